@@ -1,0 +1,150 @@
+/** A position in a repository file: 1-based line and column. */
+export interface SourcePosition {
+  /** Repository-relative path with forward slashes, e.g. `flows/bronze/aws_costs.yaml`. */
+  file: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * A problem found while reading or rendering a repository. `code` is the id of the lint rule that
+ * reports it (`yaml-syntax`, `tenant-schema`, `config-schema`, `unknown-placeholder`,
+ * `invalid-when`, `id-matches-file`, `namespace-pattern`, `duplicate-flow`), so the linter can
+ * turn it into a diagnostic unchanged and the other commands can print it as an error.
+ */
+export interface RepositoryProblem extends SourcePosition {
+  code: string;
+  message: string;
+  /** Tenant the problem concerns, when it only shows when rendering that tenant. */
+  tenant?: string;
+  /** Environment the problem was seen in, when it is specific to one. */
+  env?: string;
+}
+
+/** A path into a parsed YAML/JSON value: keys and list indices. */
+export type ValuePath = readonly (string | number)[];
+
+/** One environment as the config (or, with no config, the tenants' lists) defines it. */
+export interface EnvironmentConfig {
+  name: string;
+  /** Variables visible to templates as `env.vars.*`. */
+  vars: Record<string, unknown>;
+  kestra: {
+    url?: string;
+    /** Kestra tenant (0.23+): `main` in OSS. */
+    tenant?: string;
+    usernameEnv: string;
+    passwordEnv: string;
+    tokenEnv: string;
+  };
+}
+
+export interface DeployPolicy {
+  prune: boolean;
+  /** Largest share (0..1) of an environment's managed flows that one deploy may delete. */
+  maxDeleteShare: number;
+  approvals: number;
+  allowedPushers: string[];
+  protectedTenants: string[];
+  branch: string;
+}
+
+export type RuleSeverity = "off" | "info" | "warning" | "error";
+
+/** `flowops.config.yaml` after defaults are applied. */
+export interface FlowopsConfig {
+  /** Folder of flow templates (or plain flows), repository-relative. */
+  flowsDir: string;
+  /** Folder of tenant files, repository-relative. */
+  tenantsDir: string;
+  /** Namespace pattern, a template string over `tenant.*` and `flow.*`. */
+  namespacePattern: string;
+  /** Repository-relative path of a JSON Schema for tenant files' `vars`, if any. */
+  tenantVarsSchema?: string;
+  /** In the order the config lists them; the first is the default. */
+  environments: EnvironmentConfig[];
+  deploy: DeployPolicy;
+  lint: { rules: Record<string, RuleSeverity> };
+  /** Labels the renderer adds to every deployable flow. */
+  ownershipLabels: Record<string, string>;
+}
+
+/** A repository file as read from the working tree or a Git ref. */
+export interface RepositoryFile {
+  path: string;
+  text: string;
+}
+
+export interface Tenant {
+  code: string;
+  file: string;
+  /** The tenant file as written: the `tenant.*` render context. */
+  values: Record<string, unknown>;
+  environments?: string[];
+  flows: Record<string, { enabled?: boolean; disabled?: boolean }>;
+}
+
+/** A flow template (or, in a plain repository, a flow file) after parsing. */
+export interface FlowTemplate {
+  /** Repository-relative path, e.g. `flows/bronze/aws_costs.yaml`. */
+  file: string;
+  /** Path under the flows folder without extension, e.g. `bronze/aws_costs`: the key of tenant `flows:` switches. */
+  key: string;
+  /** Folder under the flows folder, e.g. `bronze` (empty at the top). */
+  folder: string;
+  /** The file name without extension: the default flow id. */
+  fileId: string;
+  text: string;
+}
+
+/** Everything read from a flow repository: pure data, no I/O handles. */
+export interface FlowRepository {
+  /** Absolute folder the repository was read from. */
+  root: string;
+  /** The commit the ref resolved to, when read from Git; undefined for the working tree. */
+  commit?: string;
+  /** `multi-tenant` with a tenants folder; `plain` (every file one flow, as written) without. */
+  mode: "multi-tenant" | "plain";
+  config: FlowopsConfig;
+  /** Path of the config file when the repository has one. */
+  configFile?: string;
+  templates: FlowTemplate[];
+  tenants: Tenant[];
+  /** Every input file read, by path: templates, tenants, config, schemas. */
+  files: ReadonlyMap<string, string>;
+  /** Problems found while reading (syntax, schemas). Files with problems are left out of `templates`/`tenants`. */
+  problems: RepositoryProblem[];
+}
+
+/** One flow exactly as it would be deployed to one environment for one tenant. */
+export interface RenderedFlow {
+  env: string;
+  /** Tenant code; null in a plain repository. */
+  tenant: string | null;
+  namespace: string;
+  id: string;
+  /** Template file path (repository-relative). */
+  template: string;
+  /** Template key, e.g. `bronze/aws_costs`. */
+  templateKey: string;
+  /** The parsed flow. Deeply frozen: constant parts are shared between tenants. */
+  document: Readonly<Record<string, unknown>>;
+  /** The YAML text that is deployed: the template's own text with values spliced in. */
+  source: string;
+  /** Where a node of `document` comes from in the template (nearest known ancestor when generated). */
+  locate(path: ValuePath): SourcePosition;
+}
+
+export interface RenderOptions {
+  /** Environments to render; default: all of the config's. */
+  envs?: readonly string[];
+  /** Tenant codes to render; default: all. */
+  tenants?: readonly string[];
+  /** Add the config's ownership labels (`managed-by: flowops`, `system.readOnly`); default true. */
+  ownershipLabels?: boolean;
+}
+
+export interface RenderResult {
+  flows: RenderedFlow[];
+  problems: RepositoryProblem[];
+}
