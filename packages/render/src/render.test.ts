@@ -121,7 +121,7 @@ describe("placeholders", () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 
   it("reports a path the context lacks at its line and column, per tenant", () => {
     const { problems } = renderFiles({

@@ -23,7 +23,7 @@ describe("writing strings into YAML", () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 60_000);
 
   it("reads back any JSON value written in flow style", () => {
     fc.assert(
@@ -32,7 +32,7 @@ describe("writing strings into YAML", () => {
       }),
       { numRuns: 500 },
     );
-  });
+  }, 60_000);
 
   it("keeps a literal block only when it can hold the string", () => {
     fc.assert(
