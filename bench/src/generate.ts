@@ -132,7 +132,8 @@ function listYaml(dir: string, folder: string): string[] {
   return readdirSync(root, { recursive: true, encoding: "utf8" })
     .filter((path) => path.endsWith(".yaml"))
     .map((path) => relative(dir, join(root, path)).split("\\").join("/"))
-    .sort();
+    // By path without extension: the order of GeneratedPlatform's templateKeys and tenantCodes.
+    .sort((a, b) => (a.slice(0, -5) < b.slice(0, -5) ? -1 : a.slice(0, -5) > b.slice(0, -5) ? 1 : 0));
 }
 
 function nth<T>(items: readonly T[], n: number, what: string): T {
