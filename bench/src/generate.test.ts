@@ -229,6 +229,16 @@ describe("edit helpers", () => {
     expect(minute(read(file))).toBe((before + 1) % 60);
   });
 
+  it("editTenant with change: name renames the tenant, each time to a new name", async () => {
+    const file = `tenants/${platform.tenantCodes[4]}.yaml`;
+    const name = (text: string) => (parseDocument(text).toJS() as { name: string }).name;
+    const before = name(read(file));
+    await editTenant(platform.dir, 4, { change: "name" });
+    expect(name(read(file))).toBe(`${before} r2`);
+    await editTenant(platform.dir, 4, { change: "name", commit: true });
+    expect(name(read(file))).toBe(`${before} r3`);
+  });
+
   it("editConfig changes the staging lake bucket, each time to a new value", async () => {
     await editConfig(platform.dir);
     expect(read("flowops.config.yaml")).toContain("lakeBucket: s3://bench-lake-staging-v2");

@@ -173,12 +173,17 @@ export async function editTemplate(dir: string, n: number, options: EditOptions 
 }
 
 /**
- * Changes the n-th tenant (sorted by code, wrapping around): moves its schedule by one minute,
- * which changes the Schedule trigger of that tenant's bronze flows and nothing else.
+ * Changes the n-th tenant (sorted by code, wrapping around). `change: "schedule"` (default) moves
+ * its cron by one minute, which changes the Schedule trigger of that tenant's bronze flows only;
+ * `change: "name"` renames it, which changes every flow of that tenant (all descriptions use it).
  */
-export async function editTenant(dir: string, n: number, options: EditOptions = {}): Promise<EditResult> {
+export async function editTenant(dir: string, n: number, options: EditOptions & { change?: "schedule" | "name" } = {}): Promise<EditResult> {
   const file = nth(listYaml(dir, "tenants"), n, "tenants");
-  replaceOnce(dir, file, /^schedule: "(\d+) /m, (m) => `schedule: "${(Number(m[1]) + 1) % 60} `);
+  if (options.change === "name") {
+    replaceOnce(dir, file, /^name: "((?:[^"\\]|\\.)*?)(?: r(\d+))?"$/m, (m) => `name: "${m[1]} r${Number(m[2] ?? 1) + 1}"`);
+  } else {
+    replaceOnce(dir, file, /^schedule: "(\d+) /m, (m) => `schedule: "${(Number(m[1]) + 1) % 60} `);
+  }
   return finish(dir, [file], options, `Edit ${file}`);
 }
 
