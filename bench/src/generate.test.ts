@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { simpleGit } from "simple-git";
 import { readRepository, render } from "@flowops/render";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseDocument } from "yaml";
-import { editConfig, editTemplate, editTenant, generatePlatform, type GeneratedPlatform } from "./generate.js";
+import { editConfig, editTemplate, editTenant, generatePlatform, runGenerateCli, type GeneratedPlatform } from "./generate.js";
 import { layerCounts } from "./platform-templates.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "flowops-bench-"));
@@ -253,5 +253,33 @@ describe("edit helpers", () => {
     const tiny = await generatePlatform({ dir, tenants: 1, templates: 1 });
     writeFileSync(join(dir, "flows", `${tiny.templateKeys[0]}.yaml`), "id: x\n");
     await expect(editTemplate(dir, 0)).rejects.toThrow(/nothing to edit/);
+  });
+});
+
+describe("generate command line", () => {
+  it("generates a platform and prints what it made", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    const dir = newDir();
+    try {
+      expect(await runGenerateCli(["--tenants", "3", "--templates", "6", "--out", dir, "--seed", "5"])).toBe(0);
+      expect(log.mock.calls[0]?.[0]).toMatch(/^generated 3 tenants x 6 templates in .+ \(commit [0-9a-f]{12}\) in \d+\.\d\d s$/);
+    } finally {
+      log.mockRestore();
+    }
+    expect(yamlFiles(dir, "flows")).toHaveLength(6);
+  });
+
+  it("exits with 2 and the usage on missing or bad arguments, and on a non-empty folder", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      expect(await runGenerateCli(["--tenants", "3", "--out", newDir()])).toBe(2);
+      expect(await runGenerateCli(["--tenants", "x", "--templates", "2", "--out", newDir()])).toBe(2);
+      expect(await runGenerateCli(["--tenants", "1", "--templates", "1", "--out", newDir(), "--verbose"])).toBe(2);
+      expect(error.mock.calls.map((c) => String(c[0])).every((m) => m.includes("usage: node bench/dist/generate.js"))).toBe(true);
+      expect(await runGenerateCli(["--tenants", "1", "--templates", "1", "--out", scratch])).toBe(2);
+      expect(String(error.mock.calls.at(-1)?.[0])).toMatch(/not empty/);
+    } finally {
+      error.mockRestore();
+    }
   });
 });

@@ -199,7 +199,8 @@ export async function editConfig(dir: string, options: EditOptions = {}): Promis
 
 const USAGE = "usage: node bench/dist/generate.js --tenants T --templates F --out DIR [--seed N]";
 
-async function main(argv: string[]): Promise<number> {
+/** The `generate` command line: returns the exit code (0 done, 2 usage or generation error). */
+export async function runGenerateCli(argv: string[]): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -231,5 +232,5 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  process.exitCode = await main(process.argv.slice(2));
+  process.exitCode = await runGenerateCli(process.argv.slice(2));
 }
