@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
-import { readRepository, render, type RenderedFlow } from "@flowops/render";
+import { render, type RenderedFlow } from "@flowops/render";
 import { withUsage, repositoryFlags } from "../args.js";
 import { EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
 import { printProblems } from "../problems.js";
