@@ -59,7 +59,7 @@ export async function runCiPr(env: NodeJS.ProcessEnv, options: CiOptions): Promi
       throw new CiSetupError(`the base commit ${pull.base.sha} is not in ${ctx.workspace}; check out with actions/checkout and fetch-depth: 0`);
     }
     const policy = await options.flowops.readPolicy(ctx.workspace, pull.base.sha);
-    const github = new GitHubRepository(createGitHubClient({ token: ctx.token, baseUrl: ctx.apiUrl }), ctx.owner, ctx.repo, log);
+    const github = new GitHubRepository(createGitHubClient({ token: ctx.token, baseUrl: ctx.apiUrl, log }), ctx.owner, ctx.repo, log);
 
     // actions/checkout checks out the merge commit by default; lint and annotate the head itself.
     const { dir, cleanup } = await workspaceAt(ctx.workspace, pull.head.sha);
@@ -116,7 +116,7 @@ export async function runCiDeploy(env: NodeJS.ProcessEnv, envName: string | unde
       throw new CiSetupError(`environment ${target} is not in flowops.config.yaml (${policy.environments.join(", ")}); fix --env`);
     }
     const pusher = ((ctx.event["sender"] as { login?: string } | undefined)?.login ?? (ctx.event["pusher"] as { name?: string } | undefined)?.name) ?? null;
-    const github = new GitHubRepository(createGitHubClient({ token: ctx.token, baseUrl: ctx.apiUrl }), ctx.owner, ctx.repo, log);
+    const github = new GitHubRepository(createGitHubClient({ token: ctx.token, baseUrl: ctx.apiUrl, log }), ctx.owner, ctx.repo, log);
     const result = await runMergeDeploy({
       github,
       flowops: options.flowops,

@@ -17,11 +17,15 @@ export const CHECK_NAME = "flowops";
 export type GitHubClient = InstanceType<typeof Octokit>;
 
 /** Creates the REST client the bot uses for a token (GITHUB_TOKEN or an installation token). */
-export function createGitHubClient(options: { token: string; baseUrl?: string; userAgent?: string }): GitHubClient {
+export function createGitHubClient(options: { token: string; baseUrl?: string; userAgent?: string; log?: BotLogger }): GitHubClient {
+  const quiet = () => undefined;
   return new Octokit({
     auth: options.token,
     baseUrl: options.baseUrl ?? "https://api.github.com",
     userAgent: options.userAgent ?? "flowops-sync-bot",
+    // Failed requests are thrown and reported by the bot with what to do; Octokit's own request
+    // log would print them a second time.
+    log: { debug: quiet, info: quiet, warn: options.log ? (message: string) => options.log!.warn(message) : quiet, error: quiet },
   });
 }
 
