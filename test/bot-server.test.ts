@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createBotServer, routeWebhook, type BotLogger, type BotServer } from "@flowops/sync-bot";
 import { GitHubDouble } from "./github-double/index.js";
 import { FakeFlowops } from "./github-double/flowops-fake.js";
