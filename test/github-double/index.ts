@@ -520,7 +520,7 @@ export class GitHubDouble {
   private applyCheckOutput(run: CheckRunState, body: Record<string, unknown>): void {
     const output = body["output"] as { title?: string; summary?: string; text?: string; annotations?: Record<string, unknown>[] } | undefined;
     if (!output) return;
-    // GitHub's documented limit; the OpenAPI schema states it in prose only.
+    // GitHub's documented limit (also `maxItems` in the schema, checked before this).
     if ((output.annotations?.length ?? 0) > 50) throw new ApiError(422, "Only 50 annotations are allowed per request");
     if (output.title !== undefined) run.output.title = output.title;
     if (output.summary !== undefined) run.output.summary = output.summary;
