@@ -33,3 +33,4 @@ export {
 export { routeWebhook, type WebhookRoute } from "./routing.js";
 export { splitMarkdown } from "./split-markdown.js";
 export { KeyedSerialQueue } from "./queue.js";
+export { runBotServer, botOptionsFromEnv, BotConfigurationError } from "./serve.js";
