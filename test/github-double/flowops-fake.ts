@@ -1,12 +1,12 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { parseDocument, LineCounter, parse as parseYaml } from "yaml";
-import type { DeployOutcome, FlowopsChecks, ImpactOutcome, LintDiagnostic, RepositoryPolicy } from "@flowops/sync-bot";
+import { parseDocument, LineCounter } from "yaml";
+import { readPolicyFromGit, type DeployOutcome, type FlowopsChecks, type ImpactOutcome, type LintDiagnostic, type RepositoryPolicy } from "@flowops/sync-bot";
 import { git } from "./index.js";
 
 /**
  * Small but real stand-ins for the flowops packages the lead wires into the bot (lint, impact,
- * deploy, policy), working on the real Git repositories of the tests: lint finds YAML syntax errors
+ * deploy; the policy is read for real), working on the real Git repositories of the tests: lint finds YAML syntax errors
  * and unpinned images at their line; impact diffs the flow files between two commits per tenant;
  * deploy writes each tenant's flows into an in-memory Kestra (`kestra`), one call at a time
  * observable (`deploys`, `maxConcurrentDeploys`, `hold`).
@@ -30,22 +30,9 @@ export class FakeFlowops implements FlowopsChecks {
     return { release: () => { this.gate = null; release(); }, started };
   }
 
+  /** The real policy reader (`@flowops/render` at the ref), recorded so tests see which ref was read. */
   async readPolicy(workspace: string, ref: string): Promise<RepositoryPolicy> {
-    let config: Record<string, unknown> = {};
-    try {
-      config = (parseYaml(await git(workspace, ["show", `${ref}:flowops.config.yaml`])) ?? {}) as Record<string, unknown>;
-    } catch {
-      config = {};
-    }
-    const deploy = (config["deploy"] ?? {}) as Record<string, unknown>;
-    const policy: RepositoryPolicy = {
-      deployBranch: String(deploy["branch"] ?? "main"),
-      approvals: Number(deploy["approvals"] ?? 1),
-      allowedPushers: (deploy["allowedPushers"] as string[] | undefined) ?? [],
-      protectedTenants: (deploy["protectedTenants"] as string[] | undefined) ?? [],
-      prune: Boolean(deploy["prune"] ?? false),
-      environments: Object.keys((config["environments"] ?? {}) as object),
-    };
+    const policy = await readPolicyFromGit(workspace, ref);
     this.policyReads.push({ ref, policy });
     return policy;
   }
