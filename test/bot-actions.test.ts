@@ -2,7 +2,6 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { simpleGit } from "simple-git";
 import { runCiDeploy, runCiPr, type BotLogger } from "@flowops/sync-bot";
 import { GitHubDouble } from "./github-double/index.js";
 import { FakeFlowops } from "./github-double/flowops-fake.js";
@@ -48,10 +47,7 @@ afterEach(async () => {
 let runs = 0;
 /** Clones the repository like actions/checkout with fetch-depth 0 and checks out `sha`. */
 async function checkout(sha: string): Promise<string> {
-  const dir = join(scratch, `workspace-${++runs}`);
-  await simpleGit().clone(double.cloneUrl(platform.owner, platform.name).replace(/^http:\/\//, `http://x-access-token:${token}@`), dir);
-  await simpleGit(dir).checkout(["--detach", sha]);
-  return dir;
+  return platform.checkout(sha, join(scratch, `workspace-${++runs}`));
 }
 
 async function actionsEnv(eventName: string, payload: unknown, workspace: string, sha: string, writeToken = token): Promise<NodeJS.ProcessEnv> {

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { createPublicKey, randomBytes, verify as verifySignature, type KeyObject } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -173,11 +173,16 @@ export class GitHubDouble {
     return token;
   }
 
-  /** Creates an empty bare repository served at `cloneUrl`. */
-  async createRepository(owner: string, name: string, defaultBranch = "main"): Promise<{ cloneUrl: string; bare: string }> {
+  /** Creates a bare repository served at `cloneUrl`: empty, or a copy of the bare repository `seed`. */
+  async createRepository(owner: string, name: string, options: { defaultBranch?: string; seed?: string } = {}): Promise<{ cloneUrl: string; bare: string }> {
+    const defaultBranch = options.defaultBranch ?? "main";
     const bare = join(this.root, "git", owner, `${name}.git`);
-    await mkdir(bare, { recursive: true });
-    await git(bare, ["init", "--quiet", "--bare", `--initial-branch=${defaultBranch}`]);
+    if (options.seed) {
+      await cp(options.seed, bare, { recursive: true });
+    } else {
+      await mkdir(bare, { recursive: true });
+      await git(bare, ["init", "--quiet", "--bare", `--initial-branch=${defaultBranch}`]);
+    }
     this.repos.set(`${owner}/${name}`, {
       owner, name, id: this.nextId++, defaultBranch, bare,
       pulls: new Map(), comments: [], reviews: [], checkRuns: [], deployments: [], nextNumber: 1,
