@@ -77,10 +77,10 @@ async function runPr(number: number, action: "opened" | "synchronize" = "opened"
   return { code, summary };
 }
 
-async function runDeploy(merge: { before: string; after: string }, env: string, pusher = "alice"): Promise<{ code: number; summary: string }> {
+async function runDeploy(merge: { before: string; after: string }, env: string, pusher = "alice", triggeringActor?: string): Promise<{ code: number; summary: string }> {
   const workspace = await checkout(merge.after);
   const payload = pushEvent({ ref: "refs/heads/main", before: merge.before, after: merge.after, pusher, repository: double.repositoryPayload(platform.fullName) });
-  const variables = await actionsEnv("push", payload, workspace, merge.after);
+  const variables = { ...(await actionsEnv("push", payload, workspace, merge.after)), ...(triggeringActor ? { GITHUB_TRIGGERING_ACTOR: triggeringActor } : {}) };
   const code = await runCiDeploy(variables, env, { flowops, log });
   const summary = await readFile(variables["GITHUB_STEP_SUMMARY"]!, "utf8").catch(() => "");
   return { code, summary };
@@ -253,6 +253,13 @@ describe("flowops ci deploy (GitHub Actions)", () => {
   it("lets an allow-listed pusher deploy without approval", async () => {
     const { merge } = await mergedPr();
     expect((await runDeploy(merge, "staging", "release-bot")).code).toBe(0);
+    expect(flowops.deploys.map((d) => d.sha)).toEqual([merge.after]);
+  });
+
+  it("lets an allow-listed person re-run a refused deploy (GITHUB_TRIGGERING_ACTOR)", async () => {
+    const { merge } = await mergedPr();
+    expect((await runDeploy(merge, "staging", "alice", "alice")).code).toBe(1);
+    expect((await runDeploy(merge, "staging", "alice", "release-bot")).code).toBe(0);
     expect(flowops.deploys.map((d) => d.sha)).toEqual([merge.after]);
   });
 

@@ -115,7 +115,9 @@ export async function runCiDeploy(env: NodeJS.ProcessEnv, envName: string | unde
     if (policy.environments.length > 0 && !policy.environments.includes(target)) {
       throw new CiSetupError(`environment ${target} is not in flowops.config.yaml (${policy.environments.join(", ")}); fix --env`);
     }
-    const pusher = ((ctx.event["sender"] as { login?: string } | undefined)?.login ?? (ctx.event["pusher"] as { name?: string } | undefined)?.name) ?? null;
+    // A re-run keeps the push's payload; GITHUB_TRIGGERING_ACTOR is whoever started this run (the
+    // pusher on the first run, the person who clicked "Re-run" after that).
+    const pusher = env["GITHUB_TRIGGERING_ACTOR"] || ((ctx.event["sender"] as { login?: string } | undefined)?.login ?? (ctx.event["pusher"] as { name?: string } | undefined)?.name) || null;
     const github = new GitHubRepository(createGitHubClient({ token: ctx.token, baseUrl: ctx.apiUrl, log }), ctx.owner, ctx.repo, log);
     const result = await runMergeDeploy({
       github,

@@ -59,7 +59,7 @@ export function decideApproval(input: ApprovalInput): ApprovalDecision {
   if (approvers.length < policy.approvals) {
     return {
       allowed: false,
-      reason: `Pull request #${pullRequest.number} has ${approvers.length} of the ${policy.approvals} approval${policy.approvals === 1 ? "" : "s"} that deploy.approvals requires${approvers.length ? ` (approved by ${approvers.map((l) => `@${l}`).join(", ")})` : ""}; get the approvals and merge again, or have an allowed pusher re-run the deploy.`,
+      reason: `Pull request #${pullRequest.number} has ${approvers.length} of the ${policy.approvals} approval${policy.approvals === 1 ? "" : "s"} that deploy.approvals requires${approvers.length ? ` (approved by ${approvers.map((l) => `@${l}`).join(", ")})` : ""}; get the approvals and merge again, or have someone listed in deploy.allowedPushers re-run the deploy.`,
       approvers,
       changesRequestedBy,
     };
