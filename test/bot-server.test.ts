@@ -80,6 +80,13 @@ async function deliver(event: string, payload: unknown, options: { id?: string; 
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let tries = 0; !condition(); tries++) {
+    if (tries > 400) throw new Error("condition not reached in 20 s");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function prPayload(number: number, action: "opened" | "synchronize" = "opened") {
   return pullRequestEvent(action, double.repositoryPayload(platform.fullName), double.pullPayload(platform.fullName, number), INSTALLATION);
 }
@@ -259,8 +266,9 @@ describe("the GitHub App end to end", () => {
     await hold.started;
     const second = await mergeApproved("second", { "flows/silver/usage_daily.yaml": PINNED_FLOW.replace("print(1)", "print(2)") });
     await deliver("push", second.payload);
-    // Give the second delivery every chance to overlap, had it not been queued.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The second delivery has cloned and read its policy: it is at the deploy queue.
+    await waitFor(() => flowops.policyReads.length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(flowops.deploys.map((d) => d.sha)).toEqual([first.merge.after]);
     hold.release();
     await bot.idle();
