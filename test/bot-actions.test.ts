@@ -80,7 +80,7 @@ async function runPr(number: number, action: "opened" | "synchronize" = "opened"
 async function runDeploy(merge: { before: string; after: string }, env: string, pusher = "alice", triggeringActor?: string): Promise<{ code: number; summary: string }> {
   const workspace = await checkout(merge.after);
   const payload = pushEvent({ ref: "refs/heads/main", before: merge.before, after: merge.after, pusher, repository: double.repositoryPayload(platform.fullName) });
-  const variables = { ...(await actionsEnv("push", payload, workspace, merge.after)), ...(triggeringActor ? { GITHUB_TRIGGERING_ACTOR: triggeringActor } : {}) };
+  const variables: NodeJS.ProcessEnv = { ...(await actionsEnv("push", payload, workspace, merge.after)), ...(triggeringActor ? { GITHUB_TRIGGERING_ACTOR: triggeringActor } : {}) };
   const code = await runCiDeploy(variables, env, { flowops, log });
   const summary = await readFile(variables["GITHUB_STEP_SUMMARY"]!, "utf8").catch(() => "");
   return { code, summary };
@@ -193,6 +193,17 @@ describe("flowops ci pr (GitHub Actions)", () => {
     expect(botComments(pull.number)).toEqual([]);
     expect(logLines.filter((l) => l.startsWith("warn ")).join("\n")).toMatch(/fork/);
     expect(summary).toContain("1 lint error");
+  });
+
+  it("checks a merge queue group: check run on the group's commit, no comment", async () => {
+    await platform.commit("usage", "Add usage_daily", { "flows/silver/usage_daily.yaml": UNPINNED_FLOW });
+    const pull = await double.openPullRequest(platform.fullName, { head: "usage", author: "alice" });
+    const workspace = await checkout(pull.head.sha);
+    const payload = { action: "checks_requested", merge_group: { head_sha: pull.head.sha, head_ref: "refs/heads/gh-readonly-queue/main/pr-1", base_sha: pull.base.sha, base_ref: "refs/heads/main" }, repository: double.repositoryPayload(platform.fullName) };
+    const env = await actionsEnv("merge_group", payload, workspace, pull.head.sha);
+    expect(await runCiPr(env, { flowops, log })).toBe(1);
+    expect(double.checkRuns(platform.fullName, pull.head.sha)).toEqual([expect.objectContaining({ conclusion: "failure" })]);
+    expect(double.comments(platform.fullName, pull.number)).toEqual([]);
   });
 
   it("exits 2 with the missing variables named when run outside Actions", async () => {

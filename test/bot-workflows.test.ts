@@ -45,7 +45,7 @@ describe("workflows", () => {
 
   it("flows-pr.yml runs flowops ci pr on flow PRs with least permissions and full history", () => {
     const pr = workflow("flows-pr.yml");
-    expect(Object.keys(pr.on)).toEqual(["pull_request"]);
+    expect(Object.keys(pr.on)).toEqual(["pull_request", "merge_group"]);
     expect(pr.on["pull_request"]!.paths).toEqual(["flows/**", "tenants/**", "flowops.config.yaml"]);
     expect(pr.permissions).toEqual({ contents: "read", checks: "write", "pull-requests": "write" });
     const steps = Object.values(pr.jobs).flatMap((job) => job.steps);

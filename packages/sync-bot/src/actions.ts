@@ -35,7 +35,7 @@ interface ActionsContext {
 }
 
 /**
- * `flowops ci pr`: the pull request check inside GitHub Actions (`pull_request` event). Lints the
+ * `flowops ci pr`: the pull request check inside GitHub Actions (`pull_request` or `merge_group`). Lints the
  * head, computes impact against the merge base, publishes the `flowops` check run and the impact
  * comment, writes the job summary. Policy comes from the PR's base commit. Returns the exit code:
  * 0 clean, 1 lint errors (or impact failed), 2 a setup problem.
@@ -44,16 +44,11 @@ export async function runCiPr(env: NodeJS.ProcessEnv, options: CiOptions): Promi
   const log = options.log ?? workflowCommandLogger();
   try {
     const ctx = await readActionsContext(env);
-    if (ctx.eventName !== "pull_request") {
-      throw new CiSetupError(`flowops ci pr runs on the pull_request event, not ${ctx.eventName}; trigger the workflow with "on: pull_request" (pull_request_target would run with secrets for fork PRs)`);
-    }
-    const action = String(ctx.event["action"] ?? "");
-    if (!["opened", "synchronize", "reopened"].includes(action)) {
-      log.info(`pull_request ${action}: nothing to check (flowops checks opened, synchronize and reopened)`);
+    const pull = pullRequestUnderCheck(ctx);
+    if (pull === null) {
+      log.info(`${ctx.eventName} ${String(ctx.event["action"] ?? "")}: nothing to check (flowops checks pull requests opened, synchronized or reopened, and merge queue groups)`);
       return 0;
     }
-    const pull = ctx.event["pull_request"] as { number: number; head: { sha: string }; base: { sha: string; ref: string } } | undefined;
-    if (!pull?.head?.sha || !pull.base?.sha) throw new CiSetupError(`the event file has no pull_request.head.sha / base.sha`);
 
     if (!(await hasCommit(ctx.workspace, pull.base.sha))) {
       throw new CiSetupError(`the base commit ${pull.base.sha} is not in ${ctx.workspace}; check out with actions/checkout and fetch-depth: 0`);
@@ -136,6 +131,25 @@ export async function runCiDeploy(env: NodeJS.ProcessEnv, envName: string | unde
   } catch (error) {
     return failure(log, error);
   }
+}
+
+/**
+ * The head and base to check: a pull request (opened, synchronize, reopened), or a merge queue
+ * group (`merge_group`, so a required `flowops` check also reports in the queue; no comment then).
+ */
+function pullRequestUnderCheck(ctx: ActionsContext): { number: number | null; head: { sha: string }; base: { sha: string; ref: string } } | null {
+  if (ctx.eventName === "merge_group") {
+    const group = ctx.event["merge_group"] as { head_sha?: string; base_sha?: string; base_ref?: string } | undefined;
+    if (!group?.head_sha || !group.base_sha) throw new CiSetupError("the merge_group event file has no merge_group.head_sha / base_sha");
+    return { number: null, head: { sha: group.head_sha }, base: { sha: group.base_sha, ref: (group.base_ref ?? "").replace(/^refs\/heads\//, "") } };
+  }
+  if (ctx.eventName !== "pull_request") {
+    throw new CiSetupError(`flowops ci pr runs on the pull_request (or merge_group) event, not ${ctx.eventName}; trigger the workflow with "on: pull_request" (pull_request_target would run with secrets for fork PRs)`);
+  }
+  if (!["opened", "synchronize", "reopened"].includes(String(ctx.event["action"] ?? ""))) return null;
+  const pull = ctx.event["pull_request"] as { number: number; head: { sha: string }; base: { sha: string; ref: string } } | undefined;
+  if (!pull?.head?.sha || !pull.base?.sha) throw new CiSetupError("the event file has no pull_request.head.sha / base.sha");
+  return pull;
 }
 
 async function readActionsContext(env: NodeJS.ProcessEnv): Promise<ActionsContext> {

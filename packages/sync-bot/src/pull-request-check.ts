@@ -11,7 +11,8 @@ export interface PullRequestCheckInput {
   flowops: FlowopsChecks;
   /** A Git working tree checked out at `headSha`, with the base commit in its history. */
   workspace: string;
-  pullNumber: number;
+  /** The pull request to comment on; null for a merge queue group (check run only). */
+  pullNumber: number | null;
   headSha: string;
   /** The base branch's commit (the event's `pull_request.base.sha`); impact uses the merge base with the head. */
   baseSha: string;
@@ -64,7 +65,8 @@ export async function runPullRequestCheck(input: PullRequestCheckInput): Promise
     const failed = lint.errorCount > 0 || impactError !== null;
     const conclusion = failed ? "failure" : "success";
 
-    const comment = await tolerateForbidden(log, "write the impact comment", () => github.upsertStickyComment(input.pullNumber, IMPACT_COMMENT_KEY, report));
+    const pullNumber = input.pullNumber;
+    const comment = pullNumber === null ? null : await tolerateForbidden(log, "write the impact comment", () => github.upsertStickyComment(pullNumber, IMPACT_COMMENT_KEY, report));
     if (checkRunId !== null) {
       await tolerateForbidden(log, "complete the flowops check run", () =>
         github.completeCheckRun(checkRunId, {
@@ -76,7 +78,7 @@ export async function runPullRequestCheck(input: PullRequestCheckInput): Promise
         }),
       );
     }
-    log.info(`pull request #${input.pullNumber} at ${input.headSha.slice(0, 12)}: ${pullRequestTitle(reportInput)}`);
+    log.info(`${pullNumber === null ? "merge group" : `pull request #${pullNumber}`} at ${input.headSha.slice(0, 12)}: ${pullRequestTitle(reportInput)}`);
     return { exitCode: failed ? 1 : 0, conclusion, report, lint, impact, checkRunId, comment };
   } catch (error) {
     // Never leave an in-progress check behind: it would block the merge until it goes stale (14 days).
