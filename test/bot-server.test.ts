@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createBotServer, routeWebhook, type BotLogger, type BotServer } from "@flowops/sync-bot";
-import { GitHubDouble } from "./github-double/index.js";
+import { git, GitHubDouble } from "./github-double/index.js";
 import { FakeFlowops } from "./github-double/flowops-fake.js";
 import { Platform } from "./github-double/platform.js";
 import { pullRequestEvent, pushEvent, signature256, webhookExamples } from "./github-double/events.js";
@@ -200,6 +200,15 @@ describe("the GitHub App end to end", () => {
     expect(run!.annotations).toEqual([expect.objectContaining({ path: "flows/silver/usage_daily.yaml", start_line: 5 })]);
     expect(botComments(pull.number)).toEqual([expect.objectContaining({ user: { login: "flowops-test[bot]", type: "Bot" } })]);
     expect(double.requests.filter((r) => r.operationId === "apps/create-installation-access-token")).toHaveLength(1);
+  });
+
+  it("checks a PR from a fork through refs/pull/N/head (the head branch is not in the repository)", async () => {
+    const pull = await openPr("fork-change", { "flows/silver/usage_daily.yaml": UNPINNED_FLOW });
+    await git(platform.bare, ["update-ref", "-d", "refs/heads/fork-change"]);
+    expect((await deliver("pull_request", prPayload(pull.number))).status).toBe(202);
+    await bot.idle();
+    expect(bot.deliveries.at(-1)).toMatchObject({ status: "done" });
+    expect(double.checkRuns(platform.fullName, pull.head.sha)).toEqual([expect.objectContaining({ conclusion: "failure" })]);
   });
 
   it("treats a redelivery as harmless: coalesced while running, idempotent after", async () => {
