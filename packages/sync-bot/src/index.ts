@@ -32,6 +32,6 @@ export {
 } from "./github.js";
 export { routeWebhook, type WebhookRoute } from "./routing.js";
 export { splitMarkdown } from "./split-markdown.js";
-export { KeyedSerialQueue } from "./queue.js";
+export { KeyedSerialQueue, Semaphore } from "./queue.js";
 export { runBotServer, botOptionsFromEnv, BotConfigurationError } from "./serve.js";
 export { policyFromConfig, readPolicyFromGit } from "./policy.js";

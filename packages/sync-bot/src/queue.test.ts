@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { KeyedSerialQueue } from "./queue.js";
+import { KeyedSerialQueue, Semaphore } from "./queue.js";
 
 function latch(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;
@@ -45,5 +45,38 @@ describe("KeyedSerialQueue", () => {
     gate.open();
     await staging;
     expect(events).toEqual(["production", "staging"]);
+  });
+});
+
+describe("Semaphore", () => {
+  it("runs at most `limit` tasks at once, the rest in order", async () => {
+    const semaphore = new Semaphore(2);
+    const gates = [latch(), latch(), latch()];
+    let running = 0;
+    let most = 0;
+    const order: number[] = [];
+    const tasks = gates.map((gate, index) =>
+      semaphore.run(async () => {
+        running++;
+        most = Math.max(most, running);
+        order.push(index);
+        await gate.promise;
+        running--;
+      }),
+    );
+    await Promise.resolve();
+    expect(order).toEqual([0, 1]);
+    gates[0]!.open();
+    await tasks[0];
+    await Promise.resolve();
+    expect(order).toEqual([0, 1, 2]);
+    gates[1]!.open();
+    gates[2]!.open();
+    await Promise.all(tasks);
+    expect(most).toBe(2);
+  });
+
+  it("refuses a limit below 1", () => {
+    expect(() => new Semaphore(0)).toThrow(/at least 1/);
   });
 });

@@ -25,3 +25,24 @@ export class KeyedSerialQueue {
     return [...this.tails.keys()];
   }
 }
+
+/** Runs at most `limit` tasks at once; the others wait their turn in order. */
+export class Semaphore {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {
+    if (!(limit >= 1)) throw new RangeError(`Semaphore: limit must be at least 1, got ${limit}`);
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await task();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+}

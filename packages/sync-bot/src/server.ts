@@ -8,7 +8,7 @@ import { cloneAtCommit, hasCommit } from "./git.js";
 import { GitHubRepository, type GitHubClient } from "./github.js";
 import { runMergeDeploy, type MergeDeployResult } from "./merge-deploy.js";
 import { runPullRequestCheck, type PullRequestCheckResult } from "./pull-request-check.js";
-import { KeyedSerialQueue } from "./queue.js";
+import { KeyedSerialQueue, Semaphore } from "./queue.js";
 import { routeWebhook, type WebhookRoute } from "./routing.js";
 import type { BotLogger, FlowopsChecks } from "./types.js";
 
@@ -27,6 +27,8 @@ export interface BotServerOptions {
   webhookPath?: string;
   /** Branches whose pushes may deploy, besides the repository's default branch (deploy.branch must match too). */
   deployBranches?: string[];
+  /** Pull request checks run at the same time (each holds a clone); default 4. Deploys queue per repository and environment. */
+  maxConcurrentChecks?: number;
   /** Folder for temporary clones; default the OS temp folder. */
   workRoot?: string;
   log?: BotLogger;
@@ -76,6 +78,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
   });
   const appId = Number(options.appId);
   const queue = new KeyedSerialQueue();
+  const checkSlots = new Semaphore(options.maxConcurrentChecks ?? 4);
   const inFlight = new Map<string, Promise<void>>();
   const deliveries: DeliveryRecord[] = [];
   let closing = false;
@@ -162,10 +165,12 @@ export function createBotServer(options: BotServerOptions): BotServer {
     cloneUrl: string,
     pull: { pullNumber: number; headSha: string; baseSha: string; baseRef: string },
   ): Promise<PullRequestCheckResult> {
-    return withClone(cloneUrl, token, pull.headSha, [`refs/pull/${pull.pullNumber}/head`], async (dir) => {
-      const policy = await options.flowops.readPolicy(dir, pull.baseSha);
-      return runPullRequestCheck({ github, flowops: options.flowops, workspace: dir, pullNumber: pull.pullNumber, headSha: pull.headSha, baseSha: pull.baseSha, baseRef: pull.baseRef, policy, log });
-    });
+    return checkSlots.run(() =>
+      withClone(cloneUrl, token, pull.headSha, [`refs/pull/${pull.pullNumber}/head`], async (dir) => {
+        const policy = await options.flowops.readPolicy(dir, pull.baseSha);
+        return runPullRequestCheck({ github, flowops: options.flowops, workspace: dir, pullNumber: pull.pullNumber, headSha: pull.headSha, baseSha: pull.baseSha, baseRef: pull.baseRef, policy, log });
+      }),
+    );
   }
 
   async function deployPush(github: GitHubRepository, token: string, route: Extract<WebhookRoute, { kind: "push" }>): Promise<MergeDeployResult | null> {
