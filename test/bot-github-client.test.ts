@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { COMMENT_LIMIT, createGitHubClient, GitHubRepository, type BotLogger } from "@flowops/sync-bot";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cloneAtCommit, COMMENT_LIMIT, createGitHubClient, GitHubRepository, type BotLogger } from "@flowops/sync-bot";
 import { GitHubDouble } from "./github-double/index.js";
 import { Platform } from "./github-double/platform.js";
 
@@ -117,8 +120,18 @@ describe("the double refuses what GitHub would refuse", () => {
     double.violations.splice(0);
   });
 
-  it("refuses a token it did not issue and an installation token outside its repositories", async () => {
+  it("refuses a token it did not issue, on the API and on git", async () => {
     const stranger = new GitHubRepository(createGitHubClient({ token: "ghs_forged", baseUrl: double.url }), "acme", "flows", quiet);
     await expect(stranger.branchTip("main")).rejects.toMatchObject({ status: 401 });
+    const dir = await mkdtemp(join(tmpdir(), "flowops-clone-"));
+    try {
+      const token = "ghs_forged_secret_value_1234";
+      const error = await cloneAtCommit({ url: double.cloneUrl("acme", "flows"), token, dir, sha: "0".repeat(40) }).catch((e: unknown) => e as Error);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toMatch(/git fetch failed/);
+      expect((error as Error).message).not.toContain(token);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -35,3 +35,4 @@ export { splitMarkdown } from "./split-markdown.js";
 export { KeyedSerialQueue, Semaphore } from "./queue.js";
 export { runBotServer, botOptionsFromEnv, BotConfigurationError } from "./serve.js";
 export { policyFromConfig, readPolicyFromGit } from "./policy.js";
+export { cloneAtCommit } from "./git.js";
