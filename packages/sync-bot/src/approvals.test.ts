@@ -34,6 +34,16 @@ describe("decideApproval", () => {
     });
   }
 
+  it("does not let the allow list bypass approvals for protected tenants", () => {
+    const refused = decideApproval({ policy, pusher: "release-bot", pullRequest: null, reviews: [], protectedTenantsTouched: ["bank_1"] });
+    expect(refused.allowed).toBe(false);
+    expect(refused.reason).toMatch(/No merged pull request[\s\S]*allowedPushers does not apply: the change touches protected tenant bank_1/);
+    const approved = decideApproval({ policy, pusher: "release-bot", pullRequest: pr, reviews: [review("bob", "APPROVED", 1)], protectedTenantsTouched: ["bank_1"] });
+    expect(approved.allowed).toBe(true);
+    const unapproved = decideApproval({ policy, pusher: "release-bot", pullRequest: pr, reviews: [], protectedTenantsTouched: ["bank_1", "bank_2"] });
+    expect(unapproved.reason).toMatch(/0 of the 1 approval that deploy.approvals requires; get the approvals and merge again\. deploy.allowedPushers does not apply: the change touches protected tenants bank_1, bank_2/);
+  });
+
   it("orders reviews by time, not by the order they are listed", () => {
     const later = review("bob", "CHANGES_REQUESTED", 5);
     const earlier = review("bob", "APPROVED", 1);

@@ -15,6 +15,11 @@ export interface ApprovalInput {
   /** The merged pull request, or null for a direct push. */
   pullRequest: { number: number; author: string | null } | null;
   reviews: readonly PullRequestReview[];
+  /**
+   * Protected tenants (`deploy.protectedTenants`) the change touches: they change only through an
+   * approved pull request, so the allow list does not apply to them.
+   */
+  protectedTenantsTouched?: readonly string[];
 }
 
 export interface ApprovalDecision {
@@ -37,13 +42,18 @@ export function decideApproval(input: ApprovalInput): ApprovalDecision {
   const approvers = [...standing].filter(([, state]) => state === "APPROVED").map(([login]) => login).sort();
   const changesRequestedBy = [...standing].filter(([, state]) => state === "CHANGES_REQUESTED").map(([login]) => login).sort();
 
-  if (pusher && allowList.includes(pusher.toLowerCase())) {
+  const touched = input.protectedTenantsTouched ?? [];
+  const allowListed = Boolean(pusher && allowList.includes(pusher.toLowerCase()));
+  if (allowListed && touched.length === 0) {
     return { allowed: true, reason: `@${pusher} is on deploy.allowedPushers, so no approval is required.`, approvers, changesRequestedBy };
   }
+  const notice = allowListed
+    ? ` deploy.allowedPushers does not apply: the change touches protected tenant${touched.length === 1 ? "" : "s"} ${touched.join(", ")} (deploy.protectedTenants), which change only through an approved pull request.`
+    : "";
   if (!pullRequest) {
     return {
       allowed: false,
-      reason: "No merged pull request contains this commit; a direct push deploys only when the pusher is listed in deploy.allowedPushers of flowops.config.yaml on the deploy branch.",
+      reason: "No merged pull request contains this commit; a direct push deploys only when the pusher is listed in deploy.allowedPushers of flowops.config.yaml on the deploy branch." + notice,
       approvers,
       changesRequestedBy,
     };
@@ -51,7 +61,7 @@ export function decideApproval(input: ApprovalInput): ApprovalDecision {
   if (changesRequestedBy.length > 0) {
     return {
       allowed: false,
-      reason: `Pull request #${pullRequest.number} has changes requested by ${changesRequestedBy.map((l) => `@${l}`).join(", ")} (their latest review); they must approve, or the review must be dismissed, and the change merged again.`,
+      reason: `Pull request #${pullRequest.number} has changes requested by ${changesRequestedBy.map((l) => `@${l}`).join(", ")} (their latest review); they must approve, or the review must be dismissed, and the change merged again.${notice}`,
       approvers,
       changesRequestedBy,
     };
@@ -59,7 +69,7 @@ export function decideApproval(input: ApprovalInput): ApprovalDecision {
   if (approvers.length < policy.approvals) {
     return {
       allowed: false,
-      reason: `Pull request #${pullRequest.number} has ${approvers.length} of the ${policy.approvals} approval${policy.approvals === 1 ? "" : "s"} that deploy.approvals requires${approvers.length ? ` (approved by ${approvers.map((l) => `@${l}`).join(", ")})` : ""}; get the approvals and merge again, or have someone listed in deploy.allowedPushers re-run the deploy.`,
+      reason: `Pull request #${pullRequest.number} has ${approvers.length} of the ${policy.approvals} approval${policy.approvals === 1 ? "" : "s"} that deploy.approvals requires${approvers.length ? ` (approved by ${approvers.map((l) => `@${l}`).join(", ")})` : ""}; get the approvals and merge again${allowListed ? "." : ", or have someone listed in deploy.allowedPushers re-run the deploy."}${notice}`,
       approvers,
       changesRequestedBy,
     };

@@ -16,6 +16,8 @@ export interface MergeDeployInput {
   env: string;
   /** Policy read by the caller from the deploy branch as it was before this push. */
   policy: RepositoryPolicy;
+  /** The deploy branch before this push (the policy's ref): what the change is measured against for protected tenants. */
+  baseSha?: string;
   /** Login of whoever pushed (merged). */
   pusher: string | null;
   /** Link to the run doing the deploy, for the deployment status and comment. */
@@ -71,7 +73,14 @@ export async function runMergeDeploy(input: MergeDeployInput): Promise<MergeDepl
 
   const pullRequest = await github.findMergedPullRequest(sha, input.branch);
   const reviews = pullRequest ? await github.listReviews(pullRequest.number) : [];
-  const decision = decideApproval({ policy, pusher: input.pusher, pullRequest: pullRequest ? { number: pullRequest.number, author: pullRequest.author } : null, reviews });
+  const protectedTenantsTouched = await protectedTenantsChanged(input);
+  const decision = decideApproval({
+    policy,
+    pusher: input.pusher,
+    pullRequest: pullRequest ? { number: pullRequest.number, author: pullRequest.author } : null,
+    reviews,
+    protectedTenantsTouched,
+  });
   const commentKey = `deploy:${env}`;
 
   if (!decision.allowed) {
@@ -103,4 +112,24 @@ export async function runMergeDeploy(input: MergeDeployInput): Promise<MergeDepl
   if (!outcome.ok) log.error(`deploy of ${sha} to ${env} failed: ${description}`);
   else log.info(`deployed ${sha} to ${env}`);
   return done(outcome.ok ? "deployed" : "failed", report, { pullRequest, decision, deploymentId, outcome });
+}
+
+/**
+ * The protected tenants the push changes, computed only when it matters (an allow-listed pusher,
+ * protected tenants configured). Fails closed: when the impact cannot be computed, every protected
+ * tenant counts as touched.
+ */
+async function protectedTenantsChanged(input: MergeDeployInput): Promise<string[]> {
+  const { policy, pusher, flowops, log } = input;
+  const allowListed = pusher !== null && policy.allowedPushers.some((login) => login.toLowerCase() === pusher.toLowerCase());
+  if (!allowListed || policy.protectedTenants.length === 0) return [];
+  if (!input.baseSha) return [...policy.protectedTenants];
+  try {
+    const impact = await flowops.impact(input.workspace, input.baseSha, input.sha);
+    if (!impact.changedTenants) return [...policy.protectedTenants];
+    return policy.protectedTenants.filter((tenant) => impact.changedTenants!.includes(tenant));
+  } catch (error) {
+    log.warn(`could not tell which tenants ${input.sha} changes (${error instanceof Error ? error.message : String(error)}); treating every protected tenant as changed`);
+    return [...policy.protectedTenants];
+  }
 }

@@ -180,11 +180,12 @@ export function createBotServer(options: BotServerOptions): BotServer {
     }
     return withClone(route.cloneUrl, token, route.after, [], async (dir) => {
       const policyRef = route.before && !/^0+$/.test(route.before) && (await hasCommit(dir, route.before)) ? route.before : `${route.after}^`;
-      const policy = await options.flowops.readPolicy(dir, (await hasCommit(dir, policyRef)) ? policyRef : route.after);
+      const baseSha = (await hasCommit(dir, policyRef)) ? policyRef : route.after;
+      const policy = await options.flowops.readPolicy(dir, baseSha);
       const env = policy.environments[0];
       if (!env) throw new Error(`flowops.config.yaml of ${route.owner}/${route.repo} defines no environment to deploy a merge to`);
       return queue.run(`${route.owner}/${route.repo}#${env}`, () =>
-        runMergeDeploy({ github, flowops: options.flowops, workspace: dir, sha: route.after, branch: route.branch, env, policy, pusher: route.pusher, log }),
+        runMergeDeploy({ github, flowops: options.flowops, workspace: dir, sha: route.after, branch: route.branch, env, policy, baseSha, pusher: route.pusher, log }),
       );
     });
   }
