@@ -206,6 +206,18 @@ describe("flowops ci pr (GitHub Actions)", () => {
     expect(double.comments(platform.fullName, pull.number)).toEqual([]);
   });
 
+  it("never leaves the check in progress when flowops cannot read the repository (exit 2)", async () => {
+    await platform.commit("usage", "Add usage_daily", { "flows/silver/usage_daily.yaml": PINNED_FLOW });
+    const pull = await double.openPullRequest(platform.fullName, { head: "usage", author: "alice" });
+    flowops.lint = async () => {
+      throw new Error("flowops.config.yaml:3:1: environments must be a map");
+    };
+    expect((await runPr(pull.number)).code).toBe(2);
+    const [run] = double.checkRuns(platform.fullName, pull.head.sha);
+    expect(run).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "flowops could not check this pull request", summary: "flowops.config.yaml:3:1: environments must be a map" } });
+    expect(logLines.join("\n")).toContain("error flowops.config.yaml:3:1: environments must be a map");
+  });
+
   it("exits 2 with the missing variables named when run outside Actions", async () => {
     expect(await runCiPr({ GITHUB_EVENT_NAME: "pull_request" }, { flowops, log })).toBe(2);
     expect(logLines.join("\n")).toMatch(/GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_WORKSPACE, GITHUB_SHA/);
