@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCiDeploy, runCiPr, type BotLogger } from "@flowops/sync-bot";
+import { createGitHubClient, runCiDeploy, runCiPr, type BotLogger } from "@flowops/sync-bot";
 import { GitHubDouble } from "./github-double/index.js";
 import { FakeFlowops } from "./github-double/flowops-fake.js";
 import { CONFIG, Platform } from "./github-double/platform.js";
@@ -204,6 +204,20 @@ describe("flowops ci pr (GitHub Actions)", () => {
     expect(await runCiPr(env, { flowops, log })).toBe(1);
     expect(double.checkRuns(platform.fullName, pull.head.sha)).toEqual([expect.objectContaining({ conclusion: "failure" })]);
     expect(double.comments(platform.fullName, pull.number)).toEqual([]);
+  });
+
+  it("closes a check run a killed earlier run left in progress on the same commit", async () => {
+    await platform.commit("usage", "Add usage_daily", { "flows/silver/usage_daily.yaml": PINNED_FLOW });
+    const pull = await double.openPullRequest(platform.fullName, { head: "usage", author: "alice" });
+    const client = createGitHubClient({ token, baseUrl: double.url });
+    await client.rest.checks.create({ owner: platform.owner, repo: platform.name, name: "flowops", head_sha: pull.head.sha, status: "in_progress" });
+    await client.rest.checks.create({ owner: platform.owner, repo: platform.name, name: "other-check", head_sha: pull.head.sha, status: "in_progress" });
+    expect((await runPr(pull.number)).code).toBe(0);
+    expect(double.checkRuns(platform.fullName, pull.head.sha).map((run) => [run.name, run.status, run.conclusion])).toEqual([
+      ["flowops", "completed", "cancelled"],
+      ["other-check", "in_progress", null],
+      ["flowops", "completed", "success"],
+    ]);
   });
 
   it("never leaves the check in progress when flowops cannot read the repository (exit 2)", async () => {

@@ -8,7 +8,7 @@ import { serveGit } from "./git-http.js";
 import { OpenApiValidator, type OpenApiOperation } from "./openapi.js";
 
 /**
- * A GitHub double on 127.0.0.1: the REST endpoints the sync bot uses (checks, issue comments,
+ * A GitHub double on 127.0.0.1: the REST endpoints the sync bot uses (check runs, issue comments,
  * pulls, reviews, commits/{sha}/pulls, git refs, deployments and statuses, installation tokens)
  * with state, plus Git smart HTTP for cloning. Every API request is checked against GitHub's
  * OpenAPI description; a request GitHub would not accept is answered 404/422 and recorded in
@@ -414,6 +414,16 @@ export class GitHubDouble {
         this.applyCheckOutput(run, body!);
         repo.checkRuns.push(run);
         return { status: 201, body: this.checkRunJson(repo, run) };
+      }
+      case "checks/list-for-ref": {
+        const repo = this.repo(repoName);
+        const name = url.searchParams.get("check_name");
+        const status = url.searchParams.get("status");
+        const runs = repo.checkRuns
+          .filter((run) => run.head_sha === p["ref"] && (!name || run.name === name) && (!status || run.status === status))
+          .map((run) => this.checkRunJson(repo, run));
+        const page = this.page(runs, url);
+        return { ...page, body: { total_count: runs.length, check_runs: page.body } };
       }
       case "checks/update": {
         const repo = this.repo(repoName);

@@ -132,6 +132,35 @@ export class GitHubRepository {
     return data.id;
   }
 
+  /**
+   * Completes, as cancelled, `flowops` check runs on `headSha` left in progress by a run that was
+   * killed or cancelled: an unfinished required check would block the merge until it goes stale
+   * (14 days). Returns how many it closed.
+   */
+  async cancelUnfinishedCheckRuns(headSha: string): Promise<number> {
+    const runs = await this.client.paginate(this.client.rest.checks.listForRef, {
+      owner: this.owner,
+      repo: this.repo,
+      ref: headSha,
+      check_name: CHECK_NAME,
+      status: "in_progress",
+      filter: "all",
+      per_page: 100,
+    });
+    for (const run of runs) {
+      await this.client.rest.checks.update({
+        owner: this.owner,
+        repo: this.repo,
+        check_run_id: run.id,
+        status: "completed",
+        conclusion: "cancelled",
+        completed_at: new Date().toISOString(),
+        output: { title: "Superseded", summary: "This flowops run did not finish; a newer run checks this commit." },
+      });
+    }
+    return runs.length;
+  }
+
   /** Completes a check run; annotations go 50 per request (the first with the conclusion, the rest appended). */
   async completeCheckRun(checkRunId: number, output: CheckRunOutput): Promise<void> {
     const title = fitText(output.title, 255, "…");

@@ -44,6 +44,9 @@ export interface PullRequestCheckResult {
  */
 export async function runPullRequestCheck(input: PullRequestCheckInput): Promise<PullRequestCheckResult> {
   const { github, flowops, workspace, log } = input;
+  await tolerateForbidden(log, "close unfinished flowops check runs", () => github.cancelUnfinishedCheckRuns(input.headSha)).catch((error: unknown) => {
+    log.warn(`could not close unfinished flowops check runs on ${input.headSha}: ${error instanceof Error ? error.message : String(error)}`);
+  });
   const checkRunId = await tolerateForbidden(log, "create the flowops check run", () => github.startCheckRun(input.headSha, input.detailsUrl));
   try {
     const head = await headCommit(workspace);
