@@ -37,6 +37,8 @@ export interface KestraClientOptions {
   onRequest?: (event: KestraRequestEvent) => void;
   /** Random source for backoff jitter (tests). */
   random?: () => number;
+  /** How the client waits between tries (tests). */
+  sleep?: (ms: number) => Promise<void>;
   /** Extra headers sent with every request (not redacted unless they are auth headers). */
   headers?: Record<string, string>;
 }
@@ -63,6 +65,7 @@ interface RawResponse {
 }
 
 const decoder = new TextDecoder();
+const MAX_RETRY_AFTER_MS = 60_000;
 
 /** Options of {@link KestraClient.getFlow}. */
 export interface GetFlowOptions {
@@ -89,6 +92,7 @@ export class KestraClient {
   private readonly exportChunkSize: number;
   private readonly onRequest: ((event: KestraRequestEvent) => void) | undefined;
   private readonly random: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
   private readonly extraHeaders: Record<string, string>;
   private readonly fixedVersion: string | undefined;
   private serverInfoPromise: Promise<KestraServerInfo> | undefined;
@@ -123,6 +127,7 @@ export class KestraClient {
     this.exportChunkSize = options.exportChunkSize ?? 2500;
     this.onRequest = options.onRequest;
     this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? sleep;
     this.extraHeaders = { ...options.headers };
     this.fixedVersion = options.version;
   }
@@ -346,8 +351,9 @@ export class KestraClient {
 
   private async waitBeforeRetry(failedAttempt: number, error: KestraApiError | undefined, retryAfter?: string | null): Promise<void> {
     const fromServer = parseRetryAfter(retryAfter ?? error?.retryAfter);
-    const delay = fromServer !== undefined ? Math.min(fromServer, this.retryPolicy.maxDelayMs) : backoffDelay(failedAttempt, this.retryPolicy, this.random);
-    if (delay > 0) await sleep(delay);
+    // A server's Retry-After is honoured up to a minute, even beyond the backoff cap.
+    const delay = fromServer !== undefined ? Math.min(fromServer, MAX_RETRY_AFTER_MS) : backoffDelay(failedAttempt, this.retryPolicy, this.random);
+    if (delay > 0) await this.sleep(delay);
   }
 
   /** One logical request: tries, timeouts, retries of repeatable requests, errors. */
