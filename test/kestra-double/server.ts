@@ -74,6 +74,8 @@ export interface LoggedRequest {
   fault?: FaultKind;
   contentType?: string;
   authorization?: string;
+  /** `namespace/id` of the flow a create, read, update or delete was about, when known. */
+  flow?: string;
 }
 
 /** A running double; see {@link startKestraDouble}. */
@@ -206,6 +208,8 @@ export async function startKestraDouble(options: KestraDoubleOptions = {}): Prom
     const log: LoggedRequest = { method, path, query: url.search, status: 0 };
     if (request.headers["content-type"]) log.contentType = request.headers["content-type"];
     if (request.headers.authorization) log.authorization = request.headers.authorization;
+    const flow = flowOf(method, path, body.toString("utf8"));
+    if (flow) log.flow = flow;
     requests.push(log);
 
     const fault = pickFault(method, path);
@@ -512,6 +516,16 @@ export function errorBody(href: string, message: string | undefined, violations:
   if (violations.length === 1) body._embedded = { errors: violations[0] };
   else if (violations.length > 1) body._embedded = { errors: violations };
   return body;
+}
+
+function flowOf(method: string, path: string, body: string): string | undefined {
+  if (method === "POST" && /\/flows$/.test(path)) {
+    const id = /^id:\s*(\S+)/m.exec(body)?.[1];
+    const namespace = /^namespace:\s*(\S+)/m.exec(body)?.[1];
+    return id && namespace ? `${namespace}/${id}` : undefined;
+  }
+  const match = /\/flows\/([^/]+)\/([^/]+)$/.exec(path);
+  return match && match[1] !== "export" ? `${decodeURIComponent(match[1]!)}/${decodeURIComponent(match[2]!)}` : undefined;
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {

@@ -96,6 +96,7 @@ export class KestraClient {
   private readonly extraHeaders: Record<string, string>;
   private readonly fixedVersion: string | undefined;
   private serverInfoPromise: Promise<KestraServerInfo> | undefined;
+  private exchanges = 0;
 
   constructor(options: KestraClientOptions) {
     let origin: URL;
@@ -130,6 +131,11 @@ export class KestraClient {
     this.sleep = options.sleep ?? sleep;
     this.extraHeaders = { ...options.headers };
     this.fixedVersion = options.version;
+  }
+
+  /** HTTP exchanges sent so far by this client, retries and failed tries included. */
+  get requestCount(): number {
+    return this.exchanges;
   }
 
   /**
@@ -388,6 +394,7 @@ export class KestraClient {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     const started = performance.now();
+    this.exchanges++;
     try {
       const response = await fetch(url, { method: spec.method, headers, body: spec.body, signal: controller.signal, redirect: "manual" });
       const body = new Uint8Array(await response.arrayBuffer());
