@@ -329,7 +329,10 @@ console.log(deploy.formatReportText(report, "deploy"));
   it("reports a refused login without printing credentials", async () => {
     const dir = await platform();
     const double = await kestra({ basicAuth: { username: USERNAME, password: "An0ther-Password" } });
-    const error = await deploy(dir, double).catch((e: unknown) => e as Error);
+    const error = (await deploy(dir, double).then(
+      () => new Error("the deploy should have been refused"),
+      (e: unknown) => e as Error,
+    )) as Error;
     expect(error.message).toContain("HTTP 401");
     expect(error.message).toContain("KESTRA_USERNAME");
   });
