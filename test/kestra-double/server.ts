@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { zipSync } from "fflate";
+import { crc32 } from "node:zlib";
 import { FlowStore, flowJson, sameSourceAsKestra } from "./store.js";
 import type { StoredRevision } from "./store.js";
 import { labelPairs, parseFlowSource } from "./validate.js";
@@ -419,15 +419,15 @@ export async function startKestraDouble(options: KestraDoubleOptions = {}): Prom
       throw new HttpError(422, errorBody(path, "Invalid json", []));
     }
     if (!Array.isArray(ids)) throw new HttpError(422, errorBody(path, "Invalid json mapping", []));
-    const files: Record<string, Uint8Array> = {};
+    const files = new Map<string, Buffer>();
     for (const item of ids as { namespace?: string; id?: string }[]) {
       const live = store.live(tenant, String(item.namespace), String(item.id));
       if (!live) throw new HttpError(404, errorBody(path, "Not Found: No value present", []));
       const name = `${item.namespace}.${item.id}.yml`;
-      if (name in files) throw new HttpError(500, errorBody(path, `Internal server error: duplicate entry: ${name}`, []));
-      files[name] = new TextEncoder().encode(live.source);
+      if (files.has(name)) throw new HttpError(500, errorBody(path, `Internal server error: duplicate entry: ${name}`, []));
+      files.set(name, Buffer.from(live.source, "utf8"));
     }
-    return [200, Buffer.from(zipSync(files, { level: 1 }))];
+    return [200, storedZip(files)];
   }
 
   function send(response: ServerResponse, log: LoggedRequest, status: number, payload: unknown, headers: Record<string, string> = {}): void {
@@ -516,6 +516,49 @@ export function errorBody(href: string, message: string | undefined, violations:
   if (violations.length === 1) body._embedded = { errors: violations[0] };
   else if (violations.length > 1) body._embedded = { errors: violations };
   return body;
+}
+
+/**
+ * A zip archive with stored (uncompressed) entries, in insertion order, as Java's
+ * ZipOutputStream would list them. Written by hand because it is the double's hot path.
+ */
+function storedZip(files: Map<string, Buffer>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of files) {
+    const nameBytes = Buffer.from(name, "utf8");
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += 30 + nameBytes.length + data.length;
+  }
+  const centralSize = centrals.reduce((sum, b) => sum + b.length, 0);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.size, 8);
+  end.writeUInt16LE(files.size, 10);
+  end.writeUInt32LE(centralSize, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, ...centrals, end]);
 }
 
 function flowOf(method: string, path: string, body: string): string | undefined {

@@ -3,7 +3,7 @@ import type { KestraClient, KestraFlow } from "@flowops/kestra";
 import type { RepositoryProblem } from "@flowops/render";
 import { parse as parseYaml } from "yaml";
 import { flowReferences } from "./dependencies.js";
-import { scopeOf, scopesFromDesired, searchPrefixes } from "./scope.js";
+import { scopeLookup, scopesFromDesired, searchPrefixes } from "./scope.js";
 import type { DeployPlan, DeployPolicyOptions, DesiredFlow, NamespaceScope, PlannedFlow, UnmanagedFlow } from "./types.js";
 
 export const DEFAULT_OWNERSHIP_LABEL = { key: "managed-by", value: "flowops" } as const;
@@ -58,11 +58,12 @@ export async function plan(options: PlanOptions): Promise<DeployPlan> {
   const info = await client.serverInfo();
 
   const live = new Map<string, { flow: KestraFlow; scope: NamespaceScope }>();
+  const scopeOf = scopeLookup(scopes);
   {
     for (const prefix of searchPrefixes(scopes)) {
       const flows = await client.listFlows(prefix === undefined ? {} : { namespacePrefix: prefix });
       for (const flow of flows) {
-        const scope = scopeOf(flow.namespace, scopes);
+        const scope = scopeOf(flow.namespace);
         if (scope) live.set(`${flow.namespace}/${flow.id}`, { flow, scope });
       }
     }

@@ -19,7 +19,8 @@ export function namespaceScopes(repository: FlowRepository, env: string, desired
     if (root === undefined) return scopesFromDesired(desired);
     scopes.push({ tenant: tenant.code, root });
   }
-  const covered = scopes.length > 0 ? desired.every((flow) => scopes.some((s) => s.tenant === flow.tenant && inTree(flow.namespace, s.root))) : false;
+  const lookup = scopeLookup(scopes);
+  const covered = scopes.length > 0 && desired.every((flow) => lookup(flow.namespace)?.tenant === flow.tenant);
   // A desired flow outside its tenant's root (an unusual pattern): fall back rather than miss it.
   return covered ? minimize(scopes) : minimize([...scopes, ...scopesFromDesired(desired)]);
 }
@@ -59,24 +60,49 @@ function patternRoot(pattern: string, context: Record<string, unknown>): string 
 
 /** Drops duplicates and roots inside another root of the same tenant; sorted. */
 function minimize(scopes: NamespaceScope[]): NamespaceScope[] {
-  const sorted = [...scopes].sort((a, b) => a.root.length - b.root.length || a.root.localeCompare(b.root));
+  const rootsByTenant = new Map<string | null, Set<string>>();
+  for (const scope of scopes) {
+    const roots = rootsByTenant.get(scope.tenant) ?? new Set<string>();
+    roots.add(scope.root);
+    rootsByTenant.set(scope.tenant, roots);
+  }
   const kept: NamespaceScope[] = [];
-  for (const scope of sorted) {
-    if (kept.some((k) => k.tenant === scope.tenant && inTree(scope.root, k.root))) continue;
-    kept.push(scope);
+  for (const [tenant, roots] of rootsByTenant) {
+    for (const root of roots) {
+      if (!ancestors(root).some((ancestor) => roots.has(ancestor))) kept.push({ tenant, root });
+    }
   }
   return kept.sort((a, b) => String(a.tenant).localeCompare(String(b.tenant)) || a.root.localeCompare(b.root));
+}
+
+/** `a.b.c` → [`a`, `a.b`]: the proper ancestors of a namespace. */
+function ancestors(namespace: string): string[] {
+  const out: string[] = [];
+  for (let at = namespace.indexOf("."); at !== -1; at = namespace.indexOf(".", at + 1)) out.push(namespace.slice(0, at));
+  return out;
 }
 
 export function inTree(namespace: string, root: string): boolean {
   return namespace === root || namespace.startsWith(`${root}.`);
 }
 
-/** The scope a namespace belongs to: the one with the longest matching root. */
-export function scopeOf(namespace: string, scopes: readonly NamespaceScope[]): NamespaceScope | undefined {
-  let best: NamespaceScope | undefined;
-  for (const scope of scopes) if (inTree(namespace, scope.root) && (!best || scope.root.length > best.root.length)) best = scope;
-  return best;
+/**
+ * A lookup of the scope a namespace belongs to: the one with the longest matching root, found by
+ * walking the namespace's own prefixes (cost grows with its depth, not with the scope count).
+ */
+export function scopeLookup(scopes: readonly NamespaceScope[]): (namespace: string) => NamespaceScope | undefined {
+  const byRoot = new Map<string, NamespaceScope>();
+  for (const scope of scopes) if (!byRoot.has(scope.root)) byRoot.set(scope.root, scope);
+  return (namespace) => {
+    const exact = byRoot.get(namespace);
+    if (exact) return exact;
+    const prefixes = ancestors(namespace);
+    for (let i = prefixes.length - 1; i >= 0; i--) {
+      const found = byRoot.get(prefixes[i]!);
+      if (found) return found;
+    }
+    return undefined;
+  };
 }
 
 /**
