@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -338,23 +338,118 @@ console.log(deploy.formatReportText(report, "deploy"));
   });
 });
 
-describe.runIf(existsSync(join(repoRoot, "flowops.config.yaml")) && existsSync(join(repoRoot, "flows")))("the example platform at the repository root", () => {
-  it("deploys every environment's first deploy, then writes nothing", async () => {
+const HAS_EXAMPLE_PLATFORM = existsSync(join(repoRoot, "flowops.config.yaml")) && existsSync(join(repoRoot, "flows")) && existsSync(join(repoRoot, "tenants"));
+
+/** A copy of the example platform at the repository root, in a temp folder the test may edit. */
+async function examplePlatform(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "flowops-example-"));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  for (const entry of ["flowops.config.yaml", "flows", "tenants", "schemas"]) {
+    if (existsSync(join(repoRoot, entry))) await cp(join(repoRoot, entry), join(dir, entry), { recursive: true });
+  }
+  return dir;
+}
+
+/** Runs `deploy` with the example config's own credential variable names. */
+async function exampleDeploy(dir: string, double: KestraDouble, flags: { prune?: boolean; force?: boolean; plan?: boolean; retries?: number } = {}): Promise<DeployRun> {
+  const repository = await readRepository({ cwd: dir });
+  const environment = repository.config.environments[0]!;
+  const variables = { [environment.kestra.usernameEnv]: USERNAME, [environment.kestra.passwordEnv]: PASSWORD };
+  const inputs = deployInputs(repository, environment.name);
+  expect(inputs.problems).toEqual([]);
+  const client = kestraClientFromEnvironment(inputs.environment, { url: double.url, variables, retry: { maxAttempts: flags.retries ?? 5, baseDelayMs: 1, maxDelayMs: 5 } });
+  const prune = flags.prune ?? false;
+  const thePlan = await plan({ env: environment.name, desired: inputs.desired, client, scopes: inputs.scopes, problems: inputs.problems, policy: { ...inputs.policy, prune } });
+  try {
+    const report = flags.plan ? planReport(thePlan, { prune }) : await apply(thePlan, { client, prune, force: flags.force ?? false, concurrency: 8 });
+    outputs.push(formatReportText(report), formatReportJson(report));
+    return { report, text: formatReportText(report) };
+  } catch (error) {
+    outputs.push(String(error), JSON.stringify(error));
+    throw error;
+  }
+}
+
+async function renderedSources(dir: string): Promise<Map<string, { template: string; source: string }>> {
+  const repository = await readRepository({ cwd: dir });
+  const inputs = deployInputs(repository, repository.config.environments[0]!.name);
+  return new Map(inputs.desired.map((f) => [`${f.namespace}/${f.id}`, { template: f.template, source: f.source }]));
+}
+
+describe.runIf(HAS_EXAMPLE_PLATFORM)("the example platform at the repository root", () => {
+  it("first deploy creates all; the second writes nothing; a template edit updates exactly its flows", async () => {
+    const dir = await examplePlatform();
     const double = await kestra();
-    const repository = await readRepository({ cwd: repoRoot });
-    for (const environment of repository.config.environments) {
-      const inputs = deployInputs(repository, environment.name);
-      expect(inputs.problems).toEqual([]);
-      const client = kestraClientFromEnvironment(inputs.environment, { url: double.url, variables: { [environment.kestra.usernameEnv]: USERNAME, [environment.kestra.passwordEnv]: PASSWORD } });
-      const first = await apply(await plan({ env: environment.name, desired: inputs.desired, client, scopes: inputs.scopes, policy: inputs.policy }), { client });
-      outputs.push(formatReportText(first));
-      expect(first.summary.failed, formatReportText(first)).toBe(0);
-      double.resetRequests();
-      const again = await apply(await plan({ env: environment.name, desired: inputs.desired, client, scopes: inputs.scopes, policy: inputs.policy }), { client });
-      expect(again.summary.unchanged).toBe(inputs.desired.length);
-      expect(double.writeCount()).toBe(0);
-      for (const flow of double.liveFlows()) await client.deleteFlow(flow.namespace, flow.id);
+    const rendered = await renderedSources(dir);
+    const first = await exampleDeploy(dir, double);
+    expect(first.report.summary).toMatchObject({ create: rendered.size, failed: 0 });
+    expect(double.liveFlows()).toHaveLength(rendered.size);
+
+    double.resetRequests();
+    const second = await exampleDeploy(dir, double);
+    expect(second.report.summary).toMatchObject({ unchanged: rendered.size, writes: 0 });
+    expect(double.writeCount()).toBe(0);
+
+    const template = "flows/silver/usage_daily.yaml";
+    await edit(dir, template, (await readFile(join(dir, template), "utf8")) + "# reviewed for the FOCUS 1.2 columns\n");
+    const after = await renderedSources(dir);
+    const expected = [...after].filter(([key, flow]) => rendered.get(key)?.source !== flow.source).map(([key]) => key).sort();
+    expect(expected.length).toBeGreaterThan(0);
+    expect(new Set([...after].filter(([key]) => expected.includes(key)).map(([, f]) => f.template))).toEqual(new Set([template]));
+    double.resetRequests();
+    const third = await exampleDeploy(dir, double);
+    expect(actionsOf(third.report, "update").sort()).toEqual(expected);
+    expect(double.writeCount()).toBe(expected.length);
+  });
+
+  it("deletes a removed template only with prune, never touches unmanaged flows, and fixes API drift", async () => {
+    const dir = await examplePlatform();
+    const double = await kestra();
+    const rendered = await renderedSources(dir);
+    const [firstKey] = [...rendered.keys()];
+    const tenantRoot = firstKey!.split(".")[0]!;
+    const manual = `id: hand_made\nnamespace: ${tenantRoot}.bronze\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: by hand\n`;
+    double.seedFlow(manual);
+    await exampleDeploy(dir, double);
+
+    // The template rendering the fewest flows, so the delete may stay under the guard.
+    const perTemplate = new Map<string, string[]>();
+    for (const [key, flow] of rendered) perTemplate.set(flow.template, [...(perTemplate.get(flow.template) ?? []), key]);
+    const [template, keys] = [...perTemplate].sort((a, b) => a[1].length - b[1].length)[0]!;
+    await edit(dir, template, null);
+    const noPrune = await exampleDeploy(dir, double);
+    expect(noPrune.report.actions.filter((a) => a.action === "delete").map((a) => `${a.namespace}/${a.id}`).sort()).toEqual([...keys].sort());
+    expect(noPrune.report.actions.filter((a) => a.action === "delete").every((a) => a.status === "skipped")).toBe(true);
+    expect(double.liveFlows()).toHaveLength(rendered.size + 1);
+    const pruned = await exampleDeploy(dir, double, { prune: true, force: true });
+    expect(actionsOf(pruned.report, "delete").sort()).toEqual([...keys].sort());
+    expect(double.liveFlows()).toHaveLength(rendered.size - keys.length + 1);
+    expect(double.liveFlow(`${tenantRoot}.bronze`, "hand_made")?.source).toBe(manual);
+    expect(pruned.report.unmanaged.map((f) => f.id)).toEqual(["hand_made"]);
+
+    const [driftKey] = [...(await renderedSources(dir)).keys()];
+    const [namespace, id] = driftKey!.split("/") as [string, string];
+    const live = double.liveFlow(namespace, id)!;
+    await fetch(`${double.url}/api/v1/main/flows/${namespace}/${id}`, {
+      method: "PUT",
+      body: live.source + "# edited in the UI\n",
+      headers: { "Content-Type": "application/x-yaml", Authorization: `Basic ${BASIC}` },
+    });
+    const planned = await exampleDeploy(dir, double, { plan: true });
+    expect(actionsOf(planned.report, "update")).toEqual([driftKey]);
+    await exampleDeploy(dir, double);
+    expect(double.liveFlow(namespace, id)?.source).toBe(live.source);
+  });
+
+  it("converges with 30% of writes failing", async () => {
+    const dir = await examplePlatform();
+    const double = await kestra({ seed: 5, faults: { methods: ["POST", "PUT", "DELETE"], pathPattern: /\/flows(\/(?!export\/)[^/]+\/[^/]+)?$/, serverErrorRate: 0.18, dropRate: 0.15, afterWriteShare: 0.5 } });
+    const rendered = await renderedSources(dir);
+    for (let run = 1; ; run++) {
+      expect(run).toBeLessThan(30);
+      const { report } = await exampleDeploy(dir, double, { retries: 1 });
+      if (report.summary.failed === 0 && (await exampleDeploy(dir, double, { plan: true })).report.actions.every((a) => a.action === "unchanged")) break;
     }
-    expect(await readFile(join(repoRoot, "flowops.config.yaml"), "utf8")).toContain("environments");
+    expect(new Map(double.liveFlows().map((f) => [`${f.namespace}/${f.id}`, f.source]))).toEqual(new Map([...rendered].map(([k, f]) => [k, f.source])));
   });
 });
