@@ -203,6 +203,43 @@ describe("order and isolation", () => {
   });
 });
 
+describe("a world that moved between plan and apply", () => {
+  it("updates a managed flow that appeared after the plan, and creates one that vanished", async () => {
+    const { double, client } = await setup();
+    const flows = platform(["customer_1"], ["a", "b"]);
+    await deploy(client(), { desired: [flows[1]!] });
+    const edited = [flows[0]!, desired("customer_1", flows[1]!.source.replace("says hi", "says bye"))];
+    const thePlan = await plan({ env: "staging", client: client(), desired: edited });
+    expect(thePlan.flows.map((f) => f.action)).toEqual(["create", "update"]);
+    double.seedFlow(flows[0]!.source.replace("says hi", "was created meanwhile"));
+    await client().deleteFlow("customer_1.bronze", "b");
+    double.resetRequests();
+    const report = await apply(thePlan, { client: client() });
+    expect(report.summary).toMatchObject({ failed: 0, writes: 4 });
+    expect(double.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.flow} ${r.status}`).sort()).toEqual([
+      "POST customer_1.bronze/a 422",
+      "POST customer_1.bronze/b 200",
+      "PUT customer_1.bronze/a 200",
+      "PUT customer_1.bronze/b 404",
+    ]);
+    expect(double.liveFlow("customer_1.bronze", "a")?.source).toBe(edited[0]!.source);
+    expect(double.liveFlow("customer_1.bronze", "b")?.source).toBe(edited[1]!.source);
+  });
+
+  it("holds back the deletes of a tenant whose writes failed, and only those", async () => {
+    const { double, client } = await setup();
+    await deploy(client(), { desired: platform(["customer_1", "customer_2"], ["a", "b", "c", "d", "e"]) });
+    const next = [
+      ...platform(["customer_1", "customer_2"], ["a", "b", "c", "d"]),
+      desired("customer_1", flowSource("customer_1.bronze", "new_broken").replace("io.kestra.plugin.core.log.Log", "com.example.Nope")),
+    ];
+    const { report } = await deploy(client(), { desired: next, prune: true });
+    expect(report.actions.filter((a) => a.action === "delete").map((a) => `${a.tenant} ${a.status}`)).toEqual(["customer_1 skipped", "customer_2 done"]);
+    expect(double.liveFlow("customer_1.bronze", "e")).toBeDefined();
+    expect(double.liveFlow("customer_2.bronze", "e")).toBeUndefined();
+  });
+});
+
 describe("faults", () => {
   it("converges over repeated deploys when 30% of writes fail", async () => {
     const { double, client } = await setup(
