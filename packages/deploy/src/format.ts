@@ -46,7 +46,10 @@ export function formatReportText(report: DeployReport, mode: "plan" | "deploy" =
   if (s.drift > 0) totals.push(`${s.drift} drifted`);
   if (s.unmanaged > 0) totals.push(`${s.unmanaged} unmanaged`);
   lines.push(`Total: ${totals.join(", ")}${mode === "deploy" ? ` (${s.writes} write requests)` : ""}.`);
-  if (s.failedTenants.length > 0) lines.push(`Failed tenants: ${s.failedTenants.map((t) => t ?? "(no tenant)").join(", ")}. Other tenants were deployed; re-run to retry.`);
+  const tenants = s.failedTenants.map((t) => t ?? "(no tenant)").join(", ");
+  if (s.failedTenants.length > 0) {
+    lines.push(mode === "plan" ? `Tenants with blocked flows: ${tenants}.` : `Failed tenants: ${tenants}. Other tenants were deployed; re-run to retry.`);
+  }
   return lines.join("\n") + "\n";
 }
 
@@ -60,7 +63,7 @@ function describe(action: ActionReport, mode: "plan" | "deploy"): string {
   const [planned, done] = VERB[action.action];
   const name = `${action.namespace}/${action.id}`;
   const drift = action.drift ? " (drift: changed outside Git)" : "";
-  if (action.status === "failed") return `${planned} ${name} FAILED: ${action.error ?? "unknown error"}`;
+  if (action.status === "failed") return `${planned} ${name} ${mode === "plan" ? "BLOCKED" : "FAILED"}: ${action.error ?? "unknown error"}`;
   if (action.status === "skipped") return `${planned} ${name} skipped: ${action.reason ?? ""}`;
   return `${mode === "plan" ? planned : done} ${name}${drift}`;
 }
