@@ -62,6 +62,8 @@ export interface KestraDoubleOptions {
   knownTypePrefixes?: string[];
   /** Reject unknown properties on PUT too (U21/D20); default false, the T103 behaviour. */
   strictUpdate?: boolean;
+  /** Largest page `flows/search` returns, whatever `size` asks (some servers cap it). */
+  maxPageSize?: number;
   /** Called for every request before it is handled (after latency), e.g. to stop a process mid-deploy. */
   onRequest?: (request: { method: string; path: string }) => void;
 }
@@ -257,9 +259,10 @@ export async function startKestraDouble(options: KestraDoubleOptions = {}): Prom
       if (major >= 1) config.edition = edition;
       return [200, config];
     }
+    // The authentication filter covers /api/v1/** before routing (KESTRA-API.md §6).
+    if (path.startsWith("/api/v1/")) checkAuth(request, path);
     const flowRoute = resolveRoute(path);
     if (!flowRoute) throw new HttpError(404, errorBody(path, "Not Found", []));
-    checkAuth(request, path);
     const { tenant, rest } = flowRoute;
     const parts = rest.split("/").filter((p) => p !== "").map(decodeURIComponent);
     const text = body.toString("utf8");
@@ -407,7 +410,8 @@ export async function startKestraDouble(options: KestraDoubleOptions = {}): Prom
       }
       return 0;
     });
-    const results = matching.slice((page - 1) * size, page * size).map((f) => flowJson(f.flow, tenantIdFor(tenant), false));
+    const pageSize = Math.min(size, options.maxPageSize ?? size);
+    const results = matching.slice((page - 1) * pageSize, page * pageSize).map((f) => flowJson(f.flow, tenantIdFor(tenant), false));
     return { results, total: matching.length };
   }
 

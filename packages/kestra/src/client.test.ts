@@ -197,6 +197,13 @@ describe("listing and sources", () => {
     expect(searches[0]?.query).toContain("filters%5Bnamespace%5D%5BSTARTS_WITH%5D=customer_1");
   });
 
+  it("pages on Kestra's total even when the server caps the page size", async () => {
+    const { double, client } = await setup({ maxPageSize: 7 }, { pageSize: 100 });
+    for (let i = 0; i < 20; i++) double.seedFlow(flow("acme.bronze", `f${i}`));
+    expect(await client.listFlows({ namespacePrefix: "acme" })).toHaveLength(20);
+    expect(double.requests.filter((r) => r.path.endsWith("/flows/search"))).toHaveLength(3);
+  });
+
   it("filters by label and uses legacy parameters before 0.22", async () => {
     const { double, client } = await setup({ version: "0.21.3" });
     double.seedFlow(flow("acme.a", "managed"));

@@ -1,4 +1,3 @@
-import { unzipSync } from "fflate";
 import { KestraApiError, parseKestraErrorBody, redactHeaders, stripUserInfo, truncate } from "./errors.js";
 import type { RedactedRequest } from "./errors.js";
 import { DEFAULT_RETRY_POLICY, backoffDelay, isRetryableStatus, parseRetryAfter, sleep } from "./retry.js";
@@ -14,6 +13,7 @@ import type {
   KestraServerInfo,
 } from "./types.js";
 import { apiBaseFor, isAtLeast, parseKestraVersion } from "./version.js";
+import { readZipEntries } from "./zip.js";
 
 /** The only content type Kestra routes to its YAML flow endpoints (KESTRA-API.md §2.1, §4). */
 export const YAML_CONTENT_TYPE = "application/x-yaml";
@@ -297,12 +297,15 @@ export class KestraClient {
    */
   async listFlows(query: FlowSearchQuery): Promise<KestraFlow[]> {
     const seen = new Map<string, KestraFlow>();
+    let fetched = 0;
     for (let page = 1; ; page++) {
       const result = await this.searchPage(query, page, this.pageSize);
       for (const flow of result.results) {
         if (query.namespacePrefix === undefined || inNamespaceTree(flow.namespace, query.namespacePrefix)) seen.set(flowKeyString(flow), flow);
       }
-      if (result.results.length < this.pageSize || page * this.pageSize >= result.total) break;
+      fetched += result.results.length;
+      // Stop on Kestra's total, not on a short page: a server may cap the page size.
+      if (result.results.length === 0 || fetched >= result.total) break;
     }
     return [...seen.values()];
   }
@@ -337,14 +340,14 @@ export class KestraClient {
     if (response.status === 404) {
       missing.push(...chunk);
     } else {
-      let entries: Record<string, Uint8Array>;
+      let entries: Map<string, Uint8Array>;
       try {
-        entries = unzipSync(response.body);
+        entries = readZipEntries(response.body);
       } catch (cause) {
         throw this.error("POST", path, { status: response.status, cause, message: `POST ${this.absolute(path)} did not answer a readable zip archive` });
       }
       for (const flow of chunk) {
-        const entry = entries[`${flow.namespace}.${flow.id}.yml`] ?? entries[`${flow.namespace}-${flow.id}.yml`];
+        const entry = entries.get(`${flow.namespace}.${flow.id}.yml`) ?? entries.get(`${flow.namespace}-${flow.id}.yml`);
         if (entry) sources.set(flowKeyString(flow), decoder.decode(entry));
         else missing.push(flow);
       }
