@@ -205,6 +205,18 @@ describe("deploying a real platform (render → plan → apply) to the Kestra do
     expect(double.revisions("t2.bronze", "usage").at(-1)?.deleted).toBe(true);
   });
 
+  it("prunes the flows of a tenant that leaves the environment", async () => {
+    const dir = await platform();
+    const double = await kestra();
+    await deploy(dir, double);
+    await edit(dir, "tenants/t2.yaml", PLATFORM["tenants/t2.yaml"]!.replace("[staging]", "[]"));
+    const kept = await deploy(dir, double);
+    expect(kept.report.actions.filter((a) => a.action === "delete").map((a) => `${a.tenant} ${a.status}`)).toEqual(["t2 skipped", "t2 skipped"]);
+    const { report } = await deploy(dir, double, { prune: true });
+    expect(actionsOf(report, "delete")).toEqual(["t2.bronze/usage", "t2.shared/notify"]);
+    expect(double.liveFlows().filter((f) => f.namespace.startsWith("t2."))).toEqual([]);
+  });
+
   it("never touches unmanaged flows seeded by hand, whatever the flags", async () => {
     const dir = await platform();
     const double = await kestra();

@@ -5,8 +5,9 @@ import type { DesiredFlow, NamespaceScope } from "./types.js";
  * The namespace trees a deploy owns in one environment, from the config's namespace pattern: the
  * literal part before the first `${flow.…}` placeholder, with `${tenant.…}` and `${env.…}` filled
  * in, cut at a dot. With the default pattern `${tenant.code}.${flow.folder}` each tenant owns
- * `<code>` and `<code>.*`. Tenants with no flow rendered in the environment still own their tree,
- * so their flows can be pruned. When the pattern gives no usable root (a plain repository, or a
+ * `<code>` and `<code>.*`. Every tenant of the repository owns its tree in every environment,
+ * including tenants not deployed to this one, so the flows of a tenant that leaves an environment
+ * can be pruned. When the pattern gives no usable root (a plain repository, or a
  * pattern starting with `${flow.…}`), the roots come from the desired flows' namespaces.
  */
 export function namespaceScopes(repository: FlowRepository, env: string, desired: readonly DesiredFlow[]): NamespaceScope[] {
@@ -14,7 +15,6 @@ export function namespaceScopes(repository: FlowRepository, env: string, desired
   const environment = repository.config.environments.find((e) => e.name === env);
   const scopes: NamespaceScope[] = [];
   for (const tenant of repository.tenants) {
-    if (tenant.environments && !tenant.environments.includes(env)) continue;
     const root = patternRoot(repository.config.namespacePattern, { tenant: tenant.values, env: { name: env, vars: environment?.vars ?? {} } });
     if (root === undefined) return scopesFromDesired(desired);
     scopes.push({ tenant: tenant.code, root });
