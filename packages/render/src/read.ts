@@ -5,7 +5,7 @@ import { simpleGit } from "simple-git";
 import { CONFIG_FILE, defaultConfig, loadConfig } from "./config.js";
 import { buildRepository, isRepositoryInput } from "./repository.js";
 import type { FlowopsConfig, FlowRepository, RepositoryProblem } from "./types.js";
-import { MAX_FILE_BYTES } from "./yaml-file.js";
+import { fileTooLarge, MAX_FILE_BYTES } from "./yaml-file.js";
 
 /** The repository cannot be read at all (missing folder, unknown ref, not a Git repository). */
 export class RepositoryError extends Error {
@@ -30,9 +30,6 @@ export async function readRepository(options: ReadRepositoryOptions): Promise<Fl
   return options.ref === undefined ? readWorkingTree(root) : readGitRef(root, options.ref);
 }
 
-function tooLarge(path: string, size: number): RepositoryProblem {
-  return { code: "yaml-syntax", file: path, line: 1, column: 1, message: `file is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit for one flow or tenant file; split it` };
-}
 
 function linkSkipped(path: string): RepositoryProblem {
   return { code: "yaml-syntax", file: path, line: 1, column: 1, message: "symbolic links are not followed (they could point outside the repository); commit the file itself" };
@@ -47,7 +44,7 @@ async function readWorkingTree(root: string): Promise<FlowRepository> {
     if (!info) return;
     if (info.isSymbolicLink()) return void readProblems.push(linkSkipped(path));
     if (!info.isFile()) return;
-    if (info.size > MAX_FILE_BYTES) return void readProblems.push(tooLarge(path, info.size));
+    if (info.size > MAX_FILE_BYTES) return void readProblems.push(fileTooLarge(path, info.size));
     files.set(path, await readFile(absolute, "utf8"));
   };
   await readInput(CONFIG_FILE);
@@ -130,7 +127,7 @@ async function readGitRef(cwd: string, ref: string): Promise<FlowRepository> {
     if (entry.path === CONFIG_FILE || !isRepositoryInput(entry.path, config)) continue;
     if (entry.mode === "120000") readProblems.push(linkSkipped(entry.path));
     else if (entry.type !== "blob") continue;
-    else if (entry.size > MAX_FILE_BYTES) readProblems.push(tooLarge(entry.path, entry.size));
+    else if (entry.size > MAX_FILE_BYTES) readProblems.push(fileTooLarge(entry.path, entry.size));
     else wanted.push(entry);
   }
   const texts = await catBlobs(top, wanted.map((e) => e.sha));
