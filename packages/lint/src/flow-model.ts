@@ -1,0 +1,227 @@
+import type { ValuePath } from "@flowops/render";
+
+/** A YAML mapping as parsed into plain data. */
+export type YamlMap = Readonly<Record<string, unknown>>;
+
+export function isMap(value: unknown): value is YamlMap {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Keys of a task that hold lists of child tasks (Kestra's flowable tasks). */
+const CHILD_TASK_LIST_KEYS = ["tasks", "errors", "finally", "then", "else", "default", "defaults", "afterExecution"] as const;
+/** Keys of the flow that hold lists of tasks. */
+const FLOW_TASK_LIST_KEYS = ["tasks", "errors", "finally", "afterExecution"] as const;
+
+export interface TaskRef {
+  task: YamlMap;
+  path: ValuePath;
+  /** The list the task sits in, e.g. `tasks`, `errors`, `then`, `cases`. */
+  list: string;
+  /** Nesting depth: 0 for the flow's own lists. */
+  depth: number;
+}
+
+function collectFromList(list: unknown, path: ValuePath, listName: string, depth: number, out: TaskRef[]): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((item, index) => {
+    if (!isMap(item)) return;
+    // A Dag lists `{ task: {...}, dependsOn: [...] }` items.
+    if (isMap(item.task) && item.type === undefined) {
+      collectTask(item.task, [...path, index, "task"], listName, depth, out);
+      return;
+    }
+    collectTask(item, [...path, index], listName, depth, out);
+  });
+}
+
+function collectTask(task: YamlMap, path: ValuePath, listName: string, depth: number, out: TaskRef[]): void {
+  out.push({ task, path, list: listName, depth });
+  for (const key of CHILD_TASK_LIST_KEYS) collectFromList(task[key], [...path, key], key, depth + 1, out);
+  const cases = task.cases;
+  if (isMap(cases)) {
+    for (const [caseKey, caseTasks] of Object.entries(cases)) {
+      collectFromList(caseTasks, [...path, "cases", caseKey], "cases", depth + 1, out);
+    }
+  }
+}
+
+/** Every task of a flow at any depth, in document order: tasks, errors, finally, afterExecution, listeners, and every flowable's children. */
+export function collectTasks(document: unknown): TaskRef[] {
+  const out: TaskRef[] = [];
+  if (!isMap(document)) return out;
+  for (const key of FLOW_TASK_LIST_KEYS) collectFromList(document[key], [key], key, 0, out);
+  const listeners = document.listeners;
+  if (Array.isArray(listeners)) {
+    listeners.forEach((listener, index) => {
+      if (isMap(listener)) collectFromList(listener.tasks, ["listeners", index, "tasks"], "listeners", 0, out);
+    });
+  }
+  return out;
+}
+
+export interface TriggerRef {
+  trigger: YamlMap;
+  path: ValuePath;
+}
+
+export function collectTriggers(document: unknown): TriggerRef[] {
+  if (!isMap(document) || !Array.isArray(document.triggers)) return [];
+  const out: TriggerRef[] = [];
+  document.triggers.forEach((trigger, index) => {
+    if (isMap(trigger)) out.push({ trigger, path: ["triggers", index] });
+  });
+  return out;
+}
+
+/** Calls `visit` for every node of a parsed YAML value, depth first, with its path and parent key. */
+export function walkValue(
+  value: unknown,
+  visit: (node: unknown, path: ValuePath, key: string | number | undefined) => boolean | void,
+  path: ValuePath = [],
+  key?: string | number,
+): void {
+  if (visit(value, path, key) === false) return;
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => walkValue(item, visit, [...path, index], index));
+  } else if (isMap(value)) {
+    for (const [childKey, child] of Object.entries(value)) walkValue(child, visit, [...path, childKey], childKey);
+  }
+}
+
+/** True when a string holds a Kestra Pebble expression, i.e. its value is only known at run time. */
+export function hasPebble(value: string): boolean {
+  return value.includes("{{") || value.includes("{%");
+}
+
+export function stringProperty(map: YamlMap, key: string): string | undefined {
+  const value = map[key];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** The `type` of a task, trigger or condition, with Kestra's legacy aliases mapped to the current name. */
+export function typeName(map: YamlMap): string | undefined {
+  return stringProperty(map, "type");
+}
+
+export type TypedKind = "task" | "trigger" | "condition" | "taskRunner";
+
+export interface TypedRef {
+  node: YamlMap;
+  path: ValuePath;
+  kind: TypedKind;
+  type: string;
+}
+
+function collectConditions(value: unknown, path: ValuePath, out: TypedRef[]): void {
+  const visit = (condition: unknown, conditionPath: ValuePath): void => {
+    if (!isMap(condition)) return;
+    const type = stringProperty(condition, "type");
+    if (type !== undefined) out.push({ node: condition, path: conditionPath, kind: "condition", type });
+    collectConditions(condition.conditions, [...conditionPath, "conditions"], out);
+  };
+  if (Array.isArray(value)) value.forEach((condition, index) => visit(condition, [...path, index]));
+  else if (isMap(value)) for (const [key, condition] of Object.entries(value)) visit(condition, [...path, key]);
+}
+
+/** Every task, trigger, condition and task runner of a flow that states a `type`. */
+export function collectTypedNodes(document: unknown): TypedRef[] {
+  const out: TypedRef[] = [];
+  for (const { task, path } of collectTasks(document)) {
+    const type = stringProperty(task, "type");
+    if (type !== undefined) out.push({ node: task, path, kind: "task", type });
+    const runner = task.taskRunner;
+    if (isMap(runner)) {
+      const runnerType = stringProperty(runner, "type");
+      if (runnerType !== undefined) out.push({ node: runner, path: [...path, "taskRunner"], kind: "taskRunner", type: runnerType });
+    }
+  }
+  for (const { trigger, path } of collectTriggers(document)) {
+    const type = stringProperty(trigger, "type");
+    if (type !== undefined) out.push({ node: trigger, path, kind: "trigger", type });
+    collectConditions(trigger.conditions, [...path, "conditions"], out);
+  }
+  if (isMap(document) && Array.isArray(document.listeners)) {
+    document.listeners.forEach((listener, index) => {
+      if (isMap(listener)) collectConditions(listener.conditions, ["listeners", index, "conditions"], out);
+    });
+  }
+  return out;
+}
+
+const KESTRA = "io.kestra.";
+/** Current type name for a legacy alias-free comparison: `isType(node, "plugin.core.flow.Subflow", legacy...)`. */
+export function isOneOfTypes(type: string | undefined, names: readonly string[]): boolean {
+  return type !== undefined && names.some((name) => type === KESTRA + name);
+}
+
+export const SUBFLOW_TYPES = ["plugin.core.flow.Subflow", "core.tasks.flows.Subflow", "core.tasks.flows.Flow"] as const;
+export const FOREACH_ITEM_TYPES = ["plugin.core.flow.ForEachItem", "core.tasks.flows.ForEachItem"] as const;
+export const FLOW_TRIGGER_TYPES = ["plugin.core.trigger.Flow", "core.models.triggers.types.Flow"] as const;
+export const SCHEDULE_TRIGGER_TYPES = ["plugin.core.trigger.Schedule", "core.models.triggers.types.Schedule"] as const;
+export const EXECUTION_FLOW_CONDITION_TYPES = [
+  "plugin.core.condition.ExecutionFlow",
+  "plugin.core.condition.ExecutionFlowCondition",
+  "core.models.conditions.types.ExecutionFlowCondition",
+] as const;
+
+/** A reference from one flow to another: a Subflow/ForEachItem call or a Flow trigger's upstream. */
+export interface FlowReference {
+  kind: "subflow" | "flow-trigger";
+  namespace: string;
+  /** Absent for namespace-wide upstreams (`preconditions.flows` without `flowId`). */
+  flowId?: string;
+  /** Where the reference is written: the node holding `namespace`/`flowId`. */
+  path: ValuePath;
+}
+
+function upstreamOf(node: unknown, path: ValuePath): FlowReference | undefined {
+  if (!isMap(node)) return undefined;
+  const namespace = stringProperty(node, "namespace");
+  if (namespace === undefined) return undefined;
+  const flowId = stringProperty(node, "flowId");
+  return { kind: "flow-trigger", namespace, ...(flowId !== undefined ? { flowId } : {}), path };
+}
+
+function conditionReferences(value: unknown, path: ValuePath, out: FlowReference[]): void {
+  const visit = (condition: unknown, conditionPath: ValuePath): void => {
+    if (!isMap(condition)) return;
+    if (isOneOfTypes(stringProperty(condition, "type"), EXECUTION_FLOW_CONDITION_TYPES)) {
+      const reference = upstreamOf(condition, conditionPath);
+      if (reference) out.push(reference);
+    }
+    conditionReferences(condition.conditions, [...conditionPath, "conditions"], out);
+  };
+  if (Array.isArray(value)) value.forEach((condition, index) => visit(condition, [...path, index]));
+  else if (isMap(value)) for (const [key, condition] of Object.entries(value)) visit(condition, [...path, key]);
+}
+
+/** Every Subflow/ForEachItem call and every Flow trigger upstream (`preconditions.flows`, legacy `conditions`, 2.0 `dependsOn`). */
+export function collectFlowReferences(document: unknown): FlowReference[] {
+  const out: FlowReference[] = [];
+  for (const { task, path } of collectTasks(document)) {
+    const type = stringProperty(task, "type");
+    if (isOneOfTypes(type, SUBFLOW_TYPES) || isOneOfTypes(type, FOREACH_ITEM_TYPES)) {
+      const namespace = stringProperty(task, "namespace");
+      const flowId = stringProperty(task, "flowId");
+      if (namespace !== undefined && flowId !== undefined) out.push({ kind: "subflow", namespace, flowId, path });
+    }
+  }
+  for (const { trigger, path } of collectTriggers(document)) {
+    if (!isOneOfTypes(stringProperty(trigger, "type"), FLOW_TRIGGER_TYPES)) continue;
+    const preconditions = trigger.preconditions;
+    if (isMap(preconditions) && Array.isArray(preconditions.flows)) {
+      preconditions.flows.forEach((upstream, index) => {
+        const reference = upstreamOf(upstream, [...path, "preconditions", "flows", index]);
+        if (reference) out.push(reference);
+      });
+    }
+    if (Array.isArray(trigger.dependsOn)) {
+      trigger.dependsOn.forEach((upstream, index) => {
+        const reference = upstreamOf(upstream, [...path, "dependsOn", index]);
+        if (reference) out.push(reference);
+      });
+    }
+    conditionReferences(trigger.conditions, [...path, "conditions"], out);
+  }
+  return out;
+}

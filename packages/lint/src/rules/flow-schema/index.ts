@@ -1,0 +1,257 @@
+import type { ValuePath } from "@flowops/render";
+import { collectTasks, collectTriggers, collectTypedNodes, hasPebble, isMap, isOneOfTypes, stringProperty, type YamlMap } from "../../flow-model.js";
+import { quoteValue } from "../../messages.js";
+import type { Rule } from "../../types.js";
+
+/** Top-level flow properties across Kestra 0.21, 1.0 and 2.0 (KESTRA-API.md §5.1). */
+const FLOW_PROPERTIES = new Set([
+  "id", "namespace", "revision", "description", "labels", "inputs", "outputs", "variables", "tasks", "errors", "finally",
+  "afterExecution", "listeners", "triggers", "pluginDefaults", "taskDefaults", "concurrency", "retry", "sla", "disabled",
+  "deleted", "workerGroup", "workerSelector", "checks", "quotas", "policyRefs", "tenantId",
+]);
+const LIST_PROPERTIES = ["inputs", "outputs", "tasks", "errors", "finally", "afterExecution", "listeners", "triggers", "pluginDefaults", "taskDefaults", "sla", "checks"];
+const TASK_ID = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
+const INPUT_ID = /^[a-zA-Z0-9][.a-zA-Z0-9_-]*$/;
+const INPUT_TYPES = new Set([
+  "STRING", "ENUM", "SELECT", "INT", "FLOAT", "BOOLEAN", "BOOL", "DATETIME", "DATE", "TIME", "DURATION", "FILE", "JSON", "URI",
+  "SECRET", "ARRAY", "MULTISELECT", "YAML", "EMAIL",
+]);
+/** Core flowable tasks whose `tasks` must not be empty. */
+const NEEDS_TASKS = [
+  "plugin.core.flow.Parallel", "plugin.core.flow.Sequential", "plugin.core.flow.EachParallel", "plugin.core.flow.EachSequential",
+  "plugin.core.flow.ForEach", "plugin.core.flow.AllowFailure", "plugin.core.flow.Dag", "plugin.core.flow.LoopUntil",
+  "plugin.core.flow.WaitFor", "plugin.core.flow.Loop",
+  "core.tasks.flows.Parallel", "core.tasks.flows.Sequential", "core.tasks.flows.EachParallel", "core.tasks.flows.EachSequential",
+  "core.tasks.flows.AllowFailure", "core.tasks.flows.Dag",
+];
+const WORKING_DIRECTORY = ["plugin.core.flow.WorkingDirectory", "core.tasks.flows.WorkingDirectory", "core.tasks.flows.Worker"];
+const SWITCH = ["plugin.core.flow.Switch", "core.tasks.flows.Switch"];
+const IF = ["plugin.core.flow.If", "core.tasks.flows.If"];
+const DAG = ["plugin.core.flow.Dag", "core.tasks.flows.Dag"];
+/** Core tasks that are runnable although they live in `plugin.core.flow`. */
+const RUNNABLE_FLOW_TASKS = new Set(["io.kestra.plugin.core.flow.Sleep"]);
+
+type Report = (messageId: string, path: ValuePath, data?: Record<string, string | number>) => void;
+
+function isEmptyList(value: unknown): boolean {
+  return value === undefined || value === null || (Array.isArray(value) && value.length === 0);
+}
+
+function checkTopLevel(document: YamlMap, report: Report): void {
+  for (const required of ["id", "namespace"]) {
+    if (typeof document[required] !== "string" || document[required] === "") report("required", [], { property: required });
+  }
+  if (isEmptyList(document.tasks)) report("emptyTasks", document.tasks === undefined ? [] : ["tasks"], { where: "the flow" });
+  for (const key of Object.keys(document)) {
+    if (!FLOW_PROPERTIES.has(key)) report("unknownProperty", [key], { property: key });
+  }
+  for (const key of LIST_PROPERTIES) {
+    const value = document[key];
+    if (value !== undefined && value !== null && !Array.isArray(value)) report("wrongType", [key], { property: key, expected: "a list" });
+  }
+  if (document.variables !== undefined && document.variables !== null && !isMap(document.variables)) {
+    report("wrongType", ["variables"], { property: "variables", expected: "a mapping" });
+  }
+  if (document.disabled !== undefined && typeof document.disabled !== "boolean") {
+    report("wrongType", ["disabled"], { property: "disabled", expected: "true or false" });
+  }
+}
+
+function checkLabels(labels: unknown, report: Report): void {
+  const check = (key: unknown, value: unknown, path: ValuePath): void => {
+    if (typeof key === "string" && key.startsWith("system.") && key !== "system.readOnly") {
+      report("systemLabel", path, { key, value: quoteValue(value, 30) });
+    }
+  };
+  if (isMap(labels)) for (const [key, value] of Object.entries(labels)) check(key, value, ["labels", key]);
+  else if (Array.isArray(labels)) labels.forEach((label, index) => isMap(label) && check(label.key, label.value, ["labels", index, "key"]));
+}
+
+function checkInputsAndOutputs(document: YamlMap, report: Report): void {
+  const inputs = Array.isArray(document.inputs) ? document.inputs : [];
+  const inputIds = new Set<string>();
+  inputs.forEach((input, index) => {
+    const path: ValuePath = ["inputs", index];
+    if (!isMap(input)) return report("wrongType", path, { property: "an input", expected: "a mapping" });
+    const id = stringProperty(input, "id") ?? stringProperty(input, "name");
+    if (id === undefined) report("required", path, { property: "id" });
+    else if (!INPUT_ID.test(id)) report("badInputId", [...path, "id"], { id });
+    else if (inputIds.has(id)) report("duplicateInput", [...path, "id"], { id });
+    else inputIds.add(id);
+    const type = stringProperty(input, "type");
+    if (type === undefined) report("required", path, { property: "type" });
+    else if (!INPUT_TYPES.has(type)) report("badInputType", [...path, "type"], { type, allowed: [...INPUT_TYPES].join(", ") });
+    const validator = stringProperty(input, "validator");
+    if (validator !== undefined && type === "STRING") {
+      try {
+        new RegExp(validator);
+      } catch (error) {
+        report("badValidator", [...path, "validator"], { validator: quoteValue(validator, 40), reason: (error as Error).message });
+      }
+    }
+    if (type === "ARRAY" && stringProperty(input, "itemType") === "ARRAY") report("arrayOfArray", [...path, "itemType"]);
+    const defaults = input.defaults;
+    if (type === "FILE" && typeof defaults === "string" && !hasPebble(defaults) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(defaults)) {
+      report("fileDefault", [...path, "defaults"], { value: quoteValue(defaults, 40) });
+    }
+  });
+  inputs.forEach((input, index) => {
+    const dependsOn = isMap(input) && isMap(input.dependsOn) ? input.dependsOn.inputs : undefined;
+    if (!Array.isArray(dependsOn)) return;
+    dependsOn.forEach((other, position) => {
+      if (typeof other === "string" && !inputIds.has(other)) report("unknownDependsOn", ["inputs", index, "dependsOn", "inputs", position], { id: other });
+    });
+  });
+  const outputs = Array.isArray(document.outputs) ? document.outputs : [];
+  const outputIds = new Set<string>();
+  outputs.forEach((output, index) => {
+    const path: ValuePath = ["outputs", index];
+    if (!isMap(output)) return;
+    for (const required of ["id", "type", "value"]) if (output[required] === undefined) report("required", path, { property: required });
+    const id = stringProperty(output, "id");
+    if (id !== undefined && outputIds.has(id)) report("duplicateOutput", [...path, "id"], { id });
+    if (id !== undefined) outputIds.add(id);
+  });
+}
+
+function checkDag(task: YamlMap, path: ValuePath, report: Report): void {
+  if (!Array.isArray(task.tasks)) return;
+  const dependencies = new Map<string, string[]>();
+  task.tasks.forEach((item, index) => {
+    if (!isMap(item) || !isMap(item.task)) return;
+    const id = stringProperty(item.task, "id");
+    if (id === undefined) return;
+    const dependsOn = Array.isArray(item.dependsOn) ? item.dependsOn.filter((d): d is string => typeof d === "string") : [];
+    dependencies.set(id, dependsOn);
+    void index;
+  });
+  task.tasks.forEach((item, index) => {
+    if (!isMap(item) || !Array.isArray(item.dependsOn)) return;
+    item.dependsOn.forEach((dependency, position) => {
+      if (typeof dependency === "string" && !dependencies.has(dependency)) {
+        report("dagUnknownDependency", [...path, "tasks", index, "dependsOn", position], { id: dependency });
+      }
+    });
+  });
+  // Kestra reports the tasks on a cycle: "Cyclic dependency detected: task1, task2".
+  const state = new Map<string, "visiting" | "done">();
+  const onCycle = new Set<string>();
+  const stack: string[] = [];
+  const visit = (id: string): void => {
+    state.set(id, "visiting");
+    stack.push(id);
+    for (const next of dependencies.get(id) ?? []) {
+      if (state.get(next) === "visiting") stack.slice(stack.indexOf(next)).forEach((member) => onCycle.add(member));
+      else if (!state.has(next) && dependencies.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(id, "done");
+  };
+  for (const id of dependencies.keys()) if (!state.has(id)) visit(id);
+  if (onCycle.size > 0) report("dagCycle", [...path, "tasks"], { ids: [...onCycle].sort().join(", ") });
+}
+
+function checkTasks(document: YamlMap, report: Report): void {
+  for (const { task, path } of collectTasks(document)) {
+    const id = task.id;
+    if (id === undefined || id === null) report("required", path, { property: "id" });
+    else if (typeof id !== "string" || !TASK_ID.test(id)) report("badTaskId", [...path, "id"], { id: String(id) });
+    else if (id.length > 256) report("badTaskId", [...path, "id"], { id: quoteValue(id) });
+    const type = stringProperty(task, "type");
+    if (type === undefined) {
+      report("required", path, { property: "type" });
+      continue;
+    }
+    if (isOneOfTypes(type, NEEDS_TASKS) && isEmptyList(task.tasks)) report("emptyTasks", task.tasks === undefined ? path : [...path, "tasks"], { where: `task '${String(id)}'` });
+    if (isOneOfTypes(type, IF) && isEmptyList(task.then)) report("emptyTasks", task.then === undefined ? path : [...path, "then"], { where: `the 'then' of task '${String(id)}'` });
+    if (isOneOfTypes(type, SWITCH)) {
+      const cases = isMap(task.cases) ? Object.values(task.cases) : [];
+      if (cases.every(isEmptyList) && isEmptyList(task.defaults) && isEmptyList(task.default)) report("switchNoTasks", path, { id: String(id) });
+    }
+    if (isOneOfTypes(type, WORKING_DIRECTORY)) {
+      if (isEmptyList(task.tasks)) report("workingDirectoryEmpty", path, { id: String(id) });
+      else if (Array.isArray(task.tasks)) {
+        task.tasks.forEach((child, index) => {
+          const childType = isMap(child) ? stringProperty(child, "type") : undefined;
+          if (childType !== undefined && (childType.startsWith("io.kestra.plugin.core.flow.") || childType.startsWith("io.kestra.core.tasks.flows.")) && !RUNNABLE_FLOW_TASKS.has(childType)) {
+            report("workingDirectoryChild", [...path, "tasks", index, "type"], { type: childType });
+          }
+        });
+      }
+    }
+    if (isOneOfTypes(type, DAG)) checkDag(task, path, report);
+  }
+  for (const { trigger, path } of collectTriggers(document)) {
+    const id = trigger.id;
+    if (id === undefined || id === null) report("required", path, { property: "id" });
+    else if (typeof id !== "string" || !TASK_ID.test(id)) report("badTaskId", [...path, "id"], { id: String(id) });
+    if (stringProperty(trigger, "type") === undefined) report("required", path, { property: "type" });
+  }
+  if (Array.isArray(document.listeners)) {
+    document.listeners.forEach((listener, index) => {
+      if (isMap(listener) && isEmptyList(listener.tasks)) report("emptyTasks", ["listeners", index], { where: "a listener" });
+    });
+  }
+}
+
+/**
+ * A rendered flow that breaks Kestra's flow model: the checks Kestra makes on save (required
+ * properties, ids, inputs, outputs, system labels, flowable tasks' children, Dag dependencies;
+ * KESTRA-API.md §5), plus the flow schema from `@flowops/schemas` when the engine is given it,
+ * plus each task's and trigger's own schema from a pulled Kestra flow schema.
+ */
+export const flowSchema: Rule = {
+  meta: {
+    id: "flow-schema",
+    description: "A rendered flow that breaks the flow schema (missing `tasks`, wrong types, unknown properties)",
+    defaultSeverity: "error",
+    docs: "packages/lint/src/rules/flow-schema/README.md",
+    messages: {
+      notMapping: "A flow must be a YAML mapping with id, namespace and tasks",
+      required: "Missing required property '{{property}}'",
+      emptyTasks: "The tasks of {{where}} must not be empty",
+      unknownProperty: "Unknown flow property '{{property}}'; Kestra refuses flows with properties it does not know",
+      wrongType: "'{{property}}' must be {{expected}}",
+      badTaskId: "Id '{{id}}' is not valid for Kestra: task and trigger ids match ^[a-zA-Z0-9][a-zA-Z0-9_-]* (no dots, at most 256 characters)",
+      badInputId: "Input id '{{id}}' is not valid for Kestra: it must match ^[a-zA-Z0-9][.a-zA-Z0-9_-]*",
+      duplicateInput: "Duplicate input '{{id}}'; input ids must be unique",
+      duplicateOutput: "Duplicate output '{{id}}'; output ids must be unique",
+      badInputType: "Invalid input type '{{type}}'; expected one of {{allowed}}",
+      badValidator: "Input validator '{{validator}}' is not a valid regular expression: {{reason}}",
+      arrayOfArray: "An ARRAY input's itemType cannot be ARRAY",
+      fileDefault: "A FILE input's defaults must be a file URI (e.g. 'nsfile:///data.csv'), not '{{value}}'",
+      unknownDependsOn: "Input depends on '{{id}}', which is not an input of this flow",
+      systemLabel: "Label '{{key}}' is reserved: labels starting with 'system.' can only be set by Kestra (except system.readOnly)",
+      switchNoTasks: "Switch '{{id}}' has no task: neither its cases nor its default have any",
+      workingDirectoryEmpty: "WorkingDirectory '{{id}}' needs at least one task in 'tasks'",
+      workingDirectoryChild: "'{{type}}' is a flowable task; only runnable tasks are allowed as children of a WorkingDirectory",
+      dagUnknownDependency: "Dag dependency '{{id}}' is not a task of this Dag",
+      dagCycle: "Cyclic dependency between Dag tasks: {{ids}}",
+      schema: "{{message}}",
+      pluginSchema: "{{type}}: {{message}}",
+    },
+  },
+  checkFlow({ flow, facts, report }) {
+    const emit: Report = (messageId, path, data) => report({ messageId, path, ...(data ? { data } : {}) });
+    const document = flow.document as unknown;
+    if (!isMap(document)) {
+      emit("notMapping", []);
+      return;
+    }
+    checkTopLevel(document, emit);
+    checkLabels(document.labels, emit);
+    checkInputsAndOutputs(document, emit);
+    checkTasks(document, emit);
+    if (facts.flowValidator) {
+      for (const error of facts.flowValidator(document)) emit("schema", error.path, { message: error.message });
+    }
+    const kestraSchema = facts.kestraSchema;
+    if (kestraSchema) {
+      for (const { node, path, type } of collectTypedNodes(document)) {
+        for (const error of kestraSchema.validateType(type, node)) {
+          emit("pluginSchema", [...path, ...error.path], { type: type.slice(type.lastIndexOf(".") + 1), message: error.message });
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,73 @@
+import type { ValuePath } from "@flowops/render";
+import { hasPebble, walkValue } from "../../flow-model.js";
+import type { Rule } from "../../types.js";
+
+/** Key endings (lower case, no separators) that name a credential. */
+const CREDENTIAL_KEY_ENDINGS = [
+  "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "secretkey",
+  "privatekey", "clientsecret", "serviceaccount", "credentials", "sastoken", "connectionstring",
+];
+/** Key endings that look like a credential's but name something else (`tokenEndpoint` is not caught anyway). */
+const NOT_CREDENTIAL_KEY_ENDINGS = ["secretname", "secretref", "tokenurl", "tokenendpoint", "passwordenv", "tokenenv", "secretkeyref"];
+
+/** Values whose form is a credential, whatever the key. */
+const CREDENTIAL_VALUE_PATTERNS: readonly [string, RegExp][] = [
+  ["an AWS access key id", /\b(AKIA|ASIA)[0-9A-Z]{16}\b/],
+  ["a private key", /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
+  ["a GitHub token", /\bgh[pousr]_[A-Za-z0-9]{36,}\b/],
+  ["a Slack token", /\bxox[abposr]-[A-Za-z0-9-]{10,}/],
+];
+
+/** True when a key names a credential (`password`, `db_password`, `apiKey`, `AWS_SECRET_ACCESS_KEY`). */
+export function isCredentialKey(key: string): boolean {
+  const normalized = key.toLowerCase().replace(/[^a-z0-9]/g, "");
+  if (NOT_CREDENTIAL_KEY_ENDINGS.some((ending) => normalized.endsWith(ending))) return false;
+  return CREDENTIAL_KEY_ENDINGS.some((ending) => normalized.endsWith(ending));
+}
+
+/** True when a value is written in clear (not a Pebble expression, an env reference or empty). */
+function isLiteralCredential(value: unknown): boolean {
+  if (typeof value === "number") return true;
+  if (typeof value !== "string") return false;
+  const text = value.trim();
+  if (text === "" || hasPebble(text) || text.startsWith("$")) return false;
+  return true;
+}
+
+type Report = (messageId: string, path: ValuePath, data: Record<string, string>) => void;
+
+/** Finds credentials in clear in a parsed YAML value: credential keys with literal values, and credential-shaped values. */
+export function findHardcodedSecrets(value: unknown, report: Report, skipKeys: ReadonlySet<string> = new Set(["description"])): void {
+  walkValue(value, (node, path, key) => {
+    if (typeof key === "string" && skipKeys.has(key)) return false;
+    if (typeof key === "string" && isCredentialKey(key) && isLiteralCredential(node)) {
+      report("literalValue", path, { key });
+      return false;
+    }
+    if (typeof node === "string" && node.length >= 16) {
+      const match = CREDENTIAL_VALUE_PATTERNS.find(([, pattern]) => pattern.test(node));
+      if (match) report("credentialValue", path, { kind: match[0] });
+    }
+    return undefined;
+  });
+}
+
+/** A credential written in clear in a flow or a tenant file, where a Kestra secret belongs. */
+export const hardcodedSecret: Rule = {
+  meta: {
+    id: "hardcoded-secret",
+    description: "A credential written in clear where `{{ secret('...') }}` belongs",
+    defaultSeverity: "warning",
+    docs: "packages/lint/src/rules/hardcoded-secret/README.md",
+    messages: {
+      literalValue: "'{{key}}' holds a credential in clear; store it as a Kestra secret and write \"{{ secret('NAME') }}\" (or \"{{ kv('NAME') }}\")",
+      credentialValue: "This value contains {{kind}} in clear; store it as a Kestra secret and write \"{{ secret('NAME') }}\"",
+    },
+  },
+  checkFlow({ flow, report }) {
+    findHardcodedSecrets(flow.document, (messageId, path, data) => report({ messageId, path, data }));
+  },
+  checkTenant({ tenant, report }) {
+    findHardcodedSecrets(tenant.values, (messageId, path, data) => report({ messageId, path, data }));
+  },
+};
