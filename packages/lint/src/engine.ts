@@ -1,6 +1,7 @@
 import type { FlowRepository, RenderResult, RenderedFlow, SourcePosition } from "@flowops/render";
+import { validatorFor } from "@flowops/schemas";
 import { indexKestraFlowSchema, PULLED_KESTRA_SCHEMA_PATH, type KestraSchemaIndex } from "./kestra-schema.js";
-import { formatMessage, genericTenantData } from "./messages.js";
+import { formatMessage, genericTenantData, genericTenantText } from "./messages.js";
 import { ALL_RULES } from "./registry.js";
 import { isSuppressed, parseSuppressions, type Suppressions } from "./suppressions.js";
 import { tenantNamespaceRoots } from "./tenant-roots.js";
@@ -19,7 +20,7 @@ import type {
 export interface LintOptions {
   /** Rules to run; default: every registered rule. */
   rules?: readonly Rule[];
-  /** Validator of the flow schema (`@flowops/schemas`); run by `flow-schema` on every rendered flow. */
+  /** Validator run by `flow-schema` on every rendered flow; default: `@flowops/schemas`' flow schema. */
   flowValidator?: FlowValidator;
   /** A pulled Kestra flow schema; default: the repository's `.flowops/kestra-flow-schema.json`. */
   kestraFlowSchema?: unknown;
@@ -68,14 +69,14 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     repository,
     tenantRoots: tenantNamespaceRoots(repository),
     ...(kestraSchema ? { kestraSchema } : {}),
-    ...(options.flowValidator ? { flowValidator: options.flowValidator } : {}),
+    flowValidator: options.flowValidator ?? validatorFor("flow"),
   };
   const raw: RawDiagnostic[] = [];
 
   for (const problem of [...repository.problems, ...rendered.problems]) {
     raw.push({
       rule: problem.code,
-      message: problem.message,
+      message: genericTenantText(problem.message, problem.tenant ?? null),
       file: problem.file,
       line: problem.line,
       column: problem.column,

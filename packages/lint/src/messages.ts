@@ -19,8 +19,14 @@ export function genericTenantData(
   tenant: string | null,
 ): Record<string, string | number> | undefined {
   if (!tenant || !data) return data;
-  const code = new RegExp(`(?<![A-Za-z0-9_])${tenant.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9_])`, "g");
   const out: Record<string, string | number> = {};
-  for (const [key, value] of Object.entries(data)) out[key] = typeof value === "string" ? value.replace(code, "${tenant.code}") : value;
+  for (const [key, value] of Object.entries(data)) out[key] = typeof value === "string" ? genericTenantText(value, tenant) : value;
   return out;
+}
+
+/** Replaces a tenant's code, as a whole word, by `${tenant.code}`. */
+export function genericTenantText(text: string, tenant: string | null): string {
+  if (!tenant) return text;
+  const code = new RegExp(`(?<![A-Za-z0-9_])${tenant.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9_])`, "g");
+  return text.replace(code, "${tenant.code}");
 }

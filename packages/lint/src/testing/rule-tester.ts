@@ -1,13 +1,17 @@
 // Test support: typescript-eslint-style rule tables. Each case is literal YAML; invalid cases list
 // the expected message id, line and column (and optionally a fragment of the message).
 import { describe, expect, it } from "vitest";
-import type { FlowopsConfig, RenderedFlow } from "@flowops/render";
+import type { RenderedFlow } from "@flowops/render";
+import { validatorFor } from "@flowops/schemas";
 import { indexKestraFlowSchema } from "../kestra-schema.js";
-import { formatMessage, genericTenantData } from "../messages.js";
+import { formatMessage, genericTenantData, genericTenantText } from "../messages.js";
 import { tenantNamespaceRoots } from "../tenant-roots.js";
 import type { FindingBase, FlowValidator, LintFacts, Rule } from "../types.js";
 import { parseLocatedYaml } from "../yaml-locate.js";
-import { defaultConfig, multiTenantRepository, plainRepository, type StandInRepository } from "./stand-in-render.js";
+import { multiTenantRepository, plainRepository, type VirtualRepository } from "./virtual-repository.js";
+
+/** The message id a table uses for a finding that `readRepository`/`render` report as a problem with the rule's id. */
+export const REPOSITORY_PROBLEM = "repositoryProblem";
 
 export interface ExpectedFinding {
   messageId: string;
@@ -28,8 +32,9 @@ export interface RuleCase {
   others?: readonly { path: string; text: string }[];
   /** A multi-tenant repository instead: templates rendered for each tenant. */
   templates?: readonly { path: string; text: string; tenants?: readonly string[] }[];
-  tenants?: readonly { code: string; values?: Record<string, unknown>; text?: string }[];
-  config?: Partial<FlowopsConfig>;
+  tenants?: readonly { code: string; text?: string }[];
+  /** Other repository files: `flowops.config.yaml`, schemas. */
+  files?: readonly { path: string; text: string }[];
   kestraFlowSchema?: unknown;
   flowValidator?: FlowValidator;
 }
@@ -47,24 +52,27 @@ export interface FoundFinding {
   tenant: string | null;
 }
 
-export function standInFor(testCase: RuleCase): StandInRepository {
-  const config = defaultConfig(testCase.config);
-  if (testCase.templates) return multiTenantRepository(testCase.templates, testCase.tenants ?? [{ code: "acme" }], config);
-  const files = [{ path: testCase.file ?? "flows/test.yaml", text: testCase.yaml ?? "" }, ...(testCase.others ?? [])];
-  return plainRepository(files, config);
+export function repositoryFor(testCase: RuleCase): VirtualRepository {
+  if (testCase.templates) return multiTenantRepository(testCase.templates, testCase.tenants ?? [{ code: "acme" }], testCase.files);
+  const files = [{ path: testCase.file ?? "flows/test.yaml", text: testCase.yaml ?? "" }, ...(testCase.others ?? []), ...(testCase.files ?? [])];
+  return plainRepository(files);
 }
 
 /** Runs one rule's checks directly (not through the engine) and returns its findings with positions. */
 export function runRule(rule: Rule, testCase: RuleCase): FoundFinding[] {
-  const { repository, rendered } = standInFor(testCase);
+  const { repository, rendered } = repositoryFor(testCase);
+  const problems = [...repository.problems, ...rendered.problems];
+  expect(problems.filter((problem) => problem.code !== rule.meta.id), "the case's repository reads and renders without other problems").toEqual([]);
   const kestraSchema = testCase.kestraFlowSchema !== undefined ? indexKestraFlowSchema(testCase.kestraFlowSchema) : undefined;
   const facts: LintFacts = {
     repository,
     tenantRoots: tenantNamespaceRoots(repository),
     ...(kestraSchema ? { kestraSchema } : {}),
-    ...(testCase.flowValidator ? { flowValidator: testCase.flowValidator } : {}),
+    flowValidator: testCase.flowValidator ?? validatorFor("flow"),
   };
-  const found: FoundFinding[] = [];
+  const found: FoundFinding[] = problems
+    .filter((problem) => problem.code === rule.meta.id)
+    .map((problem) => ({ messageId: REPOSITORY_PROBLEM, message: genericTenantText(problem.message, problem.tenant ?? null), file: problem.file, line: problem.line, column: problem.column, tenant: problem.tenant ?? null }));
   const push = (finding: FindingBase, position: { file: string; line: number; column: number }, tenant: string | null): void => {
     const template = rule.meta.messages[finding.messageId];
     expect(template, `message id '${finding.messageId}' is declared in meta.messages`).toBeTypeOf("string");

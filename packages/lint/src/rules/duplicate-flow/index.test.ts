@@ -1,4 +1,4 @@
-import { testRule } from "../../testing/rule-tester.js";
+import { REPOSITORY_PROBLEM, testRule } from "../../testing/rule-tester.js";
 import { duplicateFlow } from "./index.js";
 
 const tasks = "tasks:\n  - { id: l, type: io.kestra.plugin.core.log.Log, message: x }\n";
@@ -17,7 +17,8 @@ testRule(duplicateFlow, {
       file: "flows/a.yaml",
       yaml: `id: a\nnamespace: company.team\n${tasks}`,
       others: [{ path: "flows/copy.yaml", text: `# a copy\nid: a\nnamespace: company.team\n${tasks}` }],
-      errors: [{ messageId: "duplicate", file: "flows/copy.yaml", line: 2, column: 5, message: "also rendered from flows/a.yaml" }],
+      // render reports it (and leaves the second flow out); this rule catches what reaches it otherwise
+      errors: [{ messageId: REPOSITORY_PROBLEM, file: "flows/copy.yaml", line: 2, column: 5, message: "rendered by both flows/a.yaml and flows/copy.yaml" }],
     },
     {
       name: "two folders rendering one namespace for every tenant",
@@ -26,7 +27,7 @@ testRule(duplicateFlow, {
         { path: "flows/silver/a.yaml", text: `id: a\nnamespace: \${tenant.code}.bronze\n${tasks}` },
       ],
       tenants: [{ code: "acme" }, { code: "globex" }],
-      errors: [{ messageId: "duplicate", file: "flows/silver/a.yaml", line: 1, column: 5 }],
+      errors: [{ messageId: REPOSITORY_PROBLEM, file: "flows/silver/a.yaml", line: 1, column: 5, message: "for tenant ${tenant.code}" }],
     },
   ],
 });

@@ -26,11 +26,11 @@ const pulledSchema = {
 };
 
 const ajv = new Ajv({ allErrors: true });
-const validateLabels = ajv.compile({
+const validateConcurrency = ajv.compile({
   type: "object",
-  properties: { labels: { type: ["object", "array"] } },
+  properties: { concurrency: { type: "object" } },
 });
-const labelsValidator: FlowValidator = (document) => (validateLabels(document) ? [] : ajvErrorsToValidationErrors(validateLabels.errors));
+const concurrencyValidator: FlowValidator = (document) => (validateConcurrency(document) ? [] : ajvErrorsToValidationErrors(validateConcurrency.errors));
 
 testRule(flowSchema, {
   valid: [
@@ -68,14 +68,14 @@ outputs:
     {
       name: "empty.yaml: no tasks",
       yaml: "id: empty\nnamespace: io.kestra.tests\n",
-      errors: [{ messageId: "emptyTasks", line: 1, column: 1 }],
+      errors: [{ messageId: "schema", line: 1, column: 1, message: 'missing required property "tasks"' }],
     },
     {
       name: "invalid.yaml: a task without id; an unknown property",
       yaml: "id: flow\nnamespace: n\nschedule: daily\ntasks:\n- type: io.kestra.plugin.core.log.Log\n  message: bla\n",
       errors: [
-        { messageId: "unknownProperty", line: 3, column: 11 },
-        { messageId: "required", line: 5, column: 3, message: "'id'" },
+        { messageId: "schema", line: 3, column: 11, message: 'unknown property "schedule"' },
+        { messageId: "schema", line: 5, column: 3, message: 'tasks[0]: missing required property "id"' },
       ],
     },
     {
@@ -101,7 +101,7 @@ tasks:
 `,
       errors: [
         { messageId: "duplicateInput", line: 6, column: 9 },
-        { messageId: "badInputType", line: 7, column: 11, message: "'FOO'" },
+        { messageId: "schema", line: 7, column: 11, message: "inputs[1].type" },
         { messageId: "badValidator", line: 10, column: 16 },
         { messageId: "arrayOfArray", line: 13, column: 15 },
         { messageId: "fileDefault", line: 16, column: 15 },
@@ -135,12 +135,12 @@ tasks:
     tasks: []
 `,
       errors: [
-        { messageId: "systemLabel", line: 4, column: 17 },
+        { messageId: "systemLabel", line: 4, column: 3 },
         { messageId: "switchNoTasks", line: 6, column: 5 },
         { messageId: "workingDirectoryChild", line: 14, column: 28 },
-        { messageId: "dagCycle", line: 17, column: 5, message: "a, b" },
+        { messageId: "dagCycle", line: 18, column: 7, message: "a, b" },
         { messageId: "dagUnknownDependency", line: 21, column: 24, message: "'x'" },
-        { messageId: "emptyTasks", line: 24, column: 5 },
+        { messageId: "emptyTasks", line: 24, column: 12 },
       ],
     },
     {
@@ -151,9 +151,9 @@ tasks:
     },
     {
       name: "the injected flow schema validator",
-      flowValidator: labelsValidator,
-      yaml: "id: t\nnamespace: n\nlabels: 3\ntasks:\n  - { id: l, type: io.kestra.plugin.core.log.Log, message: x }\n",
-      errors: [{ messageId: "schema", line: 3, column: 9, message: "must be object,array" }],
+      flowValidator: concurrencyValidator,
+      yaml: "id: t\nnamespace: n\nconcurrency: 3\ntasks:\n  - { id: l, type: io.kestra.plugin.core.log.Log, message: x }\n",
+      errors: [{ messageId: "schema", line: 3, column: 14, message: "concurrency: must be object" }],
     },
   ],
 });

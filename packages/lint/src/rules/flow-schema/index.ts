@@ -1,21 +1,10 @@
 import type { ValuePath } from "@flowops/render";
-import { collectTasks, collectTriggers, collectTypedNodes, hasPebble, isMap, isOneOfTypes, stringProperty, type YamlMap } from "../../flow-model.js";
+import { collectTasks, collectTypedNodes, hasPebble, isMap, isOneOfTypes, stringProperty, type YamlMap } from "../../flow-model.js";
 import { quoteValue } from "../../messages.js";
 import type { Rule } from "../../types.js";
 
-/** Top-level flow properties across Kestra 0.21, 1.0 and 2.0 (KESTRA-API.md §5.1). */
-const FLOW_PROPERTIES = new Set([
-  "id", "namespace", "revision", "description", "labels", "inputs", "outputs", "variables", "tasks", "errors", "finally",
-  "afterExecution", "listeners", "triggers", "pluginDefaults", "taskDefaults", "concurrency", "retry", "sla", "disabled",
-  "deleted", "workerGroup", "workerSelector", "checks", "quotas", "policyRefs", "tenantId",
-]);
-const LIST_PROPERTIES = ["inputs", "outputs", "tasks", "errors", "finally", "afterExecution", "listeners", "triggers", "pluginDefaults", "taskDefaults", "sla", "checks"];
-const TASK_ID = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
-const INPUT_ID = /^[a-zA-Z0-9][.a-zA-Z0-9_-]*$/;
-const INPUT_TYPES = new Set([
-  "STRING", "ENUM", "SELECT", "INT", "FLOAT", "BOOLEAN", "BOOL", "DATETIME", "DATE", "TIME", "DURATION", "FILE", "JSON", "URI",
-  "SECRET", "ARRAY", "MULTISELECT", "YAML", "EMAIL",
-]);
+/** Paths other rules own: the flow id (id-matches-file), namespace (namespace-pattern), labels (checked by render). */
+const OWNED_ELSEWHERE = new Set(["id", "namespace", "labels"]);
 /** Core flowable tasks whose `tasks` must not be empty. */
 const NEEDS_TASKS = [
   "plugin.core.flow.Parallel", "plugin.core.flow.Sequential", "plugin.core.flow.EachParallel", "plugin.core.flow.EachSequential",
@@ -31,30 +20,15 @@ const DAG = ["plugin.core.flow.Dag", "core.tasks.flows.Dag"];
 /** Core tasks that are runnable although they live in `plugin.core.flow`. */
 const RUNNABLE_FLOW_TASKS = new Set(["io.kestra.plugin.core.flow.Sleep"]);
 
+/** `tasks[0].retry.type` */
+function pathText(path: ValuePath): string {
+  return path.map((segment, index) => (typeof segment === "number" ? `[${segment}]` : index === 0 ? segment : `.${segment}`)).join("");
+}
+
 type Report = (messageId: string, path: ValuePath, data?: Record<string, string | number>) => void;
 
 function isEmptyList(value: unknown): boolean {
   return value === undefined || value === null || (Array.isArray(value) && value.length === 0);
-}
-
-function checkTopLevel(document: YamlMap, report: Report): void {
-  for (const required of ["id", "namespace"]) {
-    if (typeof document[required] !== "string" || document[required] === "") report("required", [], { property: required });
-  }
-  if (isEmptyList(document.tasks)) report("emptyTasks", document.tasks === undefined ? [] : ["tasks"], { where: "the flow" });
-  for (const key of Object.keys(document)) {
-    if (!FLOW_PROPERTIES.has(key)) report("unknownProperty", [key], { property: key });
-  }
-  for (const key of LIST_PROPERTIES) {
-    const value = document[key];
-    if (value !== undefined && value !== null && !Array.isArray(value)) report("wrongType", [key], { property: key, expected: "a list" });
-  }
-  if (document.variables !== undefined && document.variables !== null && !isMap(document.variables)) {
-    report("wrongType", ["variables"], { property: "variables", expected: "a mapping" });
-  }
-  if (document.disabled !== undefined && typeof document.disabled !== "boolean") {
-    report("wrongType", ["disabled"], { property: "disabled", expected: "true or false" });
-  }
 }
 
 function checkLabels(labels: unknown, report: Report): void {
@@ -75,12 +49,9 @@ function checkInputsAndOutputs(document: YamlMap, report: Report): void {
     if (!isMap(input)) return report("wrongType", path, { property: "an input", expected: "a mapping" });
     const id = stringProperty(input, "id") ?? stringProperty(input, "name");
     if (id === undefined) report("required", path, { property: "id" });
-    else if (!INPUT_ID.test(id)) report("badInputId", [...path, "id"], { id });
     else if (inputIds.has(id)) report("duplicateInput", [...path, "id"], { id });
     else inputIds.add(id);
     const type = stringProperty(input, "type");
-    if (type === undefined) report("required", path, { property: "type" });
-    else if (!INPUT_TYPES.has(type)) report("badInputType", [...path, "type"], { type, allowed: [...INPUT_TYPES].join(", ") });
     const validator = stringProperty(input, "validator");
     if (validator !== undefined && type === "STRING") {
       try {
@@ -107,7 +78,6 @@ function checkInputsAndOutputs(document: YamlMap, report: Report): void {
   outputs.forEach((output, index) => {
     const path: ValuePath = ["outputs", index];
     if (!isMap(output)) return;
-    for (const required of ["id", "type", "value"]) if (output[required] === undefined) report("required", path, { property: required });
     const id = stringProperty(output, "id");
     if (id !== undefined && outputIds.has(id)) report("duplicateOutput", [...path, "id"], { id });
     if (id !== undefined) outputIds.add(id);
@@ -154,14 +124,8 @@ function checkDag(task: YamlMap, path: ValuePath, report: Report): void {
 function checkTasks(document: YamlMap, report: Report): void {
   for (const { task, path } of collectTasks(document)) {
     const id = task.id;
-    if (id === undefined || id === null) report("required", path, { property: "id" });
-    else if (typeof id !== "string" || !TASK_ID.test(id)) report("badTaskId", [...path, "id"], { id: String(id) });
-    else if (id.length > 256) report("badTaskId", [...path, "id"], { id: quoteValue(id) });
     const type = stringProperty(task, "type");
-    if (type === undefined) {
-      report("required", path, { property: "type" });
-      continue;
-    }
+    if (type === undefined) continue;
     if (isOneOfTypes(type, NEEDS_TASKS) && isEmptyList(task.tasks)) report("emptyTasks", task.tasks === undefined ? path : [...path, "tasks"], { where: `task '${String(id)}'` });
     if (isOneOfTypes(type, IF) && isEmptyList(task.then)) report("emptyTasks", task.then === undefined ? path : [...path, "then"], { where: `the 'then' of task '${String(id)}'` });
     if (isOneOfTypes(type, SWITCH)) {
@@ -180,12 +144,6 @@ function checkTasks(document: YamlMap, report: Report): void {
       }
     }
     if (isOneOfTypes(type, DAG)) checkDag(task, path, report);
-  }
-  for (const { trigger, path } of collectTriggers(document)) {
-    const id = trigger.id;
-    if (id === undefined || id === null) report("required", path, { property: "id" });
-    else if (typeof id !== "string" || !TASK_ID.test(id)) report("badTaskId", [...path, "id"], { id: String(id) });
-    if (stringProperty(trigger, "type") === undefined) report("required", path, { property: "type" });
   }
   if (Array.isArray(document.listeners)) {
     document.listeners.forEach((listener, index) => {
@@ -210,13 +168,8 @@ export const flowSchema: Rule = {
       notMapping: "A flow must be a YAML mapping with id, namespace and tasks",
       required: "Missing required property '{{property}}'",
       emptyTasks: "The tasks of {{where}} must not be empty",
-      unknownProperty: "Unknown flow property '{{property}}'; Kestra refuses flows with properties it does not know",
-      wrongType: "'{{property}}' must be {{expected}}",
-      badTaskId: "Id '{{id}}' is not valid for Kestra: task and trigger ids match ^[a-zA-Z0-9][a-zA-Z0-9_-]* (no dots, at most 256 characters)",
-      badInputId: "Input id '{{id}}' is not valid for Kestra: it must match ^[a-zA-Z0-9][.a-zA-Z0-9_-]*",
       duplicateInput: "Duplicate input '{{id}}'; input ids must be unique",
       duplicateOutput: "Duplicate output '{{id}}'; output ids must be unique",
-      badInputType: "Invalid input type '{{type}}'; expected one of {{allowed}}",
       badValidator: "Input validator '{{validator}}' is not a valid regular expression: {{reason}}",
       arrayOfArray: "An ARRAY input's itemType cannot be ARRAY",
       fileDefault: "A FILE input's defaults must be a file URI (e.g. 'nsfile:///data.csv'), not '{{value}}'",
@@ -227,7 +180,7 @@ export const flowSchema: Rule = {
       workingDirectoryChild: "'{{type}}' is a flowable task; only runnable tasks are allowed as children of a WorkingDirectory",
       dagUnknownDependency: "Dag dependency '{{id}}' is not a task of this Dag",
       dagCycle: "Cyclic dependency between Dag tasks: {{ids}}",
-      schema: "{{message}}",
+      schema: "{{where}}{{message}}",
       pluginSchema: "{{type}}: {{message}}",
     },
   },
@@ -238,12 +191,15 @@ export const flowSchema: Rule = {
       emit("notMapping", []);
       return;
     }
-    checkTopLevel(document, emit);
     checkLabels(document.labels, emit);
     checkInputsAndOutputs(document, emit);
     checkTasks(document, emit);
     if (facts.flowValidator) {
-      for (const error of facts.flowValidator(document)) emit("schema", error.path, { message: error.message });
+      for (const error of facts.flowValidator(document)) {
+        const top = error.path[0];
+        if (typeof top === "string" && OWNED_ELSEWHERE.has(top) && (error.path.length === 1 || top === "labels")) continue;
+        emit("schema", error.path, { where: error.path.length > 0 ? `${pathText(error.path)}: ` : "", message: error.message });
+      }
     }
     const kestraSchema = facts.kestraSchema;
     if (kestraSchema) {

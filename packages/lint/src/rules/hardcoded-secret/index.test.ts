@@ -57,7 +57,7 @@ tasks:
     {
       name: "a tenant file",
       templates: [{ path: "flows/bronze/a.yaml", text: "id: a\ntasks:\n  - { id: l, type: io.kestra.plugin.core.log.Log, message: x }\n" }],
-      tenants: [{ code: "acme", values: { vars: { db_password: "s3cret" } }, text: "code: acme\nvars:\n  db_password: s3cret\n" }],
+      tenants: [{ code: "acme", text: "code: acme\nvars:\n  db_password: s3cret\n" }],
       errors: [{ messageId: "literalValue", line: 3, column: 16, file: "tenants/acme.yaml" }],
     },
   ],

@@ -1,4 +1,4 @@
-import { testRule } from "../../testing/rule-tester.js";
+import { REPOSITORY_PROBLEM, testRule } from "../../testing/rule-tester.js";
 import { namespacePattern } from "./index.js";
 
 const tasks = "tasks:\n  - { id: l, type: io.kestra.plugin.core.log.Log, message: x }\n";
@@ -12,7 +12,7 @@ testRule(namespacePattern, {
     {
       name: "invalid.yaml: upper case and $",
       yaml: `id: test\nnamespace: MY$NAMESPACE\n${tasks}`,
-      errors: [{ messageId: "invalid", line: 2, column: 12 }],
+      errors: [{ messageId: REPOSITORY_PROBLEM, line: 2, column: 12, message: "not one Kestra accepts" }],
     },
     {
       name: "outside the tenant's root",
