@@ -21,10 +21,21 @@ export interface TaskRef {
   depth: number;
 }
 
-function collectFromList(list: unknown, path: ValuePath, listName: string, depth: number, out: TaskRef[]): void {
+/** A dotted Java class name: what a task's `type` looks like. */
+const PLUGIN_TYPE = /^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)+$/;
+
+/** Kestra's own flowable tasks, whose child lists always hold tasks. */
+function isCoreType(type: string | undefined): boolean {
+  return type !== undefined && (type.startsWith("io.kestra.plugin.core.") || type.startsWith("io.kestra.core."));
+}
+
+function collectFromList(list: unknown, path: ValuePath, listName: string, depth: number, out: TaskRef[], parentType?: string): void {
   if (!Array.isArray(list)) return;
   list.forEach((item, index) => {
     if (!isMap(item)) return;
+    // A plugin's own `tasks` property (e.g. Azure Batch job tasks) is not a list of Kestra tasks:
+    // below a non-core task, only items with a plugin type are taken for tasks.
+    if (depth > 0 && !isCoreType(parentType) && !(typeof item.type === "string" && PLUGIN_TYPE.test(item.type)) && !isMap(item.task)) return;
     // A Dag lists `{ task: {...}, dependsOn: [...] }` items.
     if (isMap(item.task) && item.type === undefined) {
       collectTask(item.task, [...path, index, "task"], listName, depth, out);
@@ -36,11 +47,12 @@ function collectFromList(list: unknown, path: ValuePath, listName: string, depth
 
 function collectTask(task: YamlMap, path: ValuePath, listName: string, depth: number, out: TaskRef[]): void {
   out.push({ task, path, list: listName, depth });
-  for (const key of CHILD_TASK_LIST_KEYS) collectFromList(task[key], [...path, key], key, depth + 1, out);
+  const type = typeof task.type === "string" ? task.type : undefined;
+  for (const key of CHILD_TASK_LIST_KEYS) collectFromList(task[key], [...path, key], key, depth + 1, out, type);
   const cases = task.cases;
   if (isMap(cases)) {
     for (const [caseKey, caseTasks] of Object.entries(cases)) {
-      collectFromList(caseTasks, [...path, "cases", caseKey], "cases", depth + 1, out);
+      collectFromList(caseTasks, [...path, "cases", caseKey], "cases", depth + 1, out, type);
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { ValuePath } from "@flowops/render";
-import { walkValue } from "./flow-model.js";
+import { collectTasks, isOneOfTypes, stringProperty, SUBFLOW_TYPES, walkValue } from "./flow-model.js";
 
 /** The inside of every `{{ ... }}` and `{% ... %}` of a string (Kestra's Pebble expressions). */
 export function pebbleExpressions(text: string): string[] {
@@ -27,15 +27,30 @@ export interface VariableReference {
 const SKIPPED_KEYS = new Set(["description", "pluginDefaults", "taskDefaults"]);
 
 /**
+ * Parts of a flow whose expressions Kestra renders in another flow's context: triggers (a Flow
+ * trigger's `inputs` read the upstream execution's `outputs`) and a Subflow's deprecated `outputs`
+ * (they read the child flow's `outputs`).
+ */
+function otherContextPaths(document: unknown): Set<string> {
+  const paths = new Set<string>([JSON.stringify(["triggers"])]);
+  for (const { task, path } of collectTasks(document)) {
+    if (isOneOfTypes(stringProperty(task, "type"), SUBFLOW_TYPES)) paths.add(JSON.stringify([...path, "outputs"]));
+  }
+  return paths;
+}
+
+/**
  * Every `root.key` / `root['key']` in the Pebble expressions of a flow's string values, where
  * `root` is a top-level variable such as `outputs` or `inputs` (not `trigger.outputs`, `parents[0].outputs`).
  */
 export function collectVariableReferences(document: unknown, root: "outputs" | "inputs"): VariableReference[] {
   const out: VariableReference[] = [];
+  const skipped = otherContextPaths(document);
   const dotted = new RegExp(`(?<![\\w.\\]'"])${root}\\s*\\.\\s*([A-Za-z0-9_][\\w-]*(?:\\.[A-Za-z0-9_][\\w-]*)*)`, "g");
   const bracket = new RegExp(`(?<![\\w.\\]'"])${root}\\s*\\[\\s*['"]([^'"]+)['"]\\s*\\]`, "g");
   walkValue(document, (node, path, key) => {
     if (typeof key === "string" && SKIPPED_KEYS.has(key)) return false;
+    if (typeof key === "string" && skipped.has(JSON.stringify(path))) return false;
     if (typeof node !== "string" || !node.includes(root)) return;
     for (const expression of pebbleExpressions(node)) {
       const code = withoutStringLiterals(expression);

@@ -62,6 +62,19 @@ outputs:
     type: STRING
     value: x
 `,
+    {
+      name: "a plugin's own `tasks` property is not a list of Kestra tasks",
+      yaml: `id: t
+namespace: n
+tasks:
+  - id: batch
+    type: io.kestra.plugin.azure.batch.job.Create
+    job: { id: process_log }
+    tasks:
+      - id: process
+        commands: [python process_logs.py]
+`,
+    },
     { name: "a pulled schema's definitions accept the task", kestraFlowSchema: pulledSchema, yaml: "id: t\nnamespace: n\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: x\n" },
   ],
   invalid: [
@@ -101,7 +114,7 @@ tasks:
 `,
       errors: [
         { messageId: "duplicateInput", line: 6, column: 9 },
-        { messageId: "schema", line: 7, column: 11, message: "inputs[1].type" },
+        { messageId: "schema", line: 7, column: 11, message: "inputs[1].type: invalid input type \"FOO\"; expected one of STRING" },
         { messageId: "badValidator", line: 10, column: 16 },
         { messageId: "arrayOfArray", line: 13, column: 15 },
         { messageId: "fileDefault", line: 16, column: 15 },

@@ -1,7 +1,25 @@
 import type { ValuePath } from "@flowops/render";
 import { collectTasks, collectTypedNodes, hasPebble, isMap, isOneOfTypes, stringProperty, type YamlMap } from "../../flow-model.js";
+import { INPUT_TYPES } from "@flowops/schemas";
 import { quoteValue } from "../../messages.js";
 import type { Rule } from "../../types.js";
+
+const CHILD_LISTS = new Set(["tasks", "errors", "finally", "then", "else", "default", "defaults", "afterExecution"]);
+
+/**
+ * True when a schema violation sits inside a list the schema takes for child tasks but that is a
+ * plugin's own property (an Azure Batch job's `tasks`): `collectTasks` knows the difference.
+ */
+function insideNonTaskList(path: ValuePath, taskPaths: ReadonlySet<string>): boolean {
+  for (let end = 4; end <= path.length; end++) {
+    const index = path[end - 1];
+    const list = path[end - 2];
+    if (typeof index !== "number" || typeof list !== "string" || !CHILD_LISTS.has(list)) continue;
+    const prefix = path.slice(0, end);
+    if (!taskPaths.has(JSON.stringify(prefix)) && !taskPaths.has(JSON.stringify([...prefix, "task"]))) return true;
+  }
+  return false;
+}
 
 /** Paths other rules own: the flow id (id-matches-file), namespace (namespace-pattern), labels (checked by render). */
 const OWNED_ELSEWHERE = new Set(["id", "namespace", "labels"]);
@@ -23,6 +41,16 @@ const RUNNABLE_FLOW_TASKS = new Set(["io.kestra.plugin.core.flow.Sleep"]);
 /** `tasks[0].retry.type` */
 function pathText(path: ValuePath): string {
   return path.map((segment, index) => (typeof segment === "number" ? `[${segment}]` : index === 0 ? segment : `.${segment}`)).join("");
+}
+
+/** The schema's message, or a plainer one where ajv's union errors read badly (input types). */
+function betterMessage(document: YamlMap, path: ValuePath, message: string): string {
+  if (path.length === 3 && path[0] === "inputs" && path[2] === "type") {
+    const inputs = document.inputs;
+    const value = Array.isArray(inputs) && typeof path[1] === "number" && isMap(inputs[path[1]]) ? (inputs[path[1]] as YamlMap).type : undefined;
+    return `invalid input type ${JSON.stringify(value)}; expected one of ${INPUT_TYPES.join(", ")}`;
+  }
+  return message;
 }
 
 type Report = (messageId: string, path: ValuePath, data?: Record<string, string | number>) => void;
@@ -195,10 +223,12 @@ export const flowSchema: Rule = {
     checkInputsAndOutputs(document, emit);
     checkTasks(document, emit);
     if (facts.flowValidator) {
+      const taskPaths = new Set(collectTasks(document).map((ref) => JSON.stringify(ref.path)));
       for (const error of facts.flowValidator(document)) {
+        if (insideNonTaskList(error.path, taskPaths)) continue;
         const top = error.path[0];
         if (typeof top === "string" && OWNED_ELSEWHERE.has(top) && (error.path.length === 1 || top === "labels")) continue;
-        emit("schema", error.path, { where: error.path.length > 0 ? `${pathText(error.path)}: ` : "", message: error.message });
+        emit("schema", error.path, { where: error.path.length > 0 ? `${pathText(error.path)}: ` : "", message: betterMessage(document, error.path, error.message) });
       }
     }
     const kestraSchema = facts.kestraSchema;

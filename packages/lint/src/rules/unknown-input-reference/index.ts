@@ -33,11 +33,8 @@ export const unknownInputReference: Rule = {
       const dedupe = `${JSON.stringify(reference.path)}\u0000${id}`;
       if (seen.has(dedupe)) continue;
       seen.add(dedupe);
-      if (!reference.bracket && id.includes("-")) {
-        report({ messageId: "dashedKey", path: reference.path, data: { id } });
-      } else if (!known.has(id)) {
-        report({ messageId: "unknownInput", path: reference.path, data: { id, declared: declared.length > 0 ? declared.join(", ") : "none" } });
-      }
+      if (!known.has(id)) report({ messageId: "unknownInput", path: reference.path, data: { id, declared: declared.length > 0 ? declared.join(", ") : "none" } });
+      else if (!reference.bracket && id.includes("-")) report({ messageId: "dashedKey", path: reference.path, data: { id } });
     }
   },
 };

@@ -32,11 +32,8 @@ export const unknownOutputReference: Rule = {
       const dedupe = `${JSON.stringify(reference.path)}\u0000${id}`;
       if (seen.has(dedupe)) continue;
       seen.add(dedupe);
-      if (!reference.bracket && id.includes("-")) {
-        report({ messageId: "dashedKey", path: reference.path, data: { id } });
-      } else if (!ids.has(id)) {
-        report({ messageId: "unknownTask", path: reference.path, data: { id } });
-      }
+      if (!ids.has(id)) report({ messageId: "unknownTask", path: reference.path, data: { id } });
+      else if (!reference.bracket && id.includes("-")) report({ messageId: "dashedKey", path: reference.path, data: { id } });
     }
   },
 };
