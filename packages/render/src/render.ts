@@ -41,7 +41,7 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
   if (switches?.enabled === false) return undefined;
   const stated = statedIdAndNamespace(template, scope);
   if (!stated) return undefined;
-  const flowFacts: Record<string, unknown> = { id: stated.id, folder: template.folder.split("/").join(".") };
+  const flowFacts: Record<string, unknown> = { id: stated.idValue, folder: template.folder.split("/").join(".") };
   const context: Record<string, unknown> = {
     tenant: tenant?.values ?? {},
     env: { name: scope.env.name, vars: scope.env.vars },
@@ -235,39 +235,39 @@ function missingPlaceholder(state: EvaluationState, plan: ScalarPlan, part: { ra
 
 function evaluateScalar(plan: ScalarPlan, state: EvaluationState, edits: TextEdit[]): Evaluated {
   const node = plan.node;
-  const [start, end] = [node.range![0], node.range![1]];
+  const text = state.template.text;
+  const isBlock = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
+  const start = node.range![0];
+  let end = node.range![1];
+  if (isBlock) {
+    // A block scalar's range runs on to the indentation of the next line; it owns only its lines.
+    const newline = text.lastIndexOf("\n", end - 1);
+    if (newline >= start) end = newline + 1;
+  }
+  const replace = (replacement: string) => {
+    const needsNewline = isBlock && text[end - 1] === "\n" && !replacement.endsWith("\n");
+    edits.push({ start, end, text: needsNewline ? replacement + "\n" : replacement });
+  };
   if (plan.whole) {
     let value = lookup(state.context, plan.whole);
     if (value === undefined) {
       missingPlaceholder(state, plan, plan.parts[0] as { raw: string; offset: number });
       value = "";
     }
-    const text = typeof value === "string" ? (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED" ? doubleQuoted(value) : stringText(value, node.type ?? "PLAIN")) : flowText(value);
-    edits.push({ start, end, text });
+    replace(typeof value === "string" ? (isBlock ? doubleQuoted(value) : stringText(value, node.type ?? "PLAIN")) : flowText(value));
     return value;
   }
   const value = substitute(plan.parts, state, plan);
-  let text: string | undefined;
+  let replacement: string | undefined;
   if (plan.block) {
-    const lit = literalBlock(value, plan.block.indicator, plan.block.indent);
-    if (lit !== undefined) {
-      const newlineAt = lit.indexOf("\n");
-      text = lit.slice(0, newlineAt) + plan.block.headerRest + lit.slice(newlineAt);
+    const literal = literalBlock(value, plan.block.indicator, plan.block.indent);
+    if (literal !== undefined) {
+      const newlineAt = literal.indexOf("\n");
+      replacement = literal.slice(0, newlineAt) + plan.block.headerRest + literal.slice(newlineAt);
     }
   }
-  text ??= node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED" ? doubleQuoted(value) : stringText(value, node.type ?? "PLAIN");
-  edits.push({ start, end: blockEnd(state.template.text, node.type, end), text: blockText(state.template.text, node.type, end, text) });
+  replace(replacement ?? (isBlock ? doubleQuoted(value) : stringText(value, node.type ?? "PLAIN")));
   return value;
-}
-
-/** Block scalars own the newline that ends them; a flow scalar written in their place needs it back. */
-function blockEnd(_text: string, _type: string | undefined, end: number): number {
-  return end;
-}
-
-function blockText(text: string, type: string | undefined, end: number, replacement: string): string {
-  if ((type === "BLOCK_LITERAL" || type === "BLOCK_FOLDED") && !replacement.endsWith("\n") && text[end - 1] === "\n") return replacement + "\n";
-  return replacement;
 }
 
 /** Concatenates text parts and placeholder values into one string. */
@@ -367,7 +367,9 @@ function collectionEdits(
   empty: string,
 ): void {
   if (items.length > 0 && removed.every(Boolean)) {
-    edits.push({ start: node.range![0], end: node.range![1], text: empty });
+    const [start, end] = [node.range![0], node.range![1]];
+    // A block collection's range takes in its last newline, which the next key still needs.
+    edits.push({ start, end, text: empty + (!node.flow && text[end - 1] === "\n" ? "\n" : "") });
     return;
   }
   edits.push(...childEdits);
