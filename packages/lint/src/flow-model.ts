@@ -57,8 +57,27 @@ function collectTask(task: YamlMap, path: ValuePath, listName: string, depth: nu
   }
 }
 
+/**
+ * Caches one result per parsed document: rendered documents are frozen, and every rule asks for
+ * the same tasks, triggers and references, so each is computed once per flow, not once per rule.
+ */
+function memoized<T>(compute: (document: unknown) => T): (document: unknown) => T {
+  const cache = new WeakMap<object, T>();
+  return (document) => {
+    if (typeof document !== "object" || document === null) return compute(document);
+    let value = cache.get(document);
+    if (value === undefined) {
+      value = compute(document);
+      cache.set(document, value);
+    }
+    return value;
+  };
+}
+
 /** Every task of a flow at any depth, in document order: tasks, errors, finally, afterExecution, listeners, and every flowable's children. */
-export function collectTasks(document: unknown): TaskRef[] {
+export const collectTasks: (document: unknown) => readonly TaskRef[] = memoized(collectTasksOnce);
+
+function collectTasksOnce(document: unknown): TaskRef[] {
   const out: TaskRef[] = [];
   if (!isMap(document)) return out;
   for (const key of FLOW_TASK_LIST_KEYS) collectFromList(document[key], [key], key, 0, out);
@@ -76,7 +95,9 @@ export interface TriggerRef {
   path: ValuePath;
 }
 
-export function collectTriggers(document: unknown): TriggerRef[] {
+export const collectTriggers: (document: unknown) => readonly TriggerRef[] = memoized(collectTriggersOnce);
+
+function collectTriggersOnce(document: unknown): TriggerRef[] {
   if (!isMap(document) || !Array.isArray(document.triggers)) return [];
   const out: TriggerRef[] = [];
   document.triggers.forEach((trigger, index) => {
@@ -99,6 +120,76 @@ export function walkValue(
     for (const [childKey, child] of Object.entries(value)) walkValue(child, visit, [...path, childKey], childKey);
   }
 }
+
+/** A scalar of a flow (string, number, boolean or null) with where it sits. */
+export interface Leaf {
+  value: string | number | boolean | null;
+  path: ValuePath;
+  /** The key (or list index) holding it. */
+  key: string | number | undefined;
+}
+
+/** Keys whose scalar values some rule reads (namespaces, images, credentials). */
+const WATCHED_KEYS = new Set(["namespace", "image", "containerImage"]);
+const CREDENTIAL_KEY_ENDINGS = [
+  "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "secretkey",
+  "privatekey", "clientsecret", "serviceaccount", "credentials", "sastoken", "connectionstring",
+];
+const credentialLike = new Map<string, boolean>();
+/** A cheap first cut: keys that may name a credential (the rule decides). */
+function mayNameCredential(key: string): boolean {
+  let verdict = credentialLike.get(key);
+  if (verdict === undefined) {
+    const normalized = key.toLowerCase().replace(/[^a-z0-9]/g, "");
+    verdict = CREDENTIAL_KEY_ENDINGS.some((ending) => normalized.endsWith(ending));
+    credentialLike.set(key, verdict);
+  }
+  return verdict;
+}
+const DOTTED_NAMESPACE = /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)+$/;
+const CREDENTIAL_SHAPE_HINT = /AKIA|ASIA|PRIVATE KEY|gh[pousr]_|xox[abposr]-/;
+
+/**
+ * The scalars any leaf-reading rule looks at: values of `namespace`, image and credential-like keys,
+ * Pebble expressions naming `outputs`/`inputs`, `kv(` calls, dotted namespaces in lists and
+ * credential-shaped strings. Few per flow, so rules never walk whole documents themselves.
+ */
+function isWatched(value: unknown, key: string | number | undefined): boolean {
+  if (typeof key === "string" && (WATCHED_KEYS.has(key) || mayNameCredential(key))) return true;
+  if (typeof value !== "string") return false;
+  if ((value.includes("{{") || value.includes("{%")) && (value.includes("outputs") || value.includes("inputs"))) return true;
+  if (value.includes("kv(")) return true;
+  if (typeof key === "number" && DOTTED_NAMESPACE.test(value)) return true;
+  return value.length >= 16 && CREDENTIAL_SHAPE_HINT.test(value);
+}
+
+/**
+ * The watched scalars of a value with their paths, in one walk per document (paths are only
+ * materialized for the few watched scalars).
+ */
+export const collectLeaves: (value: unknown) => readonly Leaf[] = memoized((value) => {
+  const out: Leaf[] = [];
+  const path: (string | number)[] = [];
+  const visit = (node: unknown, key: string | number | undefined): void => {
+    if (Array.isArray(node)) {
+      for (let index = 0; index < node.length; index++) {
+        path.push(index);
+        visit(node[index], index);
+        path.pop();
+      }
+    } else if (typeof node === "object" && node !== null) {
+      for (const childKey in node) {
+        path.push(childKey);
+        visit((node as Record<string, unknown>)[childKey], childKey);
+        path.pop();
+      }
+    } else if (isWatched(node, key)) {
+      out.push({ value: node as Leaf["value"], key, path: path.slice() });
+    }
+  };
+  visit(value, undefined);
+  return out;
+});
 
 /** True when a string holds a Kestra Pebble expression, i.e. its value is only known at run time. */
 export function hasPebble(value: string): boolean {
@@ -136,7 +227,9 @@ function collectConditions(value: unknown, path: ValuePath, out: TypedRef[]): vo
 }
 
 /** Every task, trigger, condition and task runner of a flow that states a `type`. */
-export function collectTypedNodes(document: unknown): TypedRef[] {
+export const collectTypedNodes: (document: unknown) => readonly TypedRef[] = memoized(collectTypedNodesOnce);
+
+function collectTypedNodesOnce(document: unknown): TypedRef[] {
   const out: TypedRef[] = [];
   for (const { task, path } of collectTasks(document)) {
     const type = stringProperty(task, "type");
@@ -208,7 +301,9 @@ function conditionReferences(value: unknown, path: ValuePath, out: FlowReference
 }
 
 /** Every Subflow/ForEachItem call and every Flow trigger upstream (`preconditions.flows`, legacy `conditions`, 2.0 `dependsOn`). */
-export function collectFlowReferences(document: unknown): FlowReference[] {
+export const collectFlowReferences: (document: unknown) => readonly FlowReference[] = memoized(collectFlowReferencesOnce);
+
+function collectFlowReferencesOnce(document: unknown): FlowReference[] {
   const out: FlowReference[] = [];
   for (const { task, path } of collectTasks(document)) {
     const type = stringProperty(task, "type");

@@ -1,5 +1,5 @@
 import type { ValuePath } from "@flowops/render";
-import { collectTasks, isOneOfTypes, stringProperty, SUBFLOW_TYPES, walkValue } from "./flow-model.js";
+import { collectLeaves, collectTasks, isOneOfTypes, stringProperty, SUBFLOW_TYPES } from "./flow-model.js";
 
 /** The inside of every `{{ ... }}` and `{% ... %}` of a string (Kestra's Pebble expressions). */
 export function pebbleExpressions(text: string): string[] {
@@ -45,18 +45,19 @@ function otherContextPaths(document: unknown): Set<string> {
  */
 export function collectVariableReferences(document: unknown, root: "outputs" | "inputs"): VariableReference[] {
   const out: VariableReference[] = [];
-  const skipped = otherContextPaths(document);
+  let skipped: Set<string> | undefined;
   const dotted = new RegExp(`(?<![\\w.\\]'"])${root}\\s*\\.\\s*([A-Za-z0-9_][\\w-]*(?:\\.[A-Za-z0-9_][\\w-]*)*)`, "g");
   const bracket = new RegExp(`(?<![\\w.\\]'"])${root}\\s*\\[\\s*['"]([^'"]+)['"]\\s*\\]`, "g");
-  walkValue(document, (node, path, key) => {
-    if (typeof key === "string" && SKIPPED_KEYS.has(key)) return false;
-    if (typeof key === "string" && skipped.has(JSON.stringify(path))) return false;
-    if (typeof node !== "string" || !node.includes(root)) return;
-    for (const expression of pebbleExpressions(node)) {
+  for (const { value, path } of collectLeaves(document)) {
+    if (typeof value !== "string" || !value.includes(root) || !(value.includes("{{") || value.includes("{%"))) continue;
+    if (path.some((segment) => typeof segment === "string" && SKIPPED_KEYS.has(segment))) continue;
+    skipped ??= otherContextPaths(document);
+    if (path.some((_, index) => index > 0 && skipped!.has(JSON.stringify(path.slice(0, index))))) continue;
+    for (const expression of pebbleExpressions(value)) {
       const code = withoutStringLiterals(expression);
       for (let match = dotted.exec(code); match; match = dotted.exec(code)) out.push({ key: match[1] ?? "", bracket: false, path });
       for (let match = bracket.exec(code); match; match = bracket.exec(code)) out.push({ key: match[1] ?? "", bracket: true, path });
     }
-  });
+  }
   return out;
 }

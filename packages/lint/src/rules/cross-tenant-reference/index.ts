@@ -1,4 +1,4 @@
-import { hasPebble, walkValue } from "../../flow-model.js";
+import { collectLeaves, hasPebble } from "../../flow-model.js";
 import { isWithinRoot } from "../../tenant-roots.js";
 import type { Rule } from "../../types.js";
 
@@ -39,13 +39,12 @@ export const crossTenantReference: Rule = {
       const other = ownerOf(namespace);
       if (other !== undefined) report({ messageId: "otherTenant", path, data: { namespace, other } });
     };
-    walkValue(flow.document, (node, path, key) => {
-      if (path.length === 1) return; // the flow's own namespace is namespace-pattern's business
-      if (key === "namespace" && typeof node === "string") check(node, path);
-      else if (key === "namespaces" && Array.isArray(node)) node.forEach((item, index) => typeof item === "string" && check(item, [...path, index]));
-      else if (typeof node === "string" && node.includes("kv(")) {
-        for (const match of node.matchAll(KV_NAMESPACE)) if (match[1]) check(match[1], path);
+    for (const { value, path, key } of collectLeaves(flow.document)) {
+      if (typeof value !== "string" || path.length === 1) continue; // the flow's own namespace is namespace-pattern's business
+      if (key === "namespace" || (typeof key === "number" && path[path.length - 2] === "namespaces")) check(value, path);
+      else if (value.includes("kv(")) {
+        for (const match of value.matchAll(KV_NAMESPACE)) if (match[1]) check(match[1], path);
       }
-    });
+    }
   },
 };

@@ -223,8 +223,9 @@ export const flowSchema: Rule = {
     checkInputsAndOutputs(document, emit);
     checkTasks(document, emit);
     if (facts.flowValidator) {
-      const taskPaths = new Set(collectTasks(document).map((ref) => JSON.stringify(ref.path)));
+      let taskPaths: Set<string> | undefined;
       for (const error of facts.flowValidator(document)) {
+        taskPaths ??= new Set(collectTasks(document).map((ref) => JSON.stringify(ref.path)));
         if (insideNonTaskList(error.path, taskPaths)) continue;
         const top = error.path[0];
         if (typeof top === "string" && OWNED_ELSEWHERE.has(top) && (error.path.length === 1 || top === "labels")) continue;

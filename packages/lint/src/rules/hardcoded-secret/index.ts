@@ -1,5 +1,5 @@
 import type { ValuePath } from "@flowops/render";
-import { hasPebble, walkValue } from "../../flow-model.js";
+import { collectLeaves, hasPebble } from "../../flow-model.js";
 import type { Rule } from "../../types.js";
 
 /** Key endings (lower case, no separators) that name a credential. */
@@ -18,8 +18,19 @@ const CREDENTIAL_VALUE_PATTERNS: readonly [string, RegExp][] = [
   ["a Slack token", /\bxox[abposr]-[A-Za-z0-9-]{10,}/],
 ];
 
+const credentialKeys = new Map<string, boolean>();
+
 /** True when a key names a credential (`password`, `db_password`, `apiKey`, `AWS_SECRET_ACCESS_KEY`). */
 export function isCredentialKey(key: string): boolean {
+  let known = credentialKeys.get(key);
+  if (known === undefined) {
+    known = classifyKey(key);
+    credentialKeys.set(key, known);
+  }
+  return known;
+}
+
+function classifyKey(key: string): boolean {
   const normalized = key.toLowerCase().replace(/[^a-z0-9]/g, "");
   if (NOT_CREDENTIAL_KEY_ENDINGS.some((ending) => normalized.endsWith(ending))) return false;
   return CREDENTIAL_KEY_ENDINGS.some((ending) => normalized.endsWith(ending));
@@ -37,19 +48,22 @@ function isLiteralCredential(value: unknown): boolean {
 type Report = (messageId: string, path: ValuePath, data: Record<string, string>) => void;
 
 /** Finds credentials in clear in a parsed YAML value: credential keys with literal values, and credential-shaped values. */
-export function findHardcodedSecrets(value: unknown, report: Report, skipKeys: ReadonlySet<string> = new Set(["description"])): void {
-  walkValue(value, (node, path, key) => {
-    if (typeof key === "string" && skipKeys.has(key)) return false;
-    if (typeof key === "string" && isCredentialKey(key) && isLiteralCredential(node)) {
+export function findHardcodedSecrets(value: unknown, report: Report): void {
+  for (const { value: scalar, path, key } of collectLeaves(value)) {
+    const credentialKey = typeof key === "string" && isCredentialKey(key);
+    const shaped = typeof scalar === "string" && scalar.length >= 16;
+    if (!credentialKey && !shaped) continue;
+    // Documentation is not configuration: `description` may show what not to do.
+    if (path.includes("description")) continue;
+    if (credentialKey && isLiteralCredential(scalar)) {
       report("literalValue", path, { key });
-      return false;
+      continue;
     }
-    if (typeof node === "string" && node.length >= 16) {
-      const match = CREDENTIAL_VALUE_PATTERNS.find(([, pattern]) => pattern.test(node));
+    if (shaped) {
+      const match = CREDENTIAL_VALUE_PATTERNS.find(([, pattern]) => pattern.test(scalar));
       if (match) report("credentialValue", path, { kind: match[0] });
     }
-    return undefined;
-  });
+  }
 }
 
 /** A credential written in clear in a flow or a tenant file, where a Kestra secret belongs. */

@@ -7,8 +7,20 @@ const NICKNAMES = new Set(["@yearly", "@annually", "@monthly", "@weekly", "@dail
 /** Offsets Java's ZoneId accepts besides region names: `Z`, `+02:00`, `UTC+2`, `GMT-05:30`. */
 const ZONE_OFFSET = /^(Z|(UTC|GMT|UT)?[+-]\d{1,2}(:?\d{2}){0,2})$/;
 
+const zoneVerdicts = new Map<string, boolean>();
+const cronVerdicts = new Map<string, string | undefined>();
+
 /** True when Java's `ZoneId.of` would accept the id (IANA names via Intl, plus fixed offsets). */
 export function isValidTimeZone(zone: string): boolean {
+  let verdict = zoneVerdicts.get(zone);
+  if (verdict === undefined) {
+    verdict = checkTimeZone(zone);
+    zoneVerdicts.set(zone, verdict);
+  }
+  return verdict;
+}
+
+function checkTimeZone(zone: string): boolean {
   if (ZONE_OFFSET.test(zone)) return true;
   try {
     new Intl.DateTimeFormat("en", { timeZone: zone });
@@ -18,8 +30,16 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-/** Why Kestra would reject a Schedule cron, or undefined when it is fine. */
+/** Why Kestra would reject a Schedule cron, or undefined when it is fine (one verdict per distinct cron). */
 export function cronProblem(cron: string, withSeconds: boolean): string | undefined {
+  const key = `${withSeconds ? "s" : "m"} ${cron}`;
+  if (cronVerdicts.has(key)) return cronVerdicts.get(key);
+  const verdict = checkCron(cron, withSeconds);
+  cronVerdicts.set(key, verdict);
+  return verdict;
+}
+
+function checkCron(cron: string, withSeconds: boolean): string | undefined {
   const trimmed = cron.trim();
   if (trimmed.startsWith("@")) return NICKNAMES.has(trimmed) ? undefined : `'${trimmed}' is not one of ${[...NICKNAMES].join(", ")}`;
   const fields = trimmed.split(/\s+/).length;

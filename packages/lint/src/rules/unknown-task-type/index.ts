@@ -10,6 +10,8 @@ for (const type of KESTRA_CORE_TYPES) {
   const simple = type.slice(type.lastIndexOf(".") + 1).toLowerCase();
   CORE_BY_SIMPLE_NAME.set(simple, [...(CORE_BY_SIMPLE_NAME.get(simple) ?? []), type]);
 }
+/** Core types need no further look (the common case, checked by one Set lookup). */
+const KNOWN_GOOD: ReadonlySet<string> = CORE_TYPES;
 /** A dotted Java class name (KESTRA-API.md §5.2); `$` marks nested classes. */
 const JAVA_TYPE = /^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)+$/;
 
@@ -40,6 +42,7 @@ export const unknownTaskType: Rule = {
   },
   checkFlow({ flow, facts, report }) {
     for (const { type, path, kind } of collectTypedNodes(flow.document)) {
+      if (KNOWN_GOOD.has(type)) continue;
       if (hasPebble(type)) continue;
       const at = [...path, "type"];
       if (!JAVA_TYPE.test(type)) {

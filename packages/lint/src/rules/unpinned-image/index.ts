@@ -1,4 +1,4 @@
-import { hasPebble, walkValue } from "../../flow-model.js";
+import { collectLeaves, hasPebble } from "../../flow-model.js";
 import type { Rule } from "../../types.js";
 
 const IMAGE_KEYS = new Set(["image", "containerImage"]);
@@ -24,13 +24,13 @@ export const unpinnedImage: Rule = {
     },
   },
   checkFlow({ flow, report }) {
-    walkValue(flow.document, (node, path, key) => {
-      if (typeof key !== "string" || !IMAGE_KEYS.has(key) || typeof node !== "string") return;
-      const image = node.trim();
-      if (image === "" || hasPebble(image) || image.includes("${")) return;
+    for (const { value, path, key } of collectLeaves(flow.document)) {
+      if (typeof key !== "string" || !IMAGE_KEYS.has(key) || typeof value !== "string") continue;
+      const image = value.trim();
+      if (image === "" || hasPebble(image) || image.includes("${")) continue;
       const tag = imageTag(image);
       if (tag === undefined) report({ messageId: "noTag", path, data: { image } });
       else if (tag === "latest") report({ messageId: "latest", path, data: { image } });
-    });
+    }
   },
 };
