@@ -18,7 +18,7 @@ export function formatSarif(result: LintResult, options: SarifOptions = {}): str
     id: rule.meta.id,
     name: rule.meta.id,
     shortDescription: { text: rule.meta.description },
-    helpUri: `https://github.com/flowops/flowops/blob/main/${rule.meta.docs}`,
+    help: { text: `${rule.meta.description}. Documentation: ${rule.meta.docs}` },
     defaultConfiguration: { level: LEVEL[rule.meta.defaultSeverity] },
   }));
   const indexById = new Map(descriptors.map((descriptor, index) => [descriptor.id, index]));
@@ -45,7 +45,7 @@ export function formatSarif(result: LintResult, options: SarifOptions = {}): str
     version: "2.1.0",
     runs: [
       {
-        tool: { driver: { name: "flowops", informationUri: "https://github.com/flowops/flowops", ...(options.version ? { version: options.version } : {}), rules: descriptors } },
+        tool: { driver: { name: "flowops", ...(options.version ? { version: options.version } : {}), rules: descriptors } },
         results,
       },
     ],

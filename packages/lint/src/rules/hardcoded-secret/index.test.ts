@@ -26,6 +26,11 @@ tasks:
     env:
       API_TOKEN: "{{ secret('API_TOKEN') }}"
       PGPASSWORD: $DB_PASSWORD
+      GOOGLE_APPLICATION_CREDENTIALS: sa.json
+      AZURE_SAS_TOKEN: <sas-token>
+  - id: llm
+    type: io.kestra.plugin.ai.completion.ChatCompletion
+    maxToken: 1024
     commands: [ls]
     description: "password: hunter2 is how NOT to do it"
 `,
@@ -66,6 +71,6 @@ tasks:
 describe("isCredentialKey", () => {
   it("knows credential names and their look-alikes", () => {
     for (const key of ["password", "db_password", "apiKey", "AWS_SECRET_ACCESS_KEY", "clientSecret", "serviceAccount"]) expect(isCredentialKey(key), key).toBe(true);
-    for (const key of ["username", "passwordEnv", "tokenUrl", "secretName", "keyFile", "url"]) expect(isCredentialKey(key), key).toBe(false);
+    for (const key of ["username", "passwordEnv", "tokenUrl", "secretName", "keyFile", "url", "maxToken"]) expect(isCredentialKey(key), key).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ const CREDENTIAL_KEY_ENDINGS = [
   "privatekey", "clientsecret", "serviceaccount", "credentials", "sastoken", "connectionstring",
 ];
 /** Key endings that look like a credential's but name something else (`tokenEndpoint` is not caught anyway). */
-const NOT_CREDENTIAL_KEY_ENDINGS = ["secretname", "secretref", "tokenurl", "tokenendpoint", "passwordenv", "tokenenv", "secretkeyref"];
+const NOT_CREDENTIAL_KEY_ENDINGS = ["secretname", "secretref", "tokenurl", "tokenendpoint", "passwordenv", "tokenenv", "secretkeyref", "maxtoken", "maxtokens"];
 
 /** Values whose form is a credential, whatever the key. */
 const CREDENTIAL_VALUE_PATTERNS: readonly [string, RegExp][] = [
@@ -36,13 +36,18 @@ function classifyKey(key: string): boolean {
   return CREDENTIAL_KEY_ENDINGS.some((ending) => normalized.endsWith(ending));
 }
 
-/** True when a value is written in clear (not a Pebble expression, an env reference or empty). */
+/** A credentials file named by path (`sa.json`, `/secrets/key.pem`): the file holds the secret, not the value. */
+const FILE_REFERENCE = /^(~?\.{0,2}\/\S*|[\w.-]+\.(json|pem|key|p12|pfx|crt|jks))$/;
+/** A documentation placeholder such as `<access-key>`. */
+const PLACEHOLDER = /^<[^<>]*>$/;
+
+/** True when a value is written in clear (not a Pebble expression, an env reference, a file path, a `<placeholder>` or empty). */
 function isLiteralCredential(value: unknown): boolean {
   if (typeof value === "number") return true;
   if (typeof value !== "string") return false;
   const text = value.trim();
   if (text === "" || hasPebble(text) || text.startsWith("$")) return false;
-  return true;
+  return !FILE_REFERENCE.test(text) && !PLACEHOLDER.test(text);
 }
 
 type Report = (messageId: string, path: ValuePath, data: Record<string, string>) => void;

@@ -15,7 +15,7 @@ inputs:
 tasks:
   - id: log
     type: io.kestra.plugin.core.log.Log
-    message: "{{ inputs.user }} {{ inputs.my.dotted }} {{ inputs['with-dash'] }} {{ trigger.inputs.x }}"
+    message: "{{ inputs.user }} {{ inputs.my.dotted }} {{ inputs.my }} {{ inputs['with-dash'] }} {{ trigger.inputs.x }}"
   - id: sub
     type: io.kestra.plugin.core.flow.Subflow
     namespace: company.team

@@ -29,11 +29,12 @@ export const unknownInputReference: Rule = {
       // Input ids may hold dots: `inputs.a.b` is input `a.b`, or property `b` of input `a`.
       const parts = reference.key.split(".");
       const prefixes = parts.map((_, index) => parts.slice(0, index + 1).join("."));
-      const id = prefixes.find((prefix) => known.has(prefix)) ?? parts[0] ?? "";
+      // `inputs.request` is the map of inputs `request.name`, `request.date`, ...
+      const id = prefixes.find((prefix) => known.has(prefix) || declared.some((input) => input.startsWith(`${prefix}.`))) ?? parts[0] ?? "";
       const dedupe = `${JSON.stringify(reference.path)}\u0000${id}`;
       if (seen.has(dedupe)) continue;
       seen.add(dedupe);
-      if (!known.has(id)) report({ messageId: "unknownInput", path: reference.path, data: { id, declared: declared.length > 0 ? declared.join(", ") : "none" } });
+      if (!known.has(id) && !declared.some((input) => input.startsWith(`${id}.`))) report({ messageId: "unknownInput", path: reference.path, data: { id, declared: declared.length > 0 ? declared.join(", ") : "none" } });
       else if (!reference.bracket && id.includes("-")) report({ messageId: "dashedKey", path: reference.path, data: { id } });
     }
   },
