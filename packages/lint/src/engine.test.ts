@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { lintExitCode, lintRepository } from "./engine.js";
 import { multiTenantRepository, plainRepository } from "./testing/virtual-repository.js";
+import type { Rule } from "./types.js";
 
 const tasks = "tasks:\n  - { id: l, type: io.kestra.plugin.core.log.Log, message: x }\n";
 const tenants = ["acme", "globex", "initech", "umbrella", "wayne"].map((code) => ({ code }));
@@ -122,5 +123,29 @@ tasks: [*h]
     };
     const result = lintRepository(repository, rendered, { rules: [broken] });
     expect(result.diagnostics[0]).toMatchObject({ rule: "broken-rule", message: "internal error in rule broken-rule: boom", file: "flows/test.yaml" });
+  });
+
+  it("runs template and tenant checks once per file, at positions of those files", () => {
+    const { repository, rendered } = multiTenantRepository(
+      [{ path: "flows/bronze/costs.yaml", text: `# TODO: split\nid: costs\n${tasks}` }],
+      [{ code: "acme", text: "code: acme\n# flowops-disable-next-line todo-comment\nname: TODO\n" }, { code: "globex", text: "code: globex\nname: TODO\n" }],
+    );
+    const todo: Rule = {
+      meta: { id: "todo-comment", description: "TODO left in a file", defaultSeverity: "warning", docs: "", messages: { todo: "TODO left in {{what}}" } },
+      checkTemplate: ({ template, report }) => {
+        template.text.split("\n").forEach((line, index) => {
+          const column = line.indexOf("TODO");
+          if (column >= 0) report({ messageId: "todo", line: index + 1, column: column + 1, data: { what: "a template" } });
+        });
+      },
+      checkTenant: ({ tenant, report }) => {
+        if (tenant.values.name === "TODO") report({ messageId: "todo", path: ["name"], data: { what: "a tenant" } });
+      },
+    };
+    const result = lintRepository(repository, rendered, { rules: [todo] });
+    expect(result.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.message} [${d.tenants.join(",")}]`)).toEqual([
+      "flows/bronze/costs.yaml:1:3 warning TODO left in a template []",
+      "tenants/globex.yaml:2:7 warning TODO left in a tenant [globex]",
+    ]);
   });
 });
