@@ -217,12 +217,22 @@ describe("$when", () => {
     expect(flows).toEqual([]);
   });
 
-  it("reports a path a tenant does not define", () => {
-    const { problems } = renderFiles({
+  it("reads a path some tenants lack as false, and reports a path no tenant defines", () => {
+    const { problems, flows } = renderFiles({
       "flows/bronze/x.yaml": "$when: tenant.vars.nothing\ntasks: [{ id: t, type: a.B }]\n",
-      "tenants/acme.yaml": TENANT("acme"),
+      "flows/bronze/tz.yaml": "tasks:\n  - id: t\n    type: a.B\n    $when: tenant.timezone\n  - id: u\n    type: a.B\n",
+      "tenants/acme.yaml": TENANT("acme", "timezone: Europe/Paris\n"),
+      "tenants/beta.yaml": TENANT("beta"),
     });
-    expect(codes(problems)).toEqual([["invalid-when", "flows/bronze/x.yaml", 1, 8]]);
+    expect(codes(problems)).toEqual([
+      ["invalid-when", "flows/bronze/x.yaml", 1, 8],
+      ["invalid-when", "flows/bronze/x.yaml", 1, 8],
+    ]);
+    expect(problems.map((p) => p.tenant)).toEqual(["acme", "beta"]);
+    expect(flows.map((f) => [f.tenant, (f.document.tasks as { id: string }[]).map((t) => t.id).join()])).toEqual([
+      ["acme", "t,u"],
+      ["beta", "u"],
+    ]);
   });
 });
 
