@@ -148,7 +148,7 @@ tasks:
     tasks: []
 `,
       errors: [
-        { messageId: "systemLabel", line: 4, column: 3 },
+        { messageId: "systemLabel", line: 4, column: 17 },
         { messageId: "switchNoTasks", line: 6, column: 5 },
         { messageId: "workingDirectoryChild", line: 14, column: 28 },
         { messageId: "dagCycle", line: 18, column: 7, message: "a, b" },
