@@ -48,7 +48,10 @@ function collectFromList(list: unknown, path: ValuePath, listName: string, depth
 function collectTask(task: YamlMap, path: ValuePath, listName: string, depth: number, out: TaskRef[]): void {
   out.push({ task, path, list: listName, depth });
   const type = typeof task.type === "string" ? task.type : undefined;
-  for (const key of CHILD_TASK_LIST_KEYS) collectFromList(task[key], [...path, key], key, depth + 1, out, type);
+  for (const key of CHILD_TASK_LIST_KEYS) {
+    const children = task[key];
+    if (Array.isArray(children) && children.length > 0) collectFromList(children, [...path, key], key, depth + 1, out, type);
+  }
   const cases = task.cases;
   if (isMap(cases)) {
     for (const [caseKey, caseTasks] of Object.entries(cases)) {
@@ -80,7 +83,7 @@ export const collectTasks: (document: unknown) => readonly TaskRef[] = memoized(
 function collectTasksOnce(document: unknown): TaskRef[] {
   const out: TaskRef[] = [];
   if (!isMap(document)) return out;
-  for (const key of FLOW_TASK_LIST_KEYS) collectFromList(document[key], [key], key, 0, out);
+  for (const key of FLOW_TASK_LIST_KEYS) if (Array.isArray(document[key])) collectFromList(document[key], [key], key, 0, out);
   const listeners = document.listeners;
   if (Array.isArray(listeners)) {
     listeners.forEach((listener, index) => {
@@ -178,9 +181,12 @@ export const collectLeaves: (value: unknown) => readonly Leaf[] = memoized((valu
         path.pop();
       }
     } else if (typeof node === "object" && node !== null) {
-      for (const childKey in node) {
+      const record = node as Record<string, unknown>;
+      const keys = Object.keys(record);
+      for (let index = 0; index < keys.length; index++) {
+        const childKey = keys[index]!;
         path.push(childKey);
-        visit((node as Record<string, unknown>)[childKey], childKey);
+        visit(record[childKey], childKey);
         path.pop();
       }
     } else if (isWatched(node, key)) {
@@ -254,9 +260,16 @@ function collectTypedNodesOnce(document: unknown): TypedRef[] {
 }
 
 const KESTRA = "io.kestra.";
-/** Current type name for a legacy alias-free comparison: `isType(node, "plugin.core.flow.Subflow", legacy...)`. */
+const fullNames = new WeakMap<readonly string[], ReadonlySet<string>>();
+/** True when `type` is one of `names` (written without the `io.kestra.` prefix). */
 export function isOneOfTypes(type: string | undefined, names: readonly string[]): boolean {
-  return type !== undefined && names.some((name) => type === KESTRA + name);
+  if (type === undefined) return false;
+  let set = fullNames.get(names);
+  if (!set) {
+    set = new Set(names.map((name) => KESTRA + name));
+    fullNames.set(names, set);
+  }
+  return set.has(type);
 }
 
 export const SUBFLOW_TYPES = ["plugin.core.flow.Subflow", "core.tasks.flows.Subflow", "core.tasks.flows.Flow"] as const;
