@@ -42,6 +42,16 @@ describe("Kestra's valid fixtures (valids-1.0.3) as a plain repository", () => {
   });
 });
 
+describe("Kestra's 2.0 valid fixtures (valids-2.0-snapshot) as a plain repository", () => {
+  it("produce no yaml-syntax or flow-schema finding, and unknown-task-type only for Kestra's test-only classes", () => {
+    const diagnostics = lintPlain(join(fixtures, "valids-2.0-snapshot"), yamlFiles(join(fixtures, "valids-2.0-snapshot")));
+    const verdicts = diagnostics.filter((d) => KESTRA_VERDICT_RULES.has(d.rule));
+    expect(verdicts.filter((d) => d.rule !== "unknown-task-type")).toEqual([]);
+    const types = new Set(verdicts.map((d) => /'([^']+)'/.exec(d.message)?.[1]));
+    expect([...types].sort()).toEqual(["io.kestra.plugin.core.flow.WorkingDirectoryTest$LocalFiles", "io.kestra.plugin.core.trigger.WebhookTestPlugin"]);
+  });
+});
+
 /**
  * Why Kestra 1.0.3 itself refuses each flow of the corpus that these rules flag. A finding not
  * explained here fails the test: it would be a false positive.

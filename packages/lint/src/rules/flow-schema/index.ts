@@ -1,6 +1,7 @@
 import type { ValuePath } from "@flowops/render";
 import { collectTasks, collectTypedNodes, hasPebble, isMap, isOneOfTypes, stringProperty, type YamlMap } from "../../flow-model.js";
 import { INPUT_TYPES } from "@flowops/schemas";
+import { KESTRA_CORE_TYPES, KESTRA_TYPE_ALIASES } from "../../data/kestra-core-types.js";
 import { quoteValue } from "../../messages.js";
 import type { Rule } from "../../types.js";
 
@@ -35,8 +36,10 @@ const WORKING_DIRECTORY = ["plugin.core.flow.WorkingDirectory", "core.tasks.flow
 const SWITCH = ["plugin.core.flow.Switch", "core.tasks.flows.Switch"];
 const IF = ["plugin.core.flow.If", "core.tasks.flows.If"];
 const DAG = ["plugin.core.flow.Dag", "core.tasks.flows.Dag"];
-/** Core tasks that are runnable although they live in `plugin.core.flow`. */
-const RUNNABLE_FLOW_TASKS = new Set(["io.kestra.plugin.core.flow.Sleep"]);
+/** Kestra's flowable (and executable) core tasks: every `plugin.core.flow` type but the runnable Sleep. */
+const FLOWABLE_TYPES = new Set(
+  KESTRA_CORE_TYPES.filter((type) => type.startsWith("io.kestra.plugin.core.flow.") && type !== "io.kestra.plugin.core.flow.Sleep"),
+);
 
 /** `tasks[0].retry.type` */
 function pathText(path: ValuePath): string {
@@ -165,7 +168,7 @@ function checkTasks(document: YamlMap, report: Report): void {
       else if (Array.isArray(task.tasks)) {
         task.tasks.forEach((child, index) => {
           const childType = isMap(child) ? stringProperty(child, "type") : undefined;
-          if (childType !== undefined && (childType.startsWith("io.kestra.plugin.core.flow.") || childType.startsWith("io.kestra.core.tasks.flows.")) && !RUNNABLE_FLOW_TASKS.has(childType)) {
+          if (childType !== undefined && FLOWABLE_TYPES.has(KESTRA_TYPE_ALIASES.get(childType) ?? childType)) {
             report("workingDirectoryChild", [...path, "tasks", index, "type"], { type: childType });
           }
         });
