@@ -39,7 +39,7 @@ describe("Kestra's valid fixtures (valids-1.0.3) as a plain repository", () => {
   it("produce no yaml-syntax, flow-schema or unknown-task-type finding", () => {
     const diagnostics = lintPlain(join(fixtures, "valids-1.0.3"), yamlFiles(join(fixtures, "valids-1.0.3")));
     expect(diagnostics.filter((d) => KESTRA_VERDICT_RULES.has(d.rule))).toEqual([]);
-  });
+  }, 30_000);
 });
 
 describe("Kestra's 2.0 valid fixtures (valids-2.0-snapshot) as a plain repository", () => {
@@ -49,7 +49,7 @@ describe("Kestra's 2.0 valid fixtures (valids-2.0-snapshot) as a plain repositor
     expect(verdicts.filter((d) => d.rule !== "unknown-task-type")).toEqual([]);
     const types = new Set(verdicts.map((d) => /'([^']+)'/.exec(d.message)?.[1]));
     expect([...types].sort()).toEqual(["io.kestra.plugin.core.flow.WorkingDirectoryTest$LocalFiles", "io.kestra.plugin.core.trigger.WebhookTestPlugin"]);
-  });
+  }, 30_000);
 });
 
 /**
@@ -95,7 +95,7 @@ describe("the real-flows corpus, one plain repository per source repository", ()
     for (const d of findings) reasons.set(kestraRejects(d)!, (reasons.get(kestraRejects(d)!) ?? 0) + 1);
     // The figures for the closing note: what remains, and why Kestra refuses it too.
     console.info(`real-flows: ${flowFiles} files, ${findings.length} yaml-syntax/flow-schema/unknown-task-type findings, all refused by Kestra:\n${[...reasons].map(([why, n]) => `  ${n} × ${why}`).join("\n")}`);
-  });
+  }, 60_000);
 });
 
 describe("Kestra's invalid fixtures (invalids-1.0.3), each linted on its own", () => {

@@ -57,12 +57,12 @@ describe("Kestra's core type list", () => {
       const missing = [...coreTypesUsed(join(fixtures, set), () => false)].filter(([type]) => !known(type) && !TEST_ONLY.has(type));
       expect(missing, set).toEqual([]);
     }
-  });
+  }, 30_000);
 
   it("covers every core type of the real-flows corpus, except Kestra's own invalid fixtures and the corpus' mistakes", () => {
     const used = coreTypesUsed(join(sharedDir(), "corpus", "real-flows"), (path) => /\/invalids?\//.test(path) || path.includes("validateMultipleInvalidFlows"));
     const missing = [...used.keys()].filter((type) => !known(type) && !TEST_ONLY.has(type)).sort();
     // Mistakes in the corpus that Kestra refuses too: a lower-case `If`, a condition that does not exist.
     expect(missing).toEqual(["io.kestra.plugin.core.condition.And", "io.kestra.plugin.core.flow.if"].filter((type) => used.has(type)));
-  });
+  }, 30_000);
 });
