@@ -41,6 +41,14 @@ export interface QueuedFault {
   afterWrite?: boolean;
 }
 
+const DEFAULT_FLOW_SCHEMA = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $ref: "#/definitions/io.kestra.core.models.flows.Flow",
+  definitions: {
+    "io.kestra.core.models.flows.Flow": { type: "object", required: ["id", "namespace", "tasks"], properties: { id: { type: "string" }, namespace: { type: "string" }, tasks: { type: "array" } } },
+  },
+};
+
 export interface KestraDoubleOptions {
   /** Server version reported by `/api/v1/configs`; default `1.0.3`. Before 0.23: `/api/v1/flows` routing. */
   version?: string;
@@ -64,6 +72,8 @@ export interface KestraDoubleOptions {
   strictUpdate?: boolean;
   /** Largest page `flows/search` returns, whatever `size` asks (some servers cap it). */
   maxPageSize?: number;
+  /** What `GET /api/v1/plugins/schemas/flow` serves (KESTRA-API.md §9); default a small draft-07 schema. */
+  flowSchema?: Record<string, unknown>;
   /** Called for every request before it is handled (after latency), e.g. to stop a process mid-deploy. */
   onRequest?: (request: { method: string; path: string }) => void;
 }
@@ -261,6 +271,8 @@ export async function startKestraDouble(options: KestraDoubleOptions = {}): Prom
     }
     // The authentication filter covers /api/v1/** before routing (KESTRA-API.md §6).
     if (path.startsWith("/api/v1/")) checkAuth(request, path);
+    // Plugin schemas are not tenant-scoped (PluginController); lower- or upper-case type.
+    if (method === "GET" && /^\/api\/v1\/plugins\/schemas\/flow$/i.test(path)) return [200, options.flowSchema ?? DEFAULT_FLOW_SCHEMA];
     const flowRoute = resolveRoute(path);
     if (!flowRoute) throw new HttpError(404, errorBody(path, "Not Found", []));
     const { tenant, rest } = flowRoute;

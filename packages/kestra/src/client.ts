@@ -183,6 +183,20 @@ export class KestraClient {
     return info;
   }
 
+  /**
+   * The JSON Schema Kestra publishes for flows (`GET /api/v1/plugins/schemas/flow`, not
+   * tenant-scoped): it covers the plugins installed on that server, so offline linting can match it.
+   */
+  async getFlowSchema(): Promise<Record<string, unknown>> {
+    const path = "/api/v1/plugins/schemas/flow?arrayOf=false";
+    const response = await this.send({ method: "GET", path, repeatable: true });
+    const body = this.json(response, "GET", path);
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      throw this.error("GET", path, { status: response.status, message: `GET ${this.absolute(path)} did not answer with a JSON Schema object` });
+    }
+    return body as Record<string, unknown>;
+  }
+
   /** Creates a flow from its YAML source (`POST {base}/flows`). Kestra answers 422 if it exists. */
   async createFlow(source: string): Promise<KestraFlowWithSource> {
     const base = (await this.serverInfo()).apiBase;

@@ -1,9 +1,9 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import type { ValuePath } from "@flowops/render";
+import { KESTRA_FLOW_SCHEMA_FILE, type ValuePath } from "@flowops/render";
 import type { FlowValidationError } from "./types.js";
 
 /** Where `flowops schema pull` saves the server's flow schema (KESTRA-API.md §9). */
-export const PULLED_KESTRA_SCHEMA_PATH = ".flowops/kestra-flow-schema.json";
+export const PULLED_KESTRA_SCHEMA_PATH = KESTRA_FLOW_SCHEMA_FILE;
 
 /**
  * A Kestra flow schema as served by `GET /api/v1/plugins/schemas/flow` (JSON Schema draft 7,
