@@ -346,6 +346,12 @@ describe("bad input", () => {
     expect(repository.problems[0]!.message).toContain("alias");
   });
 
+  it("names an alias without an anchor for what it is", () => {
+    const repository = repoOf({ "flows/bronze/x.yaml": "description: *nowhere\ntasks: []\n" });
+    expect(repository.problems.map((p) => p.code)).toEqual(["yaml-syntax"]);
+    expect(repository.problems[0]!.message).not.toContain("bomb");
+  });
+
   it("refuses a file over the size limit", () => {
     const repository = repoOf({ "flows/bronze/huge.yaml": "description: " + "x".repeat(1024 * 1024) + "\n" });
     expect(repository.problems.map((p) => [p.code, p.file])).toEqual([["yaml-syntax", "flows/bronze/huge.yaml"]]);

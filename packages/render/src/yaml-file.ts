@@ -68,7 +68,10 @@ export function parseYamlFile(file: string, text: string): { parsed?: ParsedYaml
   try {
     value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    const message = `YAML aliases expand too much (${(error as Error).message}); an alias bomb or a very repetitive file: write the values out`;
+    const reason = (error as Error).message;
+    const message = /excessive alias/i.test(reason)
+      ? `YAML aliases expand too much (${reason}); an alias bomb or a very repetitive file: write the values out`
+      : `invalid YAML alias: ${reason}; define the anchor (&name) before the alias (*name) uses it`;
     return { problems: [{ code: "yaml-syntax", file, line: 1, column: 1, message }] };
   }
   return { parsed: { file, text, document, lineCounter, value }, problems: [] };
