@@ -1,0 +1,177 @@
+import type { FlowChange, ImpactReport } from "../types.js";
+import { countsText, destructiveItems, groupReport, plural } from "./grouping.js";
+import type { DestructiveItem, SharedChange, TenantSection } from "./grouping.js";
+import { capLines } from "./unified-diff.js";
+
+/** GitHub's limit for one issue or pull request comment. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+export interface MarkdownOptions {
+  /** Largest output in characters (default 65,536); the tail is cut, never the verdict or table head. */
+  budget?: number;
+  /** Identical changes of one template in at least this many tenants are shown once (default 2). */
+  minGroupSize?: number;
+  /** Lines of one flow's diff shown before cutting it (default 120). */
+  maxDiffLines?: number;
+  /** The command that prints the full report, named when something is left out. */
+  fullReportCommand?: string;
+}
+
+/**
+ * The impact as a pull request comment: a one-line verdict, a per-tenant table, destructive
+ * changes first, changes shared by many tenants once, then one collapsed section per tenant with
+ * a unified diff per flow. Stays within `budget` characters and says what it left out.
+ */
+export function formatImpactMarkdown(report: ImpactReport, options: MarkdownOptions = {}): string {
+  const budget = options.budget ?? GITHUB_COMMENT_LIMIT;
+  const grouped = groupReport(report, options.minGroupSize ?? 2);
+  const maxDiffLines = options.maxDiffLines ?? 120;
+  const noteReserve = Math.min(900, Math.floor(budget / 4));
+  const limit = budget - noteReserve;
+  const out = new OutputBudget(limit);
+
+  out.force(`${verdict(report)}\n\n<sub>base \`${report.base}\` → head \`${report.head}\`${report.scope.mode === "incremental" ? " · rendered incrementally" : ""}</sub>\n`);
+  if (report.changes.length === 0 && report.impacted.length === 0) return out.text();
+
+  const withEnv = grouped.multipleEnvs;
+  out.force(`\n| Tenant |${withEnv ? " Env |" : ""} Added | Modified | Removed | Cosmetic | Impacted |\n|---|${withEnv ? "---|" : ""}--:|--:|--:|--:|--:|\n`);
+  const rows = grouped.tenants.map(
+    (s) => `| ${tenantName(s.tenant)} |${withEnv ? ` ${s.env} |` : ""} ${s.counts.added} | ${s.counts.modified} | ${s.counts.removed} | ${s.counts.cosmetic} | ${s.counts.impacted} |\n`,
+  );
+  const shownRows = out.addAll(rows);
+  if (shownRows < rows.length) out.force(`| … ${plural(rows.length - shownRows, "more tenant")} |${withEnv ? " |" : ""} | | | | |\n`);
+
+  const destructive = destructiveItems(report);
+  if (destructive.length > 0) {
+    out.force(`\n### ⚠️ Destructive changes\n\n`);
+    const shown = out.addAll(destructive.map((item) => `- ${destructiveLine(item)}\n`));
+    if (shown < destructive.length) out.force(`- … ${plural(destructive.length - shown, "more destructive change")} (see the JSON report)\n`);
+  }
+
+  const omitted: string[] = [];
+  const blocks: { name: string; text: string }[] = [];
+  if (grouped.shared.length > 0) {
+    blocks.push({ name: "", text: `\n### Changes shared by many tenants\n` });
+    for (const shared of grouped.shared) blocks.push({ name: `\`${shared.templateKey}\` (shared)`, text: sharedBlock(shared, maxDiffLines) });
+  }
+  const sections = grouped.tenants.filter((section) => section.changes.length > 0 || section.impacted.length > 0);
+  if (sections.length > 0) {
+    blocks.push({ name: "", text: `\n### Per tenant\n` });
+    for (const section of sections) blocks.push({ name: tenantName(section.tenant), text: tenantBlock(section, withEnv, maxDiffLines) });
+  }
+  let cut = false;
+  for (const block of blocks) {
+    if (!cut && out.add(block.text)) continue;
+    cut = true;
+    if (block.name) omitted.push(block.name);
+  }
+  if (omitted.length > 0 || out.cutAnything) {
+    const listed = omitted.slice(0, 8).join(", ");
+    const more = omitted.length > 8 ? ` and ${omitted.length - 8} more` : "";
+    const how = options.fullReportCommand ? ` Run \`${options.fullReportCommand}\` for the full report.` : "";
+    const note = `\n> [!NOTE]\n> Cut to stay under ${budget.toLocaleString("en-US")} characters: ${omitted.length > 0 ? `details of ${listed}${more} left out.` : "some rows left out."}${how}\n`;
+    out.force(note.length <= noteReserve ? note : `\n> [!NOTE]\n> Cut to stay under the size limit: ${plural(omitted.length, "section")} left out.\n`);
+  }
+  const text = out.text();
+  // Safety net for pathological inputs (thousands of forced lines): never exceed the budget.
+  return text.length <= budget ? text : `${text.slice(0, Math.max(0, budget - 40))}\n\n… (cut at the size limit)\n`;
+}
+
+function verdict(report: ImpactReport): string {
+  const { summary } = report;
+  const behavioural = summary.added + summary.removed + summary.modified;
+  const destructive = destructiveItems(report).reduce((sum, item) => sum + item.flows.length, 0);
+  const impacted = report.impacted.length > 0 ? `; ${report.impacted.length} downstream impacted` : "";
+  if (report.changes.length === 0) return `**flowops impact: no deployed flow changes.**`;
+  if (behavioural === 0) return `**flowops impact: no behaviour change**: ${plural(summary.cosmetic, "flow")} in ${plural(summary.tenants, "tenant")} change only in comments or layout.`;
+  const counts = countsText({ added: summary.added, modified: summary.modified, removed: summary.removed, cosmetic: summary.cosmetic });
+  const warning = destructive > 0 ? `⚠️ ${destructive} destructive; ` : "";
+  return `**flowops impact: ${plural(report.changes.length, "flow change")} in ${plural(summary.tenants, "tenant")}**: ${warning}${counts}${impacted}.`;
+}
+
+function destructiveLine(item: DestructiveItem): string {
+  const tenants = item.flows.map((flow) => flow.tenant).filter((tenant): tenant is string => tenant !== null);
+  const what = item.what === "trigger removed" ? `**trigger removed** (\`${item.detail}\`)` : `**${item.what}**`;
+  if (tenants.length <= 1) {
+    const flow = item.flows[0] as FlowChange;
+    return `${what}: \`${flow.namespace}/${flow.id}\`${flow.tenant ? ` (${flow.tenant}, ${flow.env})` : ` (${flow.env})`}${causesText(flow.causes)}`;
+  }
+  const names = tenants.slice(0, 12).map((tenant) => `\`${tenant}\``).join(", ");
+  return `${what}: \`${item.templateKey}\` for ${plural(tenants.length, "tenant")} in ${item.env}: ${names}${tenants.length > 12 ? `, … ${tenants.length - 12} more` : ""}`;
+}
+
+function sharedBlock(shared: SharedChange, maxDiffLines: number): string {
+  const names = shared.tenants.slice(0, 30).map((tenant) => `\`${tenant}\``).join(", ");
+  const more = shared.tenants.length > 30 ? `, … ${shared.tenants.length - 30} more` : "";
+  return [
+    `\n<details><summary><code>${shared.templateKey}</code>: same change for ${plural(shared.tenants.length, "tenant")} (${shared.kind}${shared.flags.length > 0 ? `; ${shared.flags.join(", ")}` : ""}, ${shared.env})</summary>\n`,
+    `\nTenants: ${names}${more}${causesText(shared.causes)}. Diff for \`${shared.example.tenant}\`:\n`,
+    `\n${fenced(capLines(shared.diff, maxDiffLines))}\n`,
+    `</details>\n`,
+  ].join("");
+}
+
+function tenantBlock(section: TenantSection, withEnv: boolean, maxDiffLines: number): string {
+  const title = `${section.tenant === null ? "flows" : `<code>${section.tenant}</code>`}${withEnv ? ` (${section.env})` : ""}: ${countsText(section.counts)}`;
+  const parts = [`\n<details><summary>${title}</summary>\n`];
+  for (const { change, diff } of section.changes) {
+    const flags = change.flags.length > 0 ? ` · ${change.flags.map((flag) => `\`${flag}\``).join(", ")}` : "";
+    parts.push(`\n**${change.kind}** \`${change.namespace}/${change.id}\`${flags}${causesText(change.causes)}\n\n${fenced(capLines(diff, maxDiffLines))}\n`);
+  }
+  if (section.shared.length > 0) {
+    parts.push(`\nShared changes (above): ${section.shared.map((change) => `\`${change.templateKey}\``).join(", ")}\n`);
+  }
+  if (section.impacted.length > 0) {
+    parts.push(`\nImpacted downstream:\n`);
+    for (const flow of section.impacted) parts.push(`- \`${flow.namespace}/${flow.id}\` because ${flow.because.map((name) => `\`${name}\``).join(", ")} changed\n`);
+  }
+  parts.push(`\n</details>\n`);
+  return parts.join("");
+}
+
+function causesText(causes: readonly string[]): string {
+  return causes.length > 0 ? ` · from ${causes.map((file) => `\`${file}\``).join(", ")}` : "";
+}
+
+function tenantName(tenant: string | null): string {
+  return tenant === null ? "(no tenant)" : `\`${tenant}\``;
+}
+
+/** A diff in a fence longer than any backtick run inside it. */
+function fenced(diff: string): string {
+  const longest = Math.max(2, ...[...diff.matchAll(/`+/g)].map((match) => match[0].length));
+  const fence = "`".repeat(longest + 1);
+  return `${fence}diff\n${diff}\n${fence}`;
+}
+
+/** Appends text while it fits; `force` always appends (the verdict and table head are never cut). */
+class OutputBudget {
+  private readonly parts: string[] = [];
+  private size = 0;
+  cutAnything = false;
+  constructor(private readonly limit: number) {}
+  force(text: string): void {
+    this.parts.push(text);
+    this.size += text.length;
+  }
+  add(text: string): boolean {
+    if (this.size + text.length > this.limit) {
+      this.cutAnything = true;
+      return false;
+    }
+    this.force(text);
+    return true;
+  }
+  /** Adds items in order until one does not fit; returns how many were added. */
+  addAll(texts: readonly string[]): number {
+    let count = 0;
+    for (const text of texts) {
+      if (!this.add(text)) break;
+      count += 1;
+    }
+    return count;
+  }
+  text(): string {
+    return this.parts.join("");
+  }
+}
