@@ -59,7 +59,8 @@ export function readMiniRepository(files: ReadonlyMap<string, string>): MiniRepo
     ...(configText !== undefined ? { configFile: "flowops.config.yaml" } : {}),
     templates,
     tenants,
-    files,
+    // Like readRepository: only the input files it read, not README.md and the like.
+    files: new Map([...files].filter(([path]) => path === "flowops.config.yaml" || path.startsWith("flows/") || path.startsWith("tenants/"))),
     environments,
     tenantValues,
   };

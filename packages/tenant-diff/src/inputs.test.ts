@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { computeImpact } from "./impact.js";
+import { buildInputIndex, flowInputs, planIncrementalRender } from "./inputs.js";
+import { miniRender, readMiniRepository } from "./testing/flows.js";
+import { changedPaths, configFile, generatePlatform, randomlyEdited, seededRandom, tenantFile } from "./testing/platform.js";
+import type { ImpactReport } from "./types.js";
+
+const base = generatePlatform(3);
+const repoOf = (files: Map<string, string>) => readMiniRepository(files);
+const planFor = (edit: (files: Map<string, string>) => void) => {
+  const head = new Map(base);
+  edit(head);
+  return planIncrementalRender(changedPaths(base, head), repoOf(base), repoOf(head));
+};
+
+describe("reverse index", () => {
+  it("maps each input file to the env/tenant/template triples it feeds", () => {
+    const repo = repoOf(base);
+    const index = buildInputIndex(repo, miniRender(repo).flows);
+    expect([...(index.get("tenants/t1.yaml") ?? [])]).toHaveLength(10); // 5 templates x 2 envs
+    expect([...(index.get("flows/bronze/costs.yaml") ?? [])].sort()).toEqual([
+      "production/t0/bronze/costs",
+      "production/t1/bronze/costs",
+      "production/t2/bronze/costs",
+      "staging/t0/bronze/costs",
+      "staging/t1/bronze/costs",
+      "staging/t2/bronze/costs",
+    ]);
+    expect(index.get("flowops.config.yaml")?.size).toBe(30);
+    expect(flowInputs(repo, { template: "flows/gold/report.yaml", tenant: "t0" })).toEqual(["flows/gold/report.yaml", "tenants/t0.yaml", "flowops.config.yaml"]);
+  });
+});
+
+describe("planIncrementalRender", () => {
+  it("renders an edited template for every tenant", () => {
+    expect(planFor((files) => files.set("flows/bronze/costs.yaml", "tasks: []\n"))).toMatchObject({ mode: "incremental", requests: [{ templates: ["bronze/costs"] }] });
+  });
+  it("renders a removed template for every tenant", () => {
+    expect(planFor((files) => files.delete("flows/gold/report.yaml"))).toMatchObject({ mode: "incremental", requests: [{ templates: ["gold/report"] }] });
+  });
+  it("renders an edited, added or removed tenant with every template", () => {
+    const plan = planFor((files) => {
+      files.set("tenants/t0.yaml", tenantFile("t0", { schedule: "5 5 * * *" }));
+      files.set("tenants/zz.yaml", tenantFile("zz"));
+      files.delete("tenants/t2.yaml");
+    });
+    expect(plan).toMatchObject({ mode: "incremental", requests: [{ tenants: ["t0", "t2", "zz"] }] });
+  });
+  it("renders nothing for files that feed no flow", () => {
+    expect(planFor((files) => files.set("README.md", "changed\n"))).toEqual({ mode: "incremental", reason: "no changed file feeds a flow", requests: [] });
+  });
+  it.each([
+    ["the config changes", (files: Map<string, string>) => files.set("flowops.config.yaml", configFile("other"))],
+    ["a template is added", (files: Map<string, string>) => files.set("flows/gold/new.yaml", "tasks: []\n")],
+    ["an unknown file appears in the flows folder", (files: Map<string, string>) => files.set("flows/bronze/include.sql", "select 1")],
+  ])("renders everything when %s", (_what, edit) => {
+    expect(planFor(edit).mode).toBe("full");
+  });
+});
+
+const comparable = (report: ImpactReport) => ({
+  changes: report.changes,
+  impacted: report.impacted,
+  summary: { ...report.summary, unchanged: undefined },
+});
+
+describe("incremental impact", () => {
+  it("equals the full impact on 300 random edits of a generated platform", () => {
+    const baseRepo = repoOf(base);
+    const modes = { full: 0, incremental: 0, withChanges: 0, withImpacted: 0 };
+    for (let seed = 1; seed <= 300; seed += 1) {
+      const head = randomlyEdited(base, seededRandom(seed));
+      const headRepo = repoOf(head);
+      const options = { baseRepo, headRepo, changedFiles: changedPaths(base, head), render: miniRender };
+      const full = computeImpact({ ...options, incremental: false });
+      const incremental = computeImpact(options);
+      expect(comparable(incremental), `seed ${seed}: ${options.changedFiles.join(", ")}`).toEqual(comparable(full));
+      modes[incremental.scope.mode] += 1;
+      if (full.changes.length > 0) modes.withChanges += 1;
+      if (full.impacted.length > 0) modes.withImpacted += 1;
+    }
+    // The edits exercise both paths and real downstream impact, not only empty reports.
+    expect(modes.incremental).toBeGreaterThan(100);
+    expect(modes.full).toBeGreaterThan(30);
+    expect(modes.withChanges).toBeGreaterThan(200);
+    expect(modes.withImpacted).toBeGreaterThan(50);
+  });
+});
