@@ -62,13 +62,21 @@ export async function resolveImpactRefs(options: { cwd: string; base: string; he
 
 async function resolveCommit(git: SimpleGit, ref: string, what: string): Promise<string> {
   if (ref.startsWith("-")) throw new ImpactError(`${what}: "${ref}" is not a Git ref.`);
+  const unreadable = (cause?: unknown) =>
+    new ImpactError(
+      `${what}: Git cannot resolve "${ref}" to a commit. Check the name (\`git branch -a\`), or fetch it first (\`git fetch origin ${ref}\`).`,
+      [],
+      cause === undefined ? {} : { cause },
+    );
+  let commit: string;
   try {
-    return (await git.revparse(["--verify", "--quiet", `${ref}^{commit}`])).trim();
+    // `--quiet` exits 1 without a word for an unknown ref, which simple-git reports as empty output.
+    commit = (await git.revparse(["--verify", "--quiet", `${ref}^{commit}`])).trim();
   } catch (error) {
-    throw new ImpactError(`${what}: Git cannot resolve "${ref}" to a commit. Check the name (\`git branch -a\`), or fetch it first (\`git fetch origin ${ref}\`).`, [], {
-      cause: error,
-    });
+    throw unreadable(error);
   }
+  if (!/^[0-9a-f]{40,64}$/.test(commit)) throw unreadable();
+  return commit;
 }
 
 function isExitOne(error: unknown): boolean {

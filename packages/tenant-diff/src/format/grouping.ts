@@ -7,6 +7,7 @@ export interface SharedChange {
   templateKey: string;
   kind: ChangeKind;
   flags: string[];
+  /** Causes every tenant of the group shares (typically the template). */
   causes: string[];
   tenants: string[];
   /** The first tenant's change, shown as the example. */
@@ -37,7 +38,8 @@ export function groupReport(report: ImpactReport, minGroupSize: number): Grouped
   const candidates = new Map<string, FlowChange[]>();
   for (const change of report.changes) {
     if (change.tenant === null) continue;
-    const key = [change.env, change.templateKey, change.kind, change.flags.join(","), change.causes.join(","), tenantNeutralDiff(diffs.get(change) ?? "", change.tenant)].join("\u0001");
+    // Causes stay out of the key: a tenant file edited for another reason must not split a group.
+    const key = [change.env, change.templateKey, change.kind, change.flags.join(","), tenantNeutralDiff(diffs.get(change) ?? "", change.tenant)].join("\u0001");
     const list = candidates.get(key);
     if (list) list.push(change);
     else candidates.set(key, [change]);
@@ -53,7 +55,7 @@ export function groupReport(report: ImpactReport, minGroupSize: number): Grouped
       templateKey: example.templateKey,
       kind: example.kind,
       flags: example.flags,
-      causes: example.causes,
+      causes: example.causes.filter((file) => list.every((change) => change.causes.includes(file))),
       tenants: list.map((change) => change.tenant ?? ""),
       example,
       diff: diffs.get(example) ?? "",

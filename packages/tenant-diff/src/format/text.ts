@@ -22,8 +22,8 @@ export function formatImpactText(report: ImpactReport, options: TextOptions = {}
   if (destructive.length > 0) {
     lines.push("", "Destructive:");
     for (const item of destructive) {
-      const what = item.what === "trigger removed" ? `trigger removed (${item.detail})` : item.what;
-      for (const flow of item.flows) lines.push(`  ${what.padEnd(16)} ${flow.namespace}/${flow.id}  [${flow.tenant ?? "-"}, ${flow.env}]`);
+      const detail = item.what === "trigger removed" ? ` (trigger ${item.detail})` : "";
+      for (const flow of item.flows) lines.push(`  ${item.what.padEnd(16)} ${flow.namespace}/${flow.id}${detail}  [${flow.tenant ?? "-"}, ${flow.env}]`);
     }
   }
   const grouped = groupReport(report, options.minGroupSize ?? 2);
