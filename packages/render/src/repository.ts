@@ -1,0 +1,290 @@
+import { compileJsonSchema, FLOW_ID_PATTERN, NAMESPACE_PATTERN, validatorFor, type SchemaValidator } from "@flowops/schemas";
+import { CONFIG_FILE, defaultConfig, loadConfig } from "./config.js";
+import { locateInYaml } from "./locate.js";
+import { compileNamespacePattern, renderTemplate, type RenderScope } from "./render.js";
+import { compileTemplate, deepFreeze, type CompiledTemplate } from "./template.js";
+import type {
+  EnvironmentConfig,
+  FlowRepository,
+  FlowTemplate,
+  RenderedFlow,
+  RenderOptions,
+  RenderResult,
+  RepositoryProblem,
+  Tenant,
+} from "./types.js";
+import { parseYamlFile } from "./yaml-file.js";
+import { PlaceholderError } from "./placeholder.js";
+
+const YAML_FILE = /\.ya?ml$/;
+const FOLDER_SEGMENT = /^[a-z0-9][a-z0-9_-]*$/;
+const flowIdPattern = new RegExp(FLOW_ID_PATTERN);
+const namespacePattern = new RegExp(NAMESPACE_PATTERN);
+
+const compiledTemplates = new WeakMap<FlowRepository, CompiledTemplate[]>();
+
+/** The files of a repository that `buildRepository` needs, given its config. */
+export function isRepositoryInput(path: string, config = defaultConfig()): boolean {
+  if (path === CONFIG_FILE || path === config.tenantVarsSchema) return true;
+  if (!YAML_FILE.test(path)) return false;
+  if (path.startsWith(config.flowsDir + "/")) return true;
+  const rest = path.startsWith(config.tenantsDir + "/") ? path.slice(config.tenantsDir.length + 1) : undefined;
+  return rest !== undefined && !rest.includes("/");
+}
+
+/**
+ * Builds a repository model from files already read (pure). `hasTenantsFolder` says whether the
+ * tenants folder exists at all: without it the repository is a plain Kestra repository.
+ */
+export function buildRepository(input: {
+  root: string;
+  files: ReadonlyMap<string, string>;
+  hasTenantsFolder: boolean;
+  commit?: string;
+  /** Problems met while reading (files too large, links not followed). */
+  readProblems?: RepositoryProblem[];
+}): FlowRepository {
+  const problems: RepositoryProblem[] = [...(input.readProblems ?? [])];
+  const configText = input.files.get(CONFIG_FILE);
+  const { config, problems: configProblems } = configText !== undefined ? loadConfig(CONFIG_FILE, configText) : { config: defaultConfig(), problems: [] };
+  problems.push(...configProblems);
+  const mode: FlowRepository["mode"] = input.hasTenantsFolder ? "multi-tenant" : "plain";
+  try {
+    compileNamespacePattern(config.namespacePattern);
+  } catch (error) {
+    if (!(error instanceof PlaceholderError)) throw error;
+    problems.push({ code: "config-schema", file: CONFIG_FILE, line: 1, column: 1, message: `namespace: ${error.message}` });
+  }
+
+  const templates: FlowTemplate[] = [];
+  const compiled: CompiledTemplate[] = [];
+  const paths = [...input.files.keys()].sort();
+  for (const path of paths) {
+    if (!path.startsWith(config.flowsDir + "/") || !YAML_FILE.test(path)) continue;
+    const template = describeTemplate(path, config.flowsDir, input.files.get(path)!, mode, problems);
+    if (!template) continue;
+    const result = compileTemplate(template, mode === "plain");
+    problems.push(...result.problems);
+    if (result.compiled) {
+      templates.push(template);
+      compiled.push(result.compiled);
+    }
+  }
+
+  const tenants = mode === "multi-tenant" ? loadTenants(paths, input.files, config, problems) : [];
+  if (config.environments.length === 0) config.environments = deriveEnvironments(tenants);
+  const repository: FlowRepository = {
+    root: input.root,
+    ...(input.commit ? { commit: input.commit } : {}),
+    mode,
+    config,
+    ...(configText !== undefined ? { configFile: CONFIG_FILE } : {}),
+    templates,
+    tenants,
+    files: input.files,
+    problems,
+  };
+  compiledTemplates.set(repository, compiled);
+  return repository;
+}
+
+function describeTemplate(path: string, flowsDir: string, text: string, mode: FlowRepository["mode"], problems: RepositoryProblem[]): FlowTemplate | undefined {
+  const relative = path.slice(flowsDir.length + 1);
+  const segments = relative.split("/");
+  const fileName = segments.pop()!;
+  const fileId = fileName.replace(YAML_FILE, "");
+  const folder = segments.join("/");
+  if (mode === "multi-tenant") {
+    if (!flowIdPattern.test(fileId) || fileId.length > 100) {
+      problems.push({ code: "id-matches-file", file: path, line: 1, column: 1, message: `file name "${fileName}" is not a valid Kestra flow id (letters, digits, '.', '_', '-'; at most 100); rename the file` });
+      return undefined;
+    }
+    const badSegment = segments.find((s) => !FOLDER_SEGMENT.test(s));
+    if (badSegment !== undefined) {
+      problems.push({ code: "namespace-pattern", file: path, line: 1, column: 1, message: `folder "${badSegment}" cannot be part of a Kestra namespace (lower-case letters, digits, '_', '-'); rename it` });
+      return undefined;
+    }
+  }
+  return { file: path, key: [...segments, fileId].join("/"), folder, fileId, text };
+}
+
+function loadTenants(paths: string[], files: ReadonlyMap<string, string>, config: FlowRepository["config"], problems: RepositoryProblem[]): Tenant[] {
+  let varsValidator: SchemaValidator | undefined;
+  if (config.tenantVarsSchema) {
+    const text = files.get(config.tenantVarsSchema);
+    if (text === undefined) {
+      problems.push({ code: "config-schema", file: CONFIG_FILE, line: 1, column: 1, message: `tenantVarsSchema "${config.tenantVarsSchema}" does not exist in the repository` });
+    } else {
+      try {
+        varsValidator = compileJsonSchema(JSON.parse(text) as object);
+      } catch (error) {
+        problems.push({ code: "config-schema", file: config.tenantVarsSchema, line: 1, column: 1, message: `not a usable JSON Schema: ${(error as Error).message}` });
+      }
+    }
+  }
+  const validateTenant = validatorFor("tenant");
+  const tenants: Tenant[] = [];
+  const seen = new Map<string, string>();
+  for (const path of paths) {
+    if (!path.startsWith(config.tenantsDir + "/") || !YAML_FILE.test(path)) continue;
+    const name = path.slice(config.tenantsDir.length + 1);
+    if (name.includes("/")) continue;
+    const { parsed, problems: parseProblems } = parseYamlFile(path, files.get(path)!);
+    if (!parsed) {
+      problems.push(...parseProblems);
+      continue;
+    }
+    const value = parsed.value;
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      problems.push({ code: "tenant-schema", file: path, line: 1, column: 1, message: "a tenant file must be a mapping with at least `code`" });
+      continue;
+    }
+    const violations = validateTenant(value);
+    const record = value as Record<string, unknown>;
+    const fileCode = name.replace(YAML_FILE, "");
+    const tenantProblems: RepositoryProblem[] = violations.map((v) => ({
+      code: "tenant-schema",
+      ...locateInYaml(parsed, v.path),
+      message: `${v.path.length ? v.path.join(".") + ": " : ""}${v.message}`,
+    }));
+    if (violations.length === 0 && record.code !== fileCode) {
+      tenantProblems.push({ code: "tenant-schema", ...locateInYaml(parsed, ["code"]), message: `code "${String(record.code)}" must equal the file name "${fileCode}"; rename the file or fix the code` });
+    }
+    if (violations.length === 0 && varsValidator) {
+      for (const v of varsValidator(record.vars ?? {})) {
+        tenantProblems.push({
+          code: "tenant-schema",
+          ...locateInYaml(parsed, ["vars", ...v.path]),
+          message: `vars${v.path.length ? "." + v.path.join(".") : ""}: ${v.message} (platform schema ${config.tenantVarsSchema})`,
+        });
+      }
+    }
+    if (violations.length === 0 && record.environments && config.environments.length > 0) {
+      for (const [i, env] of (record.environments as string[]).entries()) {
+        if (!config.environments.some((e) => e.name === env)) {
+          tenantProblems.push({ code: "tenant-schema", ...locateInYaml(parsed, ["environments", i]), message: `environment "${env}" is not in flowops.config.yaml (${config.environments.map((e) => e.name).join(", ")})` });
+        }
+      }
+    }
+    if (seen.has(fileCode)) {
+      tenantProblems.push({ code: "tenant-schema", file: path, line: 1, column: 1, message: `tenant ${fileCode} is also defined in ${seen.get(fileCode)}; keep one file` });
+    }
+    if (tenantProblems.length > 0) {
+      problems.push(...tenantProblems);
+      continue;
+    }
+    seen.set(fileCode, path);
+    tenants.push({
+      code: fileCode,
+      file: path,
+      values: deepFreeze(record),
+      ...(record.environments ? { environments: record.environments as string[] } : {}),
+      flows: (record.flows ?? {}) as Tenant["flows"],
+    });
+  }
+  return tenants.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
+
+function deriveEnvironments(tenants: Tenant[]): EnvironmentConfig[] {
+  const names: string[] = [];
+  for (const tenant of tenants) for (const env of tenant.environments ?? []) if (!names.includes(env)) names.push(env);
+  if (names.length === 0) names.push("default");
+  return names.map((name) => ({ name, vars: {}, kestra: { usernameEnv: "KESTRA_USERNAME", passwordEnv: "KESTRA_PASSWORD", tokenEnv: "KESTRA_TOKEN" } }));
+}
+
+function compiledOf(repository: FlowRepository): CompiledTemplate[] {
+  let compiled = compiledTemplates.get(repository);
+  if (!compiled) {
+    compiled = [];
+    for (const template of repository.templates) {
+      const result = compileTemplate(template, repository.mode === "plain");
+      if (result.compiled) compiled.push(result.compiled);
+    }
+    compiledTemplates.set(repository, compiled);
+  }
+  return compiled;
+}
+
+export interface RenderSelection extends RenderOptions {
+  /** Template keys to render (default: all); used by incremental impact. */
+  templates?: readonly string[];
+}
+
+/**
+ * Renders every selected tenant's flows for every selected environment. Pure: the same repository
+ * and options always give the same flows, in a stable order (env, tenant, template).
+ */
+export function render(repository: FlowRepository, options: RenderSelection = {}): RenderResult {
+  const problems: RepositoryProblem[] = [];
+  const flows: RenderedFlow[] = [];
+  const envNames = options.envs ?? repository.config.environments.map((e) => e.name);
+  let pattern: ReturnType<typeof compileNamespacePattern> = [];
+  try {
+    pattern = compileNamespacePattern(repository.config.namespacePattern);
+  } catch {
+    return { flows, problems: [] };
+  }
+  const templateFilter = options.templates ? new Set(options.templates) : undefined;
+  const templates = compiledOf(repository).filter((t) => !templateFilter || templateFilter.has(t.key));
+  const tenantFilter = options.tenants ? new Set(options.tenants) : undefined;
+  const tenants: (Tenant | null)[] = repository.mode === "plain" ? [null] : repository.tenants.filter((t) => !tenantFilter || tenantFilter.has(t.code));
+  for (const envName of envNames) {
+    const env = repository.config.environments.find((e) => e.name === envName);
+    if (!env) {
+      problems.push({ code: "config-schema", file: repository.configFile ?? "flowops.config.yaml", line: 1, column: 1, message: `environment "${envName}" is not defined (known: ${repository.config.environments.map((e) => e.name).join(", ")})` });
+      continue;
+    }
+    for (const tenant of tenants) {
+      if (tenant?.environments && !tenant.environments.includes(env.name)) continue;
+      const scope: RenderScope = {
+        env,
+        tenant,
+        config: repository.config,
+        namespacePattern: pattern,
+        ownershipLabels: options.ownershipLabels ?? true,
+        problems,
+      };
+      const seen = new Map<string, RenderedFlow>();
+      for (const template of templates) {
+        const flow = renderTemplate(template, scope);
+        if (!flow) continue;
+        if (!checkNames(flow, template, scope)) continue;
+        const key = `${flow.namespace}/${flow.id}`;
+        const other = seen.get(key);
+        if (other) {
+          problems.push({
+            code: "duplicate-flow",
+            ...flow.locate(["id"]),
+            message: `${key} is rendered by both ${other.template} and ${flow.template}${tenant ? ` for tenant ${tenant.code}` : ""}; give one of them another id or folder`,
+            ...(tenant ? { tenant: tenant.code } : {}),
+            env: env.name,
+          });
+          continue;
+        }
+        seen.set(key, flow);
+        flows.push(flow);
+      }
+    }
+  }
+  return { flows, problems };
+}
+
+/** Kestra's id and namespace rules, checked on every rendered flow: they also make output paths safe. */
+function checkNames(flow: RenderedFlow, template: CompiledTemplate, scope: RenderScope): boolean {
+  const extra = { ...(scope.tenant ? { tenant: scope.tenant.code } : {}), env: scope.env.name };
+  let ok = true;
+  if (!flowIdPattern.test(flow.id) || flow.id.length > 100) {
+    scope.problems.push({ code: "id-matches-file", ...flow.locate(["id"]), message: `flow id "${flow.id}" is not one Kestra accepts (${FLOW_ID_PATTERN}, at most 100 characters)`, ...extra });
+    ok = false;
+  }
+  if (!namespacePattern.test(flow.namespace) || flow.namespace.length > 150) {
+    scope.problems.push({
+      code: "namespace-pattern",
+      ...flow.locate(["namespace"]),
+      message: `namespace "${flow.namespace}" of ${template.key} is not one Kestra accepts (${NAMESPACE_PATTERN}, at most 150 characters)`,
+      ...extra,
+    });
+    ok = false;
+  }
+  return ok;
+}

@@ -1,0 +1,44 @@
+/** A text change at a range of the template's own text; an insertion has start === end. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** Applies non-overlapping edits to a text, in one pass. */
+export function applyEdits(text: string, edits: TextEdit[]): string {
+  if (edits.length === 0) return text;
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  const out: string[] = [];
+  let cursor = 0;
+  for (const edit of sorted) {
+    if (edit.start < cursor) {
+      throw new Error(`internal error: overlapping template edits at offset ${edit.start} (please report this template)`);
+    }
+    out.push(text.slice(cursor, edit.start), edit.text);
+    cursor = edit.end;
+  }
+  out.push(text.slice(cursor));
+  return out.join("");
+}
+
+export function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf("\n", offset - 1) + 1;
+}
+
+/** The offset just past the end of the line holding `offset - 1` (its newline included). */
+export function lineEndAfter(text: string, offset: number): number {
+  if (offset > 0 && text[offset - 1] === "\n") return offset;
+  const newline = text.indexOf("\n", offset);
+  return newline < 0 ? text.length : newline + 1;
+}
+
+/** True when only spaces stand between the start of the line and `offset`. */
+export function startsLine(text: string, offset: number): boolean {
+  for (let i = offset - 1; i >= 0; i--) {
+    const ch = text[i];
+    if (ch === "\n") return true;
+    if (ch !== " " && ch !== "\t") return false;
+  }
+  return true;
+}

@@ -1,0 +1,258 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
+import { ExpressionError, parseWhen, type WhenExpression } from "./expression.js";
+import { hasPlaceholderSyntax, parsePlaceholders, PlaceholderError, type ScalarPart } from "./placeholder.js";
+import type { FlowTemplate, RepositoryProblem } from "./types.js";
+import { MAX_ALIAS_COUNT, parseYamlFile, positionAt } from "./yaml-file.js";
+
+/** The key that makes a mapping conditional. */
+export const WHEN_KEY = "$when";
+
+/**
+ * A template compiled once: the constant parts of the tree are plain frozen values shared by every
+ * tenant; only the nodes on the way to a placeholder or a `$when` are visited per tenant.
+ */
+export type NodePlan = ConstPlan | ScalarPlan | MapPlan | SeqPlan;
+
+export interface ConstPlan {
+  kind: "const";
+  value: unknown;
+  node: Node | null;
+}
+
+export interface ScalarPlan {
+  kind: "scalar";
+  node: Scalar;
+  parts: ScalarPart[];
+  /** The path when the whole scalar is one placeholder: the value keeps its type. */
+  whole?: string[];
+  /** For `|` block scalars: the header line (indicator and comment) and the content indentation. */
+  block?: { indicator: string; headerRest: string; indent: string };
+}
+
+export interface MapEntryPlan {
+  key: string;
+  pair: Pair;
+  plan: NodePlan;
+}
+
+export interface MapPlan {
+  kind: "map";
+  node: YAMLMap;
+  when?: { expression: WhenExpression; text: string; pair: Pair };
+  entries: MapEntryPlan[];
+}
+
+export interface SeqPlan {
+  kind: "seq";
+  node: YAMLSeq;
+  items: NodePlan[];
+}
+
+export interface CompiledTemplate extends FlowTemplate {
+  lineCounter: LineCounter;
+  root: MapPlan;
+  /** Whether the template's source holds any placeholder or `$when` at all. */
+  dynamic: boolean;
+}
+
+/** Where each rendered collection came from in its template, for `RenderedFlow.locate`. */
+export interface NodeOrigin {
+  node: YAMLMap | YAMLSeq;
+  template: CompiledTemplate;
+  /** For sequences with dropped items: rendered index -> template index. */
+  indexMap?: number[];
+}
+
+export const origins = new WeakMap<object, NodeOrigin>();
+
+/**
+ * Parses and compiles a template. In a plain repository (`literal`), placeholders and `$when`
+ * are not template syntax: the file is one flow as written.
+ */
+export function compileTemplate(template: FlowTemplate, literal: boolean): { compiled?: CompiledTemplate; problems: RepositoryProblem[] } {
+  const { parsed, problems } = parseYamlFile(template.file, template.text);
+  if (!parsed) return { problems };
+  const { document, lineCounter } = parsed;
+  const contents = document.contents;
+  const at = (offset: number) => positionAt(template.file, lineCounter, offset);
+  if (!isMap(contents) || contents.flow) {
+    return {
+      problems: [
+        {
+          code: "yaml-syntax",
+          ...at(contents?.range?.[0] ?? 0),
+          message: isMap(contents)
+            ? "a flow must be a block mapping (key: value lines), not a {...} flow mapping"
+            : "a flow must be a YAML mapping with id, namespace and tasks",
+        },
+      ],
+    };
+  }
+  const compileProblems: RepositoryProblem[] = [];
+  const compiled: CompiledTemplate = { ...template, lineCounter, root: undefined as unknown as MapPlan, dynamic: false };
+  const context = { compiled, literal, problems: compileProblems, at, doc: document };
+  const root = compileNode(contents, context);
+  if (compileProblems.length > 0) return { problems: compileProblems };
+  compiled.root = root.kind === "map" ? root : { kind: "map", node: contents, entries: pairsAsConstEntries(contents, root) };
+  compiled.dynamic = root.kind !== "const";
+  return { compiled, problems: [] };
+}
+
+interface CompileContext {
+  compiled: CompiledTemplate;
+  literal: boolean;
+  problems: RepositoryProblem[];
+  at: (offset: number) => { file: string; line: number; column: number };
+  doc: { toJS?: unknown };
+}
+
+function pairsAsConstEntries(node: YAMLMap, plan: NodePlan): MapEntryPlan[] {
+  const value = (plan as ConstPlan).value as Record<string, unknown>;
+  return node.items.map((pair) => {
+    const key = keyOf(pair);
+    const child = pair.value as Node | null;
+    return { key, pair, plan: { kind: "const", value: value[key], node: child } satisfies ConstPlan };
+  });
+}
+
+function keyOf(pair: Pair): string {
+  const key = pair.key as Node | null;
+  if (isScalar(key)) return String(key.value);
+  return String(key);
+}
+
+function constPlan(value: unknown, node: Node | null, context: CompileContext): ConstPlan {
+  registerConst(value, node, context.compiled);
+  return { kind: "const", value: deepFreeze(value), node };
+}
+
+function compileNode(node: Node | null, context: CompileContext): NodePlan {
+  if (node === null) return { kind: "const", value: null, node };
+  if (isAlias(node)) {
+    return constPlan(node.toJS(context.doc as never, { maxAliasCount: MAX_ALIAS_COUNT }), node, context);
+  }
+  if (isScalar(node)) {
+    if (context.literal || typeof node.value !== "string" || !hasPlaceholderSyntax(node.value)) {
+      return { kind: "const", value: node.value, node };
+    }
+    return compileScalar(node, context);
+  }
+  if (isMap(node)) {
+    let when: MapPlan["when"];
+    const entries: MapEntryPlan[] = [];
+    let dynamic = false;
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const key = keyOf(pair);
+      const keyNode = pair.key as Node | null;
+      if (!context.literal && key === WHEN_KEY) {
+        when = compileWhen(pair, context);
+        dynamic = true;
+        continue;
+      }
+      if (!context.literal && isScalar(keyNode) && typeof keyNode.value === "string" && hasPlaceholderSyntax(keyNode.value)) {
+        context.problems.push({
+          code: "unknown-placeholder",
+          ...context.at(keyNode.range?.[0] ?? 0),
+          message: `placeholders are not supported in keys ("${keyNode.value}"); put the varying part in a value`,
+        });
+      }
+      const plan = compileNode(pair.value as Node | null, context);
+      if (plan.kind !== "const") dynamic = true;
+      entries.push({ key, pair, plan });
+    }
+    if (!dynamic) {
+      const value = Object.fromEntries(entries.map((entry) => [entry.key, (entry.plan as ConstPlan).value]));
+      return sealedConst(value, node, context.compiled);
+    }
+    return { kind: "map", node, entries, ...(when ? { when } : {}) };
+  }
+  if (isSeq(node)) {
+    const items = node.items.map((item) => compileNode(item as Node | null, context));
+    if (items.every((item) => item.kind === "const")) {
+      return sealedConst(items.map((item) => (item as ConstPlan).value), node, context.compiled);
+    }
+    return { kind: "seq", node, items };
+  }
+  return { kind: "const", value: null, node };
+}
+
+function compileScalar(node: Scalar, context: CompileContext): NodePlan {
+  const text = node.value as string;
+  const offset = node.range?.[0] ?? 0;
+  try {
+    const parts = parsePlaceholders(text);
+    const only = parts.length === 1 ? parts[0] : undefined;
+    if (only && only.kind === "path") return { kind: "scalar", node, parts, whole: only.path };
+    const block = node.type === "BLOCK_LITERAL" ? blockLayout(context.compiled.text, offset) : undefined;
+    return { kind: "scalar", node, parts, ...(block ? { block } : {}) };
+  } catch (error) {
+    if (!(error instanceof PlaceholderError)) throw error;
+    context.problems.push({ code: "unknown-placeholder", ...context.at(offset), message: error.message });
+    return { kind: "const", value: text, node };
+  }
+}
+
+/** The header (`|-  # comment`) and content indentation of a literal block scalar starting at `offset`. */
+function blockLayout(text: string, offset: number): ScalarPlan["block"] {
+  const headerEnd = text.indexOf("\n", offset);
+  if (headerEnd < 0) return undefined;
+  const header = text.slice(offset, headerEnd);
+  const match = /^(\|[-+0-9]*)(.*)$/.exec(header);
+  if (!match) return undefined;
+  const rest = text.slice(headerEnd + 1);
+  const contentLine = rest.split("\n").find((line) => line.trim() !== "");
+  if (contentLine === undefined) return undefined;
+  const indent = /^ */.exec(contentLine)![0];
+  return { indicator: match[1]!, headerRest: match[2]!, indent };
+}
+
+function compileWhen(pair: Pair, context: CompileContext): MapPlan["when"] {
+  const valueNode = pair.value as Node | null;
+  const offset = valueNode?.range?.[0] ?? (pair.key as Node | null)?.range?.[0] ?? 0;
+  const raw = isScalar(valueNode) ? valueNode.value : undefined;
+  if (typeof raw === "boolean") return { expression: { kind: "literal", value: raw }, text: String(raw), pair };
+  if (typeof raw !== "string" || raw.trim() === "") {
+    context.problems.push({
+      code: "invalid-when",
+      ...context.at(offset),
+      message: "$when needs an expression such as tenant.sources.aws or tenant.vars.tier == \"gold\"",
+    });
+    return undefined;
+  }
+  try {
+    return { expression: parseWhen(raw), text: raw, pair };
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    const quoted = isScalar(valueNode) && (valueNode.type === "QUOTE_DOUBLE" || valueNode.type === "QUOTE_SINGLE") ? 1 : 0;
+    context.problems.push({ code: "invalid-when", ...context.at(offset + quoted + error.index), message: `invalid $when: ${error.message}` });
+    return undefined;
+  }
+}
+
+/** A constant collection whose children are already registered and frozen. */
+function sealedConst(value: object, node: YAMLMap | YAMLSeq, template: CompiledTemplate): ConstPlan {
+  origins.set(value, { node, template });
+  return { kind: "const", value: Object.freeze(value), node };
+}
+
+function registerConst(value: unknown, node: Node | null, template: CompiledTemplate): void {
+  if (value === null || typeof value !== "object" || node === null) return;
+  if (isMap(node)) {
+    origins.set(value, { node, template });
+    const record = value as Record<string, unknown>;
+    for (const pair of node.items) registerConst(record[keyOf(pair)], pair.value as Node | null, template);
+  } else if (isSeq(node) && Array.isArray(value)) {
+    origins.set(value, { node, template });
+    node.items.forEach((item, i) => registerConst(value[i], item as Node | null, template));
+  }
+}
+
+/** Freezes a value and everything in it, so shared constant parts cannot be changed by a consumer. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
+}

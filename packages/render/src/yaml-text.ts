@@ -1,0 +1,105 @@
+/**
+ * Writing values into YAML text. Every function returns text that YAML (1.1 and 1.2 parsers alike:
+ * Kestra reads flows with Jackson's YAML parser) reads back as exactly the given value.
+ */
+
+const KEYWORDS_1_1_AND_1_2 = /^(~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|<<|=)$/;
+const PLAIN_SAFE = /^[A-Za-z_/][A-Za-z0-9_./@:+-]*( [A-Za-z0-9_./@:+-]+)*$/;
+
+/** True when `s` can stay a plain (unquoted) scalar in any context and still read back as this string. */
+export function isPlainSafe(s: string): boolean {
+  if (!PLAIN_SAFE.test(s) || KEYWORDS_1_1_AND_1_2.test(s)) return false;
+  if (s.endsWith(":") || s.includes(": ")) return false;
+  // A leading digit-like token could read as a number, date or sexagesimal in YAML 1.1.
+  if (/^[-+.]?[0-9]/.test(s) || /^\.(inf|Inf|INF|nan|NaN|NAN)$/.test(s)) return false;
+  return true;
+}
+
+/** A double-quoted YAML scalar; every character that is not plainly printable is escaped. */
+export function doubleQuoted(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === "\\") out += "\\\\";
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\t") out += "\\t";
+    else if (ch === "\r") out += "\\r";
+    else if (c === 0) out += "\\0";
+    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) out += "\\x" + c.toString(16).padStart(2, "0");
+    else if (c === 0x2028) out += "\\L";
+    else if (c === 0x2029) out += "\\P";
+    else if (c === 0xfeff || c === 0xfffe || c === 0xffff || (c >= 0xd800 && c <= 0xdfff)) out += "\\u" + c.toString(16).padStart(4, "0");
+    else out += ch;
+  }
+  return out + '"';
+}
+
+/** A single-quoted scalar, or undefined when the string has characters single quotes cannot hold on one line. */
+export function singleQuoted(s: string): string | undefined {
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || c === 0xfeff || c === 0xfffe || c === 0xffff || (c >= 0xd800 && c <= 0xdfff)) {
+      return undefined;
+    }
+  }
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** A string in the style the template used where that style can hold it, else double-quoted. */
+export function stringText(s: string, style: "PLAIN" | "QUOTE_SINGLE" | "QUOTE_DOUBLE" | string): string {
+  if (style === "PLAIN" && isPlainSafe(s)) return s;
+  if (style === "QUOTE_SINGLE") return singleQuoted(s) ?? doubleQuoted(s);
+  return doubleQuoted(s);
+}
+
+/** Any JSON-like value as a one-line YAML flow node. */
+export function flowText(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "string") return doubleQuoted(value);
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "number") {
+    if (Number.isNaN(value)) return ".nan";
+    if (value === Infinity) return ".inf";
+    if (value === -Infinity) return "-.inf";
+    if (Object.is(value, -0)) return "-0.0";
+    const text = String(value);
+    // An integral float such as 1e21 must not read back as a string or lose its exponent.
+    return text;
+  }
+  if (typeof value === "bigint") return value.toString();
+  if (Array.isArray(value)) return `[${value.map(flowText).join(", ")}]`;
+  if (value instanceof Date) return doubleQuoted(value.toISOString());
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${doubleQuoted(k)}: ${flowText(v)}`);
+    return `{${entries.join(", ")}}`;
+  }
+  return doubleQuoted(String(value));
+}
+
+/**
+ * A literal block scalar (`|` or `|-`) holding `s` at the given indentation, or undefined when
+ * the string cannot be written that way without changing its value.
+ */
+export function literalBlock(s: string, header: string, indent: string): string | undefined {
+  const keep = header.includes("-") ? "strip" : header.includes("+") ? "keep" : "clip";
+  if (keep === "keep" || /[0-9]/.test(header)) return undefined;
+  let body = s;
+  if (keep === "clip") {
+    if (!body.endsWith("\n") || body.endsWith("\n\n")) return undefined;
+    body = body.slice(0, -1);
+  } else if (body.endsWith("\n")) return undefined;
+  const lines = body.split("\n");
+  const first = lines.find((l) => l.length > 0);
+  if (first === undefined || first.startsWith(" ") || first.startsWith("\t")) return undefined;
+  if (lines[0] === "") return undefined;
+  for (const ch of body) {
+    const c = ch.codePointAt(0)!;
+    if ((c < 0x20 && ch !== "\n" && ch !== "\t") || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || c === 0xfeff || c === 0xfffe || c === 0xffff || (c >= 0xd800 && c <= 0xdfff)) {
+      return undefined;
+    }
+  }
+  // Lines made only of spaces would be read as indentation, not content.
+  if (lines.some((l) => l.length > 0 && l.trim() === "" )) return undefined;
+  return header + "\n" + lines.map((l) => (l === "" ? "" : indent + l)).join("\n") + (keep === "clip" ? "\n" : "");
+}
