@@ -38,7 +38,7 @@ function expectedFor(repoLabel: string): Expected {
 }
 
 describe.runIf(existsSync(corpus))("classifier on the real flow-diff corpus", () => {
-  it("classifies formatting-only edits as cosmetic and real edits as modified", () => {
+  it("classifies formatting-only edits as cosmetic and real edits as modified", { timeout: 30_000 }, () => {
     const rows = readFileSync(join(corpus, "pairs.tsv"), "utf8").trim().split("\n").slice(1);
     const counts: Record<Expected, Record<string, number>> = { cosmetic: {}, modified: {}, metadata: {} };
     const misses: string[] = [];

@@ -3,10 +3,10 @@ import { flowInputs, planIncrementalRender } from "./inputs.js";
 import type { RenderPlan, RenderRequest, RepositoryInputs } from "./inputs.js";
 import type { DiffableFlow, ImpactReport, RenderOutput } from "./types.js";
 
-/** `render(repo, { envs, tenants })` from `@flowops/render`, or anything with its shape. */
+/** `render(repo, { envs, tenants, templates })` from `@flowops/render`, or anything with its shape. */
 export type RenderFunction<R extends RepositoryInputs> = (
   repo: R,
-  options: { envs?: readonly string[]; tenants?: readonly string[] },
+  options: { envs?: readonly string[]; tenants?: readonly string[]; templates?: readonly string[] },
 ) => RenderOutput;
 
 export interface ComputeImpactOptions<R extends RepositoryInputs> {
@@ -71,10 +71,7 @@ export function computeImpact<R extends RepositoryInputs>(options: ComputeImpact
   });
 }
 
-/**
- * Renders the union of some requests. A `templates` filter is applied by narrowing the
- * repository's template list, since `render` only filters by environment and tenant.
- */
+/** Renders the union of some requests (each one `render` call), flows de-duplicated by identity. */
 export function renderRequests<R extends RepositoryInputs>(
   render: RenderFunction<R>,
   repo: R,
@@ -84,9 +81,11 @@ export function renderRequests<R extends RepositoryInputs>(
   const flows = new Map<string, DiffableFlow>();
   const problems: NonNullable<RenderOutput["problems"]>[number][] = [];
   for (const request of requests) {
-    const keys = request.templates ? new Set(request.templates) : undefined;
-    const narrowed = keys ? { ...repo, templates: repo.templates.filter((template) => keys.has(template.key)) } : repo;
-    const output = render(narrowed, { ...baseOptions, ...(request.tenants ? { tenants: request.tenants } : {}) });
+    const output = render(repo, {
+      ...baseOptions,
+      ...(request.tenants ? { tenants: request.tenants } : {}),
+      ...(request.templates ? { templates: request.templates } : {}),
+    });
     for (const flow of output.flows) flows.set(flowKey(flow), flow);
     problems.push(...(output.problems ?? []));
   }

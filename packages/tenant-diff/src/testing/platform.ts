@@ -41,6 +41,16 @@ triggers:
         - namespace: \${tenant.code}.bronze
           flowId: ingest
 `,
+  "flows/bronze/aws_costs.yaml": `$when: tenant.sources.aws
+tasks:
+  - id: pull
+    type: io.kestra.plugin.aws.s3.Download
+    bucket: \${tenant.code}-costs
+  - id: gcp_too
+    $when: tenant.sources.gcp
+    type: io.kestra.plugin.gcp.gcs.Download
+    from: gs://\${tenant.code}/costs
+`,
   "flows/gold/report.yaml": `tasks:
   - id: call
     type: io.kestra.plugin.core.flow.Subflow
@@ -55,10 +65,14 @@ triggers:
 `,
 };
 
-export function tenantFile(code: string, options: { schedule?: string; warehouse?: string; upstream?: string; envs?: string[]; flows?: Record<string, unknown> } = {}): string {
+export function tenantFile(
+  code: string,
+  options: { schedule?: string; warehouse?: string; upstream?: string; envs?: string[]; flows?: Record<string, unknown>; aws?: boolean; gcp?: boolean } = {},
+): string {
   return `code: ${code}
 name: Tenant ${code}
 environments: [${(options.envs ?? ["staging", "production"]).join(", ")}]
+sources: { aws: ${options.aws ?? true}, gcp: ${options.gcp ?? false} }
 schedule: "${options.schedule ?? "0 1 * * *"}"
 vars:
   warehouse: ${options.warehouse ?? `${code}_dw`}
@@ -114,13 +128,18 @@ const EDITS: Edit[] = [
       { schedule: `30 ${Math.floor(random() * 5)} * * *` },
       { warehouse: `${code}_new_dw` },
       { upstream: "ingest" },
+      { aws: false },
+      { gcp: true },
       { envs: ["staging"] },
       { flows: { "silver/usage": { enabled: false } } },
       { flows: { "bronze/ingest": { disabled: true } } },
     ];
     files.set(path, tenantFile(code, pick(variants, random)));
   },
-  (files, random) => files.set(`tenants/n${Math.floor(random() * 3)}.yaml`, tenantFile(`n${Math.floor(random() * 3)}`.replace(/.*/, (code) => code))),
+  (files, random) => {
+    const code = `n${Math.floor(random() * 3)}`;
+    files.set(`tenants/${code}.yaml`, tenantFile(code));
+  },
   (files, random) => {
     const tenants = keysUnder(files, "tenants/");
     if (tenants.length > 1) files.delete(pick(tenants, random));
