@@ -1,10 +1,11 @@
-import { readRepository, render } from "@flowops/render";
+import { buildRepository, readRepository, render } from "@flowops/render";
 import type { FlowRepository } from "@flowops/render";
 import { ImpactError } from "./errors.js";
 import { resolveImpactRefs } from "./git.js";
 import type { ImpactRefs } from "./git.js";
 import { computeImpact } from "./impact.js";
-import type { ImpactReport } from "./types.js";
+import { flowKey } from "./diff.js";
+import type { FlowChange, ImpactReport } from "./types.js";
 
 export interface ImpactOptions {
   baseRepo: FlowRepository;
@@ -18,9 +19,73 @@ export interface ImpactOptions {
   incremental?: boolean;
 }
 
-/** The impact between two read repositories, rendered with `@flowops/render`. Pure (no I/O). */
+/**
+ * The impact between two read repositories, rendered with `@flowops/render`. Pure (no I/O).
+ * Causes are exact: when several changed inputs feed a changed flow, each is kept only if undoing
+ * it alone would change that flow's rendered result.
+ */
 export function impact(options: ImpactOptions): ImpactReport {
-  return computeImpact({ ...options, render });
+  const report = computeImpact({ ...options, render });
+  attributeCauses(report.changes, options.baseRepo, options.headRepo);
+  return report;
+}
+
+/**
+ * Narrows the causes of changes fed by several changed files, by counterfactual: for each such
+ * file, render the affected flows from the head with only that file put back as it was in the
+ * base; if a flow comes out the same, that file did not produce its change. The counterfactual
+ * repository holds only the files those flows read, so this costs little and nothing at all when
+ * each change has one cause. When every cause of a change would be dropped (each one alone is
+ * enough to produce it), all are kept.
+ */
+function attributeCauses(changes: FlowChange[], baseRepo: FlowRepository, headRepo: FlowRepository): void {
+  const candidates = changes.filter((change) => change.causes.length > 1);
+  if (candidates.length === 0) return;
+  const notCauses = new Map<FlowChange, Set<string>>();
+  const byFile = new Map<string, FlowChange[]>();
+  for (const change of candidates) {
+    for (const file of change.causes) {
+      const list = byFile.get(file);
+      if (list) list.push(change);
+      else byFile.set(file, [change]);
+    }
+  }
+  const templateFile = new Map([...baseRepo.templates, ...headRepo.templates].map((template) => [template.key, template.file]));
+  const tenantFile = new Map([...baseRepo.tenants, ...headRepo.tenants].map((tenant) => [tenant.code, tenant.file]));
+  for (const [file, affected] of byFile) {
+    const files = new Map<string, string>();
+    const copy = (path: string | undefined) => {
+      const text = path === undefined ? undefined : headRepo.files.get(path);
+      if (path !== undefined && text !== undefined) files.set(path, text);
+    };
+    copy(headRepo.configFile);
+    copy(headRepo.config.tenantVarsSchema);
+    for (const change of affected) {
+      copy(templateFile.get(change.templateKey));
+      if (change.tenant !== null) copy(tenantFile.get(change.tenant));
+    }
+    const baseText = baseRepo.files.get(file);
+    if (baseText === undefined) files.delete(file);
+    else files.set(file, baseText);
+    const counterfactual = buildRepository({ root: headRepo.root, files, hasTenantsFolder: headRepo.mode === "multi-tenant" });
+    const tenants = [...new Set(affected.map((change) => change.tenant).filter((tenant) => tenant !== null))];
+    const rendered = render(counterfactual, {
+      envs: [...new Set(affected.map((change) => change.env))],
+      templates: [...new Set(affected.map((change) => change.templateKey))],
+      ...(headRepo.mode === "multi-tenant" ? { tenants } : {}),
+    });
+    const sources = new Map(rendered.flows.map((flow) => [flowKey(flow), flow.source]));
+    for (const change of affected) {
+      if (sources.get(flowKey(change)) !== change.after) continue;
+      let set = notCauses.get(change);
+      if (!set) notCauses.set(change, (set = new Set()));
+      set.add(file);
+    }
+  }
+  for (const [change, dropped] of notCauses) {
+    const kept = change.causes.filter((file) => !dropped.has(file));
+    if (kept.length > 0) change.causes = kept;
+  }
 }
 
 /**
