@@ -1,3 +1,4 @@
+import { parse } from "yaml";
 import { assertRenderClean, diffRenders, flowKey } from "./diff.js";
 import { flowInputs, planIncrementalRender } from "./inputs.js";
 import type { RenderPlan, RenderRequest, RepositoryInputs } from "./inputs.js";
@@ -56,12 +57,25 @@ export function computeImpact<R extends RepositoryInputs>(options: ComputeImpact
   const first = diffRenders(base, head, { causes, ...labels, scope: { mode: "incremental", reason: plan.reason } });
   if (first.changes.length === 0) return first;
 
-  // Downstream flows may come from templates nobody touched: render, for every tenant, the head
-  // templates whose text can name a changed flow.
-  const changedIds = new Set(first.changes.filter((change) => change.kind !== "cosmetic").map((change) => change.id));
-  const dependents = headRepo.templates.filter((template) => mayReferenceFlows(template.text, changedIds)).map((template) => template.key);
+  // Downstream flows may come from templates nobody touched: render the head templates that can
+  // name a changed flow, for the changed tenants when their references stay inside the tenant,
+  // for every tenant otherwise.
+  const propagating = first.changes.filter((change) => change.kind !== "cosmetic");
+  const changedIds = new Set(propagating.map((change) => change.id));
+  const changedTenants = [...new Set(propagating.map((change) => change.tenant).filter((tenant) => tenant !== null))];
+  const tenantScoped = headRepo.mode === "multi-tenant" && (headRepo.config.namespacePattern ?? DEFAULT_NAMESPACE_PATTERN).startsWith("${tenant.code}.");
+  const local: string[] = [];
+  const global: string[] = [];
+  for (const template of headRepo.templates) {
+    const reach = templateReach(template.text, changedIds);
+    if (reach === "tenant" && tenantScoped) local.push(template.key);
+    else if (reach !== "none") global.push(template.key);
+  }
+  const dependentRequests: RenderRequest[] = [];
+  if (global.length > 0) dependentRequests.push({ templates: global });
+  if (local.length > 0 && changedTenants.length > 0) dependentRequests.push({ templates: local, tenants: changedTenants });
   const alreadyRendered = new Set(head.flows.map(flowKey));
-  const extra = dependents.length > 0 ? renderRequests(render, headRepo, [{ templates: dependents }], renderOptions) : { flows: [], problems: [] };
+  const extra = dependentRequests.length > 0 ? renderRequests(render, headRepo, dependentRequests, renderOptions) : { flows: [], problems: [] };
   const candidates = [...head.flows, ...extra.flows.filter((flow) => !alreadyRendered.has(flowKey(flow)))];
   return diffRenders(base, { flows: head.flows, problems: [...(head.problems ?? []), ...(extra.problems ?? [])] }, {
     causes,
@@ -92,10 +106,49 @@ export function renderRequests<R extends RepositoryInputs>(
   return { flows: [...flows.values()], problems };
 }
 
-/** True when a template can reference one of the ids (named in its text, or a `flowId` built from placeholders). */
-function mayReferenceFlows(text: string, ids: ReadonlySet<string>): boolean {
-  if (!/flowId/.test(text)) return false;
-  if (/flowId["']?\s*:[^\n]*\$\{/.test(text)) return true;
-  for (const id of ids) if (text.includes(id)) return true;
-  return false;
+const DEFAULT_NAMESPACE_PATTERN = "${tenant.code}.${flow.folder}";
+const OWN_TENANT_NAMESPACE = /^\$\{tenant\.code\}(\.|$)/;
+
+/**
+ * Whether a template's flow references (any mapping with `flowId`: Flow trigger preconditions,
+ * legacy conditions, Subflow and ForEachItem tasks) can name one of `ids`: `none`; `tenant` when
+ * every such reference points into the tenant's own namespaces (`${tenant.code}...` or none,
+ * i.e. its own namespace); `any` otherwise. A `flowId` built from placeholders, or one the text
+ * scan cannot read, may name anything.
+ */
+export function templateReach(text: string, ids: ReadonlySet<string>): "none" | "tenant" | "any" {
+  if (!text.includes("flowId")) return "none";
+  let document: unknown;
+  try {
+    document = parse(text, { uniqueKeys: false, maxAliasCount: 100 });
+  } catch {
+    return "any";
+  }
+  let reach: "none" | "tenant" | "any" = "none";
+  let found = 0;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (typeof node !== "object" || node === null) return;
+    const record = node as Record<string, unknown>;
+    if ("flowId" in record) {
+      found += 1;
+      const flowId = record["flowId"];
+      const namespace = record["namespace"];
+      const named = typeof flowId !== "string" || flowId.includes("${") || ids.has(flowId);
+      if (named) {
+        const local = namespace === undefined || (typeof namespace === "string" && OWN_TENANT_NAMESPACE.test(namespace));
+        if (!local) reach = "any";
+        else if (reach === "none") reach = "tenant";
+      }
+    }
+    for (const child of Object.values(record)) visit(child);
+  };
+  visit(document);
+  // The text names flowId somewhere the parsed tree does not show (a comment, a block scalar):
+  // nothing to fear from comments, but a key spelled differently would be missed, so stay safe.
+  if (found === 0 && /^\s*-?\s*["']?flowId["']?\s*:/m.test(text)) return "any";
+  return reach;
 }

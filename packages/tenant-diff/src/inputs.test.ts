@@ -1,6 +1,6 @@
 import { buildRepository, render } from "@flowops/render";
 import { describe, expect, it } from "vitest";
-import { computeImpact } from "./impact.js";
+import { computeImpact, templateReach } from "./impact.js";
 import { buildInputIndex, flowInputs, planIncrementalRender } from "./inputs.js";
 import { changedPaths, configFile, generatePlatform, randomlyEdited, seededRandom, tenantFile } from "./testing/platform.js";
 import type { ImpactReport } from "./types.js";
@@ -22,7 +22,7 @@ describe("reverse index", () => {
     expect(repo.problems).toEqual([]);
     expect(rendered.problems).toEqual([]);
     const index = buildInputIndex(repo, rendered.flows);
-    expect([...(index.get("tenants/t1.yaml") ?? [])]).toHaveLength(12); // 6 templates x 2 envs
+    expect([...(index.get("tenants/t1.yaml") ?? [])]).toHaveLength(14); // 7 templates x 2 envs
     expect([...(index.get("flows/bronze/costs.yaml") ?? [])].sort()).toEqual([
       "production/t0/bronze/costs",
       "production/t1/bronze/costs",
@@ -31,7 +31,7 @@ describe("reverse index", () => {
       "staging/t1/bronze/costs",
       "staging/t2/bronze/costs",
     ]);
-    expect(index.get("flowops.config.yaml")?.size).toBe(36);
+    expect(index.get("flowops.config.yaml")?.size).toBe(42);
     expect(flowInputs(repo, { template: "flows/gold/report.yaml", tenant: "t0" })).toEqual(["flows/gold/report.yaml", "tenants/t0.yaml", "flowops.config.yaml"]);
   });
 });
@@ -89,5 +89,20 @@ describe("incremental impact", () => {
     expect(modes.full).toBeGreaterThan(30);
     expect(modes.withChanges).toBeGreaterThan(200);
     expect(modes.withImpacted).toBeGreaterThan(50);
+  });
+});
+
+describe("templateReach", () => {
+  const ids = new Set(["ingest"]);
+  it.each([
+    ["no reference", "tasks: []\n", "none"],
+    ["another flow", "tasks:\n  - id: a\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: ${tenant.code}.x\n    flowId: other\n", "none"],
+    ["a changed flow in the tenant", "tasks:\n  - id: a\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: ${tenant.code}.bronze\n    flowId: ingest\n", "tenant"],
+    ["a changed flow in its own namespace", "tasks:\n  - id: a\n    type: io.kestra.plugin.core.flow.Subflow\n    flowId: ingest\n", "tenant"],
+    ["a changed flow elsewhere", "triggers:\n  - id: t\n    type: io.kestra.plugin.core.trigger.Flow\n    preconditions:\n      flows:\n        - { namespace: shared.bronze, flowId: ingest }\n", "any"],
+    ["a flow id from a placeholder", "tasks:\n  - id: a\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: ${tenant.vars.ns}\n    flowId: ${tenant.vars.id}\n", "any"],
+    ["unparsable text", "tasks: [\nflowId: x\n", "any"],
+  ])("%s", (_what, text, reach) => {
+    expect(templateReach(text, ids)).toBe(reach);
   });
 });

@@ -6,7 +6,7 @@ import type { DiffableFlow } from "./types.js";
  */
 export interface RepositoryInputs {
   mode: "multi-tenant" | "plain";
-  config: { flowsDir: string; tenantsDir: string; tenantVarsSchema?: string };
+  config: { flowsDir: string; tenantsDir: string; tenantVarsSchema?: string; namespacePattern?: string };
   configFile?: string;
   templates: readonly { file: string; key: string; text: string }[];
   tenants: readonly { code: string; file: string }[];

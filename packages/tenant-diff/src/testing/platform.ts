@@ -57,6 +57,19 @@ tasks:
     namespace: \${tenant.code}.silver
     flowId: usage
 `,
+  "flows/gold/platform_watch.yaml": `# watches the first tenant's ingest from every tenant (a cross-tenant reference)
+tasks:
+  - id: watch
+    type: io.kestra.plugin.core.log.Log
+    message: watch
+triggers:
+  - id: after_t0
+    type: io.kestra.plugin.core.trigger.Flow
+    conditions:
+      - type: io.kestra.plugin.core.condition.ExecutionFlow
+        namespace: t0.bronze
+        flowId: ingest
+`,
   "flows/gold/dynamic.yaml": `tasks:
   - id: call
     type: io.kestra.plugin.core.flow.Subflow
