@@ -77,9 +77,9 @@ describe("diffRenders", () => {
       { env: "staging", tenant: "acme", namespace: "acme.bronze", id: "ingest", kind: "modified", causes: ["flows/bronze/ingest.yaml"], flags: ["schedule", "trigger"] },
     ]);
     expect(result.impacted).toEqual([
-      { env: "staging", tenant: "acme", namespace: "acme.gold", id: "report", because: ["acme.bronze/ingest"] },
-      { env: "staging", tenant: "acme", namespace: "acme.silver", id: "legacy", because: ["acme.bronze/ingest"] },
-      { env: "staging", tenant: "acme", namespace: "acme.silver", id: "usage", because: ["acme.bronze/ingest"] },
+      { env: "staging", tenant: "acme", namespace: "acme.gold", id: "report", because: ["acme.bronze/ingest"], links: [{ flow: "acme.bronze/ingest", kind: "subflow" }] },
+      { env: "staging", tenant: "acme", namespace: "acme.silver", id: "legacy", because: ["acme.bronze/ingest"], links: [{ flow: "acme.bronze/ingest", kind: "trigger" }] },
+      { env: "staging", tenant: "acme", namespace: "acme.silver", id: "usage", because: ["acme.bronze/ingest"], links: [{ flow: "acme.bronze/ingest", kind: "trigger" }] },
     ]);
   });
 

@@ -114,12 +114,22 @@ export function downstreamOf(changes: readonly FlowChange[], candidates: readonl
     const key = flowKey(flow);
     if (changedKeys.has(key) || impacted.has(key)) continue;
     const because = new Set<string>();
+    const links = new Map<string, ImpactedFlow["links"][number]>();
     for (const reference of flowReferences(flow.document, flow.namespace)) {
       const target = changedByTarget.get(`${flow.env}\0${reference.namespace}\0${reference.flowId}`);
-      if (target !== undefined && target !== `${flow.namespace}/${flow.id}`) because.add(target);
+      if (target === undefined || target === `${flow.namespace}/${flow.id}`) continue;
+      because.add(target);
+      links.set(`${target}\0${reference.kind}`, { flow: target, kind: reference.kind });
     }
     if (because.size > 0) {
-      impacted.set(key, { env: flow.env, tenant: flow.tenant, namespace: flow.namespace, id: flow.id, because: [...because].sort() });
+      impacted.set(key, {
+        env: flow.env,
+        tenant: flow.tenant,
+        namespace: flow.namespace,
+        id: flow.id,
+        because: [...because].sort(),
+        links: [...links.values()].sort((a, b) => (a.flow + a.kind < b.flow + b.kind ? -1 : 1)),
+      });
     }
   }
   return [...impacted.values()].sort(compareFlows);

@@ -1,6 +1,6 @@
 import { compareFlows } from "./diff.js";
 import { flowReferences } from "./references.js";
-import type { DiffableFlow } from "./types.js";
+import type { DiffableFlow, ImpactReport } from "./types.js";
 
 export interface FlowGraphNode {
   /** `<namespace>/<id>`. */
@@ -118,4 +118,37 @@ function escapeMermaid(text: string): string {
 
 function escapeDot(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+}
+
+/**
+ * The affected part of one tenant's graph, from an impact report alone: its changed flows
+ * (removed ones included) and the downstream flows they impact, with the links between them.
+ */
+export function impactGraph(report: ImpactReport, options: { tenant: string | null; env: string }): FlowGraph {
+  const nodes = new Map<string, FlowGraphNode>();
+  const add = (namespace: string, id: string) => nodes.set(`${namespace}/${id}`, { key: `${namespace}/${id}`, namespace, id, external: false });
+  const edges: FlowGraphEdge[] = [];
+  for (const flow of report.impacted) {
+    if (flow.tenant !== options.tenant || flow.env !== options.env) continue;
+    add(flow.namespace, flow.id);
+    const self = `${flow.namespace}/${flow.id}`;
+    for (const link of flow.links) {
+      const slash = link.flow.lastIndexOf("/");
+      if (!nodes.has(link.flow)) add(link.flow.slice(0, slash), link.flow.slice(slash + 1));
+      edges.push(link.kind === "trigger" ? { from: link.flow, to: self, kind: "trigger" } : { from: self, to: link.flow, kind: "subflow" });
+    }
+  }
+  const byNamespace = new Map<string, FlowGraphNode[]>();
+  for (const node of [...nodes.values()].sort((a, b) => (a.key < b.key ? -1 : 1))) {
+    const list = byNamespace.get(node.namespace);
+    if (list) list.push(node);
+    else byNamespace.set(node.namespace, [node]);
+  }
+  edges.sort((a, b) => (a.from + a.to + a.kind < b.from + b.to + b.kind ? -1 : 1));
+  return {
+    tenant: options.tenant,
+    env: options.env,
+    namespaces: [...byNamespace.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([namespace, list]) => ({ namespace, nodes: list })),
+    edges,
+  };
 }

@@ -28,7 +28,7 @@ export type { MarkdownOptions } from "./format/markdown.js";
 export { formatImpactText } from "./format/text.js";
 export type { TextOptions } from "./format/text.js";
 export { formatImpactJson, impactToJson } from "./format/json.js";
-export { graph, formatGraphDot, formatGraphJson, formatGraphMermaid } from "./graph.js";
+export { graph, impactGraph, formatGraphDot, formatGraphJson, formatGraphMermaid } from "./graph.js";
 export type { FlowGraph, FlowGraphEdge, FlowGraphNode } from "./graph.js";
 export { impact, impactOfRefs } from "./repository-impact.js";
 export type { ImpactOptions } from "./repository-impact.js";

@@ -80,6 +80,8 @@ export interface ImpactedFlow {
   id: string;
   /** `<namespace>/<id>` of the changed flows it depends on. */
   because: string[];
+  /** How it depends on each: triggered by it (`trigger`) or calling it (`subflow`). */
+  links: { flow: string; kind: "trigger" | "subflow" }[];
 }
 
 export interface ImpactSummary {

@@ -6,7 +6,7 @@ export function impactToJson(report: ImpactReport): {
   head: string;
   summary: ImpactReport["summary"];
   changes: { env: string; tenant: string | null; namespace: string; id: string; kind: string; template: string; causes: string[]; flags: string[] }[];
-  impacted: ImpactReport["impacted"];
+  impacted: { env: string; tenant: string | null; namespace: string; id: string; because: string[] }[];
 } {
   return {
     base: report.base,
@@ -22,7 +22,7 @@ export function impactToJson(report: ImpactReport): {
       causes: change.causes,
       flags: change.flags,
     })),
-    impacted: report.impacted,
+    impacted: report.impacted.map(({ env, tenant, namespace, id, because }) => ({ env, tenant, namespace, id, because })),
   };
 }
 

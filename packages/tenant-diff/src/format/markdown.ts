@@ -2,6 +2,7 @@ import type { FlowChange, ImpactReport } from "../types.js";
 import { countsText, destructiveItems, groupReport, plural } from "./grouping.js";
 import type { DestructiveItem, SharedChange, TenantSection } from "./grouping.js";
 import { capLines } from "./unified-diff.js";
+import { formatGraphMermaid, impactGraph } from "../graph.js";
 
 /** GitHub's limit for one issue or pull request comment. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -15,6 +16,8 @@ export interface MarkdownOptions {
   maxDiffLines?: number;
   /** The command that prints the full report, named when something is left out. */
   fullReportCommand?: string;
+  /** Draw each tenant's impacted flows and what impacts them as a Mermaid graph (default true). */
+  graphs?: boolean;
 }
 
 /**
@@ -57,7 +60,10 @@ export function formatImpactMarkdown(report: ImpactReport, options: MarkdownOpti
   const sections = grouped.tenants.filter((section) => section.changes.length > 0 || section.impacted.length > 0);
   if (sections.length > 0) {
     blocks.push({ name: "", text: `\n### Per tenant\n` });
-    for (const section of sections) blocks.push({ name: tenantName(section.tenant), text: tenantBlock(section, withEnv, maxDiffLines) });
+    for (const section of sections) {
+      const graph = options.graphs !== false && section.impacted.length > 0 ? formatGraphMermaid(impactGraph(report, section), { highlight: changedKeys(report, section) }) : undefined;
+      blocks.push({ name: tenantName(section.tenant), text: tenantBlock(section, withEnv, maxDiffLines, graph) });
+    }
   }
   let cut = false;
   for (const block of blocks) {
@@ -111,7 +117,11 @@ function sharedBlock(shared: SharedChange, maxDiffLines: number): string {
   ].join("");
 }
 
-function tenantBlock(section: TenantSection, withEnv: boolean, maxDiffLines: number): string {
+function changedKeys(report: ImpactReport, section: TenantSection): string[] {
+  return report.changes.filter((change) => change.tenant === section.tenant && change.env === section.env).map((change) => `${change.namespace}/${change.id}`);
+}
+
+function tenantBlock(section: TenantSection, withEnv: boolean, maxDiffLines: number, graph: string | undefined): string {
   const title = `${section.tenant === null ? "flows" : `<code>${section.tenant}</code>`}${withEnv ? ` (${section.env})` : ""}: ${countsText(section.counts)}`;
   const parts = [`\n<details><summary>${title}</summary>\n`];
   for (const { change, diff } of section.changes) {
@@ -124,6 +134,7 @@ function tenantBlock(section: TenantSection, withEnv: boolean, maxDiffLines: num
   if (section.impacted.length > 0) {
     parts.push(`\nImpacted downstream:\n`);
     for (const flow of section.impacted) parts.push(`- \`${flow.namespace}/${flow.id}\` because ${flow.because.map((name) => `\`${name}\``).join(", ")} changed\n`);
+    if (graph) parts.push(`\n\`\`\`mermaid\n${graph}\`\`\`\n`);
   }
   parts.push(`\n</details>\n`);
   return parts.join("");
