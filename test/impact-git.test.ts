@@ -230,3 +230,33 @@ describe("flowops impact with the working tree as head", () => {
     await expect(impactOfRefs({ cwd: root, base: "no-such-branch" })).rejects.toThrow(/--base: Git cannot resolve "no-such-branch"/);
   });
 });
+
+describe("flowops impact on a plain Kestra repository (no tenants folder)", () => {
+  const plain = mkdtempSync(join(tmpdir(), "flowops-plain-impact-"));
+  const plainGit = simpleGit({ baseDir: plain });
+  const put = (path: string, text: string) => {
+    mkdirSync(dirname(join(plain, path)), { recursive: true });
+    writeFileSync(join(plain, path), text);
+  };
+  afterAll(() => rmSync(plain, { recursive: true, force: true }));
+
+  it("diffs flows as written, with tenant null", async () => {
+    await plainGit.init(["--initial-branch=main"]);
+    await plainGit.addConfig("user.name", "Test").addConfig("user.email", "test@example.com").addConfig("commit.gpgsign", "false");
+    put("flows/company.team/extract.yaml", "id: extract\nnamespace: company.team\ntasks:\n  - id: run\n    type: io.kestra.plugin.core.log.Log\n    message: one\n");
+    put(
+      "flows/company.team/load.yaml",
+      "id: load\nnamespace: company.team\ntasks:\n  - id: run\n    type: io.kestra.plugin.core.log.Log\n    message: load\ntriggers:\n  - id: up\n    type: io.kestra.plugin.core.trigger.Flow\n    preconditions:\n      flows:\n        - { namespace: company.team, flowId: extract }\n",
+    );
+    await plainGit.add(".").commit("flows");
+    put("flows/company.team/extract.yaml", "id: extract\nnamespace: company.team\ntasks:\n  - id: run\n    type: io.kestra.plugin.core.log.Log\n    message: two\n");
+    const { report } = await impactOfRefs({ cwd: plain, base: "main" });
+    expect(report.changes.map((c) => `${c.kind} ${c.tenant} ${c.namespace}/${c.id} <- ${c.causes.join(",")}`)).toEqual([
+      "modified null company.team/extract <- flows/company.team/extract.yaml",
+    ]);
+    expect(report.impacted.map((f) => `${f.tenant} ${f.namespace}/${f.id}`)).toEqual(["null company.team/load"]);
+    const markdown = formatImpactMarkdown(report);
+    expect(markdown.startsWith("**flowops impact: 1 flow change**: 1 modified; 1 downstream impacted.")).toBe(true);
+    expect(markdown).toContain("| (no tenant) | 0 | 1 | 0 | 0 | 1 |");
+  });
+});

@@ -89,10 +89,11 @@ function verdict(report: ImpactReport): string {
   const destructive = destructiveItems(report).reduce((sum, item) => sum + item.flows.length, 0);
   const impacted = report.impacted.length > 0 ? `; ${report.impacted.length} downstream impacted` : "";
   if (report.changes.length === 0) return `**flowops impact: no deployed flow changes.**`;
-  if (behavioural === 0) return `**flowops impact: no behaviour change**: ${plural(summary.cosmetic, "flow")} in ${plural(summary.tenants, "tenant")} change only in comments or layout.`;
+  const inTenants = summary.tenants > 0 ? ` in ${plural(summary.tenants, "tenant")}` : "";
+  if (behavioural === 0) return `**flowops impact: no behaviour change**: ${plural(summary.cosmetic, "flow")}${inTenants} change only in comments or layout.`;
   const counts = countsText({ added: summary.added, modified: summary.modified, removed: summary.removed, cosmetic: summary.cosmetic });
   const warning = destructive > 0 ? `⚠️ ${destructive} destructive; ` : "";
-  return `**flowops impact: ${plural(report.changes.length, "flow change")} in ${plural(summary.tenants, "tenant")}**: ${warning}${counts}${impacted}.`;
+  return `**flowops impact: ${plural(report.changes.length, "flow change")}${inTenants}**: ${warning}${counts}${impacted}.`;
 }
 
 function destructiveLine(item: DestructiveItem): string {

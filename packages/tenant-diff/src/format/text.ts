@@ -16,7 +16,7 @@ export function formatImpactText(report: ImpactReport, options: TextOptions = {}
     return `${lines.join("\n")}\n`;
   }
   lines.push(
-    `${plural(report.changes.length, "flow change")} in ${plural(summary.tenants, "tenant")}: ${countsText({ ...summary, impacted: report.impacted.length })}; ${summary.unchanged} unchanged`,
+    `${plural(report.changes.length, "flow change")}${summary.tenants > 0 ? ` in ${plural(summary.tenants, "tenant")}` : ""}: ${countsText({ ...summary, impacted: report.impacted.length })}; ${summary.unchanged} unchanged`,
   );
   const destructive = destructiveItems(report);
   if (destructive.length > 0) {
