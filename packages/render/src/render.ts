@@ -1,8 +1,8 @@
-import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+import { isMap, isScalar, isSeq, type Node } from "yaml";
 import { evaluateWhen } from "./expression.js";
 import { parsePlaceholders, type ScalarPart } from "./placeholder.js";
-import { applyEdits, lineEndAfter, lineStart, startsLine, type TextEdit } from "./splice.js";
-import { origins, WHEN_KEY, type CompiledTemplate, type MapPlan, type NodePlan, type ScalarPlan, type SeqPlan } from "./template.js";
+import { applyEdits, lineEndAfter, lineStart, type TextEdit } from "./splice.js";
+import { itemStart, pairEnd, type CollectionLayout, type CompiledTemplate, type MapPlan, type NodePlan, type ScalarPlan, type SeqPlan } from "./template.js";
 import type {
   EnvironmentConfig,
   FlowopsConfig,
@@ -26,6 +26,11 @@ export interface RenderScope {
   namespacePattern: ScalarPart[];
   ownershipLabels: boolean;
   problems: RepositoryProblem[];
+  /**
+   * `$when` paths a tenant lacks, by place: such a path reads as false (an optional tenant
+   * field), and is a problem only when no rendered tenant defines it (a typo).
+   */
+  missingWhenPaths: Map<string, { problem: RepositoryProblem; tenants: Set<string> }>;
 }
 
 interface EvaluationState {
@@ -41,7 +46,7 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
   if (switches?.enabled === false) return undefined;
   const stated = statedIdAndNamespace(template, scope);
   if (!stated) return undefined;
-  const flowFacts: Record<string, unknown> = { id: stated.id, folder: template.folder.split("/").join(".") };
+  const flowFacts: Record<string, unknown> = { id: stated.idValue, folder: template.folder.split("/").join(".") };
   const context: Record<string, unknown> = {
     tenant: tenant?.values ?? {},
     env: { name: scope.env.name, vars: scope.env.vars },
@@ -83,10 +88,8 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
   }
   if (header) edits.push({ start: insertAt, end: insertAt, text: header });
   if (scope.ownershipLabels) addOwnershipLabels(document, state, edits);
-  origins.set(document, { node: root, template });
-  Object.freeze(document);
   const source = applyEdits(template.text, edits);
-  return new RenderedFlowRecord(scope.env.name, tenant?.code ?? null, namespace, stated.idValue, template, document, source);
+  return new RenderedFlowRecord(scope.env.name, tenant?.code ?? null, namespace, stated.idValue, template, document, source, context);
 }
 
 class RenderedFlowRecord implements RenderedFlow {
@@ -100,13 +103,14 @@ class RenderedFlowRecord implements RenderedFlow {
     private readonly compiled: CompiledTemplate,
     readonly document: Readonly<Record<string, unknown>>,
     readonly source: string,
+    private readonly context: Record<string, unknown>,
   ) {
     this.template = compiled.file;
     this.templateKey = compiled.key;
   }
 
   locate(path: ValuePath): SourcePosition {
-    return locateRendered(this.document, this.compiled, path);
+    return locateRendered(this.compiled, this.context, path);
   }
 
   toJSON() {
@@ -115,28 +119,60 @@ class RenderedFlowRecord implements RenderedFlow {
   }
 }
 
-/** Walks rendered values and their template nodes together to find where `path` was written. */
-function locateRendered(document: unknown, template: CompiledTemplate, path: ValuePath): SourcePosition {
-  let value: unknown = document;
-  let offset = template.root.node.range?.[0] ?? 0;
+/**
+ * Finds where `path` of a rendered document was written, by walking the template's plan: constant
+ * parts by their YAML nodes, sequences by re-deciding which items this flow kept. Values that came
+ * whole from a tenant point at their placeholder.
+ */
+function locateRendered(template: CompiledTemplate, context: Record<string, unknown>, path: ValuePath): SourcePosition {
+  let plan: NodePlan | undefined = template.root;
+  let node: Node | null | undefined = template.root.node;
+  let offset = node.range?.[0] ?? 0;
   for (const segment of path) {
-    const origin = value !== null && typeof value === "object" ? origins.get(value) : undefined;
-    if (!origin) break;
-    let child: Node | null | undefined;
-    if (isMap(origin.node)) {
-      const pair = origin.node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
-      if (!pair) break;
-      child = pair.value as Node | null;
-      offset = child?.range?.[0] ?? (pair.key as Node).range?.[0] ?? offset;
-    } else if (isSeq(origin.node) && typeof segment === "number") {
-      const index = origin.indexMap ? origin.indexMap[segment] : segment;
-      child = index === undefined ? undefined : (origin.node.items[index] as Node | null | undefined);
-      if (child?.range) offset = child.range[0];
+    let next: Node | null | undefined;
+    if (plan?.kind === "map") {
+      const entry: MapPlan["entries"][number] | undefined = plan.entries.find((e) => e.key === String(segment));
+      if (!entry) break;
+      plan = entry.plan;
+      next = entry.pair.value as Node | null;
+      offset = next?.range?.[0] ?? (entry.pair.key as Node).range?.[0] ?? offset;
+      if (!next) break;
+    } else if (plan?.kind === "seq") {
+      if (typeof segment !== "number") break;
+      const index = keptItemIndex(plan, segment, context);
+      if (index === undefined) break;
+      plan = plan.items[index];
+      next = plan!.node as Node | null;
+    } else if (plan?.kind === "scalar") {
+      break;
+    } else {
+      plan = undefined;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+        if (!pair) break;
+        next = pair.value as Node | null;
+        offset = next?.range?.[0] ?? (pair.key as Node).range?.[0] ?? offset;
+        if (!next) break;
+      } else if (isSeq(node) && typeof segment === "number") {
+        next = node.items[segment] as Node | null | undefined;
+      }
     }
-    if (!child) break;
-    value = (value as Record<string | number, unknown>)[segment];
+    if (!next) break;
+    node = next;
+    if (next.range) offset = next.range[0];
   }
   return positionAt(template.file, template.lineCounter, offset);
+}
+
+/** The template index of the rendered item `index` of a sequence whose items may carry `$when`. */
+function keptItemIndex(plan: SeqPlan, index: number, context: Record<string, unknown>): number | undefined {
+  let kept = -1;
+  for (let i = 0; i < plan.items.length; i++) {
+    const item = plan.items[i]!;
+    const removed = item.kind === "map" && item.when !== undefined && !evaluateWhen(item.when.expression, (p) => lookup(context, p), () => undefined);
+    if (!removed && ++kept === index) return i;
+  }
+  return undefined;
 }
 
 function constRoot(template: CompiledTemplate): Record<string, unknown> {
@@ -235,39 +271,39 @@ function missingPlaceholder(state: EvaluationState, plan: ScalarPlan, part: { ra
 
 function evaluateScalar(plan: ScalarPlan, state: EvaluationState, edits: TextEdit[]): Evaluated {
   const node = plan.node;
-  const [start, end] = [node.range![0], node.range![1]];
+  const text = state.template.text;
+  const isBlock = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
+  const start = node.range![0];
+  let end = node.range![1];
+  if (isBlock) {
+    // A block scalar's range runs on to the indentation of the next line; it owns only its lines.
+    const newline = text.lastIndexOf("\n", end - 1);
+    if (newline >= start) end = newline + 1;
+  }
+  const replace = (replacement: string) => {
+    const needsNewline = isBlock && text[end - 1] === "\n" && !replacement.endsWith("\n");
+    edits.push({ start, end, text: needsNewline ? replacement + "\n" : replacement });
+  };
   if (plan.whole) {
     let value = lookup(state.context, plan.whole);
     if (value === undefined) {
       missingPlaceholder(state, plan, plan.parts[0] as { raw: string; offset: number });
       value = "";
     }
-    const text = typeof value === "string" ? (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED" ? doubleQuoted(value) : stringText(value, node.type ?? "PLAIN")) : flowText(value);
-    edits.push({ start, end, text });
+    replace(typeof value === "string" ? (isBlock ? doubleQuoted(value) : stringText(value, node.type ?? "PLAIN")) : flowText(value));
     return value;
   }
   const value = substitute(plan.parts, state, plan);
-  let text: string | undefined;
+  let replacement: string | undefined;
   if (plan.block) {
-    const lit = literalBlock(value, plan.block.indicator, plan.block.indent);
-    if (lit !== undefined) {
-      const newlineAt = lit.indexOf("\n");
-      text = lit.slice(0, newlineAt) + plan.block.headerRest + lit.slice(newlineAt);
+    const literal = literalBlock(value, plan.block.indicator, plan.block.indent);
+    if (literal !== undefined) {
+      const newlineAt = literal.indexOf("\n");
+      replacement = literal.slice(0, newlineAt) + plan.block.headerRest + literal.slice(newlineAt);
     }
   }
-  text ??= node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED" ? doubleQuoted(value) : stringText(value, node.type ?? "PLAIN");
-  edits.push({ start, end: blockEnd(state.template.text, node.type, end), text: blockText(state.template.text, node.type, end, text) });
+  replace(replacement ?? (isBlock ? doubleQuoted(value) : stringText(value, node.type ?? "PLAIN")));
   return value;
-}
-
-/** Block scalars own the newline that ends them; a flow scalar written in their place needs it back. */
-function blockEnd(_text: string, _type: string | undefined, end: number): number {
-  return end;
-}
-
-function blockText(text: string, type: string | undefined, end: number, replacement: string): string {
-  if ((type === "BLOCK_LITERAL" || type === "BLOCK_FOLDED") && !replacement.endsWith("\n") && text[end - 1] === "\n") return replacement + "\n";
-  return replacement;
 }
 
 /** Concatenates text parts and placeholder values into one string. */
@@ -289,129 +325,103 @@ function substitute(parts: ScalarPart[], state: EvaluationState, plan: ScalarPla
   return out;
 }
 
-interface CollectionItem {
-  start: number;
-  end: number;
-}
-
 function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[]): Evaluated | typeof REMOVED {
-  if (plan.when) {
-    const whenNode = plan.when.pair.value as Node | null;
+  const when = plan.when;
+  if (when) {
     const keep = evaluateWhen(
-      plan.when.expression,
+      when.expression,
       (path) => lookup(state.context, path),
-      (path) => report(state, whenNode, "invalid-when", `$when "${plan.when!.text}" reads ${path.join(".")}, which is not defined for ${state.scope.tenant ? `tenant ${state.scope.tenant.code}` : "this flow"}; define it in the tenant file or test a path that exists`),
+      (path) => recordMissingWhenPath(state, when, path),
     );
     if (!keep) return REMOVED;
   }
-  const text = state.template.text;
   const result: Record<string, unknown> = {};
-  const childEdits: TextEdit[] = [];
-  const items: CollectionItem[] = [];
-  const removed: boolean[] = [];
-  let entryIndex = 0;
-  plan.node.items.forEach((pair, i) => {
-    items.push({ start: itemStart(text, plan.node, i), end: pairEnd(pair) });
-    const keyNode = pair.key as Node | null;
-    const isWhen = plan.when !== undefined && isScalar(keyNode) && keyNode.value === WHEN_KEY && pair === plan.when.pair;
-    if (isWhen || (isScalar(keyNode) && keyNode.value === WHEN_KEY)) {
-      removed.push(true);
-      return;
-    }
-    const entry = plan.entries[entryIndex++]!;
+  let removed: boolean[] | undefined;
+  if (when) {
+    removed = new Array<boolean>(plan.layout.spans.length).fill(false);
+    removed[when.index] = true;
+  }
+  // Child edits are held back only when the whole mapping may be replaced by `{}`.
+  const childEdits: TextEdit[] = plan.layout.canEmpty ? [] : edits;
+  for (const entry of plan.entries) {
     const value = evaluate(entry.plan, state, childEdits);
     if (value === REMOVED) {
-      removed.push(true);
-      return;
+      removed ??= new Array<boolean>(plan.layout.spans.length).fill(false);
+      removed[entry.index] = true;
+    } else {
+      result[entry.key] = value;
     }
-    removed.push(false);
-    result[entry.key] = value;
-  });
-  collectionEdits(text, plan.node, items, removed, childEdits, edits, "{}");
-  origins.set(result, { node: plan.node, template: state.template });
-  return Object.freeze(result);
+  }
+  if (removed) removalEdits(plan.layout, removed, childEdits === edits ? [] : childEdits, edits);
+  else if (childEdits !== edits) for (const edit of childEdits) edits.push(edit);
+  return result;
 }
 
 function evaluateSeq(plan: SeqPlan, state: EvaluationState, edits: TextEdit[]): Evaluated {
-  const text = state.template.text;
   const result: unknown[] = [];
-  const childEdits: TextEdit[] = [];
-  const items: CollectionItem[] = [];
-  const removed: boolean[] = [];
-  const indexMap: number[] = [];
-  plan.items.forEach((itemPlan, i) => {
-    const node = plan.node.items[i] as Node | null;
-    items.push({ start: itemStart(text, plan.node, i), end: node?.range?.[1] ?? itemStart(text, plan.node, i) + 1 });
-    const value = evaluate(itemPlan, state, childEdits);
+  let removed: boolean[] | undefined;
+  const childEdits: TextEdit[] = plan.layout.canEmpty ? [] : edits;
+  for (let i = 0; i < plan.items.length; i++) {
+    const value = evaluate(plan.items[i]!, state, childEdits);
     if (value === REMOVED) {
-      removed.push(true);
-      return;
+      removed ??= new Array<boolean>(plan.items.length).fill(false);
+      removed[i] = true;
+    } else {
+      result.push(value);
     }
-    removed.push(false);
-    indexMap.push(i);
-    result.push(value);
-  });
-  collectionEdits(text, plan.node, items, removed, childEdits, edits, "[]");
-  origins.set(result, { node: plan.node, template: state.template, ...(indexMap.length !== plan.items.length ? { indexMap } : {}) });
-  return Object.freeze(result);
+  }
+  if (removed) removalEdits(plan.layout, removed, childEdits === edits ? [] : childEdits, edits);
+  else if (childEdits !== edits) for (const edit of childEdits) edits.push(edit);
+  return result;
+}
+
+function recordMissingWhenPath(state: EvaluationState, when: NonNullable<MapPlan["when"]>, path: string[]): void {
+  const node = when.pair.value as Node | null;
+  const key = `${state.template.file}:${node?.range?.[0] ?? 0}:${path.join(".")}`;
+  let record = state.scope.missingWhenPaths.get(key);
+  if (!record) {
+    const position = positionAt(state.template.file, state.template.lineCounter, node?.range?.[0] ?? 0);
+    record = {
+      problem: {
+        code: "invalid-when",
+        ...position,
+        message: `$when "${when.text}" reads ${path.join(".")}, which no tenant defines; fix the path or define it in the tenant files`,
+        env: state.scope.env.name,
+      },
+      tenants: new Set(),
+    };
+    state.scope.missingWhenPaths.set(key, record);
+  }
+  record.tenants.add(state.scope.tenant?.code ?? "");
 }
 
 /** Text edits that drop the removed items of a collection, keeping the layout of the rest. */
-function collectionEdits(
-  text: string,
-  node: YAMLMap | YAMLSeq,
-  items: CollectionItem[],
-  removed: boolean[],
-  childEdits: TextEdit[],
-  edits: TextEdit[],
-  empty: string,
-): void {
-  if (items.length > 0 && removed.every(Boolean)) {
-    edits.push({ start: node.range![0], end: node.range![1], text: empty });
+function removalEdits(layout: CollectionLayout, removed: boolean[], childEdits: TextEdit[], edits: TextEdit[]): void {
+  const { spans } = layout;
+  if (removed.every(Boolean)) {
+    edits.push({ ...layout.empty });
     return;
   }
-  edits.push(...childEdits);
-  for (let i = 0; i < items.length; i++) {
+  for (const edit of childEdits) edits.push(edit);
+  for (let i = 0; i < spans.length; i++) {
     if (!removed[i]) continue;
-    const item = items[i]!;
-    if (!node.flow && startsLine(text, item.start)) {
-      edits.push({ start: lineStart(text, item.start), end: lineEndAfter(text, item.end), text: "" });
+    const span = spans[i]!;
+    if (span.lineStart !== undefined) {
+      edits.push({ start: span.lineStart, end: span.lineEnd!, text: "" });
       continue;
     }
     let next = i + 1;
-    while (next < items.length && removed[next]) next++;
-    if (next < items.length) {
-      edits.push({ start: item.start, end: items[next]!.start, text: "" });
+    while (next < spans.length && removed[next]) next++;
+    if (next < spans.length) {
+      edits.push({ start: span.start, end: spans[next]!.start, text: "" });
       i = next - 1;
       continue;
     }
     let previous = i - 1;
     while (previous >= 0 && removed[previous]) previous--;
-    edits.push({ start: items[previous]!.end, end: items[items.length - 1]!.end, text: "" });
+    edits.push({ start: spans[previous]!.end, end: spans[spans.length - 1]!.end, text: "" });
     break;
   }
-}
-
-/** Where an item of a collection begins in the text: a pair's key, or a block sequence item's dash. */
-function itemStart(text: string, node: YAMLMap | YAMLSeq, index: number): number {
-  const item = node.items[index] as Pair | Node | null;
-  if (isMap(node)) {
-    const pair = item as Pair;
-    return (pair.key as Node | null)?.range?.[0] ?? 0;
-  }
-  const itemNode = item as Node | null;
-  const start = itemNode?.range?.[0] ?? node.range![0];
-  if (node.flow) return start;
-  let i = start - 1;
-  while (i >= 0 && (text[i] === " " || text[i] === "\t")) i--;
-  return text[i] === "-" ? i : start;
-}
-
-function pairEnd(pair: Pair): number {
-  const value = pair.value as Node | null;
-  if (value?.range) return value.range[1];
-  const key = pair.key as Node | null;
-  return (key?.range?.[1] ?? 0) + 1;
 }
 
 /** Adds the ownership labels to the document and, by splicing, to the text. */
@@ -444,7 +454,7 @@ function addOwnershipLabels(document: Record<string, unknown>, state: Evaluation
       const prefix = at > 0 && text[at - 1] !== "\n" ? "\n" : "";
       at = at > text.length ? text.length : at;
       edits.push({ start: at, end: at, text: prefix + "labels:\n" + missing.map(([k, v]) => `  ${keyText(k)}: ${valueText(v)}\n`).join("") });
-      document.labels = Object.freeze(Object.fromEntries(missing));
+      document.labels = Object.fromEntries(missing);
     } else {
       report(state, labelNode ?? null, "flow-schema", "labels must be a map or a list of {key, value}");
     }
@@ -463,9 +473,9 @@ function addOwnershipLabels(document: Record<string, unknown>, state: Evaluation
       const prefix = text[at - 1] === "\n" ? "" : "\n";
       edits.push({ start: at, end: at, text: prefix + missing.map(([k, v]) => `${indent}${keyText(k)}: ${valueText(v)}\n`).join("") });
     }
-    document.labels = Object.freeze({ ...(current as Record<string, unknown>), ...Object.fromEntries(missing) });
+    document.labels = { ...(current as Record<string, unknown>), ...Object.fromEntries(missing) };
   } else if (isSeq(labelNode)) {
-    const additions = missing.map(([key, value]) => Object.freeze({ key, value }));
+    const additions = missing.map(([key, value]) => ({ key, value }));
     if (labelNode.flow) {
       const close = labelNode.range![1] - 1;
       const sep = labelNode.items.length > 0 ? ", " : "";
@@ -482,7 +492,7 @@ function addOwnershipLabels(document: Record<string, unknown>, state: Evaluation
         text: prefix + missing.map(([k, v]) => `${indent}- key: ${keyText(k)}\n${indent}  value: ${valueText(v)}\n`).join(""),
       });
     }
-    document.labels = Object.freeze([...(current as unknown[]), ...additions]);
+    document.labels = [...(current as unknown[]), ...additions];
   } else {
     report(state, labelNode, "flow-schema", "labels must be a map or a list of {key, value}");
   }

@@ -228,6 +228,8 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
   const templates = compiledOf(repository).filter((t) => !templateFilter || templateFilter.has(t.key));
   const tenantFilter = options.tenants ? new Set(options.tenants) : undefined;
   const tenants: (Tenant | null)[] = repository.mode === "plain" ? [null] : repository.tenants.filter((t) => !tenantFilter || tenantFilter.has(t.code));
+  const missingWhenPaths: RenderScope["missingWhenPaths"] = new Map();
+  const renderedTenants = new Set<string>();
   for (const envName of envNames) {
     const env = repository.config.environments.find((e) => e.name === envName);
     if (!env) {
@@ -236,6 +238,7 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
     }
     for (const tenant of tenants) {
       if (tenant?.environments && !tenant.environments.includes(env.name)) continue;
+      renderedTenants.add(tenant?.code ?? "");
       const scope: RenderScope = {
         env,
         tenant,
@@ -243,6 +246,7 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
         namespacePattern: pattern,
         ownershipLabels: options.ownershipLabels ?? true,
         problems,
+        missingWhenPaths,
       };
       const seen = new Map<string, RenderedFlow>();
       for (const template of templates) {
@@ -265,6 +269,10 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
         flows.push(flow);
       }
     }
+  }
+  for (const { problem, tenants } of missingWhenPaths.values()) {
+    if (tenants.size < renderedTenants.size) continue;
+    for (const tenant of tenants) problems.push({ ...problem, ...(tenant ? { tenant } : {}) });
   }
   return { flows, problems };
 }

@@ -3,6 +3,7 @@ import { ExpressionError, parseWhen, type WhenExpression } from "./expression.js
 import { hasPlaceholderSyntax, parsePlaceholders, PlaceholderError, type ScalarPart } from "./placeholder.js";
 import type { FlowTemplate, RepositoryProblem } from "./types.js";
 import { MAX_ALIAS_COUNT, parseYamlFile, positionAt } from "./yaml-file.js";
+import { lineEndAfter, lineStart, startsLine } from "./splice.js";
 
 /** The key that makes a mapping conditional. */
 export const WHEN_KEY = "$when";
@@ -33,19 +34,44 @@ export interface MapEntryPlan {
   key: string;
   pair: Pair;
   plan: NodePlan;
+  /** Index of the pair in the mapping's items (and spans). */
+  index: number;
+}
+
+/**
+ * Where an item of a collection sits in the template text, and the range that removing it takes
+ * out: its whole lines in block style, else (`- $when: x` on a dash line, flow style) the text up
+ * to the next kept item. Computed once per template.
+ */
+export interface ItemSpan {
+  start: number;
+  end: number;
+  /** Block items that begin their line are removed line by line. */
+  lineStart?: number;
+  lineEnd?: number;
+}
+
+export interface CollectionLayout {
+  spans: ItemSpan[];
+  /** Replaces the whole collection when every item is removed. */
+  empty: { start: number; end: number; text: string };
+  /** Whether every item carries a `$when` (or is one), so that all of them can go. */
+  canEmpty: boolean;
 }
 
 export interface MapPlan {
   kind: "map";
   node: YAMLMap;
-  when?: { expression: WhenExpression; text: string; pair: Pair };
+  when?: { expression: WhenExpression; text: string; pair: Pair; index: number };
   entries: MapEntryPlan[];
+  layout: CollectionLayout;
 }
 
 export interface SeqPlan {
   kind: "seq";
   node: YAMLSeq;
   items: NodePlan[];
+  layout: CollectionLayout;
 }
 
 export interface CompiledTemplate extends FlowTemplate {
@@ -54,16 +80,6 @@ export interface CompiledTemplate extends FlowTemplate {
   /** Whether the template's source holds any placeholder or `$when` at all. */
   dynamic: boolean;
 }
-
-/** Where each rendered collection came from in its template, for `RenderedFlow.locate`. */
-export interface NodeOrigin {
-  node: YAMLMap | YAMLSeq;
-  template: CompiledTemplate;
-  /** For sequences with dropped items: rendered index -> template index. */
-  indexMap?: number[];
-}
-
-export const origins = new WeakMap<object, NodeOrigin>();
 
 /**
  * Parses and compiles a template. In a plain repository (`literal`), placeholders and `$when`
@@ -93,7 +109,7 @@ export function compileTemplate(template: FlowTemplate, literal: boolean): { com
   const context = { compiled, literal, problems: compileProblems, at, doc: document };
   const root = compileNode(contents, context);
   if (compileProblems.length > 0) return { problems: compileProblems };
-  compiled.root = root.kind === "map" ? root : { kind: "map", node: contents, entries: pairsAsConstEntries(contents, root) };
+  compiled.root = root.kind === "map" ? root : { kind: "map", node: contents, entries: pairsAsConstEntries(contents, root), layout: layoutOf(template.text, contents) };
   compiled.dynamic = root.kind !== "const";
   return { compiled, problems: [] };
 }
@@ -108,10 +124,10 @@ interface CompileContext {
 
 function pairsAsConstEntries(node: YAMLMap, plan: NodePlan): MapEntryPlan[] {
   const value = (plan as ConstPlan).value as Record<string, unknown>;
-  return node.items.map((pair) => {
+  return node.items.map((pair, index) => {
     const key = keyOf(pair);
     const child = pair.value as Node | null;
-    return { key, pair, plan: { kind: "const", value: value[key], node: child } satisfies ConstPlan };
+    return { key, pair, index, plan: { kind: "const", value: value[key], node: child } satisfies ConstPlan };
   });
 }
 
@@ -121,15 +137,14 @@ function keyOf(pair: Pair): string {
   return String(key);
 }
 
-function constPlan(value: unknown, node: Node | null, context: CompileContext): ConstPlan {
-  registerConst(value, node, context.compiled);
+function constPlan(value: unknown, node: Node | null): ConstPlan {
   return { kind: "const", value: deepFreeze(value), node };
 }
 
 function compileNode(node: Node | null, context: CompileContext): NodePlan {
   if (node === null) return { kind: "const", value: null, node };
   if (isAlias(node)) {
-    return constPlan(node.toJS(context.doc as never, { maxAliasCount: MAX_ALIAS_COUNT }), node, context);
+    return constPlan(node.toJS(context.doc as never, { maxAliasCount: MAX_ALIAS_COUNT }), node);
   }
   if (isScalar(node)) {
     if (context.literal || typeof node.value !== "string" || !hasPlaceholderSyntax(node.value)) {
@@ -141,12 +156,12 @@ function compileNode(node: Node | null, context: CompileContext): NodePlan {
     let when: MapPlan["when"];
     const entries: MapEntryPlan[] = [];
     let dynamic = false;
-    for (const pair of node.items) {
+    for (const [index, pair] of node.items.entries()) {
       if (!isPair(pair)) continue;
       const key = keyOf(pair);
       const keyNode = pair.key as Node | null;
       if (!context.literal && key === WHEN_KEY) {
-        when = compileWhen(pair, context);
+        when = compileWhen(pair, index, context);
         dynamic = true;
         continue;
       }
@@ -159,20 +174,20 @@ function compileNode(node: Node | null, context: CompileContext): NodePlan {
       }
       const plan = compileNode(pair.value as Node | null, context);
       if (plan.kind !== "const") dynamic = true;
-      entries.push({ key, pair, plan });
+      entries.push({ key, pair, plan, index });
     }
     if (!dynamic) {
-      const value = Object.fromEntries(entries.map((entry) => [entry.key, (entry.plan as ConstPlan).value]));
-      return sealedConst(value, node, context.compiled);
+      return { kind: "const", value: Object.freeze(Object.fromEntries(entries.map((entry) => [entry.key, (entry.plan as ConstPlan).value]))), node };
     }
-    return { kind: "map", node, entries, ...(when ? { when } : {}) };
+    const removable = node.items.map((_, index) => index === when?.index || entries.some((e) => e.index === index && isConditional(e.plan)));
+    return { kind: "map", node, entries, layout: layoutOf(context.compiled.text, node, removable), ...(when ? { when } : {}) };
   }
   if (isSeq(node)) {
     const items = node.items.map((item) => compileNode(item as Node | null, context));
     if (items.every((item) => item.kind === "const")) {
-      return sealedConst(items.map((item) => (item as ConstPlan).value), node, context.compiled);
+      return { kind: "const", value: Object.freeze(items.map((item) => (item as ConstPlan).value)), node };
     }
-    return { kind: "seq", node, items };
+    return { kind: "seq", node, items, layout: layoutOf(context.compiled.text, node, items.map(isConditional)) };
   }
   return { kind: "const", value: null, node };
 }
@@ -207,11 +222,11 @@ function blockLayout(text: string, offset: number): ScalarPlan["block"] {
   return { indicator: match[1]!, headerRest: match[2]!, indent };
 }
 
-function compileWhen(pair: Pair, context: CompileContext): MapPlan["when"] {
+function compileWhen(pair: Pair, index: number, context: CompileContext): MapPlan["when"] {
   const valueNode = pair.value as Node | null;
   const offset = valueNode?.range?.[0] ?? (pair.key as Node | null)?.range?.[0] ?? 0;
   const raw = isScalar(valueNode) ? valueNode.value : undefined;
-  if (typeof raw === "boolean") return { expression: { kind: "literal", value: raw }, text: String(raw), pair };
+  if (typeof raw === "boolean") return { expression: { kind: "literal", value: raw }, text: String(raw), pair, index };
   if (typeof raw !== "string" || raw.trim() === "") {
     context.problems.push({
       code: "invalid-when",
@@ -221,7 +236,7 @@ function compileWhen(pair: Pair, context: CompileContext): MapPlan["when"] {
     return undefined;
   }
   try {
-    return { expression: parseWhen(raw), text: raw, pair };
+    return { expression: parseWhen(raw), text: raw, pair, index };
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     const quoted = isScalar(valueNode) && (valueNode.type === "QUOTE_DOUBLE" || valueNode.type === "QUOTE_SINGLE") ? 1 : 0;
@@ -230,22 +245,48 @@ function compileWhen(pair: Pair, context: CompileContext): MapPlan["when"] {
   }
 }
 
-/** A constant collection whose children are already registered and frozen. */
-function sealedConst(value: object, node: YAMLMap | YAMLSeq, template: CompiledTemplate): ConstPlan {
-  origins.set(value, { node, template });
-  return { kind: "const", value: Object.freeze(value), node };
+function isConditional(plan: NodePlan): boolean {
+  return plan.kind === "map" && plan.when !== undefined;
 }
 
-function registerConst(value: unknown, node: Node | null, template: CompiledTemplate): void {
-  if (value === null || typeof value !== "object" || node === null) return;
-  if (isMap(node)) {
-    origins.set(value, { node, template });
-    const record = value as Record<string, unknown>;
-    for (const pair of node.items) registerConst(record[keyOf(pair)], pair.value as Node | null, template);
-  } else if (isSeq(node) && Array.isArray(value)) {
-    origins.set(value, { node, template });
-    node.items.forEach((item, i) => registerConst(value[i], item as Node | null, template));
-  }
+/** Where the items of a collection sit, and what removing them takes out (see ItemSpan). */
+function layoutOf(text: string, node: YAMLMap | YAMLSeq, removable: boolean[] = []): CollectionLayout {
+  const spans: ItemSpan[] = node.items.map((_, index) => {
+    const start = itemStart(text, node, index);
+    const end = itemEnd(node, index, start);
+    if (!node.flow && startsLine(text, start)) return { start, end, lineStart: lineStart(text, start), lineEnd: lineEndAfter(text, end) };
+    return { start, end };
+  });
+  const [start, end] = [node.range![0], node.range![1]];
+  // A block collection's range takes in its last newline, which the next key still needs.
+  const emptyText = (isMap(node) ? "{}" : "[]") + (!node.flow && text[end - 1] === "\n" ? "\n" : "");
+  return { spans, empty: { start, end, text: emptyText }, canEmpty: removable.length > 0 && removable.length === spans.length && removable.every(Boolean) };
+}
+
+/** Where an item of a collection begins in the text: a pair's key, or a block sequence item's dash. */
+export function itemStart(text: string, node: YAMLMap | YAMLSeq, index: number): number {
+  const item = node.items[index] as Pair | Node | null;
+  if (isMap(node)) return ((item as Pair).key as Node | null)?.range?.[0] ?? 0;
+  const itemNode = item as Node | null;
+  const start = itemNode?.range?.[0] ?? node.range![0];
+  if (node.flow) return start;
+  let i = start - 1;
+  while (i >= 0 && (text[i] === " " || text[i] === "\t")) i--;
+  return text[i] === "-" ? i : start;
+}
+
+function itemEnd(node: YAMLMap | YAMLSeq, index: number, start: number): number {
+  const item = node.items[index] as Pair | Node | null;
+  if (isMap(node)) return pairEnd(item as Pair);
+  return (item as Node | null)?.range?.[1] ?? start + 1;
+}
+
+/** Where a pair's value ends (after the colon for an empty value). */
+export function pairEnd(pair: Pair): number {
+  const value = pair.value as Node | null;
+  if (value?.range) return value.range[1];
+  const key = pair.key as Node | null;
+  return (key?.range?.[1] ?? 0) + 1;
 }
 
 /** Freezes a value and everything in it, so shared constant parts cannot be changed by a consumer. */

@@ -127,7 +127,7 @@ export interface RenderedFlow {
   template: string;
   /** Template key, e.g. `bronze/aws_costs`. */
   templateKey: string;
-  /** The parsed flow. Deeply frozen: constant parts are shared between tenants. */
+  /** The parsed flow; read-only: its constant parts are frozen and shared between tenants. */
   document: Readonly<Record<string, unknown>>;
   /** The YAML text that is deployed: the template's own text with values spliced in. */
   source: string;

@@ -16,7 +16,10 @@ export function isPlainSafe(s: string): boolean {
 }
 
 /** A double-quoted YAML scalar; every character that is not plainly printable is escaped. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/;
+
 export function doubleQuoted(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
   let out = '"';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;

@@ -18,7 +18,7 @@ export const TenantSchema = Type.Object(
     code: Type.String({ pattern: TENANT_CODE_PATTERN, maxLength: TENANT_CODE_MAX_LENGTH, description: "Must equal the file name" }),
     name: Type.Optional(Type.String()),
     description: Type.Optional(Type.String()),
-    environments: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { uniqueItems: true })),
+    environments: Type.Optional(Type.Array(Type.String({ pattern: "^[a-z][a-z0-9_-]*$" }), { uniqueItems: true })),
     sources: Type.Optional(Type.Record(Type.String(), Type.Boolean())),
     schedule: Type.Optional(Type.String()),
     timezone: Type.Optional(Type.String()),

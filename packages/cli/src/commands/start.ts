@@ -1,0 +1,45 @@
+import { parseArgs } from "node:util";
+import { render } from "@flowops/render";
+import { withUsage } from "../args.js";
+import { EXIT_OK, EXIT_USAGE, type CommandIO } from "../io.js";
+import { printProblems } from "../problems.js";
+import { loadSelection } from "../selection.js";
+
+const USAGE = "flowops start [--cwd DIR]";
+
+/** The main job on a platform: render every tenant for every environment and summarise per tenant. */
+export async function startCommand(argv: string[], io: CommandIO): Promise<number> {
+  const { values } = withUsage(() => parseArgs({ args: argv, options: { cwd: { type: "string" } }, strict: true, allowPositionals: false }), USAGE);
+  const selection = await loadSelection(values, io);
+  const { repository } = selection;
+  const started = performance.now();
+  const result = render(repository, selection.options);
+  const elapsed = performance.now() - started;
+  const problems = [...repository.problems, ...result.problems];
+  io.stdout(`flowops: ${repository.mode} repository at ${repository.root}\n`);
+  io.stdout(`${repository.templates.length} templates, ${repository.tenants.length} tenants, environments: ${selection.envs.join(", ")}\n\n`);
+  const rows: string[][] = [["tenant", ...selection.envs.map((e) => `${e} flows`), "disabled", "namespaces"]];
+  const tenants = repository.mode === "plain" ? [null] : repository.tenants.map((t) => t.code);
+  for (const tenant of tenants) {
+    const mine = result.flows.filter((f) => f.tenant === tenant);
+    rows.push([
+      tenant ?? "(plain)",
+      ...selection.envs.map((env) => String(mine.filter((f) => f.env === env).length)),
+      String(mine.filter((f) => f.document.disabled === true).length),
+      [...new Set(mine.map((f) => f.namespace))].sort().join(" "),
+    ]);
+  }
+  io.stdout(table(rows));
+  io.stdout(`\nRendered ${result.flows.length} flows in ${elapsed.toFixed(0)} ms.\n`);
+  if (problems.length > 0) {
+    printProblems(problems, io.stderr);
+    io.stderr(`${problems.length} problem(s)\n`);
+    return EXIT_USAGE;
+  }
+  return EXIT_OK;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd() + "\n").join("");
+}

@@ -1,0 +1,1 @@
+export { main, type CommandIO } from "./main.js";

@@ -1,0 +1,47 @@
+import { RepositoryError } from "@flowops/render";
+import { renderCommand } from "./commands/render.js";
+import { schemaCommand } from "./commands/schema.js";
+import { startCommand } from "./commands/start.js";
+import { EXIT_USAGE, processIO, UsageError, type CommandIO } from "./io.js";
+
+const COMMANDS: Record<string, (argv: string[], io: CommandIO) => Promise<number>> = {
+  render: renderCommand,
+  schema: schemaCommand,
+  start: startCommand,
+};
+
+const HELP = `flowops: GitOps for multi-tenant Kestra data platforms
+
+usage:
+  flowops render  [--cwd DIR] [--ref REF] [--env ENV] [--tenant CODE]... --out DIR
+  flowops schema  export --out DIR
+  flowops start   [--cwd DIR]      the main job on a platform (render and summarise)
+
+Exit codes: 0 success, 1 findings, 2 usage, configuration or repository errors.
+`;
+
+/** Runs one flowops command and returns its exit code; never throws for user errors. */
+export async function main(argv: string[], io: CommandIO = processIO()): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "--help" || command === "-h" || command === "help") {
+    io.stdout(HELP);
+    return command ? 0 : EXIT_USAGE;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    io.stderr(`flowops: unknown command "${command}"\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof RepositoryError) {
+      io.stderr(`flowops ${command}: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+export { COMMANDS };
+export type { CommandIO };

@@ -1,0 +1,371 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import fc from "fast-check";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+import { buildRepository, render, type RenderedFlow, type RepositoryProblem } from "./index.js";
+
+/** A repository model from literal files (no disk needed: buildRepository is pure). */
+function repoOf(files: Record<string, string>, hasTenantsFolder = true) {
+  return buildRepository({ root: "/repo", files: new Map(Object.entries(files)), hasTenantsFolder });
+}
+
+function renderFiles(files: Record<string, string>) {
+  const repository = repoOf(files);
+  const result = render(repository);
+  return { repository, ...result, problems: [...repository.problems, ...result.problems] };
+}
+
+const TENANT = (code: string, extra = "") => `code: ${code}\nname: ${code.toUpperCase()}\nsources: { aws: true, gcp: false }\nschedule: "0 1 * * *"\n${extra}`;
+
+function only(flows: RenderedFlow[], tenant?: string): RenderedFlow {
+  const found = flows.filter((f) => tenant === undefined || f.tenant === tenant);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+function codes(problems: RepositoryProblem[]) {
+  return problems.map((p) => [p.code, p.file, p.line, p.column]);
+}
+
+/** The defining property: the spliced text says exactly what the tree says. */
+function expectSourceMatchesDocument(flow: RenderedFlow) {
+  expect(parse(flow.source, { strict: true, uniqueKeys: true })).toEqual(flow.document);
+}
+
+describe("placeholders", () => {
+  it("substitute inside strings and keep the type of whole-scalar placeholders", () => {
+    const { flows, problems } = renderFiles({
+      "flows/bronze/costs.yaml": [
+        "description: 'Costs of ${tenant.name} (${tenant.code})'",
+        "variables:",
+        "  retries: ${tenant.vars.retries}",
+        "  enabled: ${tenant.sources.aws}",
+        "  buckets: ${tenant.vars.buckets}",
+        "  env: ${env.name}",
+        "  folder: ${flow.folder}/${flow.id}/${flow.namespace}",
+        "  literal: $${not.a.placeholder}",
+        "  kestra: \"{{ inputs.day }}\"",
+        "tasks:",
+        "  - id: log",
+        "    type: io.kestra.plugin.core.log.Log",
+        "    message: Hello ${tenant.code}",
+      ].join("\n"),
+      "tenants/acme.yaml": TENANT("acme", "vars: { retries: 3, buckets: [a, b] }\n"),
+    });
+    expect(problems).toEqual([]);
+    const flow = only(flows);
+    expect(flow.document.description).toBe("Costs of ACME (acme)");
+    expect(flow.document.variables).toEqual({
+      retries: 3,
+      enabled: true,
+      buckets: ["a", "b"],
+      env: "default",
+      folder: "bronze/costs/acme.bronze",
+      literal: "${not.a.placeholder}",
+      kestra: "{{ inputs.day }}",
+    });
+    expect(flow.source).toContain("description: 'Costs of ACME (acme)'");
+    expect(flow.source).toContain('  kestra: "{{ inputs.day }}"');
+    expectSourceMatchesDocument(flow);
+  });
+
+  it("keeps comments, blank lines and literal blocks of the template", () => {
+    const template = "# Daily AWS costs\n\ndescription: x # trailing\ntasks:\n  # the only task\n  - id: run\n    type: io.kestra.plugin.scripts.shell.Commands\n    commands:\n      - |\n        echo ${tenant.code}\n        date\n";
+    const { flows } = renderFiles({ "flows/bronze/costs.yaml": template, "tenants/acme.yaml": TENANT("acme") });
+    const flow = only(flows);
+    expect(flow.source).toBe(
+      "# Daily AWS costs\n\nid: costs\nnamespace: acme.bronze\ndescription: x # trailing\ntasks:\n  # the only task\n  - id: run\n    type: io.kestra.plugin.scripts.shell.Commands\n    commands:\n      - |\n        echo acme\n        date\nlabels:\n  managed-by: flowops\n  system.readOnly: \"true\"\n",
+    );
+    expectSourceMatchesDocument(flow);
+  });
+
+  it("cannot inject YAML through a tenant value (property)", () => {
+    const template = [
+      "description: ${tenant.vars.a}",
+      "variables:",
+      "  plain: x-${tenant.vars.a}",
+      "  single: 'x ${tenant.vars.b}'",
+      '  double: "${tenant.vars.a}-${tenant.vars.b}"',
+      "  whole: ${tenant.vars.c}",
+      "  inflow: [\"${tenant.vars.a}\", '${tenant.vars.b}', \"${tenant.vars.c}\"]",
+      "  map: { k: \"${tenant.vars.b}\", w: '${tenant.vars.c}' }",
+      "  script: |",
+      "    echo ${tenant.vars.a}",
+      "    done",
+      "  stripped: |-",
+      "    ${tenant.vars.b}",
+      "  folded: >",
+      "    ${tenant.vars.a}",
+      "tasks:",
+      "  - id: t",
+      "    type: io.kestra.plugin.core.log.Log",
+      "    message: ${tenant.vars.b} # comment",
+    ].join("\n");
+    const compiled = repoOf({ "flows/bronze/costs.yaml": template, "tenants/acme.yaml": TENANT("acme") });
+    expect(compiled.problems).toEqual([]);
+    const strings = fc.oneof(
+      fc.string({ unit: "binary" }),
+      fc.string({ unit: fc.constantFrom("'", '"', ":", "#", "\n", " ", "-", "{", "}", "[", "]", ",", "&", "*", "|", ">", "\\", "é", "😀", "\u2028", "a", "1") }),
+    );
+    fc.assert(
+      fc.property(strings, strings, fc.jsonValue(), (a, b, c) => {
+        const tenant = { ...compiled.tenants[0]!, values: Object.freeze({ ...compiled.tenants[0]!.values, vars: { a, b, c } }) };
+        const { flows, problems } = render({ ...compiled, tenants: [tenant] });
+        expect(problems).toEqual([]);
+        const flow = only(flows);
+        expectSourceMatchesDocument(flow);
+        expect((flow.document.variables as Record<string, unknown>).whole).toEqual(c);
+        expect(Object.keys(flow.document).sort()).toEqual(["description", "id", "labels", "namespace", "tasks", "variables"]);
+      }),
+      { numRuns: 300 },
+    );
+  }, 60_000);
+
+  it("reports a path the context lacks at its line and column, per tenant", () => {
+    const { problems } = renderFiles({
+      "flows/bronze/costs.yaml": "tasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: hi ${tenant.vars.missing}\n",
+      "tenants/acme.yaml": TENANT("acme"),
+    });
+    expect(codes(problems)).toEqual([["unknown-placeholder", "flows/bronze/costs.yaml", 4, 17]]);
+    expect(problems[0]!.tenant).toBe("acme");
+    expect(problems[0]!.message).toContain("${tenant.vars.missing}");
+  });
+
+  it("reports a malformed placeholder once, at compile time", () => {
+    const { problems, flows } = renderFiles({
+      "flows/bronze/costs.yaml": "description: ${tenant.code\ntasks: [{ id: t, type: a.B }]\n",
+      "tenants/acme.yaml": TENANT("acme"),
+      "tenants/beta.yaml": TENANT("beta"),
+    });
+    expect(codes(problems)).toEqual([["unknown-placeholder", "flows/bronze/costs.yaml", 1, 14]]);
+    expect(flows).toEqual([]);
+  });
+});
+
+describe("$when", () => {
+  const files = {
+    "flows/bronze/aws.yaml": "$when: tenant.sources.aws\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: a\n",
+    "flows/bronze/gcp.yaml": "$when: tenant.sources.gcp && !tenant.vars.paused\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: a\n",
+    "flows/silver/mixed.yaml": [
+      "tasks:",
+      "  - $when: tenant.sources.aws",
+      "    id: aws",
+      "    type: io.kestra.plugin.core.log.Log",
+      "    message: aws",
+      "  - id: gcp",
+      "    $when: tenant.sources.gcp || tenant.vars.tier == \"gold\"",
+      "    type: io.kestra.plugin.core.log.Log",
+      "    message: gcp",
+      "  - id: always",
+      "    type: io.kestra.plugin.core.log.Log",
+      "    message: always",
+      "pluginDefaults:",
+      "  - type: io.kestra.plugin.core.log.Log",
+      "    values:",
+      "      $when: tenant.vars.tier != 'gold'",
+      "      level: INFO",
+      "errors:",
+      "  - $when: tenant.sources.gcp",
+      "    id: alert",
+      "    type: io.kestra.plugin.core.log.Log",
+      "    message: failed",
+    ].join("\n") + "\n",
+    "tenants/acme.yaml": TENANT("acme", "vars: { tier: gold, paused: false }\n"),
+    "tenants/beta.yaml": "code: beta\nsources: { aws: false, gcp: true }\nvars: { tier: silver, paused: false }\n",
+  };
+
+  it("drops whole flows, list items, and map values per tenant", () => {
+    const { flows, problems } = renderFiles(files);
+    expect(problems).toEqual([]);
+    expect(flows.map((f) => `${f.tenant}:${f.templateKey}`)).toEqual(["acme:bronze/aws", "acme:silver/mixed", "beta:bronze/gcp", "beta:silver/mixed"]);
+    const acme = flows.find((f) => f.tenant === "acme" && f.templateKey === "silver/mixed")!;
+    const beta = flows.find((f) => f.tenant === "beta" && f.templateKey === "silver/mixed")!;
+    expect((acme.document.tasks as { id: string }[]).map((t) => t.id)).toEqual(["aws", "gcp", "always"]);
+    expect((beta.document.tasks as { id: string }[]).map((t) => t.id)).toEqual(["gcp", "always"]);
+    expect(acme.document.pluginDefaults).toEqual([{ type: "io.kestra.plugin.core.log.Log" }]);
+    expect(beta.document.pluginDefaults).toEqual([{ type: "io.kestra.plugin.core.log.Log", values: { level: "INFO" } }]);
+    expect(acme.document.errors).toEqual([]);
+    for (const flow of flows) {
+      expect(flow.source).not.toContain("$when");
+      expectSourceMatchesDocument(flow);
+    }
+    expect(beta.source).toContain("tasks:\n  - id: gcp\n    type: io.kestra.plugin.core.log.Log\n");
+  });
+
+  it("maps rendered nodes back to template lines after items were dropped", () => {
+    const { flows } = renderFiles(files);
+    const beta = flows.find((f) => f.tenant === "beta" && f.templateKey === "silver/mixed")!;
+    expect(beta.locate(["tasks", 0, "message"])).toEqual({ file: "flows/silver/mixed.yaml", line: 9, column: 14 });
+    expect(beta.locate(["tasks", 1])).toEqual({ file: "flows/silver/mixed.yaml", line: 10, column: 5 });
+    expect(beta.locate(["tasks", 1, "nope", "deeper"])).toEqual({ file: "flows/silver/mixed.yaml", line: 10, column: 5 });
+  });
+
+  it.each([
+    ["tenant.sources.aws &&", 1, 8],
+    ["tenant.count > 2", 1, 8],
+    ["process.exit(1)", 1, 8],
+    ["", 1, 8],
+  ])("refuses the expression %j", (expression, line, column) => {
+    const { problems, flows } = renderFiles({
+      "flows/bronze/x.yaml": `$when: ${JSON.stringify(expression)}\ntasks: [{ id: t, type: a.B }]\n`,
+      "tenants/acme.yaml": TENANT("acme"),
+    });
+    expect(problems.map((p) => [p.code, p.line])).toEqual([["invalid-when", line]]);
+    expect(problems[0]!.column).toBeGreaterThanOrEqual(column);
+    expect(flows).toEqual([]);
+  });
+
+  it("reads a path some tenants lack as false, and reports a path no tenant defines", () => {
+    const { problems, flows } = renderFiles({
+      "flows/bronze/x.yaml": "$when: tenant.vars.nothing\ntasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/tz.yaml": "tasks:\n  - id: t\n    type: a.B\n    $when: tenant.timezone\n  - id: u\n    type: a.B\n",
+      "tenants/acme.yaml": TENANT("acme", "timezone: Europe/Paris\n"),
+      "tenants/beta.yaml": TENANT("beta"),
+    });
+    expect(codes(problems)).toEqual([
+      ["invalid-when", "flows/bronze/x.yaml", 1, 8],
+      ["invalid-when", "flows/bronze/x.yaml", 1, 8],
+    ]);
+    expect(problems.map((p) => p.tenant)).toEqual(["acme", "beta"]);
+    expect(flows.map((f) => [f.tenant, (f.document.tasks as { id: string }[]).map((t) => t.id).join()])).toEqual([
+      ["acme", "t,u"],
+      ["beta", "u"],
+    ]);
+  });
+});
+
+describe("ids, namespaces, switches and environments", () => {
+  it("defaults id to the file name and namespace to tenant + folder, nested folders joined by dots", () => {
+    const { flows } = renderFiles({
+      "flows/gold/carbon/forecast.yaml": "tasks: [{ id: t, type: a.B }]\n",
+      "tenants/acme.yaml": TENANT("acme"),
+    });
+    expect([only(flows).id, only(flows).namespace]).toEqual(["forecast", "acme.gold.carbon"]);
+  });
+
+  it("uses the config's namespace pattern and environments, and each tenant's environment list", () => {
+    const { flows } = renderFiles({
+      "flowops.config.yaml": "namespace: \"customers.${tenant.code}.${flow.folder}\"\nenvironments:\n  staging: { vars: { bucket: s3-stg } }\n  production: { vars: { bucket: s3-prd } }\n",
+      "flows/bronze/x.yaml": "variables: { bucket: \"${env.vars.bucket}\" }\ntasks: [{ id: t, type: a.B }]\n",
+      "tenants/acme.yaml": TENANT("acme"),
+      "tenants/beta.yaml": TENANT("beta", "environments: [staging]\n"),
+    });
+    expect(flows.map((f) => [f.env, f.namespace, (f.document.variables as { bucket: string }).bucket])).toEqual([
+      ["staging", "customers.acme.bronze", "s3-stg"],
+      ["staging", "customers.beta.bronze", "s3-stg"],
+      ["production", "customers.acme.bronze", "s3-prd"],
+    ]);
+  });
+
+  it("applies the tenant's per-flow switches", () => {
+    const { flows } = renderFiles({
+      "flows/gold/forecast.yaml": "tasks: [{ id: t, type: a.B }]\n",
+      "flows/silver/usage.yaml": "description: usage\ntasks: [{ id: t, type: a.B }]\n",
+      "flows/silver/stopped.yaml": "disabled: false\ntasks: [{ id: t, type: a.B }]\n",
+      "tenants/acme.yaml": TENANT("acme", "flows:\n  gold/forecast: { enabled: false }\n  silver/usage: { disabled: true }\n  silver/stopped: { disabled: true }\n"),
+    });
+    expect(flows.map((f) => [f.templateKey, f.document.disabled])).toEqual([
+      ["silver/stopped", true],
+      ["silver/usage", true],
+    ]);
+    for (const flow of flows) expectSourceMatchesDocument(flow);
+  });
+
+  it("reports two templates that render the same flow, and ids Kestra would refuse", () => {
+    const { problems } = renderFiles({
+      "flows/bronze/a.yaml": "id: same\ntasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/same.yaml": "tasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/bad name.yaml": "tasks: [{ id: t, type: a.B }]\n",
+      "flows/Upper/x.yaml": "tasks: [{ id: t, type: a.B }]\n",
+      "tenants/acme.yaml": TENANT("acme"),
+    });
+    expect(problems.map((p) => [p.code, p.file])).toEqual([
+      ["namespace-pattern", "flows/Upper/x.yaml"],
+      ["id-matches-file", "flows/bronze/bad name.yaml"],
+      ["duplicate-flow", "flows/bronze/same.yaml"],
+    ]);
+  });
+
+  it("refuses a namespace a tenant value would push outside Kestra's rules", () => {
+    const { problems, flows } = renderFiles({
+      "flows/bronze/x.yaml": "namespace: ${tenant.vars.ns}\ntasks: [{ id: t, type: a.B }]\n",
+      "tenants/acme.yaml": TENANT("acme", "vars: { ns: ../../etc }\n"),
+    });
+    expect(codes(problems)).toEqual([["namespace-pattern", "flows/bronze/x.yaml", 1, 12]]);
+    expect(flows).toEqual([]);
+  });
+});
+
+describe("ownership labels", () => {
+  it.each([
+    ["map form", "labels:\n  team: data\ntasks: [{ id: t, type: a.B }]\n", { team: "data", "managed-by": "flowops", "system.readOnly": "true" }],
+    ["flow map form", "labels: { team: data }\ntasks: [{ id: t, type: a.B }]\n", { team: "data", "managed-by": "flowops", "system.readOnly": "true" }],
+    ["list form", "labels:\n  - key: team\n    value: data\ntasks: [{ id: t, type: a.B }]\n", [{ key: "team", value: "data" }, { key: "managed-by", value: "flowops" }, { key: "system.readOnly", value: "true" }]],
+    ["absent, no final newline", "tasks: [{ id: t, type: a.B }]", { "managed-by": "flowops", "system.readOnly": "true" }],
+  ])("are added to labels in %s", (_name, template, labels) => {
+    const { flows } = renderFiles({ "flows/bronze/x.yaml": template, "tenants/acme.yaml": TENANT("acme") });
+    expect(only(flows).document.labels).toEqual(labels);
+    expectSourceMatchesDocument(only(flows));
+  });
+});
+
+describe("plain Kestra repositories", () => {
+  it("render each file as written, placeholders and all", () => {
+    const repository = repoOf({ "flows/hello.yaml": "id: hello\nnamespace: company.team\ndescription: ${not_a_placeholder}\ntasks: [{ id: t, type: a.B }]\n" }, false);
+    const { flows, problems } = render(repository);
+    expect(problems).toEqual([]);
+    expect(repository.mode).toBe("plain");
+    expect(only(flows).tenant).toBeNull();
+    expect(only(flows).document.description).toBe("${not_a_placeholder}");
+    expectSourceMatchesDocument(only(flows));
+  });
+});
+
+describe("bad input", () => {
+  const cases: [string, Record<string, string>, [string, string, number, number][]][] = [
+    ["malformed YAML", { "flows/bronze/x.yaml": "tasks:\n  - id: t\n   type: a.B\n" }, [["yaml-syntax", "flows/bronze/x.yaml", 3, 1]]],
+    ["a duplicate key", { "flows/bronze/x.yaml": "tasks: []\ndescription: a\ndescription: b\n" }, [["yaml-syntax", "flows/bronze/x.yaml", 3, 1]]],
+    ["several documents", { "flows/bronze/x.yaml": "tasks: []\n---\ntasks: []\n" }, [["yaml-syntax", "flows/bronze/x.yaml", 2, 1]]],
+    ["a tenant file that is not a mapping", { "tenants/acme.yaml": "- code: acme\n" }, [["tenant-schema", "tenants/acme.yaml", 1, 1]]],
+    ["a tenant code that differs from its file", { "tenants/acme.yaml": "code: other\n" }, [["tenant-schema", "tenants/acme.yaml", 1, 7]]],
+    ["a tenant file whose name is not a safe code", { "tenants/Bad-Name.yaml": "code: Bad-Name\n" }, [["tenant-schema", "tenants/Bad-Name.yaml", 1, 7]]],
+    ["an invalid config", { "flowops.config.yaml": "environments: [staging]\n" }, [["config-schema", "flowops.config.yaml", 1, 15]]],
+  ];
+  it.each(cases)("%s is a problem at its line and column", (_name, files, expected) => {
+    const repository = repoOf({ "tenants/base.yaml": "code: base\n", ...files });
+    expect(codes(repository.problems)).toEqual(expected);
+  });
+
+  it("refuses an alias bomb quickly", () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)}]`);
+    const repository = repoOf({ "flows/bronze/bomb.yaml": lines.join("\n") + "\ntasks: []\n" });
+    expect(repository.problems.map((p) => p.code)).toEqual(["yaml-syntax"]);
+    expect(repository.problems[0]!.message).toContain("alias");
+  });
+
+  it("refuses a file over the size limit", () => {
+    const repository = repoOf({ "flows/bronze/huge.yaml": "description: " + "x".repeat(1024 * 1024) + "\n" });
+    expect(repository.problems.map((p) => [p.code, p.file])).toEqual([["yaml-syntax", "flows/bronze/huge.yaml"]]);
+  });
+});
+
+describe("the working tree", () => {
+  it("reads a plain folder that is not a Git repository", async () => {
+    const { readRepository } = await import("./index.js");
+    const dir = mkdtempSync(join(tmpdir(), "flowops-render-"));
+    const write = (path: string, text: string) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    };
+    write("flows/bronze/x.yaml", "tasks: [{ id: t, type: a.B }]\n");
+    write("tenants/acme.yaml", TENANT("acme"));
+    write("tenants/notes.txt", "ignored");
+    const repository = await readRepository({ cwd: dir });
+    expect(repository.problems).toEqual([]);
+    expect(repository.commit).toBeUndefined();
+    expect(render(repository).flows.map((f) => f.namespace)).toEqual(["acme.bronze"]);
+  });
+});

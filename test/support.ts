@@ -1,0 +1,51 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { simpleGit, type SimpleGit } from "simple-git";
+import type { CommandIO } from "@flowops/cli";
+
+/** The monorepo root (the folder holding turbo.json). */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** `../shared` beside the repository: product docs and the test corpus (read-only). */
+export const sharedDir = resolve(repoRoot, "..", "shared");
+
+export function tempDir(prefix = "flowops-e2e-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}
+
+/** A real Git repository in a temp folder with one commit of the given files. */
+export async function gitRepo(files: Record<string, string>): Promise<{ dir: string; git: SimpleGit }> {
+  const dir = tempDir("flowops-repo-");
+  const git = simpleGit({ baseDir: dir });
+  await git.init(["-b", "main"]);
+  await git.addConfig("user.email", "dev@example.com");
+  await git.addConfig("user.name", "Dev");
+  await git.addConfig("commit.gpgsign", "false");
+  writeFiles(dir, files);
+  await git.add(".");
+  await git.commit("initial platform");
+  return { dir, git };
+}
+
+/** Captures what a command prints. */
+export function captureIO(cwd: string, env: NodeJS.ProcessEnv = {}): CommandIO & { out: () => string; err: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    stdout: (text) => void (out += text),
+    stderr: (text) => void (err += text),
+    isTTY: false,
+    env,
+    cwd,
+    out: () => out,
+    err: () => err,
+  };
+}
