@@ -118,6 +118,10 @@ const OWN_TENANT_NAMESPACE = /^\$\{tenant\.code\}(\.|$)/;
  */
 export function templateReach(text: string, ids: ReadonlySet<string>): "none" | "tenant" | "any" {
   if (!text.includes("flowId")) return "none";
+  // Fast path, no parse: every `flowId:` value is a plain literal naming none of the ids.
+  const literal = /^["']?([A-Za-z0-9_.-]+)["']?\s*[,}]*\s*(#.*)?$/;
+  const values = [...text.matchAll(/flowId["']?\s*:(.*)$/gm)].map((match) => literal.exec((match[1] ?? "").trim())?.[1]);
+  if (values.length > 0 && values.every((value) => value !== undefined && !ids.has(value))) return "none";
   let document: unknown;
   try {
     document = parse(text, { uniqueKeys: false, maxAliasCount: 100 });

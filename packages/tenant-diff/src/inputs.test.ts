@@ -101,7 +101,8 @@ describe("templateReach", () => {
     ["a changed flow in its own namespace", "tasks:\n  - id: a\n    type: io.kestra.plugin.core.flow.Subflow\n    flowId: ingest\n", "tenant"],
     ["a changed flow elsewhere", "triggers:\n  - id: t\n    type: io.kestra.plugin.core.trigger.Flow\n    preconditions:\n      flows:\n        - { namespace: shared.bronze, flowId: ingest }\n", "any"],
     ["a flow id from a placeholder", "tasks:\n  - id: a\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: ${tenant.vars.ns}\n    flowId: ${tenant.vars.id}\n", "any"],
-    ["unparsable text", "tasks: [\nflowId: x\n", "any"],
+    ["unparsable text naming a changed flow", "tasks: [\nflowId: ingest\n", "any"],
+    ["a flow id on the next line", "tasks:\n  - id: a\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: shared\n    flowId:\n      ingest\n", "any"],
   ])("%s", (_what, text, reach) => {
     expect(templateReach(text, ids)).toBe(reach);
   });
