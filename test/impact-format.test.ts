@@ -140,7 +140,11 @@ describe("Markdown size budget", () => {
     expect(markdown.length).toBeGreaterThan(GITHUB_COMMENT_LIMIT * 0.8);
     expect(markdown.startsWith("**flowops impact: 344 flow changes in 344 tenants**: ⚠️ 10 destructive; 334 modified, 10 removed.")).toBe(true);
     expect(markdown).toContain("| `tenant_399` | 0 | 0 | 1 | 0 | 0 |");
-    expect(markdown).toMatch(/> Cut to stay under 65,536 characters: details of `tenant_\d+`.* and \d+ more left out\. Run `flowops impact --base main --format markdown` for the full report\./);
+    // first whole sections, then sections without their diffs, then nothing: the note names both
+    expect(markdown).toContain("(Diffs left out for size.)");
+    expect(markdown).toMatch(
+      /> Cut to stay under 65,536 characters: diffs of `tenant_\d+`.* and \d+ more left out; details of `tenant_\d+`.* and \d+ more left out\. Run `flowops impact --base main --format markdown` for the full report\.\n$/,
+    );
   });
 
   it("honours a smaller budget", () => {

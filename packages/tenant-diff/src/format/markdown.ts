@@ -51,32 +51,46 @@ export function formatImpactMarkdown(report: ImpactReport, options: MarkdownOpti
     if (shown < destructive.length) out.force(`- … ${plural(destructive.length - shown, "more destructive change")} (see the JSON report)\n`);
   }
 
+  // Each block also has a compact form (no diffs) used when the full one no longer fits; the
+  // first block whose compact form does not fit either ends the comment.
   const omitted: string[] = [];
-  const blocks: { name: string; text: string }[] = [];
+  const shortened: string[] = [];
+  const blocks: { name: string; text: string; compact?: string }[] = [];
   if (grouped.shared.length > 0) {
     blocks.push({ name: "", text: `\n### Changes shared by many tenants\n` });
-    for (const shared of grouped.shared) blocks.push({ name: `\`${shared.templateKey}\` (shared)`, text: sharedBlock(shared, maxDiffLines) });
+    for (const shared of grouped.shared) {
+      blocks.push({ name: `\`${shared.templateKey}\` (shared)`, text: sharedBlock(shared, maxDiffLines), compact: sharedBlock(shared, 0) });
+    }
   }
   const sections = grouped.tenants.filter((section) => section.changes.length > 0 || section.impacted.length > 0);
   if (sections.length > 0) {
     blocks.push({ name: "", text: `\n### Per tenant\n` });
     for (const section of sections) {
       const graph = options.graphs !== false && section.impacted.length > 0 ? formatGraphMermaid(impactGraph(report, section), { highlight: changedKeys(report, section) }) : undefined;
-      blocks.push({ name: tenantName(section.tenant), text: tenantBlock(section, withEnv, maxDiffLines, graph) });
+      const name = `${tenantName(section.tenant)}${withEnv ? ` (${section.env})` : ""}`;
+      blocks.push({ name, text: tenantBlock(section, withEnv, maxDiffLines, graph), compact: tenantBlock(section, withEnv, 0, undefined) });
     }
   }
   let cut = false;
   for (const block of blocks) {
     if (!cut && out.add(block.text)) continue;
+    if (!cut && block.compact !== undefined && out.add(block.compact)) {
+      shortened.push(block.name);
+      continue;
+    }
     cut = true;
     if (block.name) omitted.push(block.name);
   }
   if (omitted.length > 0 || out.cutAnything) {
-    const listed = omitted.slice(0, 8).join(", ");
-    const more = omitted.length > 8 ? ` and ${omitted.length - 8} more` : "";
+    const list = (names: string[]) => `${names.slice(0, 8).join(", ")}${names.length > 8 ? ` and ${names.length - 8} more` : ""}`;
     const how = options.fullReportCommand ? ` Run \`${options.fullReportCommand}\` for the full report.` : "";
-    const note = `\n> [!NOTE]\n> Cut to stay under ${budget.toLocaleString("en-US")} characters: ${omitted.length > 0 ? `details of ${listed}${more} left out.` : "some rows left out."}${how}\n`;
-    out.force(note.length <= noteReserve ? note : `\n> [!NOTE]\n> Cut to stay under the size limit: ${plural(omitted.length, "section")} left out.\n`);
+    const parts = [
+      shortened.length > 0 ? `diffs of ${list(shortened)} left out` : "",
+      omitted.length > 0 ? `details of ${list(omitted)} left out` : "",
+      omitted.length === 0 && shortened.length === 0 ? "some rows left out" : "",
+    ].filter(Boolean);
+    const note = `\n> [!NOTE]\n> Cut to stay under ${budget.toLocaleString("en-US")} characters: ${parts.join("; ")}.${how}\n`;
+    out.force(note.length <= noteReserve ? note : `\n> [!NOTE]\n> Cut to stay under the size limit: ${plural(omitted.length + shortened.length, "section")} shortened or left out.\n`);
   }
   const text = out.text();
   // Safety net for pathological inputs (thousands of forced lines): never exceed the budget.
@@ -110,10 +124,16 @@ function destructiveLine(item: DestructiveItem): string {
 function sharedBlock(shared: SharedChange, maxDiffLines: number): string {
   const names = shared.tenants.slice(0, 30).map((tenant) => `\`${tenant}\``).join(", ");
   const more = shared.tenants.length > 30 ? `, … ${shared.tenants.length - 30} more` : "";
+  const downstream =
+    shared.downstream.length > 0
+      ? `\nImpacted downstream (in the tenants that have them): ${shared.downstream.slice(0, 20).map((name) => `\`${name}\``).join(", ")}${shared.downstream.length > 20 ? `, … ${shared.downstream.length - 20} more` : ""}\n`
+      : "";
   return [
-    `\n<details><summary><code>${shared.templateKey}</code>: same change for ${plural(shared.tenants.length, "tenant")} (${shared.kind}${shared.flags.length > 0 ? `; ${shared.flags.join(", ")}` : ""}, ${shared.env})</summary>\n`,
-    `\nTenants: ${names}${more}${causesText(shared.causes)}. Diff for \`${shared.example.tenant}\`:\n`,
-    `\n${fenced(capLines(shared.diff, maxDiffLines))}\n`,
+    `\n<details><summary><code>${shared.templateKey}</code>: same change for ${plural(shared.tenants.length, "tenant")} (${shared.kind}${shared.flags.length > 0 ? `; ${shared.flags.join(", ")}` : ""}, ${shared.envs.join(", ")})</summary>\n`,
+    maxDiffLines > 0
+      ? `\nTenants: ${names}${more}${causesText(shared.causes)}. Diff for \`${shared.example.tenant}\`:\n\n${fenced(capLines(shared.diff, maxDiffLines))}\n`
+      : `\nTenants: ${names}${more}${causesText(shared.causes)}. (Diff left out for size.)\n`,
+    downstream,
     `</details>\n`,
   ].join("");
 }
@@ -125,9 +145,14 @@ function changedKeys(report: ImpactReport, section: TenantSection): string[] {
 function tenantBlock(section: TenantSection, withEnv: boolean, maxDiffLines: number, graph: string | undefined): string {
   const title = `${section.tenant === null ? "flows" : `<code>${section.tenant}</code>`}${withEnv ? ` (${section.env})` : ""}: ${countsText(section.counts)}`;
   const parts = [`\n<details><summary>${title}</summary>\n`];
+  if (maxDiffLines === 0 && section.changes.length > 0) parts.push(`\n(Diffs left out for size.)\n\n`);
   for (const { change, diff } of section.changes) {
     const flags = change.flags.length > 0 ? ` · ${change.flags.map((flag) => `\`${flag}\``).join(", ")}` : "";
-    parts.push(`\n**${change.kind}** \`${change.namespace}/${change.id}\`${flags}${causesText(change.causes)}\n\n${fenced(capLines(diff, maxDiffLines))}\n`);
+    parts.push(
+      maxDiffLines > 0
+        ? `\n**${change.kind}** \`${change.namespace}/${change.id}\`${flags}${causesText(change.causes)}\n\n${fenced(capLines(diff, maxDiffLines))}\n`
+        : `- **${change.kind}** \`${change.namespace}/${change.id}\`${flags}${causesText(change.causes)}\n`,
+    );
   }
   if (section.shared.length > 0) {
     parts.push(`\nShared changes (above): ${section.shared.map((change) => `\`${change.templateKey}\``).join(", ")}\n`);

@@ -31,8 +31,9 @@ export function formatImpactText(report: ImpactReport, options: TextOptions = {}
     lines.push("", "Shared changes:");
     for (const shared of grouped.shared) {
       const flags = shared.flags.length > 0 ? ` [${shared.flags.join(", ")}]` : "";
-      lines.push(`  ${shared.templateKey}: same change for ${plural(shared.tenants.length, "tenant")} (${shared.kind}${flags}, ${shared.env}): ${shared.tenants.join(", ")}`);
+      lines.push(`  ${shared.templateKey}: same change for ${plural(shared.tenants.length, "tenant")} (${shared.kind}${flags}, ${shared.envs.join(", ")}): ${shared.tenants.join(", ")}`);
       if (shared.causes.length > 0) lines.push(`    causes: ${shared.causes.join(", ")}`);
+      if (shared.downstream.length > 0) lines.push(`    impacted downstream: ${shared.downstream.join(", ")}`);
       if (options.diffs) lines.push(indent(shared.diff, "    "));
     }
   }
