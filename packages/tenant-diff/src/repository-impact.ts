@@ -31,28 +31,36 @@ export function impact(options: ImpactOptions): ImpactReport {
 }
 
 /**
- * Narrows the causes of changes fed by several changed files, by counterfactual: for each such
- * file, render the affected flows from the head with only that file put back as it was in the
- * base; if a flow comes out the same, that file did not produce its change. The counterfactual
- * repository holds only the files those flows read, so this costs little and nothing at all when
- * each change has one cause. When every cause of a change would be dropped (each one alone is
- * enough to produce it), all are kept.
+ * Narrows the causes of changes fed by several changed files, by counterfactual: render the
+ * affected flows from the head with a cause put back as it was in the base; if a flow comes out the
+ * same, that file did not produce its change. A flow reads exactly one template and one tenant
+ * file, so all changed templates are put back in one counterfactual and all changed tenant files
+ * in another; the config and the tenant vars schema get one each. Each counterfactual holds only
+ * the files the affected flows read, so this costs little, and nothing when each change has one
+ * cause. When every cause of a change would be dropped (each alone is enough), all are kept.
  */
 function attributeCauses(changes: FlowChange[], baseRepo: FlowRepository, headRepo: FlowRepository): void {
   const candidates = changes.filter((change) => change.causes.length > 1);
   if (candidates.length === 0) return;
-  const notCauses = new Map<FlowChange, Set<string>>();
-  const byFile = new Map<string, FlowChange[]>();
-  for (const change of candidates) {
-    for (const file of change.causes) {
-      const list = byFile.get(file);
-      if (list) list.push(change);
-      else byFile.set(file, [change]);
-    }
-  }
   const templateFile = new Map([...baseRepo.templates, ...headRepo.templates].map((template) => [template.key, template.file]));
   const tenantFile = new Map([...baseRepo.tenants, ...headRepo.tenants].map((tenant) => [tenant.code, tenant.file]));
-  for (const [file, affected] of byFile) {
+  const tenantFiles = new Set(tenantFile.values());
+  const wholeRepo = new Set([baseRepo.configFile, headRepo.configFile, baseRepo.config.tenantVarsSchema, headRepo.config.tenantVarsSchema]);
+  const classOf = (file: string) => (wholeRepo.has(file) ? `file:${file}` : tenantFiles.has(file) ? "tenants" : "templates");
+
+  const classes = new Map<string, { files: Set<string>; affected: Set<FlowChange> }>();
+  for (const change of candidates) {
+    for (const file of change.causes) {
+      const key = classOf(file);
+      let entry = classes.get(key);
+      if (!entry) classes.set(key, (entry = { files: new Set(), affected: new Set() }));
+      entry.files.add(file);
+      entry.affected.add(change);
+    }
+  }
+
+  const notCauses = new Map<FlowChange, Set<string>>();
+  for (const [key, { files: reverted, affected }] of classes) {
     const files = new Map<string, string>();
     const copy = (path: string | undefined) => {
       const text = path === undefined ? undefined : headRepo.files.get(path);
@@ -64,22 +72,25 @@ function attributeCauses(changes: FlowChange[], baseRepo: FlowRepository, headRe
       copy(templateFile.get(change.templateKey));
       if (change.tenant !== null) copy(tenantFile.get(change.tenant));
     }
-    const baseText = baseRepo.files.get(file);
-    if (baseText === undefined) files.delete(file);
-    else files.set(file, baseText);
+    for (const file of reverted) {
+      const baseText = baseRepo.files.get(file);
+      if (baseText === undefined) files.delete(file);
+      else files.set(file, baseText);
+    }
     const counterfactual = buildRepository({ root: headRepo.root, files, hasTenantsFolder: headRepo.mode === "multi-tenant" });
-    const tenants = [...new Set(affected.map((change) => change.tenant).filter((tenant) => tenant !== null))];
+    const list = [...affected];
+    const tenants = [...new Set(list.map((change) => change.tenant).filter((tenant) => tenant !== null))];
     const rendered = render(counterfactual, {
-      envs: [...new Set(affected.map((change) => change.env))],
-      templates: [...new Set(affected.map((change) => change.templateKey))],
+      envs: [...new Set(list.map((change) => change.env))],
+      templates: [...new Set(list.map((change) => change.templateKey))],
       ...(headRepo.mode === "multi-tenant" ? { tenants } : {}),
     });
     const sources = new Map(rendered.flows.map((flow) => [flowKey(flow), flow.source]));
-    for (const change of affected) {
+    for (const change of list) {
       if (sources.get(flowKey(change)) !== change.after) continue;
       let set = notCauses.get(change);
       if (!set) notCauses.set(change, (set = new Set()));
-      set.add(file);
+      for (const file of change.causes) if (classOf(file) === key) set.add(file);
     }
   }
   for (const [change, dropped] of notCauses) {
