@@ -169,6 +169,14 @@ describe("flowops impact with the working tree as head", () => {
     await git.clean("f", ["-d"]);
   });
 
+  it("reports no change for a clean working tree, rendering nothing", async () => {
+    const { report } = await impactOfRefs({ cwd: root, base: "HEAD" });
+    expect(report.changes).toEqual([]);
+    expect(report.impacted).toEqual([]);
+    expect(report.scope).toEqual({ mode: "incremental", reason: "no changed file feeds a flow" });
+    expect(formatImpactMarkdown(report)).toMatch(/^\*\*flowops impact: no deployed flow changes\.\*\*/);
+  });
+
   it("includes uncommitted and untracked changes and attributes a config change", async () => {
     write("flowops.config.yaml", config("data-staging-2"));
     write("tenants/zeta.yaml", tenant("zeta", "0 3 * * *"));
