@@ -1,4 +1,8 @@
+import { apply, deployInputs, KestraClient, plan } from "@flowops/deploy";
+import { startKestraDouble } from "@flowops/kestra-double";
+import { lintRepository } from "@flowops/lint";
 import { readRepository, render } from "@flowops/render";
+import { editTemplate } from "./generate.js";
 
 /** One timed figure of a scenario, printed with the size it ran at. */
 export interface Figure {
@@ -58,3 +62,101 @@ export const renderScenario: Scenario = {
 };
 
 export const scenarios: Scenario[] = [renderScenario];
+
+/** Lint of the whole platform (first environment), split into render, schema and the other rules. */
+export const lintScenario: Scenario = {
+  name: "lint",
+  description: "read, render and lint every tenant's flows for the first environment",
+  async run({ dir }) {
+    const started = performance.now();
+    const repository = await readRepository({ cwd: dir });
+    const env = repository.config.environments[0]!.name;
+    const rendered = render(repository, { envs: [env] });
+    const renderDone = performance.now();
+    const result = lintRepository(repository, rendered);
+    const lintDone = performance.now();
+    const schema = result.timings["flow-schema"] ?? 0;
+    const rules = Object.entries(result.timings).filter(([key]) => key !== "flow-schema").reduce((sum, [, ms]) => sum + ms, 0);
+    const slowest = Object.entries(result.timings).filter(([key]) => key !== "flow-schema").sort((a, b) => b[1] - a[1]).slice(0, 3);
+    return [
+      { name: `flows linted (${env})`, value: rendered.flows.length, unit: "count" },
+      { name: "diagnostics", value: result.diagnostics.length, unit: "count" },
+      { name: "read + render", value: Math.round(renderDone - started), unit: "ms" },
+      { name: "flow-schema rule", value: Math.round(schema), unit: "ms" },
+      { name: "other rules", value: Math.round(rules), unit: "ms" },
+      ...slowest.map(([key, ms]) => ({ name: `  of which ${key}`, value: Math.round(ms), unit: "ms" as const })),
+      { name: "lint total (read + render + rules)", value: Math.round(lintDone - started), unit: "ms", target: 5000 },
+      { name: "peak memory (RSS)", value: peakRssMb(), unit: "MB", target: 1536 },
+    ];
+  },
+};
+
+const DEPLOY_LATENCY_MS = 20;
+
+/**
+ * Deploys to the Kestra double with 20 ms added to every answer: (a) first deploy, (b) one template
+ * changed, (c) no-op; then what one GET per flow costs (the Terraform provider's plan). The double
+ * runs in this process, so its CPU time is in the wall times.
+ */
+export const deployScenario: Scenario = {
+  name: "deploy",
+  description: `plan and deploy the first environment to the Kestra double (${DEPLOY_LATENCY_MS} ms per answer, 32 writes at once)`,
+  async run({ dir }) {
+    const double = await startKestraDouble({ latencyMs: DEPLOY_LATENCY_MS });
+    const figures: Figure[] = [];
+    try {
+      const deployOnce = async (label: string) => {
+        const repository = await readRepository({ cwd: dir });
+        const env = repository.config.environments[0]!.name;
+        const inputs = deployInputs(repository, env);
+        const client = new KestraClient({ url: double.url });
+        double.resetRequests();
+        const started = performance.now();
+        const deployPlan = await plan({ env, desired: inputs.desired, client, scopes: inputs.scopes, problems: inputs.problems, policy: inputs.policy });
+        const planRequests = double.requests.length;
+        const planned = elapsed(started);
+        const report = await apply(deployPlan, { client, concurrency: 32 });
+        if (report.summary.failed > 0) throw new Error(`${label}: ${report.summary.failed} flows failed`);
+        figures.push(
+          { name: `${label}: plan requests`, value: planRequests, unit: "count" },
+          { name: `${label}: plan time`, value: planned, unit: "ms" },
+          { name: `${label}: writes`, value: report.summary.writes, unit: "count" },
+          { name: `${label}: requests in all`, value: double.requests.length, unit: "count" },
+          { name: `${label}: wall time (plan + apply)`, value: elapsed(started), unit: "ms" },
+        );
+        return { flows: inputs.desired, requests: double.requests.length, time: elapsed(started) };
+      };
+      await deployOnce("(a) first deploy");
+      await editTemplate(dir, 3);
+      const changed = await deployOnce("(b) one template changed");
+      const noop = await deployOnce("(c) no-op");
+      const client = new KestraClient({ url: double.url });
+      await client.serverInfo();
+      double.resetRequests();
+      const started = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          while (next < noop.flows.length) {
+            const flow = noop.flows[next++]!;
+            await client.getFlow(flow.namespace, flow.id, { source: true });
+          }
+        }),
+      );
+      const perFlow = { requests: double.requests.length, time: elapsed(started) };
+      figures.push(
+        { name: "one GET per flow (10 at once): requests", value: perFlow.requests, unit: "count" },
+        { name: "one GET per flow (10 at once): wall time", value: perFlow.time, unit: "ms" },
+        { name: "(b) vs one GET per flow: requests ratio", value: Math.round(perFlow.requests / changed.requests), unit: "ratio" },
+        { name: "(b) vs one GET per flow: time ratio", value: Math.round((perFlow.time / changed.time) * 10) / 10, unit: "ratio" },
+        { name: "(c) vs one GET per flow: requests ratio", value: Math.round(perFlow.requests / noop.requests), unit: "ratio" },
+        { name: "(c) vs one GET per flow: time ratio", value: Math.round((perFlow.time / noop.time) * 10) / 10, unit: "ratio" },
+      );
+      return figures;
+    } finally {
+      await double.close();
+    }
+  },
+};
+
+scenarios.push(lintScenario, deployScenario);

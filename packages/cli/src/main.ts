@@ -1,11 +1,16 @@
 import { RepositoryError } from "@flowops/render";
+import { deployCommand, planCommand } from "./commands/deploy.js";
+import { lintCommand } from "./commands/lint.js";
 import { renderCommand } from "./commands/render.js";
 import { schemaCommand } from "./commands/schema.js";
 import { startCommand } from "./commands/start.js";
 import { EXIT_USAGE, processIO, UsageError, type CommandIO } from "./io.js";
 
 const COMMANDS: Record<string, (argv: string[], io: CommandIO) => Promise<number>> = {
+  lint: lintCommand,
   render: renderCommand,
+  plan: planCommand,
+  deploy: deployCommand,
   schema: schemaCommand,
   start: startCommand,
 };
@@ -13,9 +18,16 @@ const COMMANDS: Record<string, (argv: string[], io: CommandIO) => Promise<number
 const HELP = `flowops: GitOps for multi-tenant Kestra data platforms
 
 usage:
+  flowops lint    [--cwd DIR] [--ref REF] [--env ENV] [--tenant CODE]... [--format text|json|github|sarif]
   flowops render  [--cwd DIR] [--ref REF] [--env ENV] [--tenant CODE]... --out DIR
+  flowops plan    --env ENV [--cwd DIR] [--kestra-url URL] [--format text|json]
+  flowops deploy  --env ENV [--cwd DIR] [--kestra-url URL] [--prune] [--force] [--format text|json]
   flowops schema  export --out DIR
-  flowops start   [--cwd DIR]      the main job on a platform (render and summarise)
+  flowops schema  pull --kestra-url URL [--cwd DIR]
+  flowops start   [--cwd DIR]      the main job on a platform (render, lint and summarise)
+
+Kestra credentials: KESTRA_USERNAME + KESTRA_PASSWORD, or KESTRA_TOKEN (or the variables the
+config names per environment); --kestra-url overrides the configured URL.
 
 Exit codes: 0 success, 1 findings, 2 usage, configuration or repository errors.
 `;

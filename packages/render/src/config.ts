@@ -4,6 +4,10 @@ import { parseYamlFile } from "./yaml-file.js";
 import { locateInYaml } from "./locate.js";
 
 export const CONFIG_FILE = "flowops.config.yaml";
+/** Where `flowops schema pull` saves the flow schema a Kestra server publishes, for offline linting. */
+export const KESTRA_FLOW_SCHEMA_FILE = ".flowops/kestra-flow-schema.json";
+/** A server's schema covers every installed plugin: far larger than any flow file. */
+export const MAX_KESTRA_SCHEMA_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_NAMESPACE_PATTERN = "${tenant.code}.${flow.folder}";
 export const DEFAULT_OWNERSHIP_LABELS: Readonly<Record<string, string>> = Object.freeze({
   "managed-by": "flowops",

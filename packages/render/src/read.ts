@@ -2,10 +2,10 @@ import { spawn } from "node:child_process";
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { simpleGit } from "simple-git";
-import { CONFIG_FILE, defaultConfig, loadConfig } from "./config.js";
+import { CONFIG_FILE, defaultConfig, KESTRA_FLOW_SCHEMA_FILE, loadConfig, MAX_KESTRA_SCHEMA_BYTES } from "./config.js";
 import { buildRepository, isRepositoryInput } from "./repository.js";
 import type { FlowopsConfig, FlowRepository, RepositoryProblem } from "./types.js";
-import { MAX_FILE_BYTES } from "./yaml-file.js";
+import { fileTooLarge, MAX_FILE_BYTES } from "./yaml-file.js";
 
 /** The repository cannot be read at all (missing folder, unknown ref, not a Git repository). */
 export class RepositoryError extends Error {
@@ -30,9 +30,6 @@ export async function readRepository(options: ReadRepositoryOptions): Promise<Fl
   return options.ref === undefined ? readWorkingTree(root) : readGitRef(root, options.ref);
 }
 
-function tooLarge(path: string, size: number): RepositoryProblem {
-  return { code: "yaml-syntax", file: path, line: 1, column: 1, message: `file is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit for one flow or tenant file; split it` };
-}
 
 function linkSkipped(path: string): RepositoryProblem {
   return { code: "yaml-syntax", file: path, line: 1, column: 1, message: "symbolic links are not followed (they could point outside the repository); commit the file itself" };
@@ -47,12 +44,13 @@ async function readWorkingTree(root: string): Promise<FlowRepository> {
     if (!info) return;
     if (info.isSymbolicLink()) return void readProblems.push(linkSkipped(path));
     if (!info.isFile()) return;
-    if (info.size > MAX_FILE_BYTES) return void readProblems.push(tooLarge(path, info.size));
+    if (info.size > (path === KESTRA_FLOW_SCHEMA_FILE ? MAX_KESTRA_SCHEMA_BYTES : MAX_FILE_BYTES)) return void readProblems.push(fileTooLarge(path, info.size));
     files.set(path, await readFile(absolute, "utf8"));
   };
   await readInput(CONFIG_FILE);
   const config = configFor(files.get(CONFIG_FILE));
   if (config.tenantVarsSchema) await readInput(config.tenantVarsSchema);
+  await readInput(KESTRA_FLOW_SCHEMA_FILE);
   for (const path of await listFiles(root, config.flowsDir, true, readProblems)) if (isRepositoryInput(path, config)) await readInput(path);
   const tenantsInfo = await lstat(join(root, config.tenantsDir)).catch(() => undefined);
   const hasTenantsFolder = Boolean(tenantsInfo?.isDirectory());
@@ -130,7 +128,7 @@ async function readGitRef(cwd: string, ref: string): Promise<FlowRepository> {
     if (entry.path === CONFIG_FILE || !isRepositoryInput(entry.path, config)) continue;
     if (entry.mode === "120000") readProblems.push(linkSkipped(entry.path));
     else if (entry.type !== "blob") continue;
-    else if (entry.size > MAX_FILE_BYTES) readProblems.push(tooLarge(entry.path, entry.size));
+    else if (entry.size > (entry.path === KESTRA_FLOW_SCHEMA_FILE ? MAX_KESTRA_SCHEMA_BYTES : MAX_FILE_BYTES)) readProblems.push(fileTooLarge(entry.path, entry.size));
     else wanted.push(entry);
   }
   const texts = await catBlobs(top, wanted.map((e) => e.sha));

@@ -1,5 +1,5 @@
 import { compileJsonSchema, FLOW_ID_PATTERN, NAMESPACE_PATTERN, validatorFor, type SchemaValidator } from "@flowops/schemas";
-import { CONFIG_FILE, defaultConfig, loadConfig } from "./config.js";
+import { CONFIG_FILE, defaultConfig, KESTRA_FLOW_SCHEMA_FILE, loadConfig } from "./config.js";
 import { locateInYaml } from "./locate.js";
 import { compileNamespacePattern, renderTemplate, type RenderScope } from "./render.js";
 import { compileTemplate, deepFreeze, type CompiledTemplate } from "./template.js";
@@ -25,7 +25,7 @@ const compiledTemplates = new WeakMap<FlowRepository, CompiledTemplate[]>();
 
 /** The files of a repository that `buildRepository` needs, given its config. */
 export function isRepositoryInput(path: string, config = defaultConfig()): boolean {
-  if (path === CONFIG_FILE || path === config.tenantVarsSchema) return true;
+  if (path === CONFIG_FILE || path === config.tenantVarsSchema || path === KESTRA_FLOW_SCHEMA_FILE) return true;
   if (!YAML_FILE.test(path)) return false;
   if (path.startsWith(config.flowsDir + "/")) return true;
   const rest = path.startsWith(config.tenantsDir + "/") ? path.slice(config.tenantsDir.length + 1) : undefined;

@@ -21,25 +21,18 @@ export function positionAt(file: string, lineCounter: LineCounter, offset: numbe
   return { file, line, column: col };
 }
 
+/** The problem for a file over MAX_FILE_BYTES, found before or after reading it. */
+export function fileTooLarge(file: string, bytes: number): RepositoryProblem {
+  return { code: "yaml-syntax", file, line: 1, column: 1, message: `file is ${bytes} bytes, over the ${MAX_FILE_BYTES}-byte limit for one flow or tenant file; split it` };
+}
+
 /**
  * Parses one YAML file strictly: exactly one document, no duplicate keys, a bounded number of
  * aliases, a size limit. Never throws: problems come back with file, line and column.
  */
 export function parseYamlFile(file: string, text: string): { parsed?: ParsedYamlFile; problems: RepositoryProblem[] } {
   const bytes = Buffer.byteLength(text, "utf8");
-  if (bytes > MAX_FILE_BYTES) {
-    return {
-      problems: [
-        {
-          code: "yaml-syntax",
-          file,
-          line: 1,
-          column: 1,
-          message: `file is ${bytes} bytes, over the ${MAX_FILE_BYTES}-byte limit for one flow or tenant file; split it`,
-        },
-      ],
-    };
-  }
+  if (bytes > MAX_FILE_BYTES) return { problems: [fileTooLarge(file, bytes)] };
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const problems: RepositoryProblem[] = [];
@@ -75,17 +68,8 @@ export function parseYamlFile(file: string, text: string): { parsed?: ParsedYaml
   try {
     value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    return {
-      problems: [
-        {
-          code: "yaml-syntax",
-          file,
-          line: 1,
-          column: 1,
-          message: `YAML aliases expand too much (${(error as Error).message}); an alias bomb or a very repetitive file: write the values out`,
-        },
-      ],
-    };
+    const message = `YAML aliases expand too much (${(error as Error).message}); an alias bomb or a very repetitive file: write the values out`;
+    return { problems: [{ code: "yaml-syntax", file, line: 1, column: 1, message }] };
   }
   return { parsed: { file, text, document, lineCounter, value }, problems: [] };
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { formatLintResult, lintExitCode, lintRepository } from "@flowops/lint";
 import { render } from "@flowops/render";
 import { withUsage } from "../args.js";
 import { EXIT_OK, EXIT_USAGE, type CommandIO } from "../io.js";
@@ -7,7 +8,7 @@ import { loadSelection } from "../selection.js";
 
 const USAGE = "flowops start [--cwd DIR]";
 
-/** The main job on a platform: render every tenant for every environment and summarise per tenant. */
+/** The main job on a platform: render every tenant for every environment, lint, summarise per tenant. */
 export async function startCommand(argv: string[], io: CommandIO): Promise<number> {
   const { values } = withUsage(() => parseArgs({ args: argv, options: { cwd: { type: "string" } }, strict: true, allowPositionals: false }), USAGE);
   const selection = await loadSelection(values, io);
@@ -31,12 +32,16 @@ export async function startCommand(argv: string[], io: CommandIO): Promise<numbe
   }
   io.stdout(table(rows));
   io.stdout(`\nRendered ${result.flows.length} flows in ${elapsed.toFixed(0)} ms.\n`);
-  if (problems.length > 0) {
+  if (problems.length > 0 && result.flows.length === 0) {
     printProblems(problems, io.stderr);
     io.stderr(`${problems.length} problem(s)\n`);
     return EXIT_USAGE;
   }
-  return EXIT_OK;
+  const lintStarted = performance.now();
+  const lint = lintRepository(repository, result);
+  io.stdout(`\nLint (${(performance.now() - lintStarted).toFixed(0)} ms):\n`);
+  io.stdout(formatLintResult(lint, "text"));
+  return lintExitCode(lint) !== EXIT_OK ? lintExitCode(lint) : problems.length > 0 ? EXIT_USAGE : EXIT_OK;
 }
 
 function table(rows: string[][]): string {

@@ -1,0 +1,19 @@
+import { parseArgs } from "node:util";
+import { FORMATTERS, formatLintResult, isLintFormat, lintExitCode, lintRepository } from "@flowops/lint";
+import { render } from "@flowops/render";
+import { repositoryFlags, withUsage } from "../args.js";
+import { UsageError, type CommandIO } from "../io.js";
+import { loadSelection } from "../selection.js";
+
+const USAGE = "flowops lint [--cwd DIR] [--ref REF] [--env ENV] [--tenant CODE]... [--format text|json|github|sarif]";
+
+/** `flowops lint`: every flow every tenant would get, offline; exit 1 on errors. */
+export async function lintCommand(argv: string[], io: CommandIO): Promise<number> {
+  const { values } = withUsage(() => parseArgs({ args: argv, options: { ...repositoryFlags, format: { type: "string", default: "text" } }, strict: true, allowPositionals: false }), USAGE);
+  if (!isLintFormat(values.format)) throw new UsageError(`unknown format "${values.format}"; expected one of ${Object.keys(FORMATTERS).join(", ")}\n\nusage: ${USAGE}`);
+  const selection = await loadSelection(values, io);
+  const rendered = render(selection.repository, selection.options);
+  const result = lintRepository(selection.repository, rendered);
+  io.stdout(formatLintResult(result, values.format));
+  return lintExitCode(result);
+}

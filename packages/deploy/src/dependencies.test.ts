@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { flowReferences, runInDependencyOrder } from "./dependencies.js";
+import { scopesFromDesired, searchPrefixes } from "./scope.js";
+
+describe("flowReferences", () => {
+  it("finds subflows at any depth and Flow trigger upstreams in every syntax", () => {
+    const document = parse(`
+id: caller
+namespace: acme.gold
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: [1, 2]
+    tasks:
+      - id: nested
+        type: io.kestra.plugin.core.flow.If
+        condition: "{{ true }}"
+        then:
+          - id: call
+            type: io.kestra.plugin.core.flow.Subflow
+            namespace: acme.silver
+            flowId: target
+  - id: legacy
+    type: io.kestra.core.tasks.flows.Flow
+    namespace: acme.silver
+    flowId: legacy_target
+  - id: dynamic
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: "{{ inputs.ns }}"
+    flowId: anything
+triggers:
+  - id: modern
+    type: io.kestra.plugin.core.trigger.Flow
+    preconditions:
+      id: upstream
+      flows:
+        - namespace: acme.bronze
+          flowId: loader
+        - namespace: acme.bronze
+  - id: old
+    type: io.kestra.core.models.triggers.types.Flow
+    conditions:
+      - type: io.kestra.plugin.core.condition.ExecutionFlow
+        namespace: acme.bronze
+        flowId: old_loader
+      - type: io.kestra.plugin.core.condition.MultipleCondition
+        conditions:
+          one:
+            type: io.kestra.plugin.core.condition.ExecutionFlow
+            namespace: acme.bronze
+            flowId: multi
+  - id: schedule
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "0 * * * *"
+`);
+    expect(flowReferences(document).map((r) => `${r.kind} ${r.namespace}/${r.id}`)).toEqual([
+      "subflow acme.silver/target",
+      "subflow acme.silver/legacy_target",
+      "trigger acme.bronze/loader",
+      "trigger acme.bronze/old_loader",
+      "trigger acme.bronze/multi",
+    ]);
+  });
+});
+
+describe("runInDependencyOrder", () => {
+  it("runs prerequisites first, blocks dependents of failures, and breaks cycles", async () => {
+    const order: string[] = [];
+    const blocked: string[] = [];
+    const nodes = [
+      { key: "app", value: 0, after: ["lib"] },
+      { key: "lib", value: 0, after: ["base"] },
+      { key: "base", value: 0, after: [] },
+      { key: "bad", value: 0, after: [] },
+      { key: "needs_bad", value: 0, after: ["bad"] },
+      { key: "x", value: 0, after: ["y"] },
+      { key: "y", value: 0, after: ["x"] },
+    ];
+    const outcome = await runInDependencyOrder(
+      nodes,
+      3,
+      async (node) => {
+        order.push(node.key);
+        return node.key === "bad" ? { ok: false, error: "boom" } : { ok: true };
+      },
+      (node) => blocked.push(node.key),
+    );
+    expect(order.indexOf("base")).toBeLessThan(order.indexOf("lib"));
+    expect(order.indexOf("lib")).toBeLessThan(order.indexOf("app"));
+    expect(blocked).toEqual(["needs_bad"]);
+    expect(order).toContain("x");
+    expect(order).toContain("y");
+    expect(outcome.get("needs_bad")).toBe(false);
+    expect(outcome.size).toBe(7);
+  });
+});
+
+describe("scopes", () => {
+  const flow = (tenant: string | null, namespace: string) => ({ env: "s", tenant, namespace, id: "f", document: {}, source: "" });
+
+  it("owns the tenant's tree from its namespaces, never a sibling", () => {
+    expect(scopesFromDesired([flow("customer_1", "customer_1.bronze"), flow("customer_1", "customer_1.silver.daily"), flow(null, "company.team")])).toEqual([
+      { tenant: "customer_1", root: "customer_1" },
+      { tenant: null, root: "company.team" },
+    ]);
+  });
+
+  it("searches with the fewest requests", () => {
+    expect(searchPrefixes([{ tenant: "a", root: "acme.a" }, { tenant: "b", root: "acme.b" }])).toEqual(["acme"]);
+    expect(searchPrefixes([{ tenant: "a", root: "a" }, { tenant: "b", root: "b" }])).toEqual(["a", "b"]);
+    const many = Array.from({ length: 200 }, (_, i) => ({ tenant: `c${i}`, root: `customer_${i}` }));
+    expect(searchPrefixes(many)).toEqual([undefined]);
+  });
+});

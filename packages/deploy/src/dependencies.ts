@@ -1,0 +1,123 @@
+/** A flow reference found in a flow document. */
+export interface FlowReference {
+  namespace: string;
+  id: string;
+  kind: "subflow" | "trigger";
+}
+
+const SUBFLOW_TYPE = /(^|\.)(Subflow|ForEachItem)$|^io\.kestra\.core\.tasks\.flows\.Flow$/;
+const FLOW_TRIGGER_TYPE = /^io\.kestra\.(plugin\.core\.trigger\.Flow|core\.models\.triggers\.types\.Flow)$/;
+
+/**
+ * The flows a flow needs to exist first: Subflow / ForEachItem targets at any depth, and the
+ * upstream flows of its Flow triggers (`preconditions.flows`, legacy `conditions` such as
+ * ExecutionFlow or MultipleCondition, 2.0 `dependsOn`). References built with Pebble (`{{ }}`)
+ * cannot be known before run time and are skipped.
+ */
+export function flowReferences(document: unknown): FlowReference[] {
+  const found = new Map<string, FlowReference>();
+  const add = (namespace: unknown, id: unknown, kind: FlowReference["kind"]): void => {
+    if (typeof namespace !== "string" || typeof id !== "string" || namespace.includes("{{") || id.includes("{{")) return;
+    found.set(`${kind}:${namespace}/${id}`, { namespace, id, kind });
+  };
+  const walk = (node: unknown, inFlowTrigger: boolean): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item, inFlowTrigger);
+      return;
+    }
+    if (typeof node !== "object" || node === null) return;
+    const record = node as Record<string, unknown>;
+    const type = typeof record.type === "string" ? record.type : undefined;
+    if (type && SUBFLOW_TYPE.test(type)) add(record.namespace, record.flowId, "subflow");
+    const trigger = inFlowTrigger || (type !== undefined && FLOW_TRIGGER_TYPE.test(type));
+    if (inFlowTrigger && typeof record.flowId === "string") add(record.namespace, record.flowId, "trigger");
+    for (const value of Object.values(record)) walk(value, trigger);
+  };
+  walk(document, false);
+  return [...found.values()];
+}
+
+export interface GraphNode<T> {
+  key: string;
+  value: T;
+  /** Keys this node waits for; keys not in the graph are ignored. */
+  after: readonly string[];
+}
+
+export type NodeOutcome = { ok: true } | { ok: false; error: string };
+
+/**
+ * Runs every node once, at most `concurrency` at a time, each only after the nodes it waits for
+ * have finished. A node whose prerequisite failed is not run: `onBlocked` reports it. Cycles are
+ * broken by running the stuck node with the fewest unfinished prerequisites.
+ */
+export async function runInDependencyOrder<T>(
+  nodes: readonly GraphNode<T>[],
+  concurrency: number,
+  run: (node: GraphNode<T>) => Promise<NodeOutcome>,
+  onBlocked: (node: GraphNode<T>, failedPrerequisites: string[]) => void,
+): Promise<Map<string, boolean>> {
+  const byKey = new Map(nodes.map((n) => [n.key, n]));
+  const waitingOn = new Map<string, Set<string>>();
+  const dependents = new Map<string, string[]>();
+  for (const node of nodes) {
+    const prerequisites = new Set(node.after.filter((k) => k !== node.key && byKey.has(k)));
+    waitingOn.set(node.key, prerequisites);
+    for (const prerequisite of prerequisites) {
+      const list = dependents.get(prerequisite) ?? [];
+      list.push(node.key);
+      dependents.set(prerequisite, list);
+    }
+  }
+  const failedPrerequisites = new Map<string, string[]>();
+  const outcome = new Map<string, boolean>();
+  const ready: string[] = nodes.filter((n) => waitingOn.get(n.key)!.size === 0).map((n) => n.key);
+  const queued = new Set(ready);
+  let active = 0;
+
+  return new Promise((resolve, reject) => {
+    const finish = (key: string, ok: boolean): void => {
+      outcome.set(key, ok);
+      for (const dependent of dependents.get(key) ?? []) {
+        if (outcome.has(dependent) || queued.has(dependent)) continue;
+        const waiting = waitingOn.get(dependent)!;
+        waiting.delete(key);
+        if (!ok) failedPrerequisites.set(dependent, [...(failedPrerequisites.get(dependent) ?? []), key]);
+        if (waiting.size === 0) release(dependent);
+      }
+    };
+    const release = (key: string): void => {
+      const failed = failedPrerequisites.get(key);
+      if (failed && failed.length > 0) {
+        onBlocked(byKey.get(key)!, failed);
+        finish(key, false);
+      } else {
+        queued.add(key);
+        ready.push(key);
+      }
+    };
+    const pump = (): void => {
+      while (active < concurrency && ready.length > 0) {
+        const key = ready.shift()!;
+        active++;
+        run(byKey.get(key)!)
+          .then((result) => {
+            active--;
+            finish(key, result.ok);
+            pump();
+          })
+          .catch((error: unknown) => reject(error));
+      }
+      if (active === 0 && ready.length === 0) {
+        const stuck = nodes.filter((n) => !outcome.has(n.key) && !queued.has(n.key));
+        if (stuck.length === 0) return resolve(outcome);
+        stuck.sort((a, b) => waitingOn.get(a.key)!.size - waitingOn.get(b.key)!.size);
+        const first = stuck[0]!;
+        waitingOn.get(first.key)!.clear();
+        release(first.key);
+        pump();
+      }
+    };
+    pump();
+  });
+}

@@ -1,0 +1,40 @@
+import { render } from "@flowops/render";
+import type { EnvironmentConfig, FlowRepository, RenderedFlow, RepositoryProblem } from "@flowops/render";
+import { namespaceScopes } from "./scope.js";
+import type { DeployPolicyOptions, NamespaceScope } from "./types.js";
+
+/** Everything `plan` needs from a repository for one environment. */
+export interface DeployInputs {
+  environment: EnvironmentConfig;
+  desired: RenderedFlow[];
+  /** Repository and render problems: a plan with any of them cannot be applied. */
+  problems: RepositoryProblem[];
+  scopes: NamespaceScope[];
+  policy: DeployPolicyOptions;
+}
+
+/**
+ * Renders one environment of a repository and gathers what `plan` takes: the desired flows,
+ * every problem (reading or rendering), the owned namespace trees and the deploy policy. Throws
+ * when the environment does not exist.
+ */
+export function deployInputs(repository: FlowRepository, env: string): DeployInputs {
+  const environment = repository.config.environments.find((e) => e.name === env);
+  if (!environment) {
+    const known = repository.config.environments.map((e) => e.name).join(", ") || "none";
+    throw new Error(`environment '${env}' is not defined in ${repository.configFile ?? "flowops.config.yaml"} (known: ${known})`);
+  }
+  const result = render(repository, { envs: [env] });
+  const [ownershipKey, ownershipValue] = Object.entries(repository.config.ownershipLabels).find(([key]) => key !== "system.readOnly") ?? ["managed-by", "flowops"];
+  return {
+    environment,
+    desired: result.flows,
+    problems: [...repository.problems, ...result.problems],
+    scopes: namespaceScopes(repository, env, result.flows),
+    policy: {
+      prune: repository.config.deploy.prune,
+      maxDeleteShare: repository.config.deploy.maxDeleteShare,
+      ownershipLabel: { key: ownershipKey, value: ownershipValue },
+    },
+  };
+}

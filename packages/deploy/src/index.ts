@@ -1,0 +1,25 @@
+export { DEFAULT_MAX_DELETE_SHARE, DEFAULT_OWNERSHIP_LABEL, isManaged, plan } from "./plan.js";
+export type { PlanOptions } from "./plan.js";
+export { DeployRefusedError, apply, checkGuards, planReport } from "./apply.js";
+export type { ApplyOptions, DeployRefusal } from "./apply.js";
+export { formatProgress, formatReportJson, formatReportText } from "./format.js";
+export { deployInputs } from "./environment.js";
+export type { DeployInputs } from "./environment.js";
+export { namespaceScopes, scopesFromDesired, searchPrefixes } from "./scope.js";
+export { flowReferences, runInDependencyOrder } from "./dependencies.js";
+export type { FlowReference, GraphNode, NodeOutcome } from "./dependencies.js";
+export { KestraApiError, KestraClient, KestraConfigError, kestraClientFromEnvironment } from "@flowops/kestra";
+export type {
+  ActionReport,
+  ActionStatus,
+  DeployPlan,
+  DeployPolicyOptions,
+  DeployProgress,
+  DeployReport,
+  DeploySummary,
+  DesiredFlow,
+  FlowAction,
+  NamespaceScope,
+  PlannedFlow,
+  UnmanagedFlow,
+} from "./types.js";

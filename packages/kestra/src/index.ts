@@ -1,0 +1,21 @@
+export { KestraClient, YAML_CONTENT_TYPE, flowKeyFromSource, flowKeyString, inNamespaceTree, sameSource } from "./client.js";
+export type { GetFlowOptions, KestraClientOptions } from "./client.js";
+export { KestraConfigError, kestraClientFromEnvironment, kestraClientOptionsFromEnvironment } from "./config.js";
+export type { ClientFromEnvironmentOptions, KestraEnvironmentConfig } from "./config.js";
+export { KestraApiError, parseKestraErrorBody } from "./errors.js";
+export type { KestraApiErrorInit, KestraViolation, RedactedRequest } from "./errors.js";
+export { DEFAULT_RETRY_POLICY, backoffDelay, parseRetryAfter } from "./retry.js";
+export type { RetryPolicy } from "./retry.js";
+export { apiBaseFor, parseKestraVersion } from "./version.js";
+export type { KestraVersion } from "./version.js";
+export type {
+  FlowKey,
+  FlowSearchQuery,
+  KestraAuth,
+  KestraFlow,
+  KestraFlowWithSource,
+  KestraLabel,
+  KestraPagedFlows,
+  KestraRequestEvent,
+  KestraServerInfo,
+} from "./types.js";

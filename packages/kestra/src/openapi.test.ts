@@ -1,0 +1,141 @@
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { startKestraDouble } from "../../../test/kestra-double/index.js";
+import type { KestraDouble } from "../../../test/kestra-double/index.js";
+import { KestraClient } from "./client.js";
+
+/** The repository root: the folder holding turbo.json. */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "turbo.json"))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("turbo.json not found above this test");
+    dir = parent;
+  }
+  return dir;
+}
+
+type Schema = Record<string, unknown>;
+interface Operation {
+  parameters?: { name: string; in: string }[];
+  requestBody?: { content: Record<string, unknown> };
+  responses: Record<string, { content?: Record<string, { schema?: Schema }> }>;
+}
+type Spec = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
+
+function loadSpec(prefix: string): Spec {
+  const folder = join(repoRoot(), "..", "shared", "kestra", "openapi");
+  const file = readdirSync(folder).find((name) => name.startsWith(prefix));
+  if (!file) throw new Error(`no ${prefix}* spec in ${folder}`);
+  return parse(readFileSync(join(folder, file), "utf8"), { maxAliasCount: -1 }) as Spec;
+}
+
+/** The spec path template matching a concrete path; literal segments win over `{params}`. */
+function matchTemplate(spec: Spec, path: string): string | undefined {
+  const candidates = Object.keys(spec.paths).filter((template) => {
+    const pattern = new RegExp("^" + template.replace(/[.]/g, "\\.").replace(/\{[^}]+\}/g, "[^/]+") + "$");
+    return pattern.test(path);
+  });
+  candidates.sort((a, b) => (a.match(/\{/g)?.length ?? 0) - (b.match(/\{/g)?.length ?? 0));
+  return candidates[0];
+}
+
+/** Property names and required names of a schema, following `$ref` and `allOf`. */
+function shape(spec: Spec, schema: Schema | undefined): { properties: Set<string>; required: Set<string> } {
+  const properties = new Set<string>();
+  const required = new Set<string>();
+  const visit = (s: Schema | undefined): void => {
+    if (!s) return;
+    if (typeof s.$ref === "string") return visit(spec.components.schemas[s.$ref.split("/").at(-1)!]);
+    for (const name of Object.keys((s.properties as Schema | undefined) ?? {})) properties.add(name);
+    for (const name of (s.required as string[] | undefined) ?? []) required.add(name);
+    for (const part of (s.allOf as Schema[] | undefined) ?? []) visit(part);
+  };
+  visit(schema);
+  return { properties, required };
+}
+
+describe("the client's requests and the double's answers follow Kestra's OSS OpenAPI spec", () => {
+  const spec = loadSpec("kestra-oss-openapi");
+  let double: KestraDouble;
+  let client: KestraClient;
+  const answers = new Map<string, unknown>();
+
+  beforeAll(async () => {
+    double = await startKestraDouble({ version: "2.0.0-SNAPSHOT", basicAuth: { username: "a@b.io", password: "Passw0rd1" } });
+    client = new KestraClient({ url: double.url, auth: { kind: "basic", username: "a@b.io", password: "Passw0rd1" }, pageSize: 2 });
+    const source = "id: load\nnamespace: acme.bronze\nlabels:\n  managed-by: flowops\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n";
+    answers.set("createFlow", await client.createFlow(source));
+    answers.set("updateFlow", await client.updateFlow("acme.bronze", "load", source.replace("hi", "ho")));
+    answers.set("getFlow", await client.getFlow("acme.bronze", "load", { source: true, allowDeleted: true }));
+    await client.createFlow(source.replace("id: load", "id: second"));
+    await client.createFlow(source.replace("id: load", "id: third"));
+    answers.set("searchFlows", await client.searchFlows({ namespacePrefix: "acme", labels: { "managed-by": "flowops" } }));
+    await client.listFlows({ namespacePrefix: "acme", query: "o" });
+    await client.getFlowSources([{ namespace: "acme.bronze", id: "load" }]);
+    await client.deleteFlow("acme.bronze", "load");
+    answers.set("configs", await (await fetch(`${double.url}/api/v1/configs`)).json());
+  });
+  afterAll(() => double.close());
+
+  it("uses only paths and methods that exist in the spec", () => {
+    const used = new Set(double.requests.map((r) => `${r.method} ${matchTemplate(spec, r.path) ?? `(none for ${r.path})`}`));
+    for (const entry of used) {
+      const [method, template] = entry.split(" ") as [string, string];
+      expect(spec.paths[template]?.[method.toLowerCase()], entry).toBeDefined();
+    }
+    expect([...used].sort()).toEqual([
+      "DELETE /api/v1/{tenant}/flows/{namespace}/{id}",
+      "GET /api/v1/configs",
+      "GET /api/v1/{tenant}/flows/search",
+      "GET /api/v1/{tenant}/flows/{namespace}/{id}",
+      "POST /api/v1/{tenant}/flows",
+      "POST /api/v1/{tenant}/flows/export/by-ids",
+      "PUT /api/v1/{tenant}/flows/{namespace}/{id}",
+    ]);
+  });
+
+  it("sends bodies with the content types and query parameters the spec declares", () => {
+    for (const request of double.requests) {
+      const template = matchTemplate(spec, request.path)!;
+      const operation = spec.paths[template]![request.method.toLowerCase()]!;
+      if (request.contentType !== undefined) {
+        expect(Object.keys(operation.requestBody?.content ?? {}), `${request.method} ${template}`).toContain(request.contentType);
+      } else {
+        expect(operation.requestBody, `${request.method} ${template} needs a body`).toBeUndefined();
+      }
+      const declared = new Set((operation.parameters ?? []).filter((p) => p.in === "query").map((p) => p.name));
+      for (const name of new URLSearchParams(request.query).keys()) {
+        expect(declared, `${request.method} ${template} ?${name}`).toContain(name.replace(/\[.*$/, ""));
+      }
+    }
+  });
+
+  it("reads fields that the spec's response schemas define, and the double's answers carry the required ones", () => {
+    const schemaOf = (template: string, method: string, status = "200") => spec.paths[template]![method]!.responses[status]?.content?.["application/json"]?.schema;
+    const checks: [string, Schema | undefined, string[]][] = [
+      ["createFlow", schemaOf("/api/v1/{tenant}/flows", "post"), ["id", "namespace", "revision", "labels", "source", "deleted", "disabled"]],
+      ["updateFlow", schemaOf("/api/v1/{tenant}/flows/{namespace}/{id}", "put"), ["id", "namespace", "revision", "source"]],
+      ["getFlow", schemaOf("/api/v1/{tenant}/flows/{namespace}/{id}", "get"), ["id", "namespace", "revision", "source", "labels"]],
+      ["searchFlows", schemaOf("/api/v1/{tenant}/flows/search", "get"), ["results", "total"]],
+      ["configs", schemaOf("/api/v1/configs", "get"), ["version", "edition"]],
+    ];
+    for (const [name, schema, readByClient] of checks) {
+      const { properties, required } = shape(spec, schema);
+      for (const field of readByClient) expect(properties, `${name} reads ${field}`).toContain(field);
+      const answer = answers.get(name) as Record<string, unknown>;
+      for (const field of required) expect(answer, `${name} answer has required ${field}`).toHaveProperty(field);
+    }
+    const flowItem = shape(spec, spec.components.schemas.Flow);
+    for (const row of (answers.get("searchFlows") as { results: Record<string, unknown>[] }).results) {
+      for (const field of flowItem.required) if (field !== "tasks" || "tasks" in row) expect(row).toHaveProperty(field);
+      expect(row).not.toHaveProperty("source");
+    }
+    expect(shape(spec, spec.components.schemas.IdWithNamespace).properties).toEqual(new Set(["namespace", "id"]));
+    expect(Object.keys(spec.paths["/api/v1/{tenant}/flows/export/by-ids"]!.post!.responses["200"]!.content!)).toEqual(["application/octet-stream"]);
+    expect(Object.keys(spec.paths["/api/v1/{tenant}/flows/{namespace}/{id}"]!.delete!.responses)).toEqual(["204"]);
+  });
+});

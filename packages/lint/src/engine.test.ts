@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { lintExitCode, lintRepository } from "./engine.js";
+import { multiTenantRepository, plainRepository } from "./testing/virtual-repository.js";
+import type { Rule } from "./types.js";
+
+const tasks = "tasks:\n  - { id: l, type: io.kestra.plugin.core.log.Log, message: x }\n";
+const tenants = ["acme", "globex", "initech", "umbrella", "wayne"].map((code) => ({ code }));
+
+describe("lintRepository", () => {
+  it("merges one template problem seen in many tenants into one diagnostic listing them", () => {
+    const { repository, rendered } = multiTenantRepository(
+      [{ path: "flows/bronze/costs.yaml", text: `id: costs\n${tasks}  - id: l\n    type: io.kestra.plugin.core.log.Log\n    message: again\n` }],
+      tenants,
+    );
+    const result = lintRepository(repository, rendered);
+    expect(result.diagnostics).toEqual([
+      {
+        rule: "duplicate-task-id",
+        severity: "error",
+        message: "Task id 'l' is already used by the task at line 3; task ids must be unique in the whole flow, errors and finally included",
+        file: "flows/bronze/costs.yaml",
+        line: 4,
+        column: 9,
+        tenants: ["acme", "globex", "initech", "umbrella", "wayne"],
+        envs: ["default"],
+      },
+    ]);
+    expect(result.errorCount).toBe(1);
+    expect(lintExitCode(result)).toBe(1);
+  });
+
+  it("reports tenant-specific values generically, so they still merge", () => {
+    const { repository, rendered } = multiTenantRepository(
+      [{ path: "flows/gold/report.yaml", text: `id: report\n${tasks}  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: \${tenant.code}.bronze\n    flowId: nope\n` }],
+      tenants,
+    );
+    // The tenant's own root is flowops' to manage, even where no flow renders yet.
+    expect(lintRepository(repository, rendered).diagnostics.filter((d) => d.rule === "missing-upstream")).toHaveLength(1);
+    const withBronze = multiTenantRepository(
+      [
+        { path: "flows/bronze/costs.yaml", text: `id: costs\n${tasks}` },
+        { path: "flows/gold/report.yaml", text: `id: report\n${tasks}  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: \${tenant.code}.bronze\n    flowId: nope\n` },
+      ],
+      tenants,
+    );
+    const merged = lintRepository(withBronze.repository, withBronze.rendered).diagnostics.filter((d) => d.rule === "missing-upstream");
+    expect(merged).toHaveLength(1);
+    expect(merged[0]!.message).toContain("'${tenant.code}.bronze.nope'");
+    expect(merged[0]!.tenants).toHaveLength(5);
+  });
+
+  it("applies severities from the config and the options, and drops rules set to off", () => {
+    const flow = `id: test\nnamespace: company.team\ntasks:\n  - id: py\n    type: io.kestra.plugin.scripts.python.Script\n    containerImage: python\n    script: print(1)\n`;
+    const { repository, rendered } = plainRepository([
+      { path: "flows/test.yaml", text: flow },
+      { path: "flowops.config.yaml", text: "lint:\n  rules:\n    unpinned-image: error\n" },
+    ]);
+    const fromConfig = lintRepository(repository, rendered);
+    expect(fromConfig.diagnostics.map((d) => [d.rule, d.severity])).toEqual([["unpinned-image", "error"]]);
+    expect(lintExitCode(fromConfig)).toBe(1);
+    const off = lintRepository(repository, rendered, { severities: { "unpinned-image": "off" } });
+    expect(off.diagnostics).toEqual([]);
+    expect(lintExitCode(off)).toBe(0);
+    const info = lintRepository(repository, rendered, { severities: { "unpinned-image": "info" } });
+    expect(info.infoCount).toBe(1);
+    expect(lintExitCode(info)).toBe(0);
+  });
+
+  it("honours flowops-disable-next-line for the named rule only", () => {
+    const flow = `id: test
+namespace: company.team
+tasks:
+  - id: py
+    type: io.kestra.plugin.scripts.python.Script
+    # flowops-disable-next-line unpinned-image -- the team pins it in the runner
+    containerImage: python
+    script: print(1)
+  - id: sh
+    type: io.kestra.plugin.scripts.shell.Commands
+    # flowops-disable-next-line hardcoded-secret
+    containerImage: ubuntu
+    commands: [ls]
+`;
+    const { repository, rendered } = plainRepository([{ path: "flows/test.yaml", text: flow }]);
+    const result = lintRepository(repository, rendered);
+    expect(result.diagnostics.map((d) => `${d.rule}@${d.line}`)).toEqual(["unpinned-image@12"]);
+  });
+
+  it("turns repository problems into diagnostics of their rule and goes on with the rest", () => {
+    const { repository, rendered } = plainRepository([
+      { path: "flows/broken.yaml", text: "id: broken\nnamespace: company.team\ntasks:\n  - id: a\n   type: x\n" },
+      { path: "flows/ok.yaml", text: `id: ok\nnamespace: company.team\n${tasks}  - id: l\n    type: io.kestra.plugin.core.log.Log\n    message: dup\n` },
+    ]);
+    const result = lintRepository(repository, rendered);
+    expect(result.diagnostics.map((d) => `${d.file}:${d.line} ${d.rule}`)).toEqual(["flows/broken.yaml:5 yaml-syntax", "flows/ok.yaml:5 duplicate-task-id"]);
+    expect(Object.keys(result.timings)).toContain("duplicate-task-id");
+  });
+
+  it("reports an alias bomb within a second", () => {
+    const bomb = `a: &a [x, x, x, x, x, x, x, x, x, x]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]
+id: bomb
+namespace: company.team
+tasks: [*h]
+`;
+    const { repository, rendered } = plainRepository([{ path: "flows/bomb.yaml", text: bomb }]);
+    expect(lintRepository(repository, rendered).diagnostics.map((d) => d.rule)).toEqual(["yaml-syntax"]);
+  });
+
+  it("does not stop on a rule that throws: the failure is a diagnostic", () => {
+    const { repository, rendered } = plainRepository([{ path: "flows/test.yaml", text: `id: test\nnamespace: company.team\n${tasks}` }]);
+    const broken = {
+      meta: { id: "broken-rule", description: "throws", defaultSeverity: "error" as const, docs: "", messages: {} },
+      checkFlow: () => {
+        throw new Error("boom");
+      },
+    };
+    const result = lintRepository(repository, rendered, { rules: [broken] });
+    expect(result.diagnostics[0]).toMatchObject({ rule: "broken-rule", message: "internal error in rule broken-rule: boom", file: "flows/test.yaml" });
+  });
+
+  it("runs template and tenant checks once per file, at positions of those files", () => {
+    const { repository, rendered } = multiTenantRepository(
+      [{ path: "flows/bronze/costs.yaml", text: `# TODO: split\nid: costs\n${tasks}` }],
+      [{ code: "acme", text: "code: acme\n# flowops-disable-next-line todo-comment\nname: TODO\n" }, { code: "globex", text: "code: globex\nname: TODO\n" }],
+    );
+    const todo: Rule = {
+      meta: { id: "todo-comment", description: "TODO left in a file", defaultSeverity: "warning", docs: "", messages: { todo: "TODO left in {{what}}" } },
+      checkTemplate: ({ template, report }) => {
+        template.text.split("\n").forEach((line, index) => {
+          const column = line.indexOf("TODO");
+          if (column >= 0) report({ messageId: "todo", line: index + 1, column: column + 1, data: { what: "a template" } });
+        });
+      },
+      checkTenant: ({ tenant, report }) => {
+        if (tenant.values.name === "TODO") report({ messageId: "todo", path: ["name"], data: { what: "a tenant" } });
+      },
+    };
+    const result = lintRepository(repository, rendered, { rules: [todo] });
+    expect(result.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.message} [${d.tenants.join(",")}]`)).toEqual([
+      "flows/bronze/costs.yaml:1:3 warning TODO left in a template []",
+      "tenants/globex.yaml:2:7 warning TODO left in a tenant [globex]",
+    ]);
+  });
+});

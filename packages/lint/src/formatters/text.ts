@@ -1,0 +1,25 @@
+import type { Diagnostic, LintResult } from "../types.js";
+
+/** `a, b, c, +N` — at most `shown` tenant codes, then how many more. */
+export function tenantList(tenants: readonly string[], shown = 3): string {
+  if (tenants.length <= shown) return tenants.join(", ");
+  return `${tenants.slice(0, shown).join(", ")}, +${tenants.length - shown}`;
+}
+
+export function formatDiagnosticLine(diagnostic: Diagnostic): string {
+  const tenants = diagnostic.tenants.length > 0 ? ` (tenants: ${tenantList(diagnostic.tenants)})` : "";
+  return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.severity} ${diagnostic.message} [${diagnostic.rule}]${tenants}`;
+}
+
+const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? "" : "s"}`;
+
+/** actionlint-style lines, one per diagnostic, and a summary line. */
+export function formatText(result: LintResult): string {
+  const lines = result.diagnostics.map(formatDiagnosticLine);
+  const files = new Set(result.diagnostics.map((d) => d.file)).size;
+  const summary =
+    result.diagnostics.length === 0
+      ? "No problems found."
+      : `${plural(result.diagnostics.length, "problem")} (${plural(result.errorCount, "error")}, ${plural(result.warningCount, "warning")}${result.infoCount > 0 ? `, ${result.infoCount} info` : ""}) in ${plural(files, "file")}.`;
+  return `${[...lines, summary].join("\n")}\n`;
+}

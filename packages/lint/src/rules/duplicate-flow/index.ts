@@ -1,0 +1,26 @@
+import type { RenderedFlow } from "@flowops/render";
+import type { Rule } from "../../types.js";
+
+/** Two templates that render the same namespace and id for one tenant: one would overwrite the other in Kestra. */
+export const duplicateFlow: Rule = {
+  meta: {
+    id: "duplicate-flow",
+    description: "Two templates that render the same namespace and id for a tenant",
+    defaultSeverity: "error",
+    docs: "packages/lint/src/rules/duplicate-flow/README.md",
+    messages: {
+      duplicate: "Flow '{{namespace}}.{{id}}' is also rendered from {{other}}; Kestra keeps one flow per namespace and id, so one would overwrite the other",
+    },
+  },
+  checkTenantFlows({ flows, report }) {
+    const first = new Map<string, RenderedFlow>();
+    for (const flow of flows) {
+      const key = `${flow.namespace}\u0000${flow.id}`;
+      const earlier = first.get(key);
+      if (!earlier) first.set(key, flow);
+      else if (earlier.template !== flow.template) {
+        report({ flow, messageId: "duplicate", path: ["id"], data: { namespace: flow.namespace, id: flow.id, other: earlier.template } });
+      }
+    }
+  },
+};

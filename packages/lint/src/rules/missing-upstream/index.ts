@@ -1,0 +1,39 @@
+import { collectFlowReferences, hasPebble } from "../../flow-model.js";
+import { isWithinRoot } from "../../tenant-roots.js";
+import type { Rule } from "../../types.js";
+
+/**
+ * A Flow trigger or Subflow that points at a flow not rendered for that tenant: e.g. a template
+ * enabled for every tenant listening to one only some tenants get. Targets in namespaces this
+ * repository does not render into are someone else's and are not judged.
+ */
+export const missingUpstream: Rule = {
+  meta: {
+    id: "missing-upstream",
+    description: "A Flow trigger or Subflow that points at a flow not rendered for that tenant",
+    defaultSeverity: "error",
+    docs: "packages/lint/src/rules/missing-upstream/README.md",
+    messages: {
+      subflowMissing: "Subflow target '{{target}}' is not rendered {{scope}}; the call would fail at run time",
+      upstreamMissing: "Flow trigger waits for '{{target}}', which is not rendered {{scope}}; the trigger would never fire",
+    },
+  },
+  checkTenantFlows({ tenant, flows, envNamespaces, facts, report }) {
+    const rendered = new Set(flows.map((flow) => `${flow.namespace}\u0000${flow.id}`));
+    const root = tenant ? facts.tenantRoots.get(tenant) : undefined;
+    const scope = tenant ? "for this tenant" : "by this repository";
+    for (const flow of flows) {
+      for (const reference of collectFlowReferences(flow.document)) {
+        if (reference.flowId === undefined || hasPebble(reference.namespace) || hasPebble(reference.flowId)) continue;
+        const managed = envNamespaces.has(reference.namespace) || (root !== undefined && isWithinRoot(reference.namespace, root));
+        if (!managed || rendered.has(`${reference.namespace}\u0000${reference.flowId}`)) continue;
+        report({
+          flow,
+          messageId: reference.kind === "subflow" ? "subflowMissing" : "upstreamMissing",
+          path: [...reference.path, "flowId"],
+          data: { target: `${reference.namespace}.${reference.flowId}`, scope },
+        });
+      }
+    }
+  },
+};

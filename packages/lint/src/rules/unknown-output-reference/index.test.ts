@@ -1,0 +1,46 @@
+import { testRule } from "../../testing/rule-tester.js";
+import { unknownOutputReference } from "./index.js";
+
+testRule(unknownOutputReference, {
+  valid: [
+    `id: test
+namespace: company.team
+tasks:
+  - id: fetch
+    type: io.kestra.plugin.core.http.Request
+    uri: https://example.com
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEachItem
+    items: "{{ outputs.fetch.uri }}"
+    namespace: company.team
+    flowId: child
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.fetch.body }} {{ outputs['fetch'].code }} {{ outputs.each_merge.subflowOutputs }} {{ trigger.outputs.x }} {{ parents[0].outputs.y }} {{ 'outputs.z' }}"
+    description: "{{ outputs.not_rendered }}"
+outputs:
+  - id: body
+    type: STRING
+    value: "{{ outputs.fetch.body }}"
+`,
+  ],
+  invalid: [
+    {
+      name: "a task that does not exist; a dashed key (outputs-key-with-subtraction-symbol-validation.yaml)",
+      yaml: `id: test
+namespace: company.team
+tasks:
+  - id: produce-output
+    type: io.kestra.plugin.core.debug.Return
+    format: x
+  - id: use
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.produce-output.value }} {{ outputs.typo.value }}"
+`,
+      errors: [
+        { messageId: "dashedKey", line: 9, column: 14, message: "outputs['produce-output']" },
+        { messageId: "unknownTask", line: 9, column: 14, message: "'typo'" },
+      ],
+    },
+  ],
+});

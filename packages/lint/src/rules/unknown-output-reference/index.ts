@@ -1,0 +1,39 @@
+import { collectTasks, FOREACH_ITEM_TYPES, isOneOfTypes, stringProperty } from "../../flow-model.js";
+import { collectVariableReferences } from "../../pebble.js";
+import type { Rule } from "../../types.js";
+
+/**
+ * `{{ outputs.x... }}` where the flow has no task `x`, and `outputs.my-task` (Pebble reads a minus:
+ * Kestra refuses it on save and asks for `outputs['my-task']`, KESTRA-API.md §5.3).
+ */
+export const unknownOutputReference: Rule = {
+  meta: {
+    id: "unknown-output-reference",
+    description: "`{{ outputs.x... }}` where no task x exists before it",
+    defaultSeverity: "error",
+    docs: "packages/lint/src/rules/unknown-output-reference/README.md",
+    messages: {
+      unknownTask: "'outputs.{{id}}' refers to no task of this flow: no task has id '{{id}}'",
+      dashedKey: "'outputs.{{id}}' reads as a subtraction in Pebble; write outputs['{{id}}'] (Kestra refuses dashed keys without brackets)",
+    },
+  },
+  checkFlow({ flow, report }) {
+    const ids = new Set<string>();
+    for (const { task } of collectTasks(flow.document)) {
+      const id = stringProperty(task, "id");
+      if (id === undefined) continue;
+      ids.add(id);
+      // ForEachItem exposes its generated sub-tasks' outputs.
+      if (isOneOfTypes(stringProperty(task, "type"), FOREACH_ITEM_TYPES)) for (const suffix of ["_split", "_items", "_merge"]) ids.add(id + suffix);
+    }
+    const seen = new Set<string>();
+    for (const reference of collectVariableReferences(flow.document, "outputs")) {
+      const id = reference.key.split(".")[0] ?? "";
+      const dedupe = `${JSON.stringify(reference.path)}\u0000${id}`;
+      if (seen.has(dedupe)) continue;
+      seen.add(dedupe);
+      if (!ids.has(id)) report({ messageId: "unknownTask", path: reference.path, data: { id } });
+      else if (!reference.bracket && id.includes("-")) report({ messageId: "dashedKey", path: reference.path, data: { id } });
+    }
+  },
+};

@@ -1,0 +1,65 @@
+import { KESTRA_CORE_TYPES, KESTRA_TYPE_ALIASES } from "../../data/kestra-core-types.js";
+import { collectTypedNodes, hasPebble } from "../../flow-model.js";
+import type { Rule } from "../../types.js";
+
+const CORE_PREFIX = "io.kestra.plugin.core.";
+const CORE_TYPES = new Set(KESTRA_CORE_TYPES);
+const CORE_BY_LOWER_CASE = new Map(KESTRA_CORE_TYPES.map((type) => [type.toLowerCase(), type]));
+const CORE_BY_SIMPLE_NAME = new Map<string, string[]>();
+for (const type of KESTRA_CORE_TYPES) {
+  const simple = type.slice(type.lastIndexOf(".") + 1).toLowerCase();
+  CORE_BY_SIMPLE_NAME.set(simple, [...(CORE_BY_SIMPLE_NAME.get(simple) ?? []), type]);
+}
+/** Core types need no further look (the common case, checked by one Set lookup). */
+const KNOWN_GOOD: ReadonlySet<string> = CORE_TYPES;
+/** A dotted Java class name (KESTRA-API.md §5.2); `$` marks nested classes. */
+const JAVA_TYPE = /^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)+$/;
+
+function suggestion(type: string): string {
+  const sameLetters = CORE_BY_LOWER_CASE.get(type.toLowerCase());
+  if (sameLetters) return `; did you mean '${sameLetters}'?`;
+  const candidates = CORE_BY_SIMPLE_NAME.get(type.slice(type.lastIndexOf(".") + 1).toLowerCase());
+  if (candidates?.length === 1) return `; did you mean '${candidates[0]}'?`;
+  return "";
+}
+
+/**
+ * A task, trigger, condition or task runner type Kestra does not know. Core types are checked
+ * against Kestra's list (`data/kestra-core-types.ts`); other plugins against the pulled Kestra
+ * schema when the repository has one, else only their form.
+ */
+export const unknownTaskType: Rule = {
+  meta: {
+    id: "unknown-task-type",
+    description: "A task or trigger type that is not a known Kestra plugin type",
+    defaultSeverity: "error",
+    docs: "packages/lint/src/rules/unknown-task-type/README.md",
+    messages: {
+      unknownCore: "'{{type}}' is not a Kestra core {{kind}} type{{hint}}",
+      notOnServer: "'{{type}}' is not a {{kind}} type of the Kestra server whose schema was pulled (.flowops/kestra-flow-schema.json); install the plugin there or fix the type",
+      malformed: "'{{type}}' is not a plugin type: expected a dotted Java class name such as 'io.kestra.plugin.core.log.Log'",
+    },
+  },
+  checkFlow({ flow, facts, report }) {
+    for (const { type, path, kind } of collectTypedNodes(flow.document)) {
+      if (KNOWN_GOOD.has(type)) continue;
+      if (hasPebble(type)) continue;
+      const at = [...path, "type"];
+      if (!JAVA_TYPE.test(type)) {
+        report({ messageId: "malformed", path: at, data: { type } });
+      } else if (KESTRA_TYPE_ALIASES.has(type)) {
+        continue; // a known legacy name: deprecated-task-type's business
+      } else if (type.startsWith(CORE_PREFIX)) {
+        if (!CORE_TYPES.has(type) && !facts.kestraSchema?.hasType(type)) {
+          report({ messageId: "unknownCore", path: at, data: { type, kind: kindName(kind), hint: suggestion(type) } });
+        }
+      } else if (facts.kestraSchema && !facts.kestraSchema.hasType(type)) {
+        report({ messageId: "notOnServer", path: at, data: { type, kind: kindName(kind) } });
+      }
+    }
+  },
+};
+
+function kindName(kind: string): string {
+  return kind === "taskRunner" ? "task runner" : kind;
+}

@@ -1,0 +1,125 @@
+import type { FlowRepository, FlowTemplate, RenderedFlow, SourcePosition, Tenant, ValuePath } from "@flowops/render";
+import type { KestraSchemaIndex } from "./kestra-schema.js";
+
+/** Severity of a diagnostic. */
+export type Severity = "error" | "warning" | "info";
+/** A rule's configured level: a severity, or `off`. */
+export type SeveritySetting = Severity | "off";
+
+/** What a rule is: data (typescript-eslint style). */
+export interface RuleMeta {
+  /** Stable id from DESIGN.md, e.g. `duplicate-task-id`. */
+  id: string;
+  /** One line: what the rule catches. */
+  description: string;
+  defaultSeverity: Severity;
+  /** Repository-relative path of the rule's README. */
+  docs: string;
+  /** Message templates keyed by message id; `{{name}}` is replaced by `data.name`. */
+  messages: Record<string, string>;
+}
+
+/** A finding before positions and severities are applied. */
+export interface FindingBase {
+  messageId: string;
+  data?: Record<string, string | number>;
+}
+
+/** A finding in a rendered flow, at a path of its document. */
+export interface FlowFinding extends FindingBase {
+  path: ValuePath;
+}
+
+/** A finding in one of a tenant's flows (cross-flow rules). */
+export interface TenantFlowsFinding extends FlowFinding {
+  flow: RenderedFlow;
+}
+
+/** A finding in a file (template or tenant): at a path of its YAML value, or at a line and column. */
+export interface FileFinding extends FindingBase {
+  path?: ValuePath;
+  line?: number;
+  column?: number;
+}
+
+/** Facts every rule may consult; computed once per lint run. */
+export interface LintFacts {
+  repository: FlowRepository;
+  /** Namespace root of each tenant (e.g. `customer_1`), when the namespace pattern starts from one. */
+  tenantRoots: ReadonlyMap<string, string>;
+  /** The pulled Kestra flow schema, when the repository has one. */
+  kestraSchema?: KestraSchemaIndex;
+  /** Extra flow validator (the schema from `@flowops/schemas`), when given. */
+  flowValidator?: FlowValidator;
+}
+
+export interface FlowRuleContext {
+  flow: RenderedFlow;
+  facts: LintFacts;
+  report(finding: FlowFinding): void;
+}
+
+export interface TenantFlowsRuleContext {
+  env: string;
+  /** Tenant code; null in a plain repository. */
+  tenant: string | null;
+  /** Every flow rendered for this tenant in this environment. */
+  flows: readonly RenderedFlow[];
+  /** Every namespace any flow of this environment is rendered into. */
+  envNamespaces: ReadonlySet<string>;
+  facts: LintFacts;
+  report(finding: TenantFlowsFinding): void;
+}
+
+export interface TemplateRuleContext {
+  template: FlowTemplate;
+  facts: LintFacts;
+  report(finding: FileFinding): void;
+}
+
+export interface TenantRuleContext {
+  tenant: Tenant;
+  facts: LintFacts;
+  report(finding: FileFinding): void;
+}
+
+/**
+ * A lint rule: `meta` plus checks over the contexts it needs. A rule with no check is fed by
+ * repository problems (`RepositoryProblem.code` equals its id).
+ */
+export interface Rule {
+  meta: RuleMeta;
+  checkTemplate?(context: TemplateRuleContext): void;
+  checkTenant?(context: TenantRuleContext): void;
+  checkFlow?(context: FlowRuleContext): void;
+  checkTenantFlows?(context: TenantFlowsRuleContext): void;
+}
+
+/** One error from a flow validator: a path into the flow document and a message. */
+export interface FlowValidationError {
+  path: ValuePath;
+  message: string;
+}
+
+/** Validates one rendered flow document (e.g. against `@flowops/schemas`' flow schema). */
+export type FlowValidator = (document: unknown) => FlowValidationError[];
+
+/** One reported problem, as formatters print it and the DESIGN.md JSON contract describes. */
+export interface Diagnostic extends SourcePosition {
+  rule: string;
+  severity: Severity;
+  message: string;
+  /** Tenants the finding concerns (sorted); empty for tenant-independent findings. */
+  tenants: string[];
+  /** Environments the finding was seen in, when it came from rendered flows. */
+  envs?: string[];
+}
+
+export interface LintResult {
+  diagnostics: Diagnostic[];
+  errorCount: number;
+  warningCount: number;
+  infoCount: number;
+  /** Milliseconds spent per rule id, plus `engine` for mapping and merging. */
+  timings: Record<string, number>;
+}

@@ -1,0 +1,89 @@
+import { execFile } from "node:child_process";
+
+/** Runs git in `cwd`; errors say which command failed with git's own message, credentials removed. */
+export function runGit(cwd: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; secrets?: readonly string[] } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "git",
+      args,
+      { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", ...options.env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          const detail = redact(`${stderr || error.message}`.trim(), options.secrets ?? []);
+          reject(new Error(`git ${args[0]} failed in ${cwd}: ${detail}`));
+        } else resolve(stdout.trim());
+      },
+    );
+  });
+}
+
+/** Replaces each secret (and its base64 form) in `text` with `***`. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (!secret) continue;
+    for (const form of [secret, Buffer.from(`x-access-token:${secret}`).toString("base64")]) out = out.split(form).join("***");
+  }
+  return out;
+}
+
+/** The commit HEAD of the repository in `cwd` points at. */
+export async function headCommit(cwd: string): Promise<string> {
+  return runGit(cwd, ["rev-parse", "HEAD"]);
+}
+
+/** Whether `sha` is a commit present in the repository in `cwd`. */
+export async function hasCommit(cwd: string, sha: string): Promise<boolean> {
+  try {
+    await runGit(cwd, ["cat-file", "-e", `${sha}^{commit}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The merge base of two commits (GitHub's own diff base); fails with a fix when history is missing. */
+export async function mergeBase(cwd: string, baseSha: string, headSha: string): Promise<string> {
+  for (const sha of [baseSha, headSha]) {
+    if (!(await hasCommit(cwd, sha))) {
+      throw new Error(`commit ${sha} is not in the repository at ${cwd}; check out the full history (actions/checkout with fetch-depth: 0)`);
+    }
+  }
+  try {
+    return await runGit(cwd, ["merge-base", baseSha, headSha]);
+  } catch (error) {
+    throw new Error(`no merge base between ${baseSha} and ${headSha} in ${cwd}; check out the full history (actions/checkout with fetch-depth: 0)`, { cause: error });
+  }
+}
+
+/**
+ * Clones `url` into the empty folder `dir` with an installation token and checks out `sha`
+ * (detached). The token travels in an HTTP header set through the environment, scoped to the
+ * clone's origin: it is never written to `.git/config`, a command line or a message.
+ */
+export async function cloneAtCommit(options: { url: string; token: string; dir: string; sha: string; extraRefs?: readonly string[] }): Promise<void> {
+  const { url, token, dir, sha } = options;
+  const origin = new URL(url).origin;
+  const auth = Buffer.from(`x-access-token:${token}`).toString("base64");
+  const env = {
+    GIT_CONFIG_COUNT: "1",
+    GIT_CONFIG_KEY_0: `http.${origin}/.extraheader`,
+    GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${auth}`,
+  };
+  const run = (args: string[]) => runGit(dir, args, { env, secrets: [token] });
+  await runGit(dir, ["init", "--quiet"]);
+  await run(["remote", "add", "origin", url]);
+  const refspecs = ["+refs/heads/*:refs/remotes/origin/*", ...(options.extraRefs ?? []).map((ref) => `+${ref}:${ref}`)];
+  await run(["fetch", "--quiet", "--no-tags", "origin", ...refspecs]);
+  if (!(await hasCommit(dir, sha))) throw new Error(`commit ${sha} is not on any branch of ${url} (nor ${options.extraRefs?.join(", ") || "other refs"})`);
+  await run(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", sha]);
+}
+
+/** Adds a detached worktree of `sha` at `dir` (used when the checkout is not the PR head). */
+export async function addWorktree(repo: string, dir: string, sha: string): Promise<void> {
+  await runGit(repo, ["worktree", "add", "--quiet", "--detach", dir, sha]);
+}
+
+export async function removeWorktree(repo: string, dir: string): Promise<void> {
+  await runGit(repo, ["worktree", "remove", "--force", dir]);
+}

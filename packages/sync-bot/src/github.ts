@@ -1,0 +1,339 @@
+import { Octokit } from "@octokit/rest";
+import { splitMarkdown } from "./split-markdown.js";
+import type { PullRequestReview } from "./approvals.js";
+import type { BotLogger, LintDiagnostic } from "./types.js";
+
+/** GitHub rejects issue comments longer than this ("Body is too long"). */
+export const COMMENT_LIMIT = 65_536;
+/** `output.summary` and `output.text` of a check run hold at most this many characters each. */
+export const CHECK_OUTPUT_LIMIT = 65_535;
+/** The Checks API takes at most 50 annotations per request; further ones are appended by updates. */
+export const ANNOTATIONS_PER_REQUEST = 50;
+/** More comment parts than this would be noise (and hit secondary rate limits); the rest is pointed to. */
+export const MAX_COMMENT_PARTS = 10;
+/** The name of the check run on the head sha; branch protection requires checks by name. */
+export const CHECK_NAME = "flowops";
+
+export type GitHubClient = InstanceType<typeof Octokit>;
+
+/** Creates the REST client the bot uses for a token (GITHUB_TOKEN or an installation token). */
+export function createGitHubClient(options: { token: string; baseUrl?: string; userAgent?: string; log?: BotLogger }): GitHubClient {
+  const quiet = () => undefined;
+  return new Octokit({
+    auth: options.token,
+    baseUrl: options.baseUrl ?? "https://api.github.com",
+    userAgent: options.userAgent ?? "flowops-sync-bot",
+    // Failed requests are thrown and reported by the bot with what to do; Octokit's own request
+    // log would print them a second time.
+    log: { debug: quiet, info: quiet, warn: options.log ? (message: string) => options.log!.warn(message) : quiet, error: quiet },
+  });
+}
+
+/** The hidden marker that finds a sticky comment again, e.g. `<!-- flowops:impact -->`. */
+export function commentMarker(key: string): string {
+  return `<!-- flowops:${key} -->`;
+}
+
+export type CheckConclusion = "success" | "failure" | "neutral" | "cancelled";
+
+export interface CheckAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  end_column?: number;
+  annotation_level: "notice" | "warning" | "failure";
+  message: string;
+  title: string;
+}
+
+/** Lint diagnostics as check-run annotations at their template or tenant file lines. */
+export function diagnosticsToAnnotations(diagnostics: readonly LintDiagnostic[]): CheckAnnotation[] {
+  return diagnostics.map((diagnostic) => {
+    const line = Math.max(1, diagnostic.line);
+    const tenants = diagnostic.tenants?.length
+      ? `\n\nTenants (${diagnostic.tenants.length}): ${diagnostic.tenants.slice(0, 50).join(", ")}${diagnostic.tenants.length > 50 ? ", …" : ""}`
+      : "";
+    return {
+      path: diagnostic.file,
+      start_line: line,
+      end_line: line,
+      // Columns are only allowed when the annotation stays on one line, which it does here.
+      start_column: Math.max(1, diagnostic.column),
+      end_column: Math.max(1, diagnostic.column),
+      annotation_level: diagnostic.severity === "error" ? "failure" : diagnostic.severity === "warning" ? "warning" : "notice",
+      message: fitText(diagnostic.message + tenants, 60_000, "…"),
+      title: fitText(`${diagnostic.rule} (flowops)`, 255, "…"),
+    };
+  });
+}
+
+/** `items` in groups of `size`. */
+export function inBatches<T>(items: readonly T[], size: number): T[][] {
+  const batches: T[][] = [];
+  for (let start = 0; start < items.length; start += size) batches.push(items.slice(start, start + size));
+  return batches;
+}
+
+/** Cuts `text` to `limit` characters, ending with `notice` so the cut is never silent. */
+export function fitText(text: string, limit: number, notice: string): string {
+  if (text.length <= limit) return text;
+  return text.slice(0, Math.max(0, limit - notice.length)) + notice;
+}
+
+export interface CheckRunOutput {
+  conclusion: CheckConclusion;
+  title: string;
+  summary: string;
+  text?: string;
+  annotations: readonly CheckAnnotation[];
+}
+
+export interface MergedPullRequest {
+  number: number;
+  title: string;
+  author: string | null;
+  htmlUrl: string;
+  mergeCommitSha: string | null;
+  baseSha: string;
+}
+
+export interface StickyCommentResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  /** Comment ids of the parts, in order. */
+  commentIds: number[];
+}
+
+export type DeploymentState = "in_progress" | "success" | "failure" | "error" | "inactive";
+
+/** The GitHub operations of the bot on one repository. Every write is safe to repeat. */
+export class GitHubRepository {
+  constructor(
+    readonly client: GitHubClient,
+    readonly owner: string,
+    readonly repo: string,
+    private readonly log: BotLogger,
+  ) {}
+
+  /** Creates the `flowops` check run on `headSha`, in progress. */
+  async startCheckRun(headSha: string, detailsUrl?: string): Promise<number> {
+    const { data } = await this.client.rest.checks.create({
+      owner: this.owner,
+      repo: this.repo,
+      name: CHECK_NAME,
+      head_sha: headSha,
+      status: "in_progress",
+      started_at: new Date().toISOString(),
+      ...(detailsUrl ? { details_url: detailsUrl } : {}),
+    });
+    return data.id;
+  }
+
+  /**
+   * Completes, as cancelled, `flowops` check runs on `headSha` left in progress by a run that was
+   * killed or cancelled: an unfinished required check would block the merge until it goes stale
+   * (14 days). Returns how many it closed.
+   */
+  async cancelUnfinishedCheckRuns(headSha: string): Promise<number> {
+    const runs = await this.client.paginate(this.client.rest.checks.listForRef, {
+      owner: this.owner,
+      repo: this.repo,
+      ref: headSha,
+      check_name: CHECK_NAME,
+      status: "in_progress",
+      filter: "all",
+      per_page: 100,
+    });
+    for (const run of runs) {
+      await this.client.rest.checks.update({
+        owner: this.owner,
+        repo: this.repo,
+        check_run_id: run.id,
+        status: "completed",
+        conclusion: "cancelled",
+        completed_at: new Date().toISOString(),
+        output: { title: "Superseded", summary: "This flowops run did not finish; a newer run checks this commit." },
+      });
+    }
+    return runs.length;
+  }
+
+  /** Completes a check run; annotations go 50 per request (the first with the conclusion, the rest appended). */
+  async completeCheckRun(checkRunId: number, output: CheckRunOutput): Promise<void> {
+    const title = fitText(output.title, 255, "…");
+    const summary = fitText(output.summary, CHECK_OUTPUT_LIMIT, "\n\n… (cut at GitHub's 65,535-character limit; the PR comment has the full report)");
+    const text = output.text === undefined ? undefined : fitText(output.text, CHECK_OUTPUT_LIMIT, "\n\n… (cut at GitHub's 65,535-character limit; the PR comment has the full report)");
+    const [first = [], ...rest] = inBatches(output.annotations, ANNOTATIONS_PER_REQUEST);
+    await this.client.rest.checks.update({
+      owner: this.owner,
+      repo: this.repo,
+      check_run_id: checkRunId,
+      status: "completed",
+      conclusion: output.conclusion,
+      completed_at: new Date().toISOString(),
+      output: { title, summary, ...(text !== undefined ? { text } : {}), annotations: first },
+    });
+    for (const batch of rest) {
+      await this.client.rest.checks.update({
+        owner: this.owner,
+        repo: this.repo,
+        check_run_id: checkRunId,
+        output: { title, summary, annotations: batch },
+      });
+    }
+  }
+
+  /**
+   * Keeps exactly one report (in as many parts as it needs) on an issue or PR, found again by the
+   * hidden marker of `key`: edits parts whose body changed, leaves equal ones alone, creates missing
+   * parts and deletes parts (and duplicates) no longer needed.
+   */
+  async upsertStickyComment(issueNumber: number, key: string, markdown: string): Promise<StickyCommentResult> {
+    const bodies = stickyCommentBodies(key, markdown);
+    const marker = commentMarker(key);
+    const all = await this.client.paginate(this.client.rest.issues.listComments, {
+      owner: this.owner,
+      repo: this.repo,
+      issue_number: issueNumber,
+      per_page: 100,
+    });
+    // Only bot comments: a person quoting the marker must not have their comment overwritten.
+    const mine = all
+      .filter((comment) => comment.user?.type === "Bot" && (comment.body ?? "").includes(marker))
+      .map((comment) => ({ id: comment.id, body: comment.body ?? "", part: partNumber(key, comment.body ?? "") }))
+      .sort((a, b) => a.part - b.part || a.id - b.id);
+
+    const result: StickyCommentResult = { created: 0, updated: 0, unchanged: 0, deleted: 0, commentIds: [] };
+    const used = new Set<number>();
+    for (const [index, body] of bodies.entries()) {
+      const existing = mine.find((comment) => comment.part === index + 1 && !used.has(comment.id));
+      if (existing) {
+        used.add(existing.id);
+        result.commentIds.push(existing.id);
+        if (existing.body === body) {
+          result.unchanged++;
+          continue;
+        }
+        await this.client.rest.issues.updateComment({ owner: this.owner, repo: this.repo, comment_id: existing.id, body });
+        result.updated++;
+      } else {
+        const { data } = await this.client.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: issueNumber, body });
+        result.commentIds.push(data.id);
+        result.created++;
+      }
+    }
+    for (const stale of mine.filter((comment) => !used.has(comment.id))) {
+      await this.client.rest.issues.deleteComment({ owner: this.owner, repo: this.repo, comment_id: stale.id });
+      result.deleted++;
+    }
+    this.log.info(`comment ${key} on #${issueNumber}: ${result.created} created, ${result.updated} edited, ${result.unchanged} unchanged, ${result.deleted} deleted`);
+    return result;
+  }
+
+  /** The merged pull request on `branch` that `sha` belongs to (`GET /repos/{o}/{r}/commits/{sha}/pulls`), if any. */
+  async findMergedPullRequest(sha: string, branch: string): Promise<MergedPullRequest | null> {
+    const { data } = await this.client.rest.repos.listPullRequestsAssociatedWithCommit({ owner: this.owner, repo: this.repo, commit_sha: sha, per_page: 100 });
+    const merged = data.filter((pull) => pull.merged_at && pull.base.ref === branch);
+    const pull = merged.find((candidate) => candidate.merge_commit_sha === sha) ?? merged[0];
+    if (!pull) return null;
+    return {
+      number: pull.number,
+      title: pull.title,
+      author: pull.user?.login ?? null,
+      htmlUrl: pull.html_url,
+      mergeCommitSha: pull.merge_commit_sha ?? null,
+      baseSha: pull.base.sha,
+    };
+  }
+
+  /** Every review of a pull request, oldest first. */
+  async listReviews(pullNumber: number): Promise<PullRequestReview[]> {
+    const reviews = await this.client.paginate(this.client.rest.pulls.listReviews, { owner: this.owner, repo: this.repo, pull_number: pullNumber, per_page: 100 });
+    return reviews.map((review) => ({ id: review.id, user: review.user ? { login: review.user.login } : null, state: review.state, submitted_at: review.submitted_at ?? null }));
+  }
+
+  /** A pull request's head and base, for re-running a check GitHub asks to re-run. */
+  async getPullRequest(pullNumber: number): Promise<{ number: number; headSha: string; baseSha: string; baseRef: string; state: string }> {
+    const { data } = await this.client.rest.pulls.get({ owner: this.owner, repo: this.repo, pull_number: pullNumber });
+    return { number: data.number, headSha: data.head.sha, baseSha: data.base.sha, baseRef: data.base.ref, state: data.state };
+  }
+
+  /** The commit `branch` points at now. */
+  async branchTip(branch: string): Promise<string> {
+    const { data } = await this.client.rest.git.getRef({ owner: this.owner, repo: this.repo, ref: `heads/${branch}` });
+    return data.object.sha;
+  }
+
+  /**
+   * Records a GitHub deployment of `sha` to `environment`. `auto_merge: false` (never let GitHub
+   * merge the default branch into the ref) and `required_contexts: []` (the merge was already
+   * checked; the default, every context, can refuse with 409) are set explicitly.
+   */
+  async createDeployment(sha: string, environment: string, description: string): Promise<number> {
+    const response = await this.client.rest.repos.createDeployment({
+      owner: this.owner,
+      repo: this.repo,
+      ref: sha,
+      task: "deploy",
+      environment,
+      description: fitText(description, 140, "…"),
+      auto_merge: false,
+      required_contexts: [],
+      transient_environment: false,
+    });
+    if (!("id" in response.data)) {
+      throw new Error(`GitHub did not create the deployment of ${sha} to ${environment}: ${response.data.message ?? "no reason given"}`);
+    }
+    return response.data.id;
+  }
+
+  /** Adds a status to a deployment; `logUrl` links the run that did it. */
+  async setDeploymentStatus(deploymentId: number, state: DeploymentState, options: { description: string; logUrl?: string; environment: string }): Promise<void> {
+    await this.client.rest.repos.createDeploymentStatus({
+      owner: this.owner,
+      repo: this.repo,
+      deployment_id: deploymentId,
+      state,
+      environment: options.environment,
+      description: fitText(options.description, 140, "…"),
+      ...(options.logUrl ? { log_url: options.logUrl } : {}),
+    });
+  }
+}
+
+/** The comment bodies that carry `markdown` under the marker of `key` (several when it is long). */
+export function stickyCommentBodies(key: string, markdown: string): string[] {
+  const marker = commentMarker(key);
+  // Room for the markers and the part header on every part.
+  const chunks = splitMarkdown(markdown, COMMENT_LIMIT - 400);
+  let kept = chunks;
+  if (chunks.length > MAX_COMMENT_PARTS) {
+    kept = chunks.slice(0, MAX_COMMENT_PARTS - 1);
+    kept.push(
+      `**The report goes on for ${chunks.length - kept.length} more part(s) that are not posted, to keep the PR readable and within GitHub's limits.** ` +
+        "The job summary of the workflow run has the whole report, and `flowops impact --base <merge base> --format markdown` prints it locally.",
+    );
+  }
+  const total = kept.length;
+  return kept.map((chunk, index) => {
+    const header = total > 1 ? `<!-- flowops:${key}:part ${index + 1}/${total} -->\n_flowops report, part ${index + 1} of ${total}_\n\n` : "";
+    return `${marker}\n${header}${chunk}`;
+  });
+}
+
+function partNumber(key: string, body: string): number {
+  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const match = new RegExp(`<!-- flowops:${escaped}:part (\\d+)/\\d+ -->`).exec(body);
+  return match?.[1] ? Number(match[1]) : 1;
+}
+
+/** The status code of an Octokit request error, if it is one. */
+export function httpStatusOf(error: unknown): number | undefined {
+  if (typeof error === "object" && error !== null && "status" in error && typeof (error as { status: unknown }).status === "number") {
+    return (error as { status: number }).status;
+  }
+  return undefined;
+}

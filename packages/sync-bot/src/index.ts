@@ -1,0 +1,38 @@
+export type {
+  BotLogger,
+  DeployOutcome,
+  DeployRequest,
+  DiagnosticSeverity,
+  FlowopsChecks,
+  ImpactOutcome,
+  ImpactSummary,
+  LintDiagnostic,
+  LintOutcome,
+  RepositoryPolicy,
+  TenantDeployResult,
+} from "./types.js";
+export { runCiPr, runCiDeploy, writeStepSummary, workflowCommandLogger, CiSetupError, type CiOptions } from "./actions.js";
+export { createBotServer, consoleLogger, type BotServer, type BotServerOptions, type DeliveryRecord } from "./server.js";
+export { runPullRequestCheck, IMPACT_COMMENT_KEY, type PullRequestCheckInput, type PullRequestCheckResult } from "./pull-request-check.js";
+export { runMergeDeploy, type MergeDeployInput, type MergeDeployResult, type MergeDeployStatus } from "./merge-deploy.js";
+export { decideApproval, type ApprovalDecision, type ApprovalInput, type PullRequestReview } from "./approvals.js";
+export {
+  GitHubRepository,
+  createGitHubClient,
+  commentMarker,
+  stickyCommentBodies,
+  diagnosticsToAnnotations,
+  CHECK_NAME,
+  COMMENT_LIMIT,
+  ANNOTATIONS_PER_REQUEST,
+  type GitHubClient,
+  type CheckAnnotation,
+  type MergedPullRequest,
+  type StickyCommentResult,
+} from "./github.js";
+export { routeWebhook, type WebhookRoute } from "./routing.js";
+export { splitMarkdown } from "./split-markdown.js";
+export { KeyedSerialQueue, Semaphore } from "./queue.js";
+export { runBotServer, botOptionsFromEnv, BotConfigurationError } from "./serve.js";
+export { policyFromConfig, readPolicyFromGit } from "./policy.js";
+export { cloneAtCommit } from "./git.js";

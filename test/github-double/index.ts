@@ -1,0 +1,633 @@
+import { execFile } from "node:child_process";
+import { createPublicKey, randomBytes, verify as verifySignature, type KeyObject } from "node:crypto";
+import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serveGit } from "./git-http.js";
+import { OpenApiValidator, type OpenApiOperation } from "./openapi.js";
+
+/**
+ * A GitHub double on 127.0.0.1: the REST endpoints the sync bot uses (check runs, issue comments,
+ * pulls, reviews, commits/{sha}/pulls, git refs, deployments and statuses, installation tokens)
+ * with state, plus Git smart HTTP for cloning. Every API request is checked against GitHub's
+ * OpenAPI description; a request GitHub would not accept is answered 404/422 and recorded in
+ * `violations`, so the test fails. GitHub's documented limits are enforced (comment 65,536
+ * characters, 50 annotations per request, `required_contexts` default).
+ */
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  operationId: string | null;
+  body: unknown;
+  status: number;
+  actor: string | null;
+}
+
+export interface User {
+  login: string;
+  type: "User" | "Bot";
+}
+
+export interface CheckRunState {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion: string | null;
+  details_url: string | null;
+  output: { title: string | null; summary: string | null; text: string | null };
+  annotations: Record<string, unknown>[];
+  updates: number;
+}
+
+export interface CommentState {
+  id: number;
+  issue_number: number;
+  body: string;
+  user: User;
+  created_at: string;
+  updated_at: string;
+  edits: number;
+}
+
+export interface PullState {
+  number: number;
+  title: string;
+  state: "open" | "closed";
+  user: User;
+  head: { ref: string; sha: string };
+  base: { ref: string; sha: string };
+  merged_at: string | null;
+  merge_commit_sha: string | null;
+}
+
+export interface ReviewState {
+  id: number;
+  pull_number: number;
+  user: User;
+  state: string;
+  submitted_at: string;
+  commit_id: string;
+}
+
+export interface DeploymentState {
+  id: number;
+  sha: string;
+  ref: string;
+  environment: string;
+  task: string;
+  description: string | null;
+  auto_merge: unknown;
+  required_contexts: unknown;
+  statuses: { id: number; state: string; log_url: string | null; description: string; environment: string }[];
+}
+
+interface RepoState {
+  owner: string;
+  name: string;
+  id: number;
+  defaultBranch: string;
+  bare: string;
+  pulls: Map<number, PullState>;
+  comments: CommentState[];
+  reviews: ReviewState[];
+  checkRuns: CheckRunState[];
+  deployments: DeploymentState[];
+  nextNumber: number;
+}
+
+interface TokenGrant {
+  actor: User;
+  write: boolean;
+  installationId: number | null;
+}
+
+class ApiError extends Error {
+  constructor(readonly status: number, message: string, readonly extra: Record<string, unknown> = {}) {
+    super(message);
+  }
+}
+
+const BOT_LOGIN = "flowops-test[bot]";
+
+export class GitHubDouble {
+  readonly requests: RecordedRequest[] = [];
+  /** Requests GitHub would refuse (wrong path, method, parameter or body): must stay empty. */
+  readonly violations: string[] = [];
+  private readonly repos = new Map<string, RepoState>();
+  private readonly tokens = new Map<string, TokenGrant>();
+  private readonly installations = new Map<number, { repos: string[] }>();
+  private readonly validator = OpenApiValidator.shared();
+  private appId: number | null = null;
+  private appKey: KeyObject | null = null;
+  private nextId = 1000;
+  private gate: Promise<void> | null = null;
+  private server: Server | null = null;
+  private root = "";
+  url = "";
+
+  static async start(): Promise<GitHubDouble> {
+    const double = new GitHubDouble();
+    double.root = await mkdtemp(join(tmpdir(), "github-double-"));
+    await mkdir(join(double.root, "git"));
+    double.server = createServer((request, response) => {
+      double.handle(request, response).catch((error: unknown) => {
+        double.violations.push(`double crashed on ${request.method} ${request.url}: ${String(error)}`);
+        if (!response.headersSent) response.writeHead(500);
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => double.server!.listen(0, "127.0.0.1", resolve));
+    const address = double.server.address();
+    double.url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    return double;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server?.close(() => resolve());
+      this.server?.closeAllConnections();
+    });
+    await rm(this.root, { recursive: true, force: true });
+  }
+
+  // ---- set-up, as a person or GitHub itself would act -------------------------------------
+
+  /** Registers the GitHub App whose JWTs the double accepts (public key of the App's private key). */
+  registerApp(appId: number, privateKeyPem: string): void {
+    this.appId = appId;
+    this.appKey = createPublicKey(privateKeyPem);
+  }
+
+  /** Installs the App on repositories (`owner/name`). */
+  addInstallation(installationId: number, repos: string[]): void {
+    this.installations.set(installationId, { repos });
+  }
+
+  /** A token as Actions' GITHUB_TOKEN would be (`write: false` is a fork PR's read-only token). */
+  issueActionsToken(options: { write?: boolean } = {}): string {
+    const token = `ghs_actions_${randomBytes(12).toString("hex")}`;
+    this.tokens.set(token, { actor: { login: "github-actions[bot]", type: "Bot" }, write: options.write ?? true, installationId: null });
+    return token;
+  }
+
+  /** Creates a bare repository served at `cloneUrl`: empty, or a copy of the bare repository `seed`. */
+  async createRepository(owner: string, name: string, options: { defaultBranch?: string; seed?: string } = {}): Promise<{ cloneUrl: string; bare: string }> {
+    const defaultBranch = options.defaultBranch ?? "main";
+    const bare = join(this.root, "git", owner, `${name}.git`);
+    if (options.seed) {
+      await cp(options.seed, bare, { recursive: true });
+    } else {
+      await mkdir(bare, { recursive: true });
+      await git(bare, ["init", "--quiet", "--bare", `--initial-branch=${defaultBranch}`]);
+    }
+    this.repos.set(`${owner}/${name}`, {
+      owner, name, id: this.nextId++, defaultBranch, bare,
+      pulls: new Map(), comments: [], reviews: [], checkRuns: [], deployments: [], nextNumber: 1,
+    });
+    return { cloneUrl: this.cloneUrl(owner, name), bare };
+  }
+
+  cloneUrl(owner: string, name: string): string {
+    return `${this.url}/git/${owner}/${name}.git`;
+  }
+
+  /** Opens a pull request from `head` into `base` (branches already pushed), with refs/pull/N/head as GitHub keeps it. */
+  async openPullRequest(repoName: string, options: { head: string; base?: string; author: string; title?: string }): Promise<PullState> {
+    const repo = this.repo(repoName);
+    const base = options.base ?? repo.defaultBranch;
+    const number = repo.nextNumber++;
+    const headSha = await git(repo.bare, ["rev-parse", `refs/heads/${options.head}`]);
+    const pull: PullState = {
+      number,
+      title: options.title ?? `Change ${number}`,
+      state: "open",
+      user: { login: options.author, type: "User" },
+      head: { ref: options.head, sha: headSha },
+      base: { ref: base, sha: await git(repo.bare, ["rev-parse", `refs/heads/${base}`]) },
+      merged_at: null,
+      merge_commit_sha: null,
+    };
+    await git(repo.bare, ["update-ref", `refs/pull/${number}/head`, headSha]);
+    repo.pulls.set(number, pull);
+    return pull;
+  }
+
+  /** After a push to the PR's branch: moves head (and refs/pull/N/head) as GitHub does. */
+  async synchronizePullRequest(repoName: string, number: number): Promise<PullState> {
+    const repo = this.repo(repoName);
+    const pull = this.pull(repo, number);
+    pull.head.sha = await git(repo.bare, ["rev-parse", `refs/heads/${pull.head.ref}`]);
+    pull.base.sha = await git(repo.bare, ["rev-parse", `refs/heads/${pull.base.ref}`]);
+    await git(repo.bare, ["update-ref", `refs/pull/${number}/head`, pull.head.sha]);
+    return pull;
+  }
+
+  submitReview(repoName: string, number: number, login: string, state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED"): void {
+    const repo = this.repo(repoName);
+    const pull = this.pull(repo, number);
+    repo.reviews.push({ id: this.nextId++, pull_number: number, user: { login, type: "User" }, state, submitted_at: new Date(Date.now() + repo.reviews.length).toISOString(), commit_id: pull.head.sha });
+  }
+
+  /** A person's comment (the bot must never take it for its own). */
+  addHumanComment(repoName: string, number: number, login: string, body: string): CommentState {
+    const repo = this.repo(repoName);
+    const now = new Date().toISOString();
+    const comment = { id: this.nextId++, issue_number: number, body, user: { login, type: "User" as const }, created_at: now, updated_at: now, edits: 0 };
+    repo.comments.push(comment);
+    return comment;
+  }
+
+  /** Merges a pull request with a merge commit, as the merge button does; returns the push's before/after. */
+  async mergePullRequest(repoName: string, number: number): Promise<{ before: string; after: string; pull: PullState }> {
+    const repo = this.repo(repoName);
+    const pull = this.pull(repo, number);
+    const work = await mkdtemp(join(tmpdir(), "github-double-merge-"));
+    try {
+      const before = await git(repo.bare, ["rev-parse", `refs/heads/${pull.base.ref}`]);
+      await git(work, ["clone", "--quiet", repo.bare, "."]);
+      await git(work, ["checkout", "--quiet", pull.base.ref]);
+      await git(work, ["-c", "user.name=GitHub", "-c", "user.email=noreply@github.com", "merge", "--no-ff", "--quiet", "-m", `Merge pull request #${number}`, pull.head.sha]);
+      await git(work, ["push", "--quiet", "origin", pull.base.ref]);
+      const after = await git(work, ["rev-parse", "HEAD"]);
+      pull.state = "closed";
+      pull.merged_at = new Date().toISOString();
+      pull.merge_commit_sha = after;
+      return { before, after, pull };
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  /** Holds every API answer until the returned function is called (to see work happen in the background). */
+  holdApi(): () => void {
+    let release!: () => void;
+    this.gate = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.gate = null;
+      release();
+    };
+  }
+
+  // ---- state, for assertions ------------------------------------------------------------------
+
+  comments(repoName: string, number?: number): CommentState[] {
+    return this.repo(repoName).comments.filter((c) => number === undefined || c.issue_number === number);
+  }
+  checkRuns(repoName: string, headSha?: string): CheckRunState[] {
+    return this.repo(repoName).checkRuns.filter((run) => headSha === undefined || run.head_sha === headSha);
+  }
+  deployments(repoName: string): DeploymentState[] {
+    return this.repo(repoName).deployments;
+  }
+  pullRequest(repoName: string, number: number): PullState {
+    return this.pull(this.repo(repoName), number);
+  }
+  /** The repository's payload fields (as in webhook deliveries). */
+  repositoryPayload(repoName: string): Record<string, unknown> {
+    const repo = this.repo(repoName);
+    return {
+      id: repo.id,
+      name: repo.name,
+      full_name: `${repo.owner}/${repo.name}`,
+      owner: { login: repo.owner, type: "Organization" },
+      clone_url: this.cloneUrl(repo.owner, repo.name),
+      html_url: `https://github.com/${repo.owner}/${repo.name}`,
+      default_branch: repo.defaultBranch,
+    };
+  }
+  pullPayload(repoName: string, number: number): Record<string, unknown> {
+    return this.pullJson(this.repo(repoName), this.pull(this.repo(repoName), number));
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------------------
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", this.url);
+    if (url.pathname.startsWith("/git/")) return this.handleGit(request, response, url);
+    const raw = await readAll(request);
+    let body: unknown;
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw.toString("utf8"));
+      } catch {
+        return this.send(response, request, url, null, body, null, 400, { message: "Problems parsing JSON" });
+      }
+    }
+    if (this.gate) await this.gate;
+    const method = request.method ?? "GET";
+    const check = this.validator.check(method, url, body);
+    if (!check.operation || check.problems.length > 0) {
+      this.violations.push(...check.problems);
+      return this.send(response, request, url, check.operation, body, null, check.operation ? 422 : 404, { message: check.problems.join("; ") });
+    }
+    let actor: string | null = null;
+    try {
+      const grant = this.authenticate(request, check.operation);
+      actor = grant?.actor.login ?? null;
+      const result = await this.route(check.operation, body as Record<string, unknown> | undefined, url, grant);
+      if (result.headers) for (const [name, value] of Object.entries(result.headers)) response.setHeader(name, value);
+      return this.send(response, request, url, check.operation, body, actor, result.status, result.body);
+    } catch (error) {
+      if (error instanceof ApiError) return this.send(response, request, url, check.operation, body, actor, error.status, { message: error.message, ...error.extra });
+      throw error;
+    }
+  }
+
+  private send(response: ServerResponse, request: IncomingMessage, url: URL, operation: OpenApiOperation | null, body: unknown, actor: string | null, status: number, payload: unknown): void {
+    this.requests.push({ method: request.method ?? "GET", path: url.pathname + url.search, operationId: operation?.operationId ?? null, body, status, actor });
+    if (status === 204) {
+      response.writeHead(204);
+      response.end();
+      return;
+    }
+    response.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+    response.end(JSON.stringify(payload));
+  }
+
+  private handleGit(request: IncomingMessage, response: ServerResponse, url: URL): void {
+    const token = basicToken(request.headers.authorization);
+    const grant = token ? this.tokens.get(token) : undefined;
+    if (!grant) {
+      response.writeHead(401, { "www-authenticate": 'Basic realm="GitHub"' });
+      response.end("authentication required");
+      return;
+    }
+    serveGit(join(this.root, "git"), url.pathname.slice("/git".length), request, response, url.search.slice(1));
+  }
+
+  private authenticate(request: IncomingMessage, operation: OpenApiOperation): TokenGrant | null {
+    const header = request.headers.authorization ?? "";
+    const [scheme = "", credential = ""] = header.split(" ");
+    if (operation.template.startsWith("/app/")) {
+      if (scheme.toLowerCase() !== "bearer" || !this.verifyJwt(credential)) throw new ApiError(401, "A JSON web token could not be decoded");
+      return null;
+    }
+    const grant = this.tokens.get(credential);
+    if (!grant || !["token", "bearer"].includes(scheme.toLowerCase())) throw new ApiError(401, "Bad credentials");
+    const [, , owner, name] = operation.template.split("/");
+    if (owner === "{owner}" && name === "{repo}" && grant.installationId !== null) {
+      const full = `${operation.pathParams["owner"]}/${operation.pathParams["repo"]}`;
+      if (!this.installations.get(grant.installationId)?.repos.includes(full)) throw new ApiError(404, "Not Found");
+    }
+    if (operation.method !== "GET" && !grant.write) throw new ApiError(403, "Resource not accessible by integration");
+    return grant;
+  }
+
+  private verifyJwt(jwt: string): boolean {
+    if (!this.appKey) return false;
+    const [header, payload, signature] = jwt.split(".");
+    if (!header || !payload || !signature) return false;
+    const ok = verifySignature("RSA-SHA256", Buffer.from(`${header}.${payload}`), this.appKey, Buffer.from(signature, "base64url"));
+    if (!ok) return false;
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { iss?: unknown; exp?: number };
+    return String(claims.iss) === String(this.appId) && typeof claims.exp === "number" && claims.exp * 1000 > Date.now();
+  }
+
+  private async route(operation: OpenApiOperation, body: Record<string, unknown> | undefined, url: URL, grant: TokenGrant | null): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
+    const p = operation.pathParams;
+    const repoName = `${p["owner"]}/${p["repo"]}`;
+    const now = new Date().toISOString();
+    switch (operation.operationId) {
+      case "apps/create-installation-access-token": {
+        const installationId = Number(p["installation_id"]);
+        if (!this.installations.has(installationId)) throw new ApiError(404, "Not Found");
+        const token = `ghs_${randomBytes(16).toString("hex")}`;
+        this.tokens.set(token, { actor: { login: BOT_LOGIN, type: "Bot" }, write: true, installationId });
+        return { status: 201, body: { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { checks: "write", contents: "read", pull_requests: "write", deployments: "write" }, repository_selection: "selected" } };
+      }
+      case "checks/create": {
+        const repo = this.repo(repoName);
+        const run: CheckRunState = {
+          id: this.nextId++,
+          name: String(body!["name"]),
+          head_sha: String(body!["head_sha"]),
+          status: String(body!["status"] ?? "queued"),
+          conclusion: (body!["conclusion"] as string | undefined) ?? null,
+          details_url: (body!["details_url"] as string | undefined) ?? null,
+          output: { title: null, summary: null, text: null },
+          annotations: [],
+          updates: 0,
+        };
+        this.applyCheckOutput(run, body!);
+        repo.checkRuns.push(run);
+        return { status: 201, body: this.checkRunJson(repo, run) };
+      }
+      case "checks/list-for-ref": {
+        const repo = this.repo(repoName);
+        const name = url.searchParams.get("check_name");
+        const status = url.searchParams.get("status");
+        const runs = repo.checkRuns
+          .filter((run) => run.head_sha === p["ref"] && (!name || run.name === name) && (!status || run.status === status))
+          .map((run) => this.checkRunJson(repo, run));
+        const page = this.page(runs, url);
+        return { ...page, body: { total_count: runs.length, check_runs: page.body } };
+      }
+      case "checks/update": {
+        const repo = this.repo(repoName);
+        const run = repo.checkRuns.find((r) => r.id === Number(p["check_run_id"]));
+        if (!run) throw new ApiError(404, "Not Found");
+        if (body!["status"]) run.status = String(body!["status"]);
+        if (body!["conclusion"]) {
+          run.conclusion = String(body!["conclusion"]);
+          run.status = "completed";
+        }
+        if (run.status === "completed" && !run.conclusion) throw new ApiError(422, "Conclusion is required when status is completed");
+        this.applyCheckOutput(run, body!);
+        run.updates++;
+        return { status: 200, body: this.checkRunJson(repo, run) };
+      }
+      case "issues/list-comments": {
+        const repo = this.repo(repoName);
+        const list = repo.comments.filter((c) => c.issue_number === Number(p["issue_number"])).map((c) => this.commentJson(repo, c));
+        return this.page(list, url);
+      }
+      case "issues/create-comment": {
+        const repo = this.repo(repoName);
+        const number = Number(p["issue_number"]);
+        if (!repo.pulls.has(number)) throw new ApiError(404, "Not Found");
+        const text = String(body!["body"]);
+        tooLong(text);
+        const comment: CommentState = { id: this.nextId++, issue_number: number, body: text, user: grant!.actor, created_at: now, updated_at: now, edits: 0 };
+        repo.comments.push(comment);
+        return { status: 201, body: this.commentJson(repo, comment) };
+      }
+      case "issues/update-comment": {
+        const repo = this.repo(repoName);
+        const comment = repo.comments.find((c) => c.id === Number(p["comment_id"]));
+        if (!comment) throw new ApiError(404, "Not Found");
+        const text = String(body!["body"]);
+        tooLong(text);
+        comment.body = text;
+        comment.updated_at = now;
+        comment.edits++;
+        return { status: 200, body: this.commentJson(repo, comment) };
+      }
+      case "issues/delete-comment": {
+        const repo = this.repo(repoName);
+        const index = repo.comments.findIndex((c) => c.id === Number(p["comment_id"]));
+        if (index < 0) throw new ApiError(404, "Not Found");
+        repo.comments.splice(index, 1);
+        return { status: 204 };
+      }
+      case "pulls/get": {
+        const repo = this.repo(repoName);
+        return { status: 200, body: this.pullJson(repo, this.pull(repo, Number(p["pull_number"]))) };
+      }
+      case "pulls/list-reviews": {
+        const repo = this.repo(repoName);
+        const number = Number(p["pull_number"]);
+        const list = repo.reviews.filter((r) => r.pull_number === number).map((r) => ({ id: r.id, node_id: `PRR_${r.id}`, user: this.userJson(r.user), body: "", state: r.state, submitted_at: r.submitted_at, commit_id: r.commit_id, html_url: `https://github.com/${repoName}/pull/${number}#pullrequestreview-${r.id}`, pull_request_url: `${this.url}/repos/${repoName}/pulls/${number}`, author_association: "MEMBER", _links: {} }));
+        return this.page(list, url);
+      }
+      case "repos/list-pull-requests-associated-with-commit": {
+        const repo = this.repo(repoName);
+        const sha = p["commit_sha"];
+        const list = [...repo.pulls.values()].filter((pull) => pull.merge_commit_sha === sha || pull.head.sha === sha).map((pull) => this.pullJson(repo, pull));
+        return this.page(list, url);
+      }
+      case "git/get-ref": {
+        const repo = this.repo(repoName);
+        const ref = String(p["ref"]);
+        let sha: string;
+        try {
+          sha = await git(repo.bare, ["rev-parse", "--verify", `refs/${ref}`]);
+        } catch {
+          throw new ApiError(404, "Not Found");
+        }
+        return { status: 200, body: { ref: `refs/${ref}`, node_id: "REF", url: `${this.url}/repos/${repoName}/git/refs/${ref}`, object: { type: "commit", sha, url: `${this.url}/repos/${repoName}/git/commits/${sha}` } } };
+      }
+      case "repos/create-deployment": {
+        const repo = this.repo(repoName);
+        const ref = String(body!["ref"]);
+        let sha: string;
+        try {
+          sha = await git(repo.bare, ["rev-parse", "--verify", `${ref}^{commit}`]);
+        } catch {
+          throw new ApiError(422, `No ref found for: ${ref}`);
+        }
+        // GitHub's default: every context must have passed; a failing or pending one means 409.
+        if (body!["required_contexts"] === undefined && repo.checkRuns.some((run) => run.head_sha === sha && run.conclusion !== "success")) {
+          throw new ApiError(409, "Conflict: Commit status checks failed for " + ref);
+        }
+        const deployment: DeploymentState = { id: this.nextId++, sha, ref, environment: String(body!["environment"] ?? "production"), task: String(body!["task"] ?? "deploy"), description: (body!["description"] as string | undefined) ?? null, auto_merge: body!["auto_merge"], required_contexts: body!["required_contexts"], statuses: [] };
+        repo.deployments.push(deployment);
+        return { status: 201, body: this.deploymentJson(repo, deployment) };
+      }
+      case "repos/create-deployment-status": {
+        const repo = this.repo(repoName);
+        const deployment = repo.deployments.find((d) => d.id === Number(p["deployment_id"]));
+        if (!deployment) throw new ApiError(404, "Not Found");
+        const description = String(body!["description"] ?? "");
+        if (description.length > 140) throw new ApiError(422, "description is too long (maximum is 140 characters)");
+        const status = { id: this.nextId++, state: String(body!["state"]), log_url: (body!["log_url"] as string | undefined) ?? null, description, environment: String(body!["environment"] ?? deployment.environment) };
+        deployment.statuses.push(status);
+        return { status: 201, body: { ...status, url: `${this.url}/repos/${repoName}/deployments/${deployment.id}/statuses/${status.id}`, node_id: `DES_${status.id}`, creator: this.userJson(grant!.actor), created_at: now, updated_at: now, deployment_url: `${this.url}/repos/${repoName}/deployments/${deployment.id}`, repository_url: `${this.url}/repos/${repoName}`, target_url: status.log_url ?? "", environment_url: "" } };
+      }
+      default:
+        this.violations.push(`the double does not implement ${operation.operationId} (${operation.method} ${operation.template}); the bot was not expected to call it`);
+        throw new ApiError(501, `not implemented by the double: ${operation.operationId}`);
+    }
+  }
+
+  private applyCheckOutput(run: CheckRunState, body: Record<string, unknown>): void {
+    const output = body["output"] as { title?: string; summary?: string; text?: string; annotations?: Record<string, unknown>[] } | undefined;
+    if (!output) return;
+    // GitHub's documented limit (also `maxItems` in the schema, checked before this).
+    if ((output.annotations?.length ?? 0) > 50) throw new ApiError(422, "Only 50 annotations are allowed per request");
+    if (output.title !== undefined) run.output.title = output.title;
+    if (output.summary !== undefined) run.output.summary = output.summary;
+    if (output.text !== undefined) run.output.text = output.text;
+    run.annotations.push(...(output.annotations ?? []));
+  }
+
+  private page(list: unknown[], url: URL): { status: number; body: unknown; headers?: Record<string, string> } {
+    const perPage = Math.min(100, Number(url.searchParams.get("per_page") ?? 30));
+    const page = Number(url.searchParams.get("page") ?? 1);
+    const last = Math.max(1, Math.ceil(list.length / perPage));
+    const headers: Record<string, string> = {};
+    if (page < last) {
+      const next = new URL(url);
+      next.searchParams.set("page", String(page + 1));
+      const lastUrl = new URL(url);
+      lastUrl.searchParams.set("page", String(last));
+      headers["link"] = `<${next.href}>; rel="next", <${lastUrl.href}>; rel="last"`;
+    }
+    return { status: 200, body: list.slice((page - 1) * perPage, page * perPage), headers };
+  }
+
+  private userJson(user: User): Record<string, unknown> {
+    return { login: user.login, id: hash(user.login), node_id: `U_${user.login}`, type: user.type, site_admin: false, avatar_url: "", url: `${this.url}/users/${user.login}`, html_url: `https://github.com/${user.login}` };
+  }
+  private commentJson(repo: RepoState, c: CommentState): Record<string, unknown> {
+    return { id: c.id, node_id: `IC_${c.id}`, body: c.body, user: this.userJson(c.user), created_at: c.created_at, updated_at: c.updated_at, html_url: `https://github.com/${repo.owner}/${repo.name}/pull/${c.issue_number}#issuecomment-${c.id}`, issue_url: `${this.url}/repos/${repo.owner}/${repo.name}/issues/${c.issue_number}`, url: `${this.url}/repos/${repo.owner}/${repo.name}/issues/comments/${c.id}`, author_association: c.user.type === "Bot" ? "NONE" : "MEMBER" };
+  }
+  private checkRunJson(repo: RepoState, run: CheckRunState): Record<string, unknown> {
+    return { id: run.id, name: run.name, head_sha: run.head_sha, status: run.status, conclusion: run.conclusion, details_url: run.details_url, html_url: `https://github.com/${repo.owner}/${repo.name}/runs/${run.id}`, url: `${this.url}/repos/${repo.owner}/${repo.name}/check-runs/${run.id}`, output: { ...run.output, annotations_count: run.annotations.length, annotations_url: "" }, pull_requests: [] };
+  }
+  private pullJson(repo: RepoState, pull: PullState): Record<string, unknown> {
+    const full = `${repo.owner}/${repo.name}`;
+    return {
+      id: pull.number + 100000, number: pull.number, node_id: `PR_${pull.number}`, state: pull.state, title: pull.title, user: this.userJson(pull.user), body: null,
+      html_url: `https://github.com/${full}/pull/${pull.number}`, url: `${this.url}/repos/${full}/pulls/${pull.number}`,
+      head: { ref: pull.head.ref, sha: pull.head.sha, label: `${repo.owner}:${pull.head.ref}`, repo: { name: repo.name, full_name: full } },
+      base: { ref: pull.base.ref, sha: pull.base.sha, label: `${repo.owner}:${pull.base.ref}`, repo: { name: repo.name, full_name: full } },
+      merged: pull.merged_at !== null, merged_at: pull.merged_at, merge_commit_sha: pull.merge_commit_sha, created_at: new Date().toISOString(), updated_at: new Date().toISOString(), closed_at: pull.merged_at,
+    };
+  }
+  private deploymentJson(repo: RepoState, d: DeploymentState): Record<string, unknown> {
+    return { id: d.id, node_id: `DE_${d.id}`, sha: d.sha, ref: d.ref, task: d.task, environment: d.environment, description: d.description, payload: {}, url: `${this.url}/repos/${repo.owner}/${repo.name}/deployments/${d.id}`, statuses_url: `${this.url}/repos/${repo.owner}/${repo.name}/deployments/${d.id}/statuses`, created_at: new Date().toISOString(), updated_at: new Date().toISOString(), creator: null };
+  }
+
+  private repo(name: string): RepoState {
+    const repo = this.repos.get(name);
+    if (!repo) throw new ApiError(404, "Not Found");
+    return repo;
+  }
+  private pull(repo: RepoState, number: number): PullState {
+    const pull = repo.pulls.get(number);
+    if (!pull) throw new ApiError(404, "Not Found");
+    return pull;
+  }
+}
+
+function tooLong(body: string): void {
+  if (body.length > 65536) {
+    throw new ApiError(422, "Validation Failed", { errors: [{ resource: "IssueComment", code: "custom", field: "body", message: "body is too long (maximum is 65536 characters)" }] });
+  }
+}
+
+function basicToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const [scheme = "", credential = ""] = header.split(" ");
+  if (scheme.toLowerCase() !== "basic") return null;
+  const [user, password] = Buffer.from(credential, "base64").toString("utf8").split(":");
+  return user === "x-access-token" && password ? password : null;
+}
+
+function hash(text: string): number {
+  let h = 0;
+  for (const char of text) h = (h * 31 + char.charCodeAt(0)) | 0;
+  return Math.abs(h);
+}
+
+function readAll(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+/** Runs git (for the double's own bookkeeping). */
+export function git(cwd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile("git", args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`git ${args.join(" ")}: ${stderr || error.message}`));
+      else resolve(stdout.trim());
+    });
+  });
+}
