@@ -156,7 +156,7 @@ describe("flowops impact on a real Git repository", () => {
   it("renders the PR comment within GitHub's limit", () => {
     const markdown = formatImpactMarkdown(report);
     expect(markdown.startsWith("**flowops impact: 19 flow changes in 3 tenants**: ⚠️ 7 destructive; 3 added, 10 modified, 3 removed, 3 cosmetic; 2 downstream impacted.")).toBe(true);
-    expect(markdown).toContain("<code>bronze/costs</code>: same change for 3 tenants (cosmetic, staging)");
+    expect(markdown).toContain("<code>bronze/costs</code>: same change for 3 tenants (cosmetic; staging)");
     expect(markdown).toContain("- **removed**: `gold/legacy` for 3 tenants in staging: `acme`, `beta`, `gamma`");
     expect(markdown).toContain("- **trigger removed** (`hourly`): `silver/quality` for 3 tenants in staging: `acme`, `beta`, `gamma`");
     expect(markdown).toContain("- **disabled**: `beta.silver/usage` (beta, staging) · from `tenants/beta.yaml`");

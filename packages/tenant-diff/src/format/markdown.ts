@@ -129,7 +129,7 @@ function sharedBlock(shared: SharedChange, maxDiffLines: number): string {
       ? `\nImpacted downstream (in the tenants that have them): ${shared.downstream.slice(0, 20).map((name) => `\`${name}\``).join(", ")}${shared.downstream.length > 20 ? `, … ${shared.downstream.length - 20} more` : ""}\n`
       : "";
   return [
-    `\n<details><summary><code>${shared.templateKey}</code>: same change for ${plural(shared.tenants.length, "tenant")} (${shared.kind}${shared.flags.length > 0 ? `; ${shared.flags.join(", ")}` : ""}, ${shared.envs.join(", ")})</summary>\n`,
+    `\n<details><summary><code>${shared.templateKey}</code>: same change for ${plural(shared.tenants.length, "tenant")} (${shared.kind}${shared.flags.length > 0 ? `: ${shared.flags.join(", ")}` : ""}; ${shared.envs.join(", ")})</summary>\n`,
     maxDiffLines > 0
       ? `\nTenants: ${names}${more}${causesText(shared.causes)}. Diff for \`${shared.example.tenant}\`:\n\n${fenced(capLines(shared.diff, maxDiffLines))}\n`
       : `\nTenants: ${names}${more}${causesText(shared.causes)}. (Diff left out for size.)\n`,
