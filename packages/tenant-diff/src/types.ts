@@ -1,0 +1,106 @@
+/**
+ * The parts of a rendered flow the differ reads. `RenderedFlow` from `@flowops/render` satisfies
+ * this interface, so render output can be passed as is.
+ */
+export interface DiffableFlow {
+  env: string;
+  /** Tenant code; null in a plain repository. */
+  tenant: string | null;
+  namespace: string;
+  id: string;
+  /** Template file path (repository-relative). */
+  template: string;
+  /** Template key, e.g. `bronze/aws_costs`. */
+  templateKey: string;
+  document: Readonly<Record<string, unknown>>;
+  source: string;
+}
+
+/** What a render of one side produced: flows plus the problems that stopped some of them. */
+export interface RenderOutput<F extends DiffableFlow = DiffableFlow> {
+  flows: readonly F[];
+  problems?: readonly { code: string; message: string; file: string; line: number; column: number; tenant?: string; env?: string }[];
+}
+
+export type ChangeKind = "added" | "removed" | "modified" | "cosmetic";
+export type Classification = ChangeKind | "unchanged";
+
+/**
+ * Flags for what reviewers care about most:
+ * - `schedule`: the cron or timezone of a Schedule trigger changed (or a Schedule trigger came or went);
+ * - `trigger`: a trigger was added, removed or changed;
+ * - `trigger-removed`: at least one trigger was removed (a destructive change);
+ * - `disabled`: the flow becomes disabled;
+ * - `deleted`: the flow is no longer deployed;
+ * - `task-type`: a task's type changed, or a task of a type the flow did not use came or went;
+ * - `image`: a container image changed anywhere in the flow;
+ * - `labels-only`: only the flow's labels changed.
+ */
+export type ChangeFlag =
+  | "schedule"
+  | "trigger"
+  | "trigger-removed"
+  | "disabled"
+  | "deleted"
+  | "task-type"
+  | "image"
+  | "labels-only";
+
+export interface FlowClassification {
+  kind: Classification;
+  flags: ChangeFlag[];
+  /** Ids of triggers present before and gone after. */
+  removedTriggers: string[];
+}
+
+/** One flow whose rendered source differs between base and head. */
+export interface FlowChange {
+  env: string;
+  tenant: string | null;
+  namespace: string;
+  id: string;
+  kind: ChangeKind;
+  /** Changed input files that feed this flow (template, tenant file, config, tenant vars schema). */
+  causes: string[];
+  flags: ChangeFlag[];
+  removedTriggers: string[];
+  /** Template key (head side when present, else base side). */
+  templateKey: string;
+  template: string;
+  /** Rendered source on each side (absent for added / removed). */
+  before?: string;
+  after?: string;
+}
+
+/** An unchanged flow downstream of a changed one (Flow trigger or Subflow call). */
+export interface ImpactedFlow {
+  env: string;
+  tenant: string | null;
+  namespace: string;
+  id: string;
+  /** `<namespace>/<id>` of the changed flows it depends on. */
+  because: string[];
+  /** How it depends on each: triggered by it (`trigger`) or calling it (`subflow`). */
+  links: { flow: string; kind: "trigger" | "subflow" }[];
+}
+
+export interface ImpactSummary {
+  added: number;
+  removed: number;
+  modified: number;
+  cosmetic: number;
+  unchanged: number;
+  /** Number of tenants with at least one changed or impacted flow. */
+  tenants: number;
+}
+
+/** The impact of going from `base` to `head`; `impactToJson` gives the CLI's JSON contract. */
+export interface ImpactReport {
+  base: string;
+  head: string;
+  summary: ImpactSummary;
+  changes: FlowChange[];
+  impacted: ImpactedFlow[];
+  /** How much was rendered: everything, or only what the changed files reach. */
+  scope: { mode: "full" | "incremental"; reason?: string };
+}
