@@ -1,5 +1,8 @@
 import { RepositoryError } from "@flowops/render";
+import { botCommand, ciCommand } from "./commands/bot.js";
 import { deployCommand, planCommand } from "./commands/deploy.js";
+import { graphCommand } from "./commands/graph.js";
+import { impactCommand } from "./commands/impact.js";
 import { lintCommand } from "./commands/lint.js";
 import { renderCommand } from "./commands/render.js";
 import { schemaCommand } from "./commands/schema.js";
@@ -8,6 +11,10 @@ import { EXIT_USAGE, processIO, UsageError, type CommandIO } from "./io.js";
 
 const COMMANDS: Record<string, (argv: string[], io: CommandIO) => Promise<number>> = {
   lint: lintCommand,
+  impact: impactCommand,
+  graph: graphCommand,
+  ci: ciCommand,
+  bot: botCommand,
   render: renderCommand,
   plan: planCommand,
   deploy: deployCommand,
@@ -20,10 +27,14 @@ const HELP = `flowops: GitOps for multi-tenant Kestra data platforms
 usage:
   flowops lint    [--cwd DIR] [--ref REF] [--env ENV] [--tenant CODE]... [--format text|json|github|sarif]
   flowops render  [--cwd DIR] [--ref REF] [--env ENV] [--tenant CODE]... --out DIR
+  flowops impact  --base REF [--head REF] [--cwd DIR] [--env ENV|all] [--format text|json|markdown]
+  flowops graph   --tenant CODE [--env ENV] [--format mermaid|dot|json]
   flowops plan    --env ENV [--cwd DIR] [--kestra-url URL] [--format text|json]
   flowops deploy  --env ENV [--cwd DIR] [--kestra-url URL] [--prune] [--force] [--format text|json]
   flowops schema  export --out DIR
   flowops schema  pull --kestra-url URL [--cwd DIR]
+  flowops ci      pr | deploy --env ENV      (inside GitHub Actions; GITHUB_* variables)
+  flowops bot     serve [--port N]           (GitHub App webhook server)
   flowops start   [--cwd DIR]      the main job on a platform (render, lint and summarise)
 
 Kestra credentials: KESTRA_USERNAME + KESTRA_PASSWORD, or KESTRA_TOKEN (or the variables the

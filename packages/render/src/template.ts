@@ -82,10 +82,25 @@ export interface CompiledTemplate extends FlowTemplate {
 }
 
 /**
+ * The last compilation of each template path. Reading two sides of a change (impact) or the same
+ * repository again (the bot) then parses only the templates whose text changed.
+ */
+const compileCache = new Map<string, { text: string; literal: boolean; result: ReturnType<typeof compileTemplateUncached> }>();
+
+/** Compiles a template, reusing the previous compilation of the same path and text. */
+export function compileTemplate(template: FlowTemplate, literal: boolean): { compiled?: CompiledTemplate; problems: RepositoryProblem[] } {
+  const cached = compileCache.get(template.file);
+  if (cached && cached.text === template.text && cached.literal === literal && cached.result.compiled?.key === template.key) return cached.result;
+  const result = compileTemplateUncached(template, literal);
+  compileCache.set(template.file, { text: template.text, literal, result });
+  return result;
+}
+
+/**
  * Parses and compiles a template. In a plain repository (`literal`), placeholders and `$when`
  * are not template syntax: the file is one flow as written.
  */
-export function compileTemplate(template: FlowTemplate, literal: boolean): { compiled?: CompiledTemplate; problems: RepositoryProblem[] } {
+function compileTemplateUncached(template: FlowTemplate, literal: boolean): { compiled?: CompiledTemplate; problems: RepositoryProblem[] } {
   const { parsed, problems } = parseYamlFile(template.file, template.text);
   if (!parsed) return { problems };
   const { document, lineCounter } = parsed;

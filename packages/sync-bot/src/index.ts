@@ -36,3 +36,4 @@ export { KeyedSerialQueue, Semaphore } from "./queue.js";
 export { runBotServer, botOptionsFromEnv, BotConfigurationError } from "./serve.js";
 export { policyFromConfig, readPolicyFromGit } from "./policy.js";
 export { cloneAtCommit } from "./git.js";
+export { flowopsChecks, type FlowopsChecksOptions } from "./flowops-checks.js";

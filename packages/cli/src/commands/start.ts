@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { formatLintResult, lintExitCode, lintRepository } from "@flowops/lint";
 import { render } from "@flowops/render";
+import { formatImpactText, ImpactError, impactOfRefs } from "@flowops/tenant-diff";
 import { withUsage } from "../args.js";
 import { EXIT_OK, EXIT_USAGE, type CommandIO } from "../io.js";
 import { printProblems } from "../problems.js";
@@ -41,10 +42,23 @@ export async function startCommand(argv: string[], io: CommandIO): Promise<numbe
   const lint = lintRepository(repository, result);
   io.stdout(`\nLint (${(performance.now() - lintStarted).toFixed(0)} ms):\n`);
   io.stdout(formatLintResult(lint, "text"));
+  await printImpactAgainstHead(repository.root, io);
   return lintExitCode(lint) !== EXIT_OK ? lintExitCode(lint) : problems.length > 0 ? EXIT_USAGE : EXIT_OK;
 }
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd() + "\n").join("");
+}
+
+/** The impact of the working tree against HEAD, or why there is none to show. */
+async function printImpactAgainstHead(cwd: string, io: CommandIO): Promise<void> {
+  io.stdout("\nImpact of the working tree against HEAD:\n");
+  try {
+    const { report } = await impactOfRefs({ cwd, base: "HEAD" });
+    io.stdout(formatImpactText(report));
+  } catch (error) {
+    if (!(error instanceof ImpactError)) throw error;
+    io.stdout(`none to show (${error.message})\n`);
+  }
 }

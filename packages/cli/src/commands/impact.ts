@@ -1,0 +1,45 @@
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { formatImpactJson, formatImpactMarkdown, formatImpactText, ImpactError, impactOfRefs } from "@flowops/tenant-diff";
+import { withUsage } from "../args.js";
+import { EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
+
+const USAGE = "flowops impact --base REF [--head REF] [--cwd DIR] [--env ENV|all] [--format text|json|markdown]";
+
+/** `flowops impact`: per tenant, which deployed flows a change touches, why, and what it reaches downstream. */
+export async function impactCommand(argv: string[], io: CommandIO): Promise<number> {
+  const { values } = withUsage(
+    () =>
+      parseArgs({
+        args: argv,
+        options: { base: { type: "string" }, head: { type: "string" }, cwd: { type: "string" }, env: { type: "string" }, format: { type: "string", default: "text" } },
+        strict: true,
+        allowPositionals: false,
+      }),
+    USAGE,
+  );
+  if (!values.base) throw new UsageError(`--base is required\n\nusage: ${USAGE}`);
+  if (!["text", "json", "markdown"].includes(values.format)) throw new UsageError(`unknown format "${values.format}"; expected text, json or markdown\n\nusage: ${USAGE}`);
+  const cwd = resolve(io.cwd, values.cwd ?? ".");
+  try {
+    const envs = values.env && values.env !== "all" ? [values.env] : undefined;
+    const { report, headRepo } = await impactOfRefs({ cwd, base: values.base, ...(values.head ? { head: values.head } : {}), ...(envs ? { envs } : {}) });
+    if (values.env && values.env !== "all" && !headRepo.config.environments.some((e) => e.name === values.env)) {
+      throw new UsageError(`unknown environment "${values.env}"; the repository defines: ${headRepo.config.environments.map((e) => e.name).join(", ")}`);
+    }
+    const output =
+      values.format === "json"
+        ? formatImpactJson(report)
+        : values.format === "markdown"
+          ? formatImpactMarkdown(report, { fullReportCommand: `npx flowops impact --base ${values.base}${values.head ? ` --head ${values.head}` : ""}` })
+          : formatImpactText(report);
+    io.stdout(output.endsWith("\n") ? output : output + "\n");
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof ImpactError) {
+      io.stderr(`flowops impact: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,73 @@
+import { apply, deployInputs, DeployRefusedError, formatReportText, kestraClientFromEnvironment, KestraApiError, KestraConfigError, plan, type DeployReport } from "@flowops/deploy";
+import { lintRepository } from "@flowops/lint";
+import { readRepository, render } from "@flowops/render";
+import { formatImpactMarkdown, ImpactError, impactOfRefs } from "@flowops/tenant-diff";
+import { readPolicyFromGit } from "./policy.js";
+import type { DeployOutcome, FlowopsChecks, ImpactOutcome, LintOutcome, TenantDeployResult } from "./types.js";
+
+export interface FlowopsChecksOptions {
+  /** Where Kestra credentials are read from (the variables the config names); default process.env. */
+  variables?: NodeJS.ProcessEnv;
+  /** Writes in flight at once during a deploy. */
+  concurrency?: number;
+}
+
+/** The bot's flowops work done by the real packages: lint, impact, deploy and reading policy. */
+export function flowopsChecks(options: FlowopsChecksOptions = {}): FlowopsChecks {
+  const variables = options.variables ?? process.env;
+  return {
+    readPolicy: readPolicyFromGit,
+
+    async lint(workspace): Promise<LintOutcome> {
+      const repository = await readRepository({ cwd: workspace });
+      const result = lintRepository(repository, render(repository));
+      return {
+        diagnostics: result.diagnostics.map((d) => ({ rule: d.rule, severity: d.severity, message: d.message, file: d.file, line: d.line, column: d.column, tenants: [...d.tenants] })),
+        errorCount: result.errorCount,
+      };
+    },
+
+    async impact(workspace, baseSha, headSha): Promise<ImpactOutcome> {
+      const { report } = await impactOfRefs({ cwd: workspace, base: baseSha, head: headSha });
+      const changedTenants = [...new Set([...report.changes, ...report.impacted].map((c) => c.tenant).filter((t): t is string => t !== null))].sort();
+      return {
+        markdown: formatImpactMarkdown(report, { fullReportCommand: `npx flowops impact --base ${baseSha} --head ${headSha}` }),
+        summary: { ...report.summary },
+        changedTenants,
+      };
+    },
+
+    async deploy(workspace, env, request): Promise<DeployOutcome> {
+      const repository = await readRepository({ cwd: workspace });
+      const inputs = deployInputs(repository, env);
+      try {
+        const client = kestraClientFromEnvironment(inputs.environment, { variables });
+        const prune = request.policy.prune;
+        const deployPlan = await plan({ env, desired: inputs.desired, client, policy: { ...inputs.policy, prune }, scopes: inputs.scopes, problems: inputs.problems });
+        const report = await apply(deployPlan, { client, prune, ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
+        return { ok: report.summary.failed === 0, perTenant: perTenant(report), text: formatReportText(report, "deploy") };
+      } catch (error) {
+        if (error instanceof DeployRefusedError || error instanceof KestraApiError || error instanceof KestraConfigError || error instanceof ImpactError) {
+          return { ok: false, perTenant: [], text: `Nothing was deployed: ${error.message}` };
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+function perTenant(report: DeployReport): TenantDeployResult[] {
+  const byTenant = new Map<string | null, TenantDeployResult>();
+  for (const action of report.actions) {
+    let result = byTenant.get(action.tenant);
+    if (!result) byTenant.set(action.tenant, (result = { tenant: action.tenant, ok: true, created: 0, updated: 0, deleted: 0, unchanged: 0 }));
+    if (action.status === "failed") {
+      result.ok = false;
+      result.error ??= `${action.namespace}/${action.id}: ${action.error ?? "failed"}`;
+    } else if (action.status === "done" || action.action === "unchanged") {
+      const counter = ({ create: "created", update: "updated", delete: "deleted", unchanged: "unchanged" } as const)[action.action];
+      result[counter] = (result[counter] ?? 0) + 1;
+    }
+  }
+  return [...byTenant.values()];
+}
