@@ -2,7 +2,9 @@ import { apply, deployInputs, KestraClient, plan } from "@flowops/deploy";
 import { startKestraDouble } from "@flowops/kestra-double";
 import { lintRepository } from "@flowops/lint";
 import { readRepository, render } from "@flowops/render";
-import { editTemplate } from "./generate.js";
+import { impactOfRefs } from "@flowops/tenant-diff";
+import { simpleGit } from "simple-git";
+import { editConfig, editTemplate, editTenant } from "./generate.js";
 
 /** One timed figure of a scenario, printed with the size it ran at. */
 export interface Figure {
@@ -160,3 +162,50 @@ export const deployScenario: Scenario = {
 };
 
 scenarios.push(lintScenario, deployScenario);
+
+/**
+ * Impact of the working tree against `main` (both sides read from Git, planned, rendered, diffed)
+ * for a one-template, a one-tenant and a config change, each incremental and full. Median of 3.
+ */
+export const impactScenario: Scenario = {
+  name: "impact",
+  description: "impact of a one-template, a one-tenant and a config change against main (median of 3 runs)",
+  async run({ dir }) {
+    const git = simpleGit({ baseDir: dir });
+    const templateKeys = (await git.raw(["ls-files", "flows"])).split("\n").filter(Boolean).sort();
+    const bronze = templateKeys.findIndex((path) => path.startsWith("flows/bronze/"));
+    const changes: [string, () => Promise<unknown>][] = [
+      ["one template", () => editTemplate(dir, bronze)],
+      ["one tenant", () => editTenant(dir, 3)],
+      ["config", () => editConfig(dir)],
+    ];
+    const figures: Figure[] = [];
+    for (const [name, edit] of changes) {
+      await git.checkout(["--", "."]);
+      await edit();
+      const median = async (incremental: boolean) => {
+        const times: number[] = [];
+        let changed = 0;
+        for (let run = 0; run < 3; run++) {
+          const started = performance.now();
+          const { report } = await impactOfRefs({ cwd: dir, base: "main", incremental });
+          times.push(performance.now() - started);
+          changed = report.changes.length;
+        }
+        return { ms: Math.round(times.sort((a, b) => a - b)[1]!), changed };
+      };
+      const incremental = await median(true);
+      const full = await median(false);
+      figures.push(
+        { name: `${name}: flows changed`, value: incremental.changed, unit: "count" },
+        { name: `${name}: incremental`, value: incremental.ms, unit: "ms", ...(name === "config" ? {} : { target: 1000 }) },
+        { name: `${name}: full render`, value: full.ms, unit: "ms" },
+        { name: `${name}: incremental / full`, value: Math.round((incremental.ms / full.ms) * 100) / 100, unit: "ratio", ...(name === "config" ? {} : { target: 0.1 }) },
+      );
+    }
+    await git.checkout(["--", "."]);
+    return figures;
+  },
+};
+
+scenarios.push(impactScenario);

@@ -129,7 +129,7 @@ function loadTenants(paths: string[], files: ReadonlyMap<string, string>, config
     if (!path.startsWith(config.tenantsDir + "/") || !YAML_FILE.test(path)) continue;
     const name = path.slice(config.tenantsDir.length + 1);
     if (name.includes("/")) continue;
-    const { parsed, problems: parseProblems } = parseYamlFile(path, files.get(path)!);
+    const { parsed, problems: parseProblems } = parseTenantFile(path, files.get(path)!);
     if (!parsed) {
       problems.push(...parseProblems);
       continue;
@@ -183,6 +183,17 @@ function loadTenants(paths: string[], files: ReadonlyMap<string, string>, config
     });
   }
   return tenants.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
+
+/** The last parse of each tenant file: both sides of a change share most tenants unchanged. */
+const tenantParseCache = new Map<string, { text: string; result: ReturnType<typeof parseYamlFile> }>();
+
+function parseTenantFile(path: string, text: string): ReturnType<typeof parseYamlFile> {
+  const cached = tenantParseCache.get(path);
+  if (cached && cached.text === text) return cached.result;
+  const result = parseYamlFile(path, text);
+  tenantParseCache.set(path, { text, result });
+  return result;
 }
 
 function deriveEnvironments(tenants: Tenant[]): EnvironmentConfig[] {
