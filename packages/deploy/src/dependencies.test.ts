@@ -1,68 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
-import { flowReferences, runInDependencyOrder } from "./dependencies.js";
+import { runInDependencyOrder } from "./dependencies.js";
 import { scopesFromDesired, searchPrefixes } from "./scope.js";
-
-describe("flowReferences", () => {
-  it("finds subflows at any depth and Flow trigger upstreams in every syntax", () => {
-    const document = parse(`
-id: caller
-namespace: acme.gold
-tasks:
-  - id: each
-    type: io.kestra.plugin.core.flow.ForEach
-    values: [1, 2]
-    tasks:
-      - id: nested
-        type: io.kestra.plugin.core.flow.If
-        condition: "{{ true }}"
-        then:
-          - id: call
-            type: io.kestra.plugin.core.flow.Subflow
-            namespace: acme.silver
-            flowId: target
-  - id: legacy
-    type: io.kestra.core.tasks.flows.Flow
-    namespace: acme.silver
-    flowId: legacy_target
-  - id: dynamic
-    type: io.kestra.plugin.core.flow.Subflow
-    namespace: "{{ inputs.ns }}"
-    flowId: anything
-triggers:
-  - id: modern
-    type: io.kestra.plugin.core.trigger.Flow
-    preconditions:
-      id: upstream
-      flows:
-        - namespace: acme.bronze
-          flowId: loader
-        - namespace: acme.bronze
-  - id: old
-    type: io.kestra.core.models.triggers.types.Flow
-    conditions:
-      - type: io.kestra.plugin.core.condition.ExecutionFlow
-        namespace: acme.bronze
-        flowId: old_loader
-      - type: io.kestra.plugin.core.condition.MultipleCondition
-        conditions:
-          one:
-            type: io.kestra.plugin.core.condition.ExecutionFlow
-            namespace: acme.bronze
-            flowId: multi
-  - id: schedule
-    type: io.kestra.plugin.core.trigger.Schedule
-    cron: "0 * * * *"
-`);
-    expect(flowReferences(document).map((r) => `${r.kind} ${r.namespace}/${r.id}`)).toEqual([
-      "subflow acme.silver/target",
-      "subflow acme.silver/legacy_target",
-      "trigger acme.bronze/loader",
-      "trigger acme.bronze/old_loader",
-      "trigger acme.bronze/multi",
-    ]);
-  });
-});
 
 describe("runInDependencyOrder", () => {
   it("runs prerequisites first, blocks dependents of failures, and breaks cycles", async () => {

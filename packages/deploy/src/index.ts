@@ -6,8 +6,8 @@ export { formatProgress, formatReportJson, formatReportText } from "./format.js"
 export { deployInputs } from "./environment.js";
 export type { DeployInputs } from "./environment.js";
 export { namespaceScopes, scopesFromDesired, searchPrefixes } from "./scope.js";
-export { flowReferences, runInDependencyOrder } from "./dependencies.js";
-export type { FlowReference, GraphNode, NodeOutcome } from "./dependencies.js";
+export { runInDependencyOrder } from "./dependencies.js";
+export type { GraphNode, NodeOutcome } from "./dependencies.js";
 export { KestraApiError, KestraClient, KestraConfigError, kestraClientFromEnvironment } from "@flowops/kestra";
 export type {
   ActionReport,

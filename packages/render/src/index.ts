@@ -20,3 +20,4 @@ export { CONFIG_FILE, KESTRA_FLOW_SCHEMA_FILE, DEFAULT_NAMESPACE_PATTERN, DEFAUL
 export { parseWhen, evaluateWhen, pathsOf, ExpressionError, type WhenExpression } from "./expression.js";
 export { parseYamlFile, MAX_FILE_BYTES, MAX_ALIAS_COUNT, type ParsedYamlFile } from "./yaml-file.js";
 export { locateInYaml } from "./locate.js";
+export { flowReferences, type FlowReference } from "./flow-references.js";

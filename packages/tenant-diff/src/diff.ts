@@ -1,6 +1,6 @@
 import { classifyFlowChange } from "./classify.js";
 import { ImpactError } from "./errors.js";
-import { flowReferences } from "./references.js";
+import { flowReferences } from "@flowops/render";
 import type { ChangeKind, DiffableFlow, FlowChange, ImpactedFlow, ImpactReport, ImpactSummary, RenderOutput } from "./types.js";
 
 /** Where a change comes from: the changed input files and the inputs that feed each flow. */

@@ -1,5 +1,5 @@
 import { compareFlows } from "./diff.js";
-import { flowReferences } from "./references.js";
+import { flowReferences } from "@flowops/render";
 import type { DiffableFlow, ImpactReport } from "./types.js";
 
 export interface FlowGraphNode {

@@ -12,8 +12,6 @@ export type {
 } from "./types.js";
 export { classifyFlowChange } from "./classify.js";
 export { documentsEquivalent } from "./equivalence.js";
-export { flowReferences } from "./references.js";
-export type { FlowReference } from "./references.js";
 export { diffRenders, downstreamOf, flowKey } from "./diff.js";
 export type { CauseSources, DiffRendersOptions } from "./diff.js";
 export { buildInputIndex, flowInputs, planIncrementalRender } from "./inputs.js";
