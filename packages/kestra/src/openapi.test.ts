@@ -7,6 +7,17 @@ import { startKestraDouble } from "../../../test/kestra-double/index.js";
 import type { KestraDouble } from "../../../test/kestra-double/index.js";
 import { KestraClient } from "./client.js";
 
+/**
+ * Real material beside the checkout (`../shared`). Where it is absent (a fork's CI) these tests are
+ * skipped; with FLOWOPS_REQUIRE_SHARED=1 (this repository's CI) a missing folder fails instead.
+ */
+function sharedAvailable(path: string): boolean {
+  if (existsSync(path)) return true;
+  if (process.env.FLOWOPS_REQUIRE_SHARED === "1") throw new Error(`${path} is missing: ../shared must be checked out beside the repository`);
+  return false;
+}
+
+
 /** The repository root: the folder holding turbo.json. */
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -58,7 +69,7 @@ function shape(spec: Spec, schema: Schema | undefined): { properties: Set<string
   return { properties, required };
 }
 
-describe("the client's requests and the double's answers follow Kestra's OSS OpenAPI spec", () => {
+describe.runIf(sharedAvailable(join(repoRoot(), "..", "shared", "kestra", "openapi")))("the client's requests and the double's answers follow Kestra's OSS OpenAPI spec", () => {
   const spec = loadSpec("kestra-oss-openapi");
   let double: KestraDouble;
   let client: KestraClient;

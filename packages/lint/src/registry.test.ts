@@ -4,6 +4,17 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ALL_RULES } from "./registry.js";
 
+/**
+ * Real material beside the checkout (`../shared`). Where it is absent (a fork's CI) these tests are
+ * skipped; with FLOWOPS_REQUIRE_SHARED=1 (this repository's CI) a missing folder fails instead.
+ */
+function sharedAvailable(path: string): boolean {
+  if (existsSync(path)) return true;
+  if (process.env.FLOWOPS_REQUIRE_SHARED === "1") throw new Error(`${path} is missing: ../shared must be checked out beside the repository`);
+  return false;
+}
+
+
 const here = dirname(fileURLToPath(import.meta.url));
 const rulesDir = join(here, "rules");
 
@@ -24,7 +35,7 @@ describe("rule registry", () => {
   const folders = readdirSync(rulesDir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
   const registered = ALL_RULES.map((rule) => rule.meta.id);
 
-  it("registers exactly DESIGN.md's rule ids", () => {
+  it.runIf(sharedAvailable(join(repoRoot(), "..", "shared", "DESIGN.md")))("registers exactly DESIGN.md's rule ids", () => {
     expect([...registered].sort()).toEqual(designRuleIds().sort());
   });
 
