@@ -69,8 +69,11 @@ function shape(spec: Spec, schema: Schema | undefined): { properties: Set<string
   return { properties, required };
 }
 
-describe.runIf(sharedAvailable(join(repoRoot(), "..", "shared", "kestra", "openapi")))("the client's requests and the double's answers follow Kestra's OSS OpenAPI spec", () => {
-  const spec = loadSpec("kestra-oss-openapi");
+const specAvailable = sharedAvailable(join(repoRoot(), "..", "shared", "kestra", "openapi"));
+
+describe.runIf(specAvailable)("the client's requests and the double's answers follow Kestra's OSS OpenAPI spec", () => {
+  // Suite bodies run even when skipped: read the spec only where it exists.
+  const spec = specAvailable ? loadSpec("kestra-oss-openapi") : (undefined as never);
   let double: KestraDouble;
   let client: KestraClient;
   const answers = new Map<string, unknown>();
