@@ -116,7 +116,8 @@ describe.runIf(sharedAvailable(shared))("Kestra's invalid fixtures (invalids-1.0
     "invalid-property.yaml": "an unknown property of a core task: caught by flow-schema only with a pulled Kestra flow schema (plugin properties are open otherwise)",
   };
   const dir = join(fixtures, "invalids-1.0.3");
-  it.each(readdirSync(dir).sort())("%s is caught by some rule (or is a known exception)", (fixture) => {
+  // Suite bodies run even when skipped: list the fixtures only where they exist.
+  it.each(existsSync(dir) ? readdirSync(dir).sort() : [])("%s is caught by some rule (or is a known exception)", (fixture) => {
     const errors = lintPlain(dir, [join(dir, fixture)]).filter((d) => d.severity === "error");
     if (fixture in notCaught) expect(errors, notCaught[fixture]).toEqual([]);
     else expect(errors.length, `${fixture} is caught`).toBeGreaterThan(0);
