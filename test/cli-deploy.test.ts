@@ -2,6 +2,7 @@ import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "@flowops/cli";
+import { simpleGit } from "simple-git";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKestraDouble, type KestraDouble } from "./kestra-double/index.js";
 import { captureIO, repoRoot, writeFiles } from "./support.js";
@@ -11,9 +12,16 @@ const PASSWORD = "Staging-Secret-42";
 // The example config reads staging credentials from these variables.
 const ENV = { KESTRA_STAGING_USERNAME: USERNAME, KESTRA_STAGING_PASSWORD: PASSWORD };
 
+/** The example platform in a Git repository of its own, one commit. */
 async function examplePlatformCopy(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "flowops-cli-deploy-"));
   for (const entry of ["flows", "tenants", "schemas", "flowops.config.yaml"]) await cp(join(repoRoot, entry), join(dir, entry), { recursive: true });
+  const git = simpleGit({ baseDir: dir });
+  await git.init(["-b", "main"]);
+  await git.addConfig("user.email", "dev@example.com");
+  await git.addConfig("user.name", "Dev");
+  await git.add(".");
+  await git.commit("example platform");
   return dir;
 }
 
@@ -57,6 +65,18 @@ describe("flowops plan and deploy on the example platform", () => {
     expect(again.code).toBe(0);
     expect(kestra.writeCount()).toBe(0);
     expect((JSON.parse(again.out) as { actions: { action: string }[] }).actions.every((a) => a.action === "unchanged")).toBe(true);
+  });
+
+  it("shows a flow changed in Kestra's UI as drift against the commit last deployed, and the deploy puts Git's version back", async () => {
+    const live = kestra.liveFlow("acme_retail.bronze", "aws_costs")!;
+    kestra.seedFlow(live.source.replace("tasks:", "# edited by hand in the UI\ntasks:"));
+    const planned = await run(["plan", "--env", "staging", "--baseline", "HEAD", "--format", "json"]);
+    expect(planned.code).toBe(0);
+    const actions = (JSON.parse(planned.out) as { actions: { namespace: string; id: string; action: string; drift?: boolean }[] }).actions;
+    expect(actions.filter((a) => a.drift)).toEqual([expect.objectContaining({ namespace: "acme_retail.bronze", id: "aws_costs", action: "update", drift: true })]);
+    expect((await run(["deploy", "--env", "staging"])).code).toBe(0);
+    expect(kestra.liveFlow("acme_retail.bronze", "aws_costs")!.source).toBe(live.source);
+    expect((await run(["plan", "--env", "staging", "--baseline", "no-such-ref"])).code).toBe(2);
   });
 
   it("deletes a removed template's flows only with --prune (the example config turns prune on, so a copy without it is used)", async () => {

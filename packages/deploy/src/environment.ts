@@ -1,4 +1,4 @@
-import { render } from "@flowops/render";
+import { readRepository, render } from "@flowops/render";
 import type { EnvironmentConfig, FlowRepository, RenderedFlow, RepositoryProblem } from "@flowops/render";
 import { namespaceScopes } from "./scope.js";
 import type { DeployPolicyOptions, NamespaceScope } from "./types.js";
@@ -37,4 +37,20 @@ export function deployInputs(repository: FlowRepository, env: string): DeployInp
       ownershipLabel: { key: ownershipKey, value: ownershipValue },
     },
   };
+}
+
+/**
+ * The flows of `env` as the commit `ref` renders them: the baseline that tells drift (a managed
+ * flow changed outside Git) from a change in Git. Undefined when that commit cannot be read or
+ * rendered.
+ */
+export async function baselineAt(workspace: string, ref: string, env: string): Promise<RenderedFlow[] | undefined> {
+  try {
+    const repository = await readRepository({ cwd: workspace, ref });
+    if (!repository.config.environments.some((e) => e.name === env)) return undefined;
+    const result = render(repository, { envs: [env] });
+    return result.problems.length === 0 && repository.problems.length === 0 ? result.flows : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -3,7 +3,7 @@ export type { PlanOptions } from "./plan.js";
 export { DeployRefusedError, apply, checkGuards, planReport } from "./apply.js";
 export type { ApplyOptions, DeployRefusal } from "./apply.js";
 export { formatProgress, formatReportJson, formatReportText } from "./format.js";
-export { deployInputs } from "./environment.js";
+export { baselineAt, deployInputs } from "./environment.js";
 export type { DeployInputs } from "./environment.js";
 export { namespaceScopes, scopesFromDesired, searchPrefixes } from "./scope.js";
 export { runInDependencyOrder } from "./dependencies.js";

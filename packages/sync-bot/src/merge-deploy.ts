@@ -96,7 +96,7 @@ export async function runMergeDeploy(input: MergeDeployInput): Promise<MergeDepl
 
   let outcome: DeployOutcome;
   try {
-    outcome = await flowops.deploy(input.workspace, env, { sha, policy });
+    outcome = await flowops.deploy(input.workspace, env, { sha, policy, ...(input.baseSha ? { previousSha: input.baseSha } : {}) });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     outcome = { ok: false, perTenant: [], text: `The deploy stopped before finishing: ${message}` };

@@ -87,6 +87,11 @@ export interface DeployRequest {
   sha: string;
   /** Policy read from the base branch before the merge. */
   policy: RepositoryPolicy;
+  /**
+   * The deploy branch before this push: what the previous deploy left in Kestra. A managed flow
+   * whose live source differs from its render at this commit was changed outside Git (drift).
+   */
+  previousSha?: string;
 }
 
 /** The flowops work the bot needs, injected by the caller. */

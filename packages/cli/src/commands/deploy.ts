@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import {
   apply,
+  baselineAt,
   checkGuards,
   deployInputs,
   DeployRefusedError,
@@ -19,13 +20,15 @@ import { readRepository } from "@flowops/render";
 import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
 
-const PLAN_USAGE = "flowops plan --env ENV [--cwd DIR] [--kestra-url URL] [--format text|json]";
-const DEPLOY_USAGE = "flowops deploy --env ENV [--cwd DIR] [--kestra-url URL] [--prune] [--force] [--concurrency N] [--format text|json]";
+const PLAN_USAGE = "flowops plan --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--format text|json]";
+const DEPLOY_USAGE = "flowops deploy --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--concurrency N] [--format text|json]";
 
 const deployFlags = {
   cwd: { type: "string" },
   env: { type: "string" },
   "kestra-url": { type: "string" },
+  /** The commit last deployed: a managed flow whose live source differs from its render there was changed outside Git. */
+  baseline: { type: "string" },
   format: { type: "string", default: "text" },
 } as const;
 
@@ -53,7 +56,7 @@ export async function deployCommand(argv: string[], io: CommandIO): Promise<numb
 }
 
 async function runDeploy(
-  values: { cwd?: string; env?: string; "kestra-url"?: string; format: string },
+  values: { cwd?: string; env?: string; "kestra-url"?: string; baseline?: string; format: string },
   mode: { dryRun: boolean; prune: boolean; force: boolean; concurrency: number },
   io: CommandIO,
   usage: string,
@@ -65,6 +68,11 @@ async function runDeploy(
     throw new UsageError(`unknown environment "${env ?? ""}"; the repository defines: ${repository.config.environments.map((e) => e.name).join(", ")}`);
   }
   const inputs = deployInputs(repository, env);
+  let baseline;
+  if (values.baseline) {
+    baseline = await baselineAt(repository.root, values.baseline, env);
+    if (!baseline) throw new UsageError(`--baseline ${values.baseline}: that commit cannot be read or rendered for ${env}; pass the commit last deployed`);
+  }
   let client;
   try {
     client = kestraClientFromEnvironment(inputs.environment, { ...(values["kestra-url"] ? { url: values["kestra-url"] } : {}), variables: io.env });
@@ -74,7 +82,7 @@ async function runDeploy(
   }
   const prune = mode.prune || inputs.policy.prune;
   try {
-    const deployPlan = await plan({ env, desired: inputs.desired, client, policy: { ...inputs.policy, prune }, scopes: inputs.scopes, problems: inputs.problems });
+    const deployPlan = await plan({ env, desired: inputs.desired, client, policy: { ...inputs.policy, prune }, scopes: inputs.scopes, problems: inputs.problems, ...(baseline ? { baseline } : {}) });
     if (mode.dryRun) {
       const report = planReport(deployPlan, { prune });
       print(report, values.format, "plan", io);
