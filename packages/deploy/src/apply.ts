@@ -89,26 +89,31 @@ export async function apply(plan: DeployPlan, options: ApplyOptions): Promise<De
   const failedTenants = new Set<string | null>(plan.flows.filter((f) => f.conflict).map((f) => f.tenant));
   const toWrite = plan.flows.filter((f) => (f.action === "create" || f.action === "update") && !f.conflict);
   const writeNodes: GraphNode<PlannedFlow>[] = toWrite.map((flow) => ({ key: keyOf(flow), value: flow, after: flow.dependsOn }));
-  await runInDependencyOrder(
-    writeNodes,
-    concurrency,
-    async ({ value: flow }): Promise<NodeOutcome> => {
-      try {
-        const sent = await writeFlow(client, flow, plan);
-        writes += sent;
-        record(flow, { status: "done" });
-        return { ok: true };
-      } catch (error) {
+  // Each action sends its requests, records its outcome and marks its tenant failed on error.
+  const carryOut = (nodes: GraphNode<PlannedFlow>[], send: (flow: PlannedFlow) => Promise<number>, blocked: (failed: string[]) => string) =>
+    runInDependencyOrder(
+      nodes,
+      concurrency,
+      async ({ value: flow }): Promise<NodeOutcome> => {
+        try {
+          // Not `writes += await ...`: that reads `writes` before awaiting and loses concurrent counts.
+          const sent = await send(flow);
+          writes += sent;
+          record(flow, { status: "done" });
+          return { ok: true };
+        } catch (error) {
+          failedTenants.add(flow.tenant);
+          record(flow, { status: "failed", error: messageOf(error) });
+          return { ok: false, error: messageOf(error) };
+        }
+      },
+      ({ value: flow }, failed) => {
         failedTenants.add(flow.tenant);
-        record(flow, { status: "failed", error: messageOf(error) });
-        return { ok: false, error: messageOf(error) };
-      }
-    },
-    ({ value: flow }, failed) => {
-      failedTenants.add(flow.tenant);
-      record(flow, { status: "failed", error: `not written: it needs ${failed.join(", ")}, which failed; the next deploy retries it` });
-    },
-  );
+        record(flow, { status: "failed", error: blocked(failed) });
+      },
+    );
+
+  await carryOut(writeNodes, (flow) => writeFlow(client, flow, plan), (failed) => `not written: it needs ${failed.join(", ")}, which failed; the next deploy retries it`);
 
   if (prune) {
     const deletes = plan.flows.filter((f) => f.action === "delete");
@@ -124,25 +129,13 @@ export async function apply(plan: DeployPlan, options: ApplyOptions): Promise<De
       for (const target of flow.dependsOn) users.set(target, [...(users.get(target) ?? []), keyOf(flow)]);
     }
     const deleteNodes = runnable.map((flow) => ({ key: keyOf(flow), value: flow, after: users.get(keyOf(flow)) ?? [] }));
-    await runInDependencyOrder(
+    await carryOut(
       deleteNodes,
-      concurrency,
-      async ({ value: flow }): Promise<NodeOutcome> => {
-        try {
-          writes++;
-          await client.deleteFlow(flow.namespace, flow.id);
-          record(flow, { status: "done" });
-          return { ok: true };
-        } catch (error) {
-          failedTenants.add(flow.tenant);
-          record(flow, { status: "failed", error: messageOf(error) });
-          return { ok: false, error: messageOf(error) };
-        }
+      async (flow) => {
+        await client.deleteFlow(flow.namespace, flow.id);
+        return 1;
       },
-      ({ value: flow }, failed) => {
-        failedTenants.add(flow.tenant);
-        record(flow, { status: "failed", error: `not deleted: ${failed.join(", ")}, which uses it, could not be deleted` });
-      },
+      (failed) => `not deleted: ${failed.join(", ")}, which uses it, could not be deleted`,
     );
   }
 
