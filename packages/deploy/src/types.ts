@@ -97,7 +97,7 @@ export interface DeploySummary {
   skipped: number;
   unmanaged: number;
   drift: number;
-  /** Write requests sent (POST, PUT, DELETE), retries not counted. */
+  /** Write requests that succeeded (POST, PUT, DELETE); retries and failed writes not counted. */
   writes: number;
   /** Tenants with at least one failed action. */
   failedTenants: (string | null)[];
