@@ -1,25 +1,13 @@
-import { existsSync } from "node:fs";
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createBotServer, routeWebhook, type BotLogger, type BotServer } from "@flowops/sync-bot";
 import { git, GitHubDouble } from "./github-double/index.js";
 import { FakeFlowops } from "./github-double/flowops-fake.js";
 import { Platform } from "./github-double/platform.js";
 import { pullRequestEvent, pushEvent, signature256, webhookExamples } from "./github-double/events.js";
-
-/**
- * Real material beside the checkout (`../shared`). Where it is absent (a fork's CI) these tests are
- * skipped; with FLOWOPS_REQUIRE_SHARED=1 (this repository's CI) a missing folder fails instead.
- */
-function sharedAvailable(path: string): boolean {
-  if (existsSync(path)) return true;
-  if (process.env.FLOWOPS_REQUIRE_SHARED === "1") throw new Error(`${path} is missing: ../shared must be checked out beside the repository`);
-  return false;
-}
-
+import { repoRoot, sharedAvailable } from "./support.js";
 
 const APP_ID = 4711;
 const INSTALLATION = 77;
@@ -27,20 +15,7 @@ const SECRET = "webhook-secret-for-tests";
 const UNPINNED_FLOW = "id: usage_daily\ntasks:\n  - id: load\n    type: io.kestra.plugin.scripts.python.Script\n    containerImage: python:latest\n    script: print(1)\n";
 const PINNED_FLOW = UNPINNED_FLOW.replace("python:latest", "python:3.12-slim");
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!readdirHas(dir, "turbo.json")) dir = dirname(dir);
-  return dir;
-}
-function readdirHas(dir: string, name: string): boolean {
-  try {
-    readFileSync(join(dir, name));
-    return true;
-  } catch {
-    return false;
-  }
-}
-const CORPUS = join(repoRoot(), "..", "shared", "corpus", "github-deliveries", "cogni-git-review");
+const CORPUS = join(repoRoot, "..", "shared", "corpus", "github-deliveries", "cogni-git-review");
 
 let privateKey: string;
 beforeAll(() => {

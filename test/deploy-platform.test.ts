@@ -3,24 +3,20 @@ import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { readRepository } from "@flowops/render";
 import { DeployRefusedError, apply, deployInputs, formatReportJson, formatReportText, kestraClientFromEnvironment, plan, planReport } from "@flowops/deploy";
 import type { DeployReport } from "@flowops/deploy";
 import { startKestraDouble } from "./kestra-double/index.js";
 import type { KestraDouble, KestraDoubleOptions } from "./kestra-double/index.js";
+import { repoRoot } from "./support.js";
 
 const USERNAME = "deployer@example.com";
 const PASSWORD = "Pl4tform-Secret-9";
 const CREDENTIALS = { KESTRA_USERNAME: USERNAME, KESTRA_PASSWORD: PASSWORD };
 const BASIC = Buffer.from(`${USERNAME}:${PASSWORD}`).toString("base64");
 
-const repoRoot = (() => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "turbo.json"))) dir = dirname(dir);
-  return dir;
-})();
 
 /** A small, real platform: four templates (a Flow trigger and a Subflow among them), three tenants. */
 const PLATFORM: Record<string, string> = {

@@ -1,29 +1,13 @@
 // Lint measured against real flows nobody on this project wrote: Kestra's own valid and invalid
 // fixtures (1.0.3) and the real-flows corpus, read from ../shared (never copied into the repo).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative } from "node:path";
 import { buildRepository, render } from "@flowops/render";
 import { lintRepository, type Diagnostic } from "@flowops/lint";
 import { describe, expect, it } from "vitest";
+import { repoRoot, sharedAvailable } from "./support.js";
 
-/**
- * Real material beside the checkout (`../shared`). Where it is absent (a fork's CI) these tests are
- * skipped; with FLOWOPS_REQUIRE_SHARED=1 (this repository's CI) a missing folder fails instead.
- */
-function sharedAvailable(path: string): boolean {
-  if (existsSync(path)) return true;
-  if (process.env.FLOWOPS_REQUIRE_SHARED === "1") throw new Error(`${path} is missing: ../shared must be checked out beside the repository`);
-  return false;
-}
-
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "turbo.json"))) dir = dirname(dir);
-  return dir;
-}
-const shared = join(repoRoot(), "..", "shared");
+const shared = join(repoRoot, "..", "shared");
 const fixtures = join(shared, "kestra", "fixtures");
 const realFlows = join(shared, "corpus", "real-flows");
 

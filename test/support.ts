@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,16 @@ import type { CommandIO } from "@flowops/cli";
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** `../shared` beside the repository: product docs and the test corpus (read-only). */
 export const sharedDir = resolve(repoRoot, "..", "shared");
+
+/**
+ * Whether real material under `../shared` is there. Where it is absent (a fork's CI) tests on it
+ * are skipped; with FLOWOPS_REQUIRE_SHARED=1 (this repository's CI) a missing folder fails instead.
+ */
+export function sharedAvailable(path: string): boolean {
+  if (existsSync(path)) return true;
+  if (process.env.FLOWOPS_REQUIRE_SHARED === "1") throw new Error(`${path} is missing: ../shared must be checked out beside the repository`);
+  return false;
+}
 
 export function tempDir(prefix = "flowops-e2e-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
