@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -6,7 +6,7 @@ import { createGitHubClient, runCiDeploy, runCiPr, type BotLogger } from "@flowo
 import { GitHubDouble } from "./github-double/index.js";
 import { FakeFlowops } from "./github-double/flowops-fake.js";
 import { CONFIG, Platform } from "./github-double/platform.js";
-import { pullRequestEvent, pushEvent } from "./github-double/events.js";
+import { actionsEnvironment, pullRequestEvent, pushEvent } from "./github-double/events.js";
 
 const MARKER = "<!-- flowops:impact -->";
 const UNPINNED_FLOW = `id: usage_daily
@@ -50,21 +50,8 @@ async function checkout(sha: string): Promise<string> {
   return platform.checkout(sha, join(scratch, `workspace-${++runs}`));
 }
 
-async function actionsEnv(eventName: string, payload: unknown, workspace: string, sha: string, writeToken = token): Promise<NodeJS.ProcessEnv> {
-  const eventPath = join(scratch, `event-${runs}.json`);
-  await writeFile(eventPath, JSON.stringify(payload));
-  return {
-    GITHUB_EVENT_NAME: eventName,
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_REPOSITORY: platform.fullName,
-    GITHUB_API_URL: double.url,
-    GITHUB_TOKEN: writeToken,
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_SHA: sha,
-    GITHUB_STEP_SUMMARY: join(scratch, `summary-${runs}.md`),
-    GITHUB_SERVER_URL: "https://github.com",
-    GITHUB_RUN_ID: "4242",
-  };
+function actionsEnv(eventName: string, payload: unknown, workspace: string, sha: string, writeToken = token): Promise<NodeJS.ProcessEnv> {
+  return actionsEnvironment({ eventName, payload, repository: platform.fullName, apiUrl: double.url, token: writeToken, workspace, sha, scratch, run: runs, runId: "4242" });
 }
 
 async function runPr(number: number, action: "opened" | "synchronize" = "opened", options: { workspaceSha?: string; token?: string } = {}): Promise<{ code: number; summary: string }> {

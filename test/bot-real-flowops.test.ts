@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { flowopsChecks, runCiDeploy, runCiPr, type BotLogger } from "@flowops/sync-bot";
 import { GitHubDouble } from "./github-double/index.js";
 import { Platform } from "./github-double/platform.js";
-import { pullRequestEvent, pushEvent } from "./github-double/events.js";
+import { actionsEnvironment, pullRequestEvent, pushEvent } from "./github-double/events.js";
 import { startKestraDouble, type KestraDouble } from "./kestra-double/index.js";
 
 /**
@@ -53,22 +53,8 @@ afterEach(async () => {
 
 async function actionsEnv(eventName: string, payload: unknown, sha: string): Promise<NodeJS.ProcessEnv> {
   const workspace = await platform.checkout(sha, join(scratch, `workspace-${++runs}`));
-  const eventPath = join(scratch, `event-${runs}.json`);
-  await writeFile(eventPath, JSON.stringify(payload));
-  return {
-    GITHUB_EVENT_NAME: eventName,
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_REPOSITORY: platform.fullName,
-    GITHUB_API_URL: github.url,
-    GITHUB_TOKEN: github.issueActionsToken(),
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_SHA: sha,
-    GITHUB_STEP_SUMMARY: join(scratch, `summary-${runs}.md`),
-    GITHUB_SERVER_URL: "https://github.com",
-    GITHUB_RUN_ID: "77",
-    KESTRA_USERNAME: USERNAME,
-    KESTRA_PASSWORD: PASSWORD,
-  };
+  const env = await actionsEnvironment({ eventName, payload, repository: platform.fullName, apiUrl: github.url, token: github.issueActionsToken(), workspace, sha, scratch, run: runs, runId: "77" });
+  return { ...env, KESTRA_USERNAME: USERNAME, KESTRA_PASSWORD: PASSWORD };
 }
 
 describe("the sync bot on the real flowops packages", () => {

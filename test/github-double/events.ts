@@ -1,5 +1,7 @@
 import { createHmac } from "node:crypto";
+import { writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 
 const require = createRequire(import.meta.url);
 
@@ -58,4 +60,36 @@ export function pushEvent(options: { ref: string; before: string; after: string;
 /** `sha256=<hex>` over the exact bytes, as GitHub signs deliveries. */
 export function signature256(body: string | Buffer, secret: string): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+/**
+ * The variables GitHub Actions gives a step, with the event payload written where
+ * `GITHUB_EVENT_PATH` points (inside `scratch`, named after `run`).
+ */
+export async function actionsEnvironment(options: {
+  eventName: string;
+  payload: unknown;
+  repository: string;
+  apiUrl: string;
+  token: string;
+  workspace: string;
+  sha: string;
+  scratch: string;
+  run: number;
+  runId: string;
+}): Promise<NodeJS.ProcessEnv> {
+  const eventPath = join(options.scratch, `event-${options.run}.json`);
+  await writeFile(eventPath, JSON.stringify(options.payload));
+  return {
+    GITHUB_EVENT_NAME: options.eventName,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_REPOSITORY: options.repository,
+    GITHUB_API_URL: options.apiUrl,
+    GITHUB_TOKEN: options.token,
+    GITHUB_WORKSPACE: options.workspace,
+    GITHUB_SHA: options.sha,
+    GITHUB_STEP_SUMMARY: join(options.scratch, `summary-${options.run}.md`),
+    GITHUB_SERVER_URL: "https://github.com",
+    GITHUB_RUN_ID: options.runId,
+  };
 }
