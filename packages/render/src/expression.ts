@@ -81,9 +81,7 @@ function convert(node: JsepNode, text: string): WhenExpression {
 
 function toPath(node: JsepNode, text: string): string[] {
   if (node.type === "Identifier") {
-    const name = (node as jsep.Identifier).name;
-    if (name === "true" || name === "false" || name === "null") return [name];
-    return [name];
+    return [(node as jsep.Identifier).name];
   }
   if (node.type === "MemberExpression") {
     const member = node as jsep.MemberExpression;

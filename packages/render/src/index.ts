@@ -6,7 +6,6 @@ export type {
   DeployPolicy,
   RuleSeverity,
   FlowopsConfig,
-  RepositoryFile,
   Tenant,
   FlowTemplate,
   FlowRepository,

@@ -58,7 +58,8 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
   Object.freeze(flowFacts);
 
   const edits: TextEdit[] = [];
-  const body = tenant ? evaluate(template.root, state, edits) : template.root.kind === "map" ? constRoot(template) : undefined;
+  // In a plain repository the plan is all constants: evaluating it rebuilds the file as written.
+  const body = evaluate(template.root, state, edits);
   if (body === REMOVED || body === undefined) return undefined;
   const document: Record<string, unknown> = {};
   const root = template.root.node;
@@ -173,10 +174,6 @@ function keptItemIndex(plan: SeqPlan, index: number, context: Record<string, unk
     if (!removed && ++kept === index) return i;
   }
   return undefined;
-}
-
-function constRoot(template: CompiledTemplate): Record<string, unknown> {
-  return Object.fromEntries(template.root.entries.map((e) => [e.key, (e.plan as { value?: unknown }).value]));
 }
 
 interface StatedNames {

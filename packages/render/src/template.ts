@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
 import { ExpressionError, parseWhen, type WhenExpression } from "./expression.js";
 import { hasPlaceholderSyntax, parsePlaceholders, PlaceholderError, type ScalarPart } from "./placeholder.js";
 import type { FlowTemplate, RepositoryProblem } from "./types.js";
@@ -134,7 +134,7 @@ interface CompileContext {
   literal: boolean;
   problems: RepositoryProblem[];
   at: (offset: number) => { file: string; line: number; column: number };
-  doc: { toJS?: unknown };
+  doc: Document.Parsed;
 }
 
 function pairsAsConstEntries(node: YAMLMap, plan: NodePlan): MapEntryPlan[] {
@@ -159,7 +159,7 @@ function constPlan(value: unknown, node: Node | null): ConstPlan {
 function compileNode(node: Node | null, context: CompileContext): NodePlan {
   if (node === null) return { kind: "const", value: null, node };
   if (isAlias(node)) {
-    return constPlan(node.toJS(context.doc as never, { maxAliasCount: MAX_ALIAS_COUNT }), node);
+    return constPlan(node.toJS(context.doc, { maxAliasCount: MAX_ALIAS_COUNT }), node);
   }
   if (isScalar(node)) {
     if (context.literal || typeof node.value !== "string" || !hasPlaceholderSyntax(node.value)) {

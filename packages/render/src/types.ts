@@ -69,12 +69,6 @@ export interface FlowopsConfig {
   ownershipLabels: Record<string, string>;
 }
 
-/** A repository file as read from the working tree or a Git ref. */
-export interface RepositoryFile {
-  path: string;
-  text: string;
-}
-
 export interface Tenant {
   code: string;
   file: string;

@@ -66,9 +66,7 @@ export function flowText(value: unknown): string {
     if (value === Infinity) return ".inf";
     if (value === -Infinity) return "-.inf";
     if (Object.is(value, -0)) return "-0.0";
-    const text = String(value);
-    // An integral float such as 1e21 must not read back as a string or lose its exponent.
-    return text;
+    return String(value);
   }
   if (typeof value === "bigint") return value.toString();
   if (Array.isArray(value)) return `[${value.map(flowText).join(", ")}]`;
