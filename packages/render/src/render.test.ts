@@ -338,6 +338,35 @@ describe("bad input", () => {
     expect(codes(repository.problems)).toEqual(expected);
   });
 
+  it("checks tenants against the platform's vars schema and the config's environments", () => {
+    const repository = repoOf({
+      "flowops.config.yaml": "tenantVarsSchema: schemas/vars.json\nenvironments:\n  staging: {}\n",
+      "schemas/vars.json": JSON.stringify({ type: "object", properties: { tier: { enum: ["gold", "silver"] } } }),
+      "tenants/acme.yaml": "code: acme\nvars:\n  tier: bronze\n",
+      "tenants/beta.yaml": "code: beta\nenvironments: [staging, moon]\n",
+    });
+    expect(codes(repository.problems)).toEqual([
+      ["tenant-schema", "tenants/acme.yaml", 3, 9],
+      ["tenant-schema", "tenants/beta.yaml", 2, 25],
+    ]);
+    expect(repository.problems[0]!.message).toContain("schemas/vars.json");
+    expect(repository.problems[1]!.message).toContain('"moon"');
+    expect(repository.tenants).toEqual([]);
+  });
+
+  it("refuses a template that sets a reserved ownership label, or computes `disabled` that a tenant also switches", () => {
+    const { problems } = renderFiles({
+      "flows/bronze/x.yaml": "labels:\n  managed-by: someone-else\ntasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/y.yaml": "disabled: ${tenant.vars.off}\ntasks: [{ id: t, type: a.B }]\n",
+      "tenants/acme.yaml": TENANT("acme", "vars: { off: false }\nflows:\n  bronze/y: { disabled: true }\n"),
+    });
+    expect(codes(problems)).toEqual([
+      ["flow-schema", "flows/bronze/x.yaml", 2, 3],
+      ["flow-schema", "flows/bronze/y.yaml", 1, 11],
+    ]);
+    expect(problems[0]!.message).toContain("reserved for flowops");
+  });
+
   it("refuses an alias bomb quickly", () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)}]`);

@@ -83,7 +83,7 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
     } else if (!existing) {
       header += "disabled: true\n";
     } else {
-      report(state, existing.pair.value as Node, "namespace-pattern", "`disabled` is computed by a placeholder and also switched by the tenant file; keep one");
+      report(state, existing.pair.value as Node, "flow-schema", "`disabled` is computed by a placeholder and also switched by the tenant file; keep one");
     }
     document.disabled = true;
   }
