@@ -1,5 +1,4 @@
 import { parseArgs } from "node:util";
-import { resolve } from "node:path";
 import {
   apply,
   baselineAt,
@@ -16,9 +15,9 @@ import {
   planReport,
   type DeployReport,
 } from "@flowops/deploy";
-import { readRepository } from "@flowops/render";
 import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
+import { loadSelection } from "../selection.js";
 
 const PLAN_USAGE = "flowops plan --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--format text|json]";
 const DEPLOY_USAGE = "flowops deploy --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--concurrency N] [--format text|json]";
@@ -62,11 +61,8 @@ async function runDeploy(
   usage: string,
 ): Promise<number> {
   if (values.format !== "text" && values.format !== "json") throw new UsageError(`unknown format "${values.format}"; expected text or json\n\nusage: ${usage}`);
-  const repository = await readRepository({ cwd: resolve(io.cwd, values.cwd ?? ".") });
-  const env = values.env ?? repository.config.environments[0]?.name;
-  if (!env || !repository.config.environments.some((e) => e.name === env)) {
-    throw new UsageError(`unknown environment "${env ?? ""}"; the repository defines: ${repository.config.environments.map((e) => e.name).join(", ")}`);
-  }
+  const { repository, envs } = await loadSelection(values, io);
+  const env = envs[0]!;
   const inputs = deployInputs(repository, env);
   let baseline;
   if (values.baseline) {
