@@ -7,6 +7,7 @@ import { GitHubDouble } from "./github-double/index.js";
 import { FakeFlowops } from "./github-double/flowops-fake.js";
 import { CONFIG, Platform } from "./github-double/platform.js";
 import { actionsEnvironment, pullRequestEvent, pushEvent } from "./github-double/events.js";
+import { UNPACED_GITHUB } from "./support.js";
 
 const MARKER = "<!-- flowops:impact -->";
 const UNPINNED_FLOW = `id: usage_daily
@@ -59,7 +60,7 @@ async function runPr(number: number, action: "opened" | "synchronize" = "opened"
   const workspace = await checkout(options.workspaceSha ?? pull.head.sha);
   const payload = pullRequestEvent(action, double.repositoryPayload(platform.fullName), double.pullPayload(platform.fullName, number));
   const env = await actionsEnv("pull_request", payload, workspace, pull.head.sha, options.token);
-  const code = await runCiPr(env, { flowops, log });
+  const code = await runCiPr(env, { flowops, log, github: UNPACED_GITHUB });
   const summary = await readFile(env["GITHUB_STEP_SUMMARY"]!, "utf8").catch(() => "");
   return { code, summary };
 }
@@ -68,7 +69,7 @@ async function runDeploy(merge: { before: string; after: string }, env: string, 
   const workspace = await checkout(merge.after);
   const payload = pushEvent({ ref: "refs/heads/main", before: merge.before, after: merge.after, pusher, repository: double.repositoryPayload(platform.fullName) });
   const variables: NodeJS.ProcessEnv = { ...(await actionsEnv("push", payload, workspace, merge.after)), ...(triggeringActor ? { GITHUB_TRIGGERING_ACTOR: triggeringActor } : {}) };
-  const code = await runCiDeploy(variables, env, { flowops, log });
+  const code = await runCiDeploy(variables, env, { flowops, log, github: UNPACED_GITHUB });
   const summary = await readFile(variables["GITHUB_STEP_SUMMARY"]!, "utf8").catch(() => "");
   return { code, summary };
 }
@@ -188,7 +189,7 @@ describe("flowops ci pr (GitHub Actions)", () => {
     const workspace = await checkout(pull.head.sha);
     const payload = { action: "checks_requested", merge_group: { head_sha: pull.head.sha, head_ref: "refs/heads/gh-readonly-queue/main/pr-1", base_sha: pull.base.sha, base_ref: "refs/heads/main" }, repository: double.repositoryPayload(platform.fullName) };
     const env = await actionsEnv("merge_group", payload, workspace, pull.head.sha);
-    expect(await runCiPr(env, { flowops, log })).toBe(1);
+    expect(await runCiPr(env, { flowops, log, github: UNPACED_GITHUB })).toBe(1);
     expect(double.checkRuns(platform.fullName, pull.head.sha)).toEqual([expect.objectContaining({ conclusion: "failure" })]);
     expect(double.comments(platform.fullName, pull.number)).toEqual([]);
   });
@@ -196,7 +197,7 @@ describe("flowops ci pr (GitHub Actions)", () => {
   it("closes a check run a killed earlier run left in progress on the same commit", async () => {
     await platform.commit("usage", "Add usage_daily", { "flows/silver/usage_daily.yaml": PINNED_FLOW });
     const pull = await double.openPullRequest(platform.fullName, { head: "usage", author: "alice" });
-    const client = createGitHubClient({ token, baseUrl: double.url });
+    const client = createGitHubClient({ token, baseUrl: double.url, resilience: UNPACED_GITHUB });
     await client.rest.checks.create({ owner: platform.owner, repo: platform.name, name: "flowops", head_sha: pull.head.sha, status: "in_progress" });
     await client.rest.checks.create({ owner: platform.owner, repo: platform.name, name: "other-check", head_sha: pull.head.sha, status: "in_progress" });
     expect((await runPr(pull.number)).code).toBe(0);

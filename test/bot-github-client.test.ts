@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { cloneAtCommit, COMMENT_LIMIT, createGitHubClient, GitHubRepository, type BotLogger } from "@flowops/sync-bot";
 import { GitHubDouble } from "./github-double/index.js";
 import { Platform } from "./github-double/platform.js";
+import { UNPACED_GITHUB } from "./support.js";
 
 const quiet: BotLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -18,7 +19,7 @@ beforeEach(async () => {
   platform = await Platform.create(double);
   await platform.commit("topic", "topic", { "flows/x.yaml": "id: x\n" });
   pullNumber = (await double.openPullRequest(platform.fullName, { head: "topic", author: "alice" })).number;
-  github = new GitHubRepository(createGitHubClient({ token: double.issueActionsToken(), baseUrl: double.url }), platform.owner, platform.name, quiet);
+  github = new GitHubRepository(createGitHubClient({ token: double.issueActionsToken(), baseUrl: double.url, resilience: UNPACED_GITHUB }), platform.owner, platform.name, quiet);
 });
 
 afterEach(async () => {
@@ -97,7 +98,7 @@ describe("sticky comment on GitHub (double)", () => {
 
 describe("the double refuses what GitHub would refuse", () => {
   it("flags a wrong path, a wrong method and an invalid body against the OpenAPI description", async () => {
-    const client = createGitHubClient({ token: double.issueActionsToken(), baseUrl: double.url });
+    const client = createGitHubClient({ token: double.issueActionsToken(), baseUrl: double.url, resilience: UNPACED_GITHUB });
     await expect(client.request("POST /repos/{owner}/{repo}/check-run", { owner: "acme", repo: "flows", name: "x", head_sha: "abc" })).rejects.toMatchObject({ status: 404 });
     await expect(client.request("PUT /repos/{owner}/{repo}/check-runs", { owner: "acme", repo: "flows", name: "x", head_sha: "abc" })).rejects.toMatchObject({ status: 404 });
     await expect(client.request("POST /repos/{owner}/{repo}/check-runs", { owner: "acme", repo: "flows", name: "x", head_sha: "abc", status: "done" as never })).rejects.toMatchObject({ status: 422 });
@@ -121,7 +122,7 @@ describe("the double refuses what GitHub would refuse", () => {
   });
 
   it("refuses a token it did not issue, on the API and on git", async () => {
-    const stranger = new GitHubRepository(createGitHubClient({ token: "ghs_forged", baseUrl: double.url }), "acme", "flows", quiet);
+    const stranger = new GitHubRepository(createGitHubClient({ token: "ghs_forged", baseUrl: double.url, resilience: UNPACED_GITHUB }), "acme", "flows", quiet);
     await expect(stranger.branchTip("main")).rejects.toMatchObject({ status: 401 });
     const dir = await mkdtemp(join(tmpdir(), "flowops-clone-"));
     try {

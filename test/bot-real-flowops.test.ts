@@ -7,6 +7,7 @@ import { GitHubDouble } from "./github-double/index.js";
 import { Platform } from "./github-double/platform.js";
 import { actionsEnvironment, pullRequestEvent, pushEvent } from "./github-double/events.js";
 import { startKestraDouble, type KestraDouble } from "./kestra-double/index.js";
+import { UNPACED_GITHUB } from "./support.js";
 
 /**
  * The sync bot with the real packages behind it (not the fakes of bot-actions.test.ts): lint,
@@ -62,7 +63,7 @@ describe("the sync bot on the real flowops packages", () => {
     await platform.commit("usage", "Add usage_daily", { "flows/silver/usage_daily.yaml": UNPINNED_FLOW.replace("io.kestra.plugin.scripts.python.Script", "io.kestra.plugin.core.log.Logg") });
     const pull = await github.openPullRequest(platform.fullName, { head: "usage", author: "alice" });
     const env = await actionsEnv("pull_request", pullRequestEvent("opened", github.repositoryPayload(platform.fullName), github.pullPayload(platform.fullName, pull.number)), pull.head.sha);
-    const code = await runCiPr(env, { flowops: flowopsChecks({ variables: env }), log });
+    const code = await runCiPr(env, { flowops: flowopsChecks({ variables: env }), log, github: UNPACED_GITHUB });
     expect(code).toBe(1);
     const [run] = github.checkRuns(platform.fullName, pull.head.sha);
     expect(run).toMatchObject({ conclusion: "failure" });
@@ -84,7 +85,7 @@ describe("the sync bot on the real flowops packages", () => {
     const merge = await github.mergePullRequest(platform.fullName, pull.number);
     const payload = pushEvent({ ref: "refs/heads/main", before: merge.before, after: merge.after, pusher: "alice", repository: github.repositoryPayload(platform.fullName) });
     const env = await actionsEnv("push", payload, merge.after);
-    expect(await runCiDeploy(env, "staging", { flowops: flowopsChecks({ variables: env }), log })).toBe(0);
+    expect(await runCiDeploy(env, "staging", { flowops: flowopsChecks({ variables: env }), log, github: UNPACED_GITHUB })).toBe(0);
     expect(kestra.liveFlows().map((f) => `${f.namespace}/${f.id}`).sort()).toEqual([
       "customer_1.bronze/aws_costs",
       "customer_1.silver/usage_daily",
@@ -101,7 +102,7 @@ describe("the sync bot on the real flowops packages", () => {
     const merge = await github.mergePullRequest(platform.fullName, pull.number);
     const payload = pushEvent({ ref: "refs/heads/main", before: merge.before, after: merge.after, pusher: "alice", repository: github.repositoryPayload(platform.fullName) });
     const env = await actionsEnv("push", payload, merge.after);
-    expect(await runCiDeploy(env, "staging", { flowops: flowopsChecks({ variables: env }), log })).toBe(1);
+    expect(await runCiDeploy(env, "staging", { flowops: flowopsChecks({ variables: env }), log, github: UNPACED_GITHUB })).toBe(1);
     expect(kestra.writeCount()).toBe(0);
   });
 });

@@ -7,7 +7,7 @@ import { git, GitHubDouble } from "./github-double/index.js";
 import { FakeFlowops } from "./github-double/flowops-fake.js";
 import { Platform } from "./github-double/platform.js";
 import { pullRequestEvent, pushEvent, signature256, webhookExamples } from "./github-double/events.js";
-import { repoRoot, sharedAvailable } from "./support.js";
+import { repoRoot, sharedAvailable, UNPACED_GITHUB } from "./support.js";
 
 const APP_ID = 4711;
 const INSTALLATION = 77;
@@ -34,7 +34,7 @@ function logger(): BotLogger {
 }
 
 async function startBot(secret = SECRET): Promise<void> {
-  bot = createBotServer({ appId: APP_ID, privateKey, webhookSecret: secret, flowops, baseUrl: double.url, log: logger() });
+  bot = createBotServer({ appId: APP_ID, privateKey, webhookSecret: secret, flowops, baseUrl: double.url, github: UNPACED_GITHUB, log: logger() });
   botUrl = `http://127.0.0.1:${await bot.listen(0)}`;
 }
 

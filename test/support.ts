@@ -59,3 +59,10 @@ export function captureIO(cwd: string, env: NodeJS.ProcessEnv = {}): CommandIO &
     err: () => err,
   };
 }
+
+/**
+ * GitHub client settings for tests that are not about pacing: writes still go one at a time, but
+ * not the second (three for comments) apart that real GitHub asks for. The fault tests keep the
+ * defaults.
+ */
+export const UNPACED_GITHUB = { paceWrites: false } as const;

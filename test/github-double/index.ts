@@ -112,6 +112,20 @@ class ApiError extends Error {
 
 const BOT_LOGIN = "flowops-test[bot]";
 
+/**
+ * An answer GitHub gives instead of doing the request: a 502 from its front end, a secondary rate
+ * limit (403 or 429 with GitHub's documented message, `retry-after` when given, and rate-limit
+ * headers showing quota left), or an exhausted primary limit (`x-ratelimit-remaining: 0`).
+ */
+export type GitHubFault =
+  | { kind: "server-error"; status?: 500 | 502 | 503 | 504 }
+  | { kind: "secondary-rate-limit"; status?: 403 | 429; retryAfter?: number }
+  | { kind: "rate-limit"; resetInSeconds: number };
+
+/** GitHub's message for a secondary rate limit (REST docs, "About secondary rate limits"). */
+export const SECONDARY_RATE_LIMIT_MESSAGE =
+  "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ";
+
 export class GitHubDouble {
   readonly requests: RecordedRequest[] = [];
   /** Requests GitHub would refuse (wrong path, method, parameter or body): must stay empty. */
@@ -124,6 +138,7 @@ export class GitHubDouble {
   private appKey: KeyObject | null = null;
   private nextId = 1000;
   private gate: Promise<void> | null = null;
+  private readonly faults = new Map<string, { fault: GitHubFault; left: number }[]>();
   private server: Server | null = null;
   private root = "";
   url = "";
@@ -261,6 +276,22 @@ export class GitHubDouble {
     }
   }
 
+  /**
+   * The next `times` authenticated requests of `operationId` (GitHub's operation id, e.g.
+   * `issues/update-comment`, `checks/update`) get `fault` instead of being done. Faults queued for
+   * one operation are served in order.
+   */
+  failNext(operationId: string, fault: GitHubFault, times = 1): void {
+    const queue = this.faults.get(operationId) ?? [];
+    queue.push({ fault, left: times });
+    this.faults.set(operationId, queue);
+  }
+
+  /** Requests answered so far for `operationId`, with their status codes, oldest first. */
+  answers(operationId: string): number[] {
+    return this.requests.filter((request) => request.operationId === operationId).map((request) => request.status);
+  }
+
   /** Holds every API answer until the returned function is called (to see work happen in the background). */
   holdApi(): () => void {
     let release!: () => void;
@@ -327,12 +358,49 @@ export class GitHubDouble {
     try {
       const grant = this.authenticate(request, check.operation);
       actor = grant?.actor.login ?? null;
+      const fault = this.takeFault(check.operation.operationId);
+      if (fault) {
+        for (const [name, value] of Object.entries(fault.headers)) response.setHeader(name, value);
+        return this.send(response, request, url, check.operation, body, actor, fault.status, fault.body);
+      }
       const result = await this.route(check.operation, body as Record<string, unknown> | undefined, url, grant);
       if (result.headers) for (const [name, value] of Object.entries(result.headers)) response.setHeader(name, value);
       return this.send(response, request, url, check.operation, body, actor, result.status, result.body);
     } catch (error) {
       if (error instanceof ApiError) return this.send(response, request, url, check.operation, body, actor, error.status, { message: error.message, ...error.extra });
       throw error;
+    }
+  }
+
+  private takeFault(operationId: string): { status: number; headers: Record<string, string>; body: unknown } | null {
+    const queue = this.faults.get(operationId);
+    const next = queue?.[0];
+    if (!queue || !next) return null;
+    if (--next.left <= 0) queue.shift();
+    const requestId = `F00D:${randomBytes(4).toString("hex").toUpperCase()}`;
+    const reset = String(Math.floor(Date.now() / 1000) + 3600);
+    const fault = next.fault;
+    switch (fault.kind) {
+      case "server-error":
+        return { status: fault.status ?? 502, headers: { "x-github-request-id": requestId }, body: { message: "Server Error" } };
+      case "secondary-rate-limit":
+        return {
+          status: fault.status ?? 403,
+          headers: {
+            "x-github-request-id": requestId,
+            "x-ratelimit-limit": "5000",
+            "x-ratelimit-remaining": "4321",
+            "x-ratelimit-reset": reset,
+            ...(fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {}),
+          },
+          body: { message: SECONDARY_RATE_LIMIT_MESSAGE + requestId + ".", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits" },
+        };
+      case "rate-limit":
+        return {
+          status: 403,
+          headers: { "x-github-request-id": requestId, "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + fault.resetInSeconds) },
+          body: { message: "API rate limit exceeded for installation ID 1.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit" },
+        };
     }
   }
 

@@ -1,7 +1,7 @@
 import { appendFile, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createGitHubClient, GitHubRepository } from "./github.js";
+import { createGitHubClient, GitHubRepository, type GitHubResilience } from "./github.js";
 import { addWorktree, hasCommit, headCommit, removeWorktree } from "./git.js";
 import { runMergeDeploy } from "./merge-deploy.js";
 import { runPullRequestCheck } from "./pull-request-check.js";
@@ -14,6 +14,8 @@ export interface CiOptions {
   flowops: FlowopsChecks;
   /** Defaults to workflow commands on stdout (`::warning::`, `::error::`). */
   log?: BotLogger;
+  /** Retries, rate-limit waits and write pacing of the GitHub client (defaults: `DEFAULT_RESILIENCE`). */
+  github?: Partial<GitHubResilience>;
 }
 
 /** A usage or setup problem of the workflow (exit code 2), with what to fix. */
@@ -54,7 +56,7 @@ export async function runCiPr(env: NodeJS.ProcessEnv, options: CiOptions): Promi
       throw new CiSetupError(`the base commit ${pull.base.sha} is not in ${ctx.workspace}; check out with actions/checkout and fetch-depth: 0`);
     }
     const policy = await options.flowops.readPolicy(ctx.workspace, pull.base.sha);
-    const github = new GitHubRepository(createGitHubClient({ token: ctx.token, baseUrl: ctx.apiUrl, log }), ctx.owner, ctx.repo, log);
+    const github = new GitHubRepository(createGitHubClient({ token: ctx.token, baseUrl: ctx.apiUrl, log, ...(options.github ? { resilience: options.github } : {}) }), ctx.owner, ctx.repo, log);
 
     // actions/checkout checks out the merge commit by default; lint and annotate the head itself.
     const { dir, cleanup } = await workspaceAt(ctx.workspace, pull.head.sha);
@@ -113,7 +115,7 @@ export async function runCiDeploy(env: NodeJS.ProcessEnv, envName: string | unde
     // A re-run keeps the push's payload; GITHUB_TRIGGERING_ACTOR is whoever started this run (the
     // pusher on the first run, the person who clicked "Re-run" after that).
     const pusher = env["GITHUB_TRIGGERING_ACTOR"] || ((ctx.event["sender"] as { login?: string } | undefined)?.login ?? (ctx.event["pusher"] as { name?: string } | undefined)?.name) || null;
-    const github = new GitHubRepository(createGitHubClient({ token: ctx.token, baseUrl: ctx.apiUrl, log }), ctx.owner, ctx.repo, log);
+    const github = new GitHubRepository(createGitHubClient({ token: ctx.token, baseUrl: ctx.apiUrl, log, ...(options.github ? { resilience: options.github } : {}) }), ctx.owner, ctx.repo, log);
     const result = await runMergeDeploy({
       github,
       flowops: options.flowops,

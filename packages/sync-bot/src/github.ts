@@ -1,4 +1,8 @@
+import { createHash } from "node:crypto";
+import Bottleneck from "bottleneck";
 import { Octokit } from "@octokit/rest";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
 import { splitMarkdown } from "./split-markdown.js";
 import type { PullRequestReview } from "./approvals.js";
 import type { BotLogger, LintDiagnostic } from "./types.js";
@@ -14,19 +18,133 @@ export const MAX_COMMENT_PARTS = 10;
 /** The name of the check run on the head sha; branch protection requires checks by name. */
 export const CHECK_NAME = "flowops";
 
+/**
+ * How long the bot rides out GitHub's refusals. 5xx answers are retried by @octokit/plugin-retry
+ * ((n+1)² seconds apart); primary and secondary rate limits are waited out by
+ * @octokit/plugin-throttling, honouring `retry-after` (60 s when GitHub names none), but never for
+ * longer than `maxWaitSeconds` at a time nor more than `rateLimitRetries` times per request: a
+ * limit that would hold the bot longer fails the request with GitHub's own message.
+ */
+export interface GitHubResilience {
+  /** Retries of a request GitHub answered with a 5xx (or another retryable error); default 3. */
+  serverErrorRetries: number;
+  /** Waits for one request that hit a primary or secondary rate limit; default 2. */
+  rateLimitRetries: number;
+  /** The longest single rate-limit wait, in seconds; default 120. */
+  maxWaitSeconds: number;
+  /**
+   * Space writes as GitHub asks of integrations (one at a time, a second apart, notifying writes
+   * such as comments three seconds apart); default true. Without it writes still go one at a time.
+   */
+  paceWrites: boolean;
+}
+
+export const DEFAULT_RESILIENCE: GitHubResilience = { serverErrorRetries: 3, rateLimitRetries: 2, maxWaitSeconds: 120, paceWrites: true };
+
+/** One write at a time per throttling id, unspaced (`paceWrites: false`). */
+let unpacedWrites: Bottleneck.Group | undefined;
+
+/**
+ * Logs each 5xx answer with the attempt it ended, so retries by plugin-retry are visible. Applied
+ * before plugin-retry, so its hook sits inside the retry loop and sees every attempt.
+ */
+function logServerErrors(octokit: Pick<Octokit, "hook" | "log">): void {
+  octokit.hook.wrap("request", async (request, options) => {
+    try {
+      return await request(options);
+    } catch (error) {
+      const status = httpStatusOf(error);
+      if (status !== undefined && status >= 500) {
+        const attempt = Number((options.request as { retryCount?: number } | undefined)?.retryCount ?? 0) + 1;
+        octokit.log.warn(`GitHub answered ${status} to ${options.method} ${pathOf(options.url)} (attempt ${attempt}); retrying with backoff`);
+      }
+      throw error;
+    }
+  });
+}
+
+/** Octokit's REST client with retries on 5xx and waits on rate limits: every client the bot makes is one. */
+const GitHubOctokit: typeof Octokit = Octokit.plugin(logServerErrors, retry, throttling);
+
 export type GitHubClient = InstanceType<typeof Octokit>;
 
+/**
+ * The retry and throttling options of a client. `throttleId` keys plugin-throttling's write queues
+ * (one write a second, one notifying write every three, as GitHub asks of integrations): GitHub
+ * counts secondary limits per token, so each installation gets its own queue rather than the
+ * process-wide default.
+ */
+export function resilienceOptions(log: BotLogger | undefined, throttleId: string, resilience: Partial<GitHubResilience> = {}) {
+  const limits = { ...DEFAULT_RESILIENCE, ...resilience };
+  const onLimit = (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
+    const what = `${request.method} ${pathOf(request.url)}`;
+    if (retryCount >= limits.rateLimitRetries) {
+      log?.error(`GitHub's ${kind} rate limit on ${what} still holds after ${retryCount} wait(s); giving up on this request`);
+      return false;
+    }
+    if (retryAfter > limits.maxWaitSeconds) {
+      log?.error(`GitHub's ${kind} rate limit on ${what} asks for ${retryAfter} s, longer than the ${limits.maxWaitSeconds} s flowops waits; giving up on this request`);
+      return false;
+    }
+    log?.warn(`GitHub's ${kind} rate limit on ${what}: waiting ${retryAfter} s (wait ${retryCount + 1} of at most ${limits.rateLimitRetries})`);
+    return true;
+  };
+  return {
+    retry: {
+      retries: limits.serverErrorRetries,
+      // 429 is a rate limit: plugin-throttling waits it out with GitHub's retry-after instead.
+      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
+    },
+    throttle: {
+      id: throttleId,
+      onRateLimit: onLimit("primary"),
+      onSecondaryRateLimit: onLimit("secondary"),
+      ...(limits.paceWrites ? {} : { write: (unpacedWrites ??= new Bottleneck.Group({ maxConcurrent: 1 })), notifications: unpacedWrites }),
+    },
+  };
+}
+
 /** Creates the REST client the bot uses for a token (GITHUB_TOKEN or an installation token). */
-export function createGitHubClient(options: { token: string; baseUrl?: string; userAgent?: string; log?: BotLogger }): GitHubClient {
-  const quiet = () => undefined;
-  return new Octokit({
+export function createGitHubClient(options: { token: string; baseUrl?: string; userAgent?: string; log?: BotLogger; resilience?: Partial<GitHubResilience> }): GitHubClient {
+  return new GitHubOctokit({
     auth: options.token,
     baseUrl: options.baseUrl ?? "https://api.github.com",
     userAgent: options.userAgent ?? "flowops-sync-bot",
-    // Failed requests are thrown and reported by the bot with what to do; Octokit's own request
-    // log would print them a second time.
-    log: { debug: quiet, info: quiet, warn: options.log ? (message: string) => options.log!.warn(message) : quiet, error: quiet },
+    log: octokitLog(options.log),
+    // Keyed by a digest of the token, never the token itself.
+    ...resilienceOptions(options.log, `token:${createHash("sha256").update(options.token).digest("hex").slice(0, 16)}`, options.resilience),
   });
+}
+
+/**
+ * The Octokit class the GitHub App makes its clients from: the App's own (JWT) and one per
+ * installation, each with its own throttling queue.
+ */
+export function gitHubAppOctokit(options: { baseUrl?: string; log?: BotLogger; resilience?: Partial<GitHubResilience> }): typeof Octokit {
+  return GitHubOctokit.defaults((given: Record<string, unknown>) => {
+    const installationId = (given["auth"] as { installationId?: unknown } | undefined)?.installationId;
+    return {
+      baseUrl: options.baseUrl ?? "https://api.github.com",
+      userAgent: "flowops-sync-bot",
+      log: octokitLog(options.log),
+      ...resilienceOptions(options.log, installationId === undefined ? "app" : `installation:${String(installationId)}`, options.resilience),
+      ...given,
+    };
+  });
+}
+
+/**
+ * Failed requests are thrown and reported by the bot with what to do; Octokit's own request log
+ * would print them a second time. Its warnings (and the retry and limit notes above) go to the bot's log.
+ */
+function octokitLog(log: BotLogger | undefined) {
+  const quiet = () => undefined;
+  return { debug: quiet, info: quiet, warn: log ? (message: string) => log.warn(message) : quiet, error: quiet };
+}
+
+/** The path of a request URL, without query or host (never a token: those travel in headers). */
+function pathOf(url: string): string {
+  return new URL(url, "https://api.github.com").pathname;
 }
 
 /** The hidden marker that finds a sticky comment again, e.g. `<!-- flowops:impact -->`. */

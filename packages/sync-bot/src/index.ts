@@ -19,6 +19,8 @@ export { decideApproval, type ApprovalDecision, type ApprovalInput, type PullReq
 export {
   GitHubRepository,
   createGitHubClient,
+  gitHubAppOctokit,
+  DEFAULT_RESILIENCE,
   commentMarker,
   stickyCommentBodies,
   diagnosticsToAnnotations,
@@ -26,6 +28,7 @@ export {
   COMMENT_LIMIT,
   ANNOTATIONS_PER_REQUEST,
   type GitHubClient,
+  type GitHubResilience,
   type CheckAnnotation,
   type MergedPullRequest,
   type StickyCommentResult,

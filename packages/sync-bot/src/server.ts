@@ -3,9 +3,8 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "@octokit/app";
-import { Octokit } from "@octokit/rest";
 import { cloneAtCommit, hasCommit } from "./git.js";
-import { GitHubRepository, type GitHubClient } from "./github.js";
+import { gitHubAppOctokit, GitHubRepository, type GitHubClient, type GitHubResilience } from "./github.js";
 import { runMergeDeploy, type MergeDeployResult } from "./merge-deploy.js";
 import { runPullRequestCheck, type PullRequestCheckResult } from "./pull-request-check.js";
 import { KeyedSerialQueue, Semaphore } from "./queue.js";
@@ -31,6 +30,8 @@ export interface BotServerOptions {
   maxConcurrentChecks?: number;
   /** Folder for temporary clones; default the OS temp folder. */
   workRoot?: string;
+  /** Retries, rate-limit waits and write pacing of the App's GitHub clients (defaults: `DEFAULT_RESILIENCE`). */
+  github?: Partial<GitHubResilience>;
   log?: BotLogger;
 }
 
@@ -73,7 +74,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
     appId: options.appId,
     privateKey: options.privateKey,
     webhooks: { secret: options.webhookSecret },
-    Octokit: Octokit.defaults({ baseUrl: options.baseUrl ?? "https://api.github.com", userAgent: "flowops-sync-bot" }),
+    Octokit: gitHubAppOctokit({ ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), ...(options.github ? { resilience: options.github } : {}), log }),
     log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.warn(m), error: (m: string) => log.error(m) },
   });
   const appId = Number(options.appId);
