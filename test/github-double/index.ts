@@ -13,7 +13,8 @@ import { OpenApiValidator, type OpenApiOperation } from "./openapi.js";
  * with state, plus Git smart HTTP for cloning. Every API request is checked against GitHub's
  * OpenAPI description; a request GitHub would not accept is answered 404/422 and recorded in
  * `violations`, so the test fails. GitHub's documented limits are enforced (comment 65,536
- * characters, 50 annotations per request, `required_contexts` default).
+ * characters, 50 annotations per request, `required_contexts` default). `failNext` makes chosen
+ * calls answer as GitHub does when it is unwell or limiting (502, secondary and primary rate limits).
  */
 
 export interface RecordedRequest {
@@ -138,7 +139,7 @@ export class GitHubDouble {
   private appKey: KeyObject | null = null;
   private nextId = 1000;
   private gate: Promise<void> | null = null;
-  private readonly faults = new Map<string, { fault: GitHubFault; left: number }[]>();
+  private readonly faults = new Map<string, { fault: GitHubFault; left: number; skip: number }[]>();
   private server: Server | null = null;
   private root = "";
   url = "";
@@ -278,12 +279,12 @@ export class GitHubDouble {
 
   /**
    * The next `times` authenticated requests of `operationId` (GitHub's operation id, e.g.
-   * `issues/update-comment`, `checks/update`) get `fault` instead of being done. Faults queued for
-   * one operation are served in order.
+   * `issues/update-comment`, `checks/update`) get `fault` instead of being done, after letting
+   * `after` of them through. Faults queued for one operation are served in order.
    */
-  failNext(operationId: string, fault: GitHubFault, times = 1): void {
+  failNext(operationId: string, fault: GitHubFault, times = 1, options: { after?: number } = {}): void {
     const queue = this.faults.get(operationId) ?? [];
-    queue.push({ fault, left: times });
+    queue.push({ fault, left: times, skip: options.after ?? 0 });
     this.faults.set(operationId, queue);
   }
 
@@ -376,6 +377,10 @@ export class GitHubDouble {
     const queue = this.faults.get(operationId);
     const next = queue?.[0];
     if (!queue || !next) return null;
+    if (next.skip > 0) {
+      next.skip--;
+      return null;
+    }
     if (--next.left <= 0) queue.shift();
     const requestId = `F00D:${randomBytes(4).toString("hex").toUpperCase()}`;
     const reset = String(Math.floor(Date.now() / 1000) + 3600);

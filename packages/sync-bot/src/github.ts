@@ -48,7 +48,7 @@ let unpacedWrites: Bottleneck.Group | undefined;
  * Logs each 5xx answer with the attempt it ended, so retries by plugin-retry are visible. Applied
  * before plugin-retry, so its hook sits inside the retry loop and sees every attempt.
  */
-function logServerErrors(octokit: Pick<Octokit, "hook" | "log">): void {
+function logServerErrors(octokit: Pick<Octokit, "hook" | "log" | "request">): void {
   octokit.hook.wrap("request", async (request, options) => {
     try {
       return await request(options);
@@ -56,7 +56,7 @@ function logServerErrors(octokit: Pick<Octokit, "hook" | "log">): void {
       const status = httpStatusOf(error);
       if (status !== undefined && status >= 500) {
         const attempt = Number((options.request as { retryCount?: number } | undefined)?.retryCount ?? 0) + 1;
-        octokit.log.warn(`GitHub answered ${status} to ${options.method} ${pathOf(options.url)} (attempt ${attempt}); retrying with backoff`);
+        octokit.log.warn(`GitHub answered ${status} to ${requestLine(octokit, options)} (attempt ${attempt}); retrying with backoff`);
       }
       throw error;
     }
@@ -76,8 +76,8 @@ export type GitHubClient = InstanceType<typeof Octokit>;
  */
 export function resilienceOptions(log: BotLogger | undefined, throttleId: string, resilience: Partial<GitHubResilience> = {}) {
   const limits = { ...DEFAULT_RESILIENCE, ...resilience };
-  const onLimit = (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
-    const what = `${request.method} ${pathOf(request.url)}`;
+  const onLimit = (kind: string) => (retryAfter: number, request: EndpointOptions, octokit: Pick<Octokit, "request">, retryCount: number): boolean => {
+    const what = requestLine(octokit, request);
     if (retryCount >= limits.rateLimitRetries) {
       log?.error(`GitHub's ${kind} rate limit on ${what} still holds after ${retryCount} wait(s); giving up on this request`);
       return false;
@@ -126,9 +126,9 @@ export function gitHubAppOctokit(options: { baseUrl?: string; log?: BotLogger; r
     return {
       baseUrl: options.baseUrl ?? "https://api.github.com",
       userAgent: "flowops-sync-bot",
-      log: octokitLog(options.log),
       ...resilienceOptions(options.log, installationId === undefined ? "app" : `installation:${String(installationId)}`, options.resilience),
       ...given,
+      log: octokitLog(options.log),
     };
   });
 }
@@ -142,9 +142,16 @@ function octokitLog(log: BotLogger | undefined) {
   return { debug: quiet, info: quiet, warn: log ? (message: string) => log.warn(message) : quiet, error: quiet };
 }
 
-/** The path of a request URL, without query or host (never a token: those travel in headers). */
-function pathOf(url: string): string {
-  return new URL(url, "https://api.github.com").pathname;
+type EndpointOptions = Parameters<Octokit["request"]["endpoint"]["parse"]>[0];
+
+/** `METHOD /path` of a request, its parameters filled in; no query or host (tokens travel in headers, never here). */
+function requestLine(octokit: Pick<Octokit, "request">, options: EndpointOptions): string {
+  try {
+    const { method, url } = octokit.request.endpoint.parse(options);
+    return `${method} ${new URL(url, "https://api.github.com").pathname}`;
+  } catch {
+    return `${options.method} ${options.url}`;
+  }
 }
 
 /** The hidden marker that finds a sticky comment again, e.g. `<!-- flowops:impact -->`. */
