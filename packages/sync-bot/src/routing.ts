@@ -1,3 +1,5 @@
+import type { EmitterWebhookEvent } from "@octokit/webhooks";
+
 /** What the bot does with a webhook delivery. */
 export type WebhookRoute =
   | { kind: "pull-request"; installationId: number; owner: string; repo: string; cloneUrl: string; pullNumber: number; headSha: string; baseSha: string; baseRef: string }
@@ -8,11 +10,15 @@ export type WebhookRoute =
 const PULL_REQUEST_ACTIONS = new Set(["opened", "synchronize", "reopened"]);
 const ZERO_SHA = /^0+$/;
 
-interface RepositoryPayload {
-  name: string;
-  owner: { login: string };
-  clone_url: string;
-  default_branch?: string;
+/** The deliveries the bot acts on, typed by GitHub's webhook schemas (@octokit/webhooks). */
+type HandledDelivery = {
+  [Name in "pull_request" | "check_run" | "check_suite" | "push"]: { name: Name; payload: EmitterWebhookEvent<Name>["payload"] };
+}["pull_request" | "check_run" | "check_suite" | "push"];
+
+/** What every delivery the bot acts on carries, checked before anything else is read. */
+interface DeliveryEnvelope {
+  installation?: { id?: unknown };
+  repository?: { name?: unknown; owner?: { login?: unknown } | null; clone_url?: unknown };
 }
 
 /**
@@ -21,47 +27,53 @@ interface RepositoryPayload {
  */
 export function routeWebhook(eventName: string, payload: unknown, options: { checkName?: string; appId?: number } = {}): WebhookRoute {
   if (typeof payload !== "object" || payload === null) return { kind: "ignore", reason: "the payload is not an object" };
-  const body = payload as Record<string, unknown>;
-  const installationId = (body["installation"] as { id?: number } | undefined)?.id;
-  const repository = body["repository"] as RepositoryPayload | undefined;
-  if (!repository?.owner?.login || !repository.clone_url) return { kind: "ignore", reason: `${eventName} carries no repository` };
+  const envelope = payload as DeliveryEnvelope;
+  const installationId = envelope.installation?.id;
+  const repository = envelope.repository;
+  if (typeof repository?.owner?.login !== "string" || typeof repository.clone_url !== "string" || typeof repository.name !== "string") {
+    return { kind: "ignore", reason: `${eventName} carries no repository` };
+  }
   if (typeof installationId !== "number") return { kind: "ignore", reason: `${eventName} was not sent to an installed GitHub App (no installation id)` };
   const base = { installationId, owner: repository.owner.login, repo: repository.name, cloneUrl: repository.clone_url };
-  const action = String(body["action"] ?? "");
+  // The signature proved GitHub sent it, so the payload has the documented shape of its event.
+  const delivery = { name: eventName, payload } as HandledDelivery;
 
-  switch (eventName) {
+  switch (delivery.name) {
     case "pull_request": {
+      const { action, pull_request: pull } = delivery.payload;
       if (!PULL_REQUEST_ACTIONS.has(action)) return { kind: "ignore", reason: `pull_request.${action} needs no check` };
-      const pull = body["pull_request"] as { number: number; head: { sha: string }; base: { sha: string; ref: string } };
       return { kind: "pull-request", ...base, pullNumber: pull.number, headSha: pull.head.sha, baseSha: pull.base.sha, baseRef: pull.base.ref };
     }
     case "check_run": {
-      const run = body["check_run"] as { name: string; app?: { id?: number }; pull_requests?: { number: number }[] };
+      const { action, check_run: run } = delivery.payload;
       if (action !== "rerequested") return { kind: "ignore", reason: `check_run.${action} needs nothing` };
       if (run.name !== (options.checkName ?? "flowops")) return { kind: "ignore", reason: `check run ${run.name} is not flowops's` };
-      if (options.appId !== undefined && run.app?.id !== undefined && run.app.id !== options.appId) return { kind: "ignore", reason: "the check run belongs to another app" };
+      const runAppId = run.app?.id;
+      if (options.appId !== undefined && runAppId !== undefined && runAppId !== options.appId) return { kind: "ignore", reason: "the check run belongs to another app" };
       return rerequest(base, run.pull_requests);
     }
     case "check_suite": {
+      const { action, check_suite: suite } = delivery.payload;
       if (action !== "rerequested") return { kind: "ignore", reason: `check_suite.${action} needs nothing` };
-      return rerequest(base, (body["check_suite"] as { pull_requests?: { number: number }[] }).pull_requests);
+      return rerequest(base, suite.pull_requests);
     }
     case "push": {
-      const ref = String(body["ref"] ?? "");
-      const after = String(body["after"] ?? "");
+      const push = delivery.payload;
+      const ref = push.ref ?? "";
+      const after = push.after ?? "";
       if (!ref.startsWith("refs/heads/")) return { kind: "ignore", reason: `push to ${ref} is not a branch` };
-      if (body["deleted"] === true || ZERO_SHA.test(after)) return { kind: "ignore", reason: `push deleted ${ref}` };
+      if (push.deleted === true || ZERO_SHA.test(after)) return { kind: "ignore", reason: `push deleted ${ref}` };
       const branch = ref.slice("refs/heads/".length);
-      const defaultBranch = repository.default_branch ?? "main";
-      const pusher = (body["sender"] as { login?: string } | undefined)?.login ?? (body["pusher"] as { name?: string } | undefined)?.name ?? null;
-      return { kind: "push", ...base, branch, before: String(body["before"] ?? ""), after, pusher, defaultBranch };
+      const defaultBranch = push.repository.default_branch ?? "main";
+      const pusher = push.sender?.login ?? push.pusher?.name ?? null;
+      return { kind: "push", ...base, branch, before: push.before ?? "", after, pusher, defaultBranch };
     }
     default:
       return { kind: "ignore", reason: `flowops does not handle ${eventName} events` };
   }
 }
 
-function rerequest(base: { installationId: number; owner: string; repo: string; cloneUrl: string }, pulls: { number: number }[] | undefined): WebhookRoute {
+function rerequest(base: { installationId: number; owner: string; repo: string; cloneUrl: string }, pulls: readonly { number: number }[] | null | undefined): WebhookRoute {
   const pullNumbers = (pulls ?? []).map((pull) => pull.number);
   if (pullNumbers.length === 0) return { kind: "ignore", reason: "the re-requested check belongs to no open pull request of this repository" };
   return { kind: "rerequest", ...base, pullNumbers };

@@ -135,7 +135,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
   async function processDelivery(id: string, event: string, route: Exclude<WebhookRoute, { kind: "ignore" }>): Promise<void> {
     const record: DeliveryRecord = { id, event, route: route.kind, status: "done" };
     try {
-      const client = (await app.getInstallationOctokit(route.installationId)) as unknown as GitHubClient;
+      const client: GitHubClient = await app.getInstallationOctokit(route.installationId);
       const { token } = (await client.auth({ type: "installation" })) as { token: string };
       const github = new GitHubRepository(client, route.owner, route.repo, log);
       if (route.kind === "pull-request") {
