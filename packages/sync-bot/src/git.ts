@@ -1,20 +1,39 @@
-import { execFile } from "node:child_process";
+import { simpleGit } from "simple-git";
 
-/** Runs git in `cwd`; errors say which command failed with git's own message, credentials removed. */
-export function runGit(cwd: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; secrets?: readonly string[] } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      "git",
-      args,
-      { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", ...options.env }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) {
-          const detail = redact(`${stderr || error.message}`.trim(), options.secrets ?? []);
-          reject(new Error(`git ${args[0]} failed in ${cwd}: ${detail}`));
-        } else resolve(stdout.trim());
-      },
-    );
-  });
+/**
+ * The variables git may see from the bot's environment: where programs and the home folder are,
+ * temp folders, locale, proxies and CA bundles. Nothing else: the App's key, webhook secret and
+ * tokens stay in the bot, and an editor, pager or askpass set for people never runs for the bot.
+ */
+const INHERITED_VARIABLES = [
+  "PATH", "HOME", "USERPROFILE", "SYSTEMROOT", "TMPDIR", "TMP", "TEMP", "LANG", "LC_ALL",
+  "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR",
+];
+
+function gitEnvironment(extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED_VARIABLES) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return { ...env, GIT_TERMINAL_PROMPT: "0", ...extra };
+}
+
+/** Runs git in `cwd` (simple-git); errors say which command failed with git's own message, credentials removed. */
+export async function runGit(cwd: string, args: readonly string[], options: { env?: Record<string, string>; secrets?: readonly string[] } = {}): Promise<string> {
+  // The only configuration flowops passes through the environment is the clone's auth header.
+  const git = simpleGit({
+    baseDir: cwd,
+    unsafe: { allowUnsafeConfigEnvCount: true },
+    // simple-git lets a failing exit pass when git printed nothing (`cat-file -e` of a missing object): it fails here.
+    errors: (error, result) => error ?? (result.exitCode !== 0 ? new Error(`exit code ${result.exitCode}`) : undefined),
+  }).env(gitEnvironment(options.env ?? {}));
+  try {
+    return (await git.raw([...args])).trim();
+  } catch (error) {
+    const detail = redact(`${error instanceof Error ? error.message : String(error)}`.trim(), options.secrets ?? []);
+    throw new Error(`git ${args[0]} failed in ${cwd}: ${detail}`);
+  }
 }
 
 /** Replaces each secret (and its base64 form) in `text` with `***`. */
