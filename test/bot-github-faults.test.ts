@@ -186,6 +186,19 @@ describe("waits are bounded", () => {
     expect(botComments(pull)).toEqual([]);
   });
 
+  it("a 502 that hid a done comment write duplicates it at most until the next report, which removes the copy", { timeout: 60_000 }, async () => {
+    const pull = await openPull();
+    const repo = repository();
+    github.failNext("issues/create-comment", { kind: "server-error", status: 502, afterWriting: true });
+    await repo.upsertStickyComment(pull, "impact", "first report");
+    // plugin-retry re-sent the POST: GitHub now holds the comment twice.
+    expect(github.answers("issues/create-comment")).toEqual([502, 201]);
+    expect(botComments(pull).map((c) => c.body)).toEqual([`${MARKER}\nfirst report`, `${MARKER}\nfirst report`]);
+    const next = await repo.upsertStickyComment(pull, "impact", "second report");
+    expect(next).toMatchObject({ updated: 1, deleted: 1, created: 0 });
+    expect(botComments(pull).map((c) => c.body)).toEqual([`${MARKER}\nsecond report`]);
+  });
+
   async function openPull(): Promise<number> {
     await platform.commit("note", "A note", { "notes.md": "x\n" });
     return (await github.openPullRequest(platform.fullName, { head: "note", author: "alice" })).number;

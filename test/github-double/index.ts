@@ -116,10 +116,11 @@ const BOT_LOGIN = "flowops-test[bot]";
 /**
  * An answer GitHub gives instead of doing the request: a 502 from its front end, a secondary rate
  * limit (403 or 429 with GitHub's documented message, `retry-after` when given, and rate-limit
- * headers showing quota left), or an exhausted primary limit (`x-ratelimit-remaining: 0`).
+ * headers showing quota left), or an exhausted primary limit (`x-ratelimit-remaining: 0`). A 5xx
+ * `afterWriting` is the nasty kind: the write was done, only the answer was lost.
  */
 export type GitHubFault =
-  | { kind: "server-error"; status?: 500 | 502 | 503 | 504 }
+  | { kind: "server-error"; status?: 500 | 502 | 503 | 504; afterWriting?: boolean }
   | { kind: "secondary-rate-limit"; status?: 403 | 429; retryAfter?: number }
   | { kind: "rate-limit"; resetInSeconds: number };
 
@@ -361,6 +362,7 @@ export class GitHubDouble {
       actor = grant?.actor.login ?? null;
       const fault = this.takeFault(check.operation.operationId);
       if (fault) {
+        if (fault.afterWriting) await this.route(check.operation, body as Record<string, unknown> | undefined, url, grant);
         for (const [name, value] of Object.entries(fault.headers)) response.setHeader(name, value);
         return this.send(response, request, url, check.operation, body, actor, fault.status, fault.body);
       }
@@ -373,7 +375,7 @@ export class GitHubDouble {
     }
   }
 
-  private takeFault(operationId: string): { status: number; headers: Record<string, string>; body: unknown } | null {
+  private takeFault(operationId: string): { status: number; headers: Record<string, string>; body: unknown; afterWriting?: boolean } | null {
     const queue = this.faults.get(operationId);
     const next = queue?.[0];
     if (!queue || !next) return null;
@@ -387,7 +389,7 @@ export class GitHubDouble {
     const fault = next.fault;
     switch (fault.kind) {
       case "server-error":
-        return { status: fault.status ?? 502, headers: { "x-github-request-id": requestId }, body: { message: "Server Error" } };
+        return { status: fault.status ?? 502, headers: { "x-github-request-id": requestId }, body: { message: "Server Error" }, afterWriting: fault.afterWriting === true };
       case "secondary-rate-limit":
         return {
           status: fault.status ?? 403,
