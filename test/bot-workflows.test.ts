@@ -73,9 +73,9 @@ describe("workflows", () => {
     const job = release.jobs["release"]!;
     expect(job.permissions).toEqual({ contents: "write", "pull-requests": "write", "id-token": "write" });
     const changesets = job.steps.find((step) => step.uses?.startsWith("changesets/action@"))!;
-    expect(changesets.with).toMatchObject({ "version-script": "npm run version", "publish-script": "npm run release", "pr-title": "Version packages" });
-    expect(changesets.env).toMatchObject({ GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}", NPM_CONFIG_PROVENANCE: "true" });
-    expect(job.steps.find((step) => step.uses?.startsWith("actions/setup-node@"))!.with).toMatchObject({ "registry-url": "https://registry.npmjs.org" });
+    expect(changesets.with).toMatchObject({ version: "npm run version", publish: "npm run release", title: "Version packages", commitMode: "github-api" });
+    expect(changesets.env).toEqual({ GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}", NPM_TOKEN: "${{ secrets.NPM_TOKEN }}", NPM_CONFIG_PROVENANCE: "true" });
+    expect(job.steps.find((step) => step.uses?.startsWith("actions/checkout@"))!.with).toMatchObject({ "fetch-depth": 0, "persist-credentials": false });
     const scripts = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
     expect(scripts["version"]).toContain("changeset version");
     expect(scripts["release"]).toContain("changeset publish");
