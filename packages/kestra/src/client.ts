@@ -306,6 +306,21 @@ export class KestraClient {
   }
 
   /**
+   * A read-only request under the tenant-scoped API root (`{base}{path}`), answered as JSON, with
+   * this client's retries, timeouts and errors: the primitive of the execution and trigger reads
+   * (`executions.ts`, `triggers.ts`). `POST` is allowed only for read endpoints that take a body.
+   */
+  async readJson(method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> {
+    const full = `${(await this.serverInfo()).apiBase}${path}`;
+    const spec: RequestSpec = { method, path: full, repeatable: true };
+    if (body !== undefined) {
+      spec.body = JSON.stringify(body);
+      spec.contentType = "application/json";
+    }
+    return this.json(await this.send(spec), method, full);
+  }
+
+  /**
    * Every live flow matching the query, paging through `flows/search` with large pages until
    * Kestra's `total` is reached: one request per `pageSize` flows. Results have no source.
    */

@@ -19,3 +19,7 @@ export type {
   KestraRequestEvent,
   KestraServerInfo,
 } from "./types.js";
+export { EXECUTION_STATE_CLASSES, countExecutions, executionUiUrl, latestExecutions, listExecutions, normaliseExecution, parseKestraInstant, searchExecutions } from "./executions.js";
+export type { ExecutionList, ExecutionPage, ExecutionQuery, ExecutionSummary, LatestExecution, ListExecutionsOptions, TimeWindow } from "./executions.js";
+export { listTriggers, normaliseTrigger } from "./triggers.js";
+export type { ListTriggersOptions, TriggerList, TriggerState } from "./triggers.js";
