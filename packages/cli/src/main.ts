@@ -7,6 +7,7 @@ import { lintCommand } from "./commands/lint.js";
 import { renderCommand } from "./commands/render.js";
 import { schemaCommand } from "./commands/schema.js";
 import { startCommand } from "./commands/start.js";
+import { statusCommand } from "./commands/status.js";
 import { EXIT_USAGE, processIO, UsageError, type CommandIO } from "./io.js";
 
 const COMMANDS: Record<string, (argv: string[], io: CommandIO) => Promise<number>> = {
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, (argv: string[], io: CommandIO) => Promise<number
   deploy: deployCommand,
   schema: schemaCommand,
   start: startCommand,
+  status: statusCommand,
 };
 
 const HELP = `flowops: GitOps for multi-tenant Kestra data platforms
@@ -31,6 +33,7 @@ usage:
   flowops graph   --tenant CODE [--env ENV] [--format mermaid|dot|json]
   flowops plan    --env ENV [--cwd DIR] [--kestra-url URL] [--format text|json]
   flowops deploy  --env ENV [--cwd DIR] [--kestra-url URL] [--prune] [--force] [--format text|json]
+  flowops status  --env ENV [--cwd DIR] [--ref REF] [--kestra-url URL] [--since 24h|90m|7d] [--tenant CODE]... [--format text|json|markdown]
   flowops schema  export --out DIR
   flowops schema  pull --kestra-url URL [--cwd DIR]
   flowops ci      pr | deploy --env ENV      (inside GitHub Actions; GITHUB_* variables)
