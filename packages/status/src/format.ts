@@ -9,10 +9,14 @@ export function formatStatusJson(report: StatusReport): string {
 /** `99.54%`, or `n/a` when nothing terminated. */
 export function formatRate(rate: number | null): string {
   if (rate === null) return "n/a";
-  const percent = rate * 100;
-  // Never round a rate below 100% up to 100%.
-  const text = percent === 100 ? "100" : percent > 99.99 ? "99.99" : percent.toFixed(2);
-  return `${text}%`;
+  const percent = ratePercent(rate);
+  return `${percent === 100 ? "100" : percent.toFixed(2)}%`;
+}
+
+/** A rate as a percentage with two decimals; a rate below 1 never rounds up to 100. */
+export function ratePercent(rate: number): number {
+  if (rate >= 1) return 100;
+  return Math.min(99.99, Math.round(rate * 10_000) / 100);
 }
 
 function windowLabel(report: StatusReport): string {
@@ -147,7 +151,7 @@ export function formatStatusMarkdown(result: StatusResult): string {
 function dailyChart(daily: readonly DailyRate[]): string[] {
   const days = daily.filter((d) => d.successRate !== null);
   if (days.length === 0) return ["### Daily success rate, last 7 days", "", "No execution terminated in the last 7 days."];
-  const values = days.map((d) => Math.floor(d.successRate! * 10_000) / 100);
+  const values = days.map((d) => ratePercent(d.successRate!));
   const floor = Math.max(0, Math.floor(Math.min(...values) - 1));
   return [
     "### Daily success rate, last 7 days",
