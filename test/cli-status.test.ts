@@ -184,3 +184,29 @@ describe.each(["1.0.3", "2.0.0-SNAPSHOT"])("flowops status against Kestra %s", (
     expect((await run(healthy, "--tenant", "nobody")).code).toBe(2);
   });
 });
+
+describe("flowops status inside GitHub Actions", () => {
+  it("reaches only the operator's KESTRA_URL with KESTRA_USERNAME + KESTRA_PASSWORD, whatever host and variables the repository names", async () => {
+    const credentials = { username: "ops@example.com", password: "Op3rator-Secret-7" };
+    const kestra = await startKestraDouble({ basicAuth: credentials });
+    const files = platform(dailyCronThreeHoursAgo());
+    files["flowops.config.yaml"] = "environments:\n  staging:\n    kestra:\n      url: http://127.0.0.1:9\n      usernameEnv: REPO_USER\n      passwordEnv: REPO_PASSWORD\n";
+    const { dir } = await gitRepo(files);
+    try {
+      const actions = { GITHUB_ACTIONS: "true", REPO_USER: "someone@else", REPO_PASSWORD: "not-for-kestra" };
+      const io = captureIO(dir, { ...actions, KESTRA_URL: kestra.url, KESTRA_USERNAME: credentials.username, KESTRA_PASSWORD: credentials.password });
+      // Nothing is deployed: every tenant is out of sync (exit 1), and the report came from the operator's Kestra.
+      expect(await main(["status", "--env", "staging", "--format", "json"], io)).toBe(1);
+      expect(io.err()).toBe("");
+      expect((JSON.parse(io.out()) as StatusReport).kestra.url).toBe(kestra.url);
+      const basic = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
+      expect(kestra.requests.filter((r) => r.path !== "/api/v1/configs").every((r) => r.authorization === basic)).toBe(true);
+      const noUrl = captureIO(dir, actions);
+      expect(await main(["status", "--env", "staging"], noUrl)).toBe(2);
+      expect(noUrl.err()).toContain("--kestra-url");
+    } finally {
+      await kestra.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -43,7 +43,12 @@ export async function statusCommand(argv: string[], io: CommandIO): Promise<numb
   if (sinceMs === undefined) throw new UsageError(`--since ${JSON.stringify(values.since)}: expected a whole number of minutes, hours or days up to 90 days, e.g. 90m, 24h or 7d\n\nusage: ${STATUS_USAGE}`);
   const { repository, envs } = await loadSelection(values, io);
   const env = envs[0]!;
-  const environment = repository.config.environments.find((e) => e.name === env)!;
+  const configured = repository.config.environments.find((e) => e.name === env)!;
+  // In GitHub Actions the workflow's environment is the operator's side (DESIGN.md, "The trust
+  // boundary"): KESTRA_URL and KESTRA_USERNAME + KESTRA_PASSWORD or KESTRA_TOKEN, never a host or
+  // variable names that the repository gives.
+  const operatorSide = io.env.GITHUB_ACTIONS === "true";
+  const environment = operatorSide ? { name: env, kestra: { ...(io.env.KESTRA_URL ? { url: io.env.KESTRA_URL } : {}), ...(configured.kestra.tenant ? { tenant: configured.kestra.tenant } : {}) } } : configured;
   let client;
   try {
     client = kestraClientFromEnvironment(environment, { ...(values["kestra-url"] ? { url: values["kestra-url"] } : {}), variables: io.env });
