@@ -97,4 +97,16 @@ describe("the morning report", () => {
   it("is pinned as text", () => {
     expectGolden("morning-report.txt", stable(formatStatusText(result)));
   });
+
+  it("past 500 runs that did not succeed (here 100), counts each state bucket exactly and lists the newest failures", async () => {
+    const repository = await readRepository({ cwd: dir });
+    kestra.seedExecutions(Array.from({ length: 150 }, (_, n) => ({ namespace: "acme_retail.gold", flowId: "forecast", state: "CANCELLED", startDate: new Date(NOW.getTime() - (n + 1) * 60_000) })));
+    const capped = await collectStatus({ repository, env: "production", client: new KestraClient({ url: kestra.url }), sinceMs: DAY, now: NOW, tenants: ["acme_retail"], maxFailuresPerTenant: 100 });
+    const acme = capped.report.tenants[0]!;
+    expect(acme.executions).toEqual({ total: 152, success: 2, warning: 0, failed: 0, killed: 0, cancelled: 150, running: 0 });
+    expect(acme.successRate).toBe(2 / 152);
+    expect(acme.failures).toHaveLength(100);
+    expect(acme.failures[0]!.startDate).toBe(new Date(NOW.getTime() - 60_000).toISOString());
+    expect(capped.notes).toContain("tenant acme_retail: only the newest 100 of 150 failed executions are listed");
+  });
 });

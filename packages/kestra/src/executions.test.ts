@@ -37,6 +37,8 @@ describe.each(["1.0.3", "2.0.0-SNAPSHOT", "0.21.0"])("execution search on Kestra
     expect(await countExecutions(client, { window: lastDay, namespacePrefix: "acme" })).toBe(5);
     expect(await countExecutions(client, { window: lastDay, namespacePrefix: "acme", states: ["FAILED", "KILLED", "CANCELLED"] })).toBe(2);
     expect(await countExecutions(client, { window: lastDay, namespacePrefix: "acme", states: ["SUCCESS"] })).toBe(1);
+    if (version !== "0.21.0") expect(await countExecutions(client, { window: lastDay, namespacePrefix: "acme", notState: "SUCCESS" })).toBe(4);
+    else await expect(countExecutions(client, { window: lastDay, notState: "SUCCESS" })).rejects.toThrow(/cannot be excluded/);
     expect(double.requests.filter((r) => r.path.endsWith("/executions/search")).every((r) => new URLSearchParams(r.query).get("size") === "1")).toBe(true);
   });
 

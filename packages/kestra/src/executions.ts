@@ -38,6 +38,11 @@ export interface ExecutionQuery {
   flowId?: string;
   /** Only these states (`State.Type` names, case-sensitive). */
   states?: readonly string[];
+  /**
+   * Every state but this one (`NOT_EQUALS`; Kestra splits only `IN` values on commas, so one
+   * state). Needs `filters[...]` (0.22+); older servers get a TypeError before any request.
+   */
+  notState?: string;
 }
 
 /** An execution as flowops reads it, the same from 1.x (full `Execution`) and 2.0 (`ApiLightExecution`). */
@@ -193,10 +198,12 @@ function executionSearchParams(info: KestraServerInfo, query: ExecutionQuery): U
     // One IN value: repeated keys would each become a filter, ANDed (§2.1).
     if (states.length === 1) params.set("filters[state][EQUALS]", states[0]!);
     else if (states.length > 1) params.set("filters[state][IN]", states.join(","));
+    if (query.notState !== undefined) params.set("filters[state][NOT_EQUALS]", query.notState);
     // `endDate` bounds the start date too (§2.1), so these two make start ∈ [from, to).
     params.set("filters[startDate][GREATER_THAN_OR_EQUAL_TO]", from);
     params.set("filters[endDate][LESS_THAN]", to);
   } else {
+    if (query.notState !== undefined) throw new TypeError(`Kestra ${info.version} has no filters[...] search: a state cannot be excluded`);
     const namespace = query.namespace ?? query.namespacePrefix;
     if (namespace !== undefined) params.set("namespace", namespace);
     if (query.flowId !== undefined) params.set("flowId", query.flowId);

@@ -10,7 +10,7 @@ import {
   listTriggers,
   parseKestraInstant,
 } from "@flowops/kestra";
-import type { ExecutionQuery, KestraClient, KestraServerInfo, TimeWindow, TriggerState } from "@flowops/kestra";
+import type { ExecutionQuery, ExecutionSummary, KestraClient, KestraServerInfo, TimeWindow, TriggerState } from "@flowops/kestra";
 import type { FlowRepository } from "@flowops/render";
 import { expectedSlots, slotsWithoutRun, SLOT_TOLERANCE_MS, successRate, summarize, syncOf } from "./health.js";
 import type { DailyRate, ExecutionCounts, FailedExecution, FlowCounts, MissedSchedule, StatusResult, TenantStatus } from "./types.js";
@@ -41,9 +41,9 @@ const DAY_MS = 86_400_000;
 /**
  * Sync and health of every tenant of one environment. Sync reuses deploy's plan (desired rendered
  * flows vs live flows: one paged search and one export per 2,500 flows). Health costs, per tenant
- * namespace root, one `size=1` count of everything in the window and, when anything ran, counts of
- * SUCCESS, WARNING and in-flight executions plus one page of its failures (§4.3 of
- * KESTRA-EXECUTIONS.md); missed schedules cost one paged trigger search, one `executions/latest`
+ * namespace root, one `size=1` count of everything in the window (§4.3 of KESTRA-EXECUTIONS.md)
+ * and, when anything ran, one page listing the runs that did not succeed (SUCCESS is the rest);
+ * past 500 of those, exact `size=1` counts per state bucket instead. Missed schedules cost one paged trigger search, one `executions/latest`
  * per 500 scheduled flows and one search per schedule whose latest run is missing. Requests grow
  * with tenants, schedules and failures, never with the number of executions.
  */
@@ -159,11 +159,30 @@ async function tenantHealth(client: KestraClient, info: KestraServerInfo, roots:
       // A quiet tenant costs one request.
       if (total === 0) return;
       const classes = EXECUTION_STATE_CLASSES;
+      const maxPages = Math.max(1, Math.ceil(maxFailures / 100));
+      const failedStates = new Set<string>(classes.failed);
+      if (info.supportsQueryFilters) {
+        // Usually one more request: every run that did not simply succeed, listed; SUCCESS is the rest.
+        const others = await run(() => listExecutions(client, { ...query(), notState: "SUCCESS" }, { pageSize: 100, maxPages }));
+        if (others.complete) {
+          executions.success += Math.max(0, total - others.total);
+          for (const execution of others.executions) {
+            if (execution.state === "WARNING") executions.warning++;
+            else if (execution.state === "FAILED") executions.failed++;
+            else if (execution.state === "KILLED") executions.killed++;
+            else if (execution.state === "CANCELLED") executions.cancelled++;
+            else if ((classes.inFlight as readonly string[]).includes(execution.state)) executions.running++;
+            if (failedStates.has(execution.state)) failures.push(failureOf(client, info, execution));
+          }
+          return;
+        }
+      }
+      // Many runs that did not succeed (or no filters on this server): one exact count per bucket.
       const [success, warning, running, failed] = await Promise.all([
         run(() => countExecutions(client, query(classes.success))),
         run(() => countExecutions(client, query(classes.warning))),
         run(() => countExecutions(client, query(classes.inFlight))),
-        run(() => listExecutions(client, query(classes.failed), { pageSize: 100, maxPages: Math.max(1, Math.ceil(maxFailures / 100)) })),
+        run(() => listExecutions(client, query(classes.failed), { pageSize: 100, maxPages })),
       ]);
       executions.success += success;
       executions.warning += warning;
@@ -181,13 +200,15 @@ async function tenantHealth(client: KestraClient, info: KestraServerInfo, roots:
         executions.killed += k!;
         executions.cancelled += c!;
       }
-      for (const execution of failed.executions) {
-        failures.push({ namespace: execution.namespace, flowId: execution.flowId, executionId: execution.id, state: execution.state, startDate: execution.startDate, url: executionUiUrl(client, info, execution) });
-      }
+      for (const execution of failed.executions) failures.push(failureOf(client, info, execution));
     }),
   );
   failures.sort((a, b) => parseKestraInstant(b.startDate) - parseKestraInstant(a.startDate) || a.executionId.localeCompare(b.executionId));
   return { executions, failures, complete };
+}
+
+function failureOf(client: KestraClient, info: KestraServerInfo, execution: ExecutionSummary): FailedExecution {
+  return { namespace: execution.namespace, flowId: execution.flowId, executionId: execution.id, state: execution.state, startDate: execution.startDate, url: executionUiUrl(client, info, execution) };
 }
 
 /**
