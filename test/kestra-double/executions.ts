@@ -135,7 +135,8 @@ export class ExecutionStore {
   }
 
   /** Executions whose namespace passes `accept` (checked once per namespace, not per execution). */
-  inNamespaces(accept: (namespace: string) => boolean): StoredExecution[] {
+  inNamespaces(accept: (namespace: string) => boolean, exactly?: string): StoredExecution[] {
+    if (exactly !== undefined) return accept(exactly) ? [...(this.byNamespace.get(exactly) ?? [])] : [];
     const out: StoredExecution[] = [];
     for (const [namespace, list] of this.byNamespace) if (accept(namespace)) out.push(...list);
     return out;
@@ -257,6 +258,7 @@ function searchExecutions(context: ExecutionApiContext, query: URLSearchParams):
   }
   const states = context.major >= 2 ? STATES_2_0 : STATES_1_0;
   let namespaceOk: (ns: string) => boolean = () => true;
+  let exactNamespace: string | undefined;
   const predicates: ((e: StoredExecution) => boolean)[] = [];
   let from: number | undefined;
   let to: number | undefined;
@@ -276,8 +278,10 @@ function searchExecutions(context: ExecutionApiContext, query: URLSearchParams):
       if (!EXECUTION_FIELDS.has(field)) {
         throw new ApiError(400, `Field ${field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()} is not supported for resource EXECUTION: Provided query filters are invalid`);
       }
-      if (field === "namespace") andNamespace(namespacePredicate(op, value));
-      else if (field === "flowId") {
+      if (field === "namespace") {
+        andNamespace(namespacePredicate(op, value));
+        if (op === "EQUALS") exactNamespace = value;
+      } else if (field === "flowId") {
         if (op === "EQUALS") predicates.push((e) => e.flowId === value);
         else if (op === "NOT_EQUALS") predicates.push((e) => e.flowId !== value);
         else if (op === "CONTAINS") predicates.push((e) => e.flowId.includes(value));
@@ -344,7 +348,7 @@ function searchExecutions(context: ExecutionApiContext, query: URLSearchParams):
   const lower = from;
   const upper = to ?? Number.POSITIVE_INFINITY;
   const matching = context.store
-    .inNamespaces(namespaceOk)
+    .inNamespaces(namespaceOk, exactNamespace)
     .filter((e) => !e.deleted && e.kind === undefined && e.start >= lower && e.start < upper && predicates.every((p) => p(e)));
   if (sorts.length > 0) {
     const comparators = sorts.map((sort) => {

@@ -239,11 +239,15 @@ async function missedSchedules(
   }
   const until = new Date(now.getTime() - graceMs);
   const watched: { trigger: TriggerState; tenant: string | null; slots: Date[] }[] = [];
+  const slotsByCron = new Map<string, Date[] | undefined>();
   for (const trigger of triggers) {
     const scope = tenantOf(trigger.namespace);
     if (!scope || trigger.type === undefined || !SCHEDULE_TYPE.test(trigger.type) || trigger.cron === undefined) continue;
     if (trigger.disabled || trigger.backfilling || disabledFlows.has(`${trigger.namespace}/${trigger.flowId}`)) continue;
-    const slots = expectedSlots({ cron: trigger.cron, ...(trigger.timezone ? { timezone: trigger.timezone } : {}) }, window.from, until);
+    // Tenants share few distinct crons: each is parsed and walked once.
+    const slotKey = `${trigger.cron}\u0000${trigger.timezone ?? ""}`;
+    if (!slotsByCron.has(slotKey)) slotsByCron.set(slotKey, expectedSlots({ cron: trigger.cron, ...(trigger.timezone ? { timezone: trigger.timezone } : {}) }, window.from, until));
+    const slots = slotsByCron.get(slotKey);
     if (slots && slots.length > 0) watched.push({ trigger, tenant: scope.tenant, slots });
   }
   const flows = [...new Map(watched.map(({ trigger }) => [`${trigger.namespace}/${trigger.flowId}`, { namespace: trigger.namespace, id: trigger.flowId }])).values()];
