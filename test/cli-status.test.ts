@@ -1,9 +1,10 @@
 import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { main } from "@flowops/cli";
 import type { StatusReport } from "@flowops/status";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKestraDouble, type KestraDouble } from "./kestra-double/index.js";
-import { captureIO, gitRepo } from "./support.js";
+import { captureIO, gitRepo, writeFiles } from "./support.js";
 
 const HOUR = 3_600_000;
 
@@ -172,6 +173,20 @@ describe.each(["1.0.3", "2.0.0-SNAPSHOT"])("flowops status against Kestra %s", (
     const table = markdown.out.split("\n").filter((line) => /^\| (alpha|beta|gamma|delta|epsilon) \|/.test(line)).map((line) => line.split("|")[1]!.trim());
     expect(table.slice(0, 3)).toEqual(["gamma", "beta", "delta"]);
     expect(markdown.out).toMatch(/\[exec\d+\]\(http:\/\/127\.0\.0\.1:\d+\/ui\/main\/executions\/beta\.bronze\/(extract|usage)\/exec\d+\)/);
+  });
+
+  it("compares Kestra with the working tree, or with a Git ref given by --ref", async () => {
+    writeFiles(dir, { "flows/gold/forecast.yaml": "id: forecast\ntasks:\n  - id: run\n    type: io.kestra.plugin.core.log.Log\n    message: forecast\n" });
+    try {
+      const tree = await json(healthy, "--tenant", "alpha");
+      expect(tree.code).toBe(1);
+      expect(tree.report.tenants[0]).toMatchObject({ sync: "out-of-sync", flows: { desired: 4, live: 3, missing: 1 } });
+      const head = await json(healthy, "--tenant", "alpha", "--ref", "HEAD");
+      expect(head.code).toBe(0);
+      expect(head.report.tenants[0]).toMatchObject({ sync: "synced", flows: { desired: 3, live: 3, missing: 0 } });
+    } finally {
+      await rm(join(dir, "flows/gold"), { recursive: true, force: true });
+    }
   });
 
   it("answers --help with its usage and refuses bad flags with exit 2", async () => {
