@@ -2,9 +2,12 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { main } from "@flowops/cli";
 import type { StatusReport } from "@flowops/status";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startKestraDouble, type KestraDouble } from "./kestra-double/index.js";
 import { captureIO, gitRepo, writeFiles } from "./support.js";
+
+// Real servers and Git on a shared, busy machine: generous time, no timed assertion.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
 
 const HOUR = 3_600_000;
 

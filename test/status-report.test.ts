@@ -7,9 +7,12 @@ import { KestraClient } from "@flowops/kestra";
 import { readRepository } from "@flowops/render";
 import { collectStatus, formatStatusMarkdown, formatStatusText } from "@flowops/status";
 import type { StatusResult } from "@flowops/status";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startKestraDouble, type KestraDouble } from "./kestra-double/index.js";
 import { gitRepo, repoRoot } from "./support.js";
+
+// Real servers and Git on a shared, busy machine: generous time, no timed assertion.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
 
 const NOW = new Date("2026-03-10T07:30:00Z");
 const DAY = 86_400_000;

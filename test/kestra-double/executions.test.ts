@@ -1,6 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { historyExecutions, startKestraDouble } from "./index.js";
 import type { KestraDouble, KestraDoubleOptions } from "./index.js";
+
+// Real servers and Git on a shared, busy machine: generous time, no timed assertion.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
 
 const NOW = new Date("2026-03-10T12:00:00Z");
 const DAY = 86_400_000;

@@ -1,9 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { startKestraDouble } from "../../../test/kestra-double/index.js";
 import type { KestraDouble, KestraDoubleOptions } from "../../../test/kestra-double/index.js";
 import { KestraClient } from "./client.js";
 import { countExecutions, executionUiUrl, latestExecutions, listExecutions, normaliseExecution, parseKestraInstant, searchExecutions } from "./executions.js";
 import { listTriggers, normaliseTrigger } from "./triggers.js";
+
+// Real servers and Git on a shared, busy machine: generous time, no timed assertion.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
 
 const NOW = new Date("2026-03-10T12:00:00Z");
 const HOUR = 3_600_000;
