@@ -192,6 +192,20 @@ describe.each(["1.0.3", "2.0.0-SNAPSHOT"])("flowops status against Kestra %s", (
     }
   });
 
+  it("calls a tenant's sync unknown when its flows do not render, names the problem, and exits 1", async () => {
+    writeFiles(dir, { "tenants/zeta.yaml": "code: zeta\nname: ZETA\nenvironments: [staging]\nsources: { aws: true }\n" });
+    try {
+      const result = await run(healthy, "--format", "json");
+      expect(result.code).toBe(1);
+      const report = JSON.parse(result.out) as StatusReport;
+      expect(report.tenants.find((t) => t.tenant === "zeta")).toMatchObject({ sync: "unknown", executions: { total: 0 }, successRate: null });
+      expect(report.tenants.filter((t) => t.sync === "synced")).toHaveLength(5);
+      expect(result.err).toMatch(/sync of tenant zeta is unknown: flows\/bronze\/extract\.yaml:\d+:\d+: .*schedule/);
+    } finally {
+      await rm(join(dir, "tenants/zeta.yaml"), { force: true });
+    }
+  });
+
   it("answers --help with its usage and refuses bad flags with exit 2", async () => {
     const help = await run(healthy, "--help");
     expect(help.code).toBe(0);

@@ -58,7 +58,10 @@ export async function statusCommand(argv: string[], io: CommandIO): Promise<numb
   }
   try {
     const result = await collectStatus({ repository, env, client, sinceMs, daily: values.format === "markdown", ...(values.tenant ? { tenants: values.tenant } : {}) });
-    if (values.format === "json") io.stdout(formatStatusJson(result.report) + "\n");
+    if (values.format === "json") {
+      io.stdout(formatStatusJson(result.report) + "\n");
+      for (const note of result.notes) io.stderr(`flowops status: ${note}\n`);
+    }
     else if (values.format === "markdown") io.stdout(formatStatusMarkdown(result));
     else io.stdout(formatStatusText(result, { colour: io.isTTY && !io.env.NO_COLOR }));
     const unhealthy = result.report.tenants.some((t) => t.sync !== "synced") || result.report.summary.failures > 0;
