@@ -13,7 +13,7 @@ export type {
   RenderOptions,
   RenderResult,
 } from "./types.js";
-export { readRepository, RepositoryError, type ReadRepositoryOptions } from "./read.js";
+export { readRepository, RepositoryError, DEFAULT_READ_LIMITS, type ReadRepositoryOptions, type ReadLimits } from "./read.js";
 export { buildRepository, isRepositoryInput, render, type RenderSelection } from "./repository.js";
 export { CONFIG_FILE, KESTRA_FLOW_SCHEMA_FILE, DEFAULT_NAMESPACE_PATTERN, DEFAULT_OWNERSHIP_LABELS, defaultConfig, normalizeConfig } from "./config.js";
 export { parseWhen, evaluateWhen, pathsOf, ExpressionError, type WhenExpression } from "./expression.js";
