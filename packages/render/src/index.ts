@@ -20,3 +20,4 @@ export { parseWhen, evaluateWhen, pathsOf, ExpressionError, type WhenExpression 
 export { parseYamlFile, MAX_FILE_BYTES, MAX_ALIAS_COUNT, type ParsedYamlFile } from "./yaml-file.js";
 export { locateInYaml } from "./locate.js";
 export { flowReferences, type FlowReference } from "./flow-references.js";
+export { tenantNamespaceRoots, namespaceOwner, isInNamespaceTree, isTenantNamespace, patternRoot } from "./tenant-namespaces.js";
