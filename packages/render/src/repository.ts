@@ -148,6 +148,15 @@ function loadTenants(paths: string[], files: ReadonlyMap<string, string>, config
       ...locateInYaml(parsed, v.path),
       message: `${v.path.length ? v.path.join(".") + ": " : ""}${v.message}`,
     }));
+    if (violations.length === 0) {
+      for (const found of pebbleIn(record)) {
+        tenantProblems.push({
+          code: "tenant-schema",
+          ...locateInYaml(parsed, found.path),
+          message: `${found.path.join(".")}: ${found.isKey ? "key" : "value"} ${JSON.stringify(shorten(found.text))} holds a Pebble expression ({{ }}, {% %} or {# #}); tenant values are data, never expressions, so flowops refuses it. Write the value itself, and keep expressions in the templates`,
+        });
+      }
+    }
     if (violations.length === 0 && record.code !== fileCode) {
       tenantProblems.push({ code: "tenant-schema", ...locateInYaml(parsed, ["code"]), message: `code "${String(record.code)}" must equal the file name "${fileCode}"; rename the file or fix the code` });
     }
@@ -211,6 +220,27 @@ function withoutOverlappingNamespaces(tenants: Tenant[], config: FlowRepository[
     });
   }
   return refused.size === 0 ? tenants : tenants.filter((t) => !refused.has(t.code));
+}
+
+const PEBBLE = /\{\{|\{%|\{#/;
+
+/** Every string (value or key) of a tenant file that holds Pebble syntax, with its path. */
+function pebbleIn(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; text: string; isKey: boolean }[] {
+  if (typeof value === "string") return PEBBLE.test(value) ? [{ path, text: value, isKey: false }] : [];
+  if (value === null || typeof value !== "object") return [];
+  const found: { path: (string | number)[]; text: string; isKey: boolean }[] = [];
+  if (Array.isArray(value)) value.forEach((item, index) => found.push(...pebbleIn(item, [...path, index])));
+  else {
+    for (const [key, item] of Object.entries(value)) {
+      if (PEBBLE.test(key)) found.push({ path: [...path, key], text: key, isKey: true });
+      found.push(...pebbleIn(item, [...path, key]));
+    }
+  }
+  return found;
+}
+
+function shorten(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** The last parse of each tenant file: both sides of a change share most tenants unchanged. */
