@@ -3,6 +3,7 @@ import type { KestraClient } from "@flowops/kestra";
 import { runInDependencyOrder } from "./dependencies.js";
 import type { GraphNode, NodeOutcome } from "./dependencies.js";
 import { EMPTY_DESIRED_PREFIX, isManaged } from "./plan.js";
+import { outsideOwnTree, scopeLookup } from "./scope.js";
 import type { ActionReport, DeployPlan, DeployProgress, DeployReport, DeploySummary, PlannedFlow } from "./types.js";
 
 export interface ApplyOptions {
@@ -32,10 +33,13 @@ export class DeployRefusedError extends Error {
 }
 
 /**
- * Checks a plan against the guards without writing: render problems or an empty desired set
- * always refuse; deleting more than `maxDeleteShare` of the managed flows refuses unless forced.
+ * Checks a plan against the guards without writing: a flow outside its tenant's namespaces,
+ * render problems or an empty desired set always refuse; deleting more than `maxDeleteShare` of the managed flows refuses unless forced.
  */
 export function checkGuards(plan: DeployPlan, options: { prune?: boolean; force?: boolean; maxDeleteShare?: number } = {}): DeployRefusedError | undefined {
+  const scopeOf = scopeLookup(plan.scopes);
+  const outside = plan.flows.filter((f) => f.action !== "unchanged").map((f) => outsideOwnTree(f, plan.scopes, scopeOf)).filter((p): p is string => p !== undefined);
+  if (outside.length > 0) return new DeployRefusedError("problems", `deploy refused (even with --force): ${outside.join("; ")}`);
   if (plan.problems.length > 0) {
     const reason: DeployRefusal = plan.problems.some((p) => p.startsWith(EMPTY_DESIRED_PREFIX)) ? "empty" : "problems";
     return new DeployRefusedError(reason, `deploy refused (even with --force): ${plan.problems.join("; ")}`);

@@ -5,7 +5,7 @@ export type { ApplyOptions, DeployRefusal } from "./apply.js";
 export { formatProgress, formatReportJson, formatReportText } from "./format.js";
 export { baselineAt, deployInputs } from "./environment.js";
 export type { DeployInputs } from "./environment.js";
-export { namespaceScopes, scopesFromDesired, searchPrefixes } from "./scope.js";
+export { namespaceScopes, outsideOwnTree, scopesFromDesired, searchPrefixes } from "./scope.js";
 export { runInDependencyOrder } from "./dependencies.js";
 export type { GraphNode, NodeOutcome } from "./dependencies.js";
 export { KestraApiError, KestraClient, KestraConfigError, kestraClientFromEnvironment } from "@flowops/kestra";

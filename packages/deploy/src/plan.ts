@@ -3,7 +3,7 @@ import type { KestraClient, KestraFlow } from "@flowops/kestra";
 import type { RepositoryProblem } from "@flowops/render";
 import { parse as parseYaml } from "yaml";
 import { flowReferences } from "@flowops/render";
-import { scopeLookup, scopesFromDesired, searchPrefixes } from "./scope.js";
+import { outsideOwnTree, scopeLookup, scopesFromDesired, searchPrefixes } from "./scope.js";
 import type { DeployPlan, DeployPolicyOptions, DesiredFlow, NamespaceScope, PlannedFlow, UnmanagedFlow } from "./types.js";
 
 export const DEFAULT_OWNERSHIP_LABEL = { key: "managed-by", value: "flowops" } as const;
@@ -54,11 +54,16 @@ export async function plan(options: PlanOptions): Promise<DeployPlan> {
   }
 
   const scopes = options.scopes ? [...options.scopes] : scopesFromDesired(desired);
+  const scopeOf = scopeLookup(scopes);
+  // The trust boundary, checked again here whatever produced the flows: each stays in its tenant's trees.
+  for (const flow of desired) {
+    const outside = outsideOwnTree(flow, scopes, scopeOf);
+    if (outside) problems.push(outside);
+  }
   const requestsBefore = client.requestCount;
   const info = await client.serverInfo();
 
   const live = new Map<string, { flow: KestraFlow; scope: NamespaceScope }>();
-  const scopeOf = scopeLookup(scopes);
   {
     for (const prefix of searchPrefixes(scopes)) {
       const flows = await client.listFlows(prefix === undefined ? {} : { namespacePrefix: prefix });

@@ -31,6 +31,12 @@ export interface KestraClientOptions {
   version?: string;
   /** Rows per search page. Default 5,000. */
   pageSize?: number;
+  /** Pages one listing may take before it fails (a server that never stops paging). Default 1,000. */
+  maxPages?: number;
+  /** Largest answer read from an ordinary request, in bytes; past it the request fails. Default 16 MiB. */
+  maxAnswerBytes?: number;
+  /** Largest answer read for bulk reads (the flow schema, search pages, export archives). Default 64 MiB. */
+  maxBulkAnswerBytes?: number;
   /** Flows per `export/by-ids` request. Default 2,500. */
   exportChunkSize?: number;
   /** Called after every HTTP exchange (for progress, counting, debug logs). Holds no secret. */
@@ -55,6 +61,8 @@ interface RequestSpec {
   /** Statuses returned to the caller instead of thrown (besides 2xx). */
   passStatuses?: number[];
   flow?: FlowKey;
+  /** A bulk read: the answer may be up to `maxBulkAnswerBytes` instead of `maxAnswerBytes`. */
+  bulk?: boolean;
 }
 
 interface RawResponse {
@@ -66,6 +74,13 @@ interface RawResponse {
 
 const decoder = new TextDecoder();
 const MAX_RETRY_AFTER_MS = 60_000;
+const MIB = 1024 * 1024;
+/** Default of {@link KestraClientOptions.maxAnswerBytes}: far above any config, flow or error answer. */
+export const DEFAULT_MAX_ANSWER_BYTES = 16 * MIB;
+/** Default of {@link KestraClientOptions.maxBulkAnswerBytes}: a server's flow schema covers every installed plugin. */
+export const DEFAULT_MAX_BULK_ANSWER_BYTES = 64 * MIB;
+/** Default of {@link KestraClientOptions.maxPages}: 5 million flows at the default page size. */
+export const DEFAULT_MAX_PAGES = 1000;
 
 /** Options of {@link KestraClient.getFlow}. */
 export interface GetFlowOptions {
@@ -89,6 +104,9 @@ export class KestraClient {
   private readonly timeoutMs: number;
   private readonly retryPolicy: RetryPolicy;
   private readonly pageSize: number;
+  private readonly maxPages: number;
+  private readonly maxAnswerBytes: number;
+  private readonly maxBulkAnswerBytes: number;
   private readonly exportChunkSize: number;
   private readonly onRequest: ((event: KestraRequestEvent) => void) | undefined;
   private readonly random: () => number;
@@ -125,6 +143,9 @@ export class KestraClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.pageSize = options.pageSize ?? 5000;
+    this.maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+    this.maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+    this.maxBulkAnswerBytes = options.maxBulkAnswerBytes ?? DEFAULT_MAX_BULK_ANSWER_BYTES;
     this.exportChunkSize = options.exportChunkSize ?? 2500;
     this.onRequest = options.onRequest;
     this.random = options.random ?? Math.random;
@@ -189,7 +210,7 @@ export class KestraClient {
    */
   async getFlowSchema(): Promise<Record<string, unknown>> {
     const path = "/api/v1/plugins/schemas/flow?arrayOf=false";
-    const response = await this.send({ method: "GET", path, repeatable: true });
+    const response = await this.send({ method: "GET", path, repeatable: true, bulk: true });
     const body = this.json(response, "GET", path);
     if (body === null || typeof body !== "object" || Array.isArray(body)) {
       throw this.error("GET", path, { status: response.status, message: `GET ${this.absolute(path)} did not answer with a JSON Schema object` });
@@ -297,7 +318,7 @@ export class KestraClient {
       if (query.query !== undefined) params.set("q", query.query);
     }
     const path = `${info.apiBase}/flows/search?${params.toString()}`;
-    const response = await this.send({ method: "GET", path, repeatable: true });
+    const response = await this.send({ method: "GET", path, repeatable: true, bulk: true });
     const body = this.json(response, "GET", path) as KestraPagedFlows;
     if (!Array.isArray(body.results) || typeof body.total !== "number") {
       throw this.error("GET", path, { status: response.status, message: `GET ${this.absolute(path)} did not answer {results, total}` });
@@ -322,12 +343,19 @@ export class KestraClient {
 
   /**
    * Every live flow matching the query, paging through `flows/search` with large pages until
-   * Kestra's `total` is reached: one request per `pageSize` flows. Results have no source.
+   * Kestra's `total` is reached: one request per `pageSize` flows, at most `maxPages` pages
+   * (past them the listing fails rather than page forever). Results have no source.
    */
   async listFlows(query: FlowSearchQuery): Promise<KestraFlow[]> {
     const seen = new Map<string, KestraFlow>();
     let fetched = 0;
     for (let page = 1; ; page++) {
+      if (page > this.maxPages) {
+        const path = `${(await this.serverInfo()).apiBase}/flows/search`;
+        throw this.error("GET", path, {
+          message: `GET ${this.absolute(path)} still had results after ${this.maxPages} pages of ${this.pageSize} (${fetched} flows read); flowops stops paging there. Is the server paging correctly? For a larger instance, raise maxPages`,
+        });
+      }
       const result = await this.searchPage(query, page, this.pageSize);
       for (const flow of result.results) {
         if (query.namespacePrefix === undefined || inNamespaceTree(flow.namespace, query.namespacePrefix)) seen.set(flowKeyString(flow), flow);
@@ -364,7 +392,7 @@ export class KestraClient {
     const path = `${(await this.serverInfo()).apiBase}/flows/export/by-ids`;
     const body = JSON.stringify(chunk.map(({ namespace, id }) => ({ namespace, id })));
     // Exporting reads only, so repeating it is safe even though it is a POST.
-    const response = await this.send({ method: "POST", path, body, contentType: "application/json", accept: "application/octet-stream", repeatable: true, passStatuses: [404] });
+    const response = await this.send({ method: "POST", path, body, contentType: "application/json", accept: "application/octet-stream", repeatable: true, passStatuses: [404], bulk: true });
     const missing: FlowKey[] = [];
     if (response.status === 404) {
       missing.push(...chunk);
@@ -402,7 +430,8 @@ export class KestraClient {
       try {
         response = await this.sendOnce(spec, attempt);
       } catch (error) {
-        if (!(error instanceof KestraApiError) || attempt >= maxAttempts) throw error;
+        // Only answer-less failures are retried: an answer over the size limit would be again.
+        if (!(error instanceof KestraApiError) || error.status !== undefined || attempt >= maxAttempts) throw error;
         await this.waitBeforeRetry(attempt, undefined);
         continue;
       }
@@ -429,10 +458,14 @@ export class KestraClient {
     this.exchanges++;
     try {
       const response = await fetch(url, { method: spec.method, headers, body: spec.body, signal: controller.signal, redirect: "manual" });
-      const body = new Uint8Array(await response.arrayBuffer());
+      const body = await this.readLimited(response, spec, controller);
       this.onRequest?.({ method: spec.method, url, status: response.status, attempt, durationMs: performance.now() - started });
       return { status: response.status, headers: response.headers, body, attempts: attempt };
     } catch (cause) {
+      if (cause instanceof KestraApiError) {
+        this.onRequest?.({ method: spec.method, url, attempt, durationMs: performance.now() - started, error: cause.message });
+        throw cause;
+      }
       const timedOut = controller.signal.aborted;
       const reason = timedOut ? `timed out after ${this.timeoutMs} ms` : networkReason(cause);
       this.onRequest?.({ method: spec.method, url, attempt, durationMs: performance.now() - started, error: reason });
@@ -446,6 +479,47 @@ export class KestraClient {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Reads an answer's body as it streams in, up to the request's size limit: past it (or when
+   * `Content-Length` already says so) the request is aborted and fails, so a hostile or broken
+   * server cannot make the client hold an answer of any size.
+   */
+  private async readLimited(response: Response, spec: RequestSpec, controller: AbortController): Promise<Uint8Array> {
+    const limit = spec.bulk ? this.maxBulkAnswerBytes : this.maxAnswerBytes;
+    const tooLarge = (): KestraApiError => {
+      controller.abort();
+      const where = spec.path.split("?")[0]!;
+      return this.error(spec.method, spec.path, {
+        status: response.status,
+        flow: spec.flow,
+        message: `${spec.method} ${this.absolute(where)} answered more than ${describeBytes(limit)}, the limit for this request; flowops stopped reading it. Is ${this.url} a Kestra server?`,
+      });
+    };
+    const declared = Number(response.headers.get("content-length") ?? NaN);
+    if (declared > limit) throw tooLarge();
+    if (!response.body) return new Uint8Array(0);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+    const body = new Uint8Array(total);
+    let offset = 0;
+    for (const chunk of chunks) {
+      body.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return body;
   }
 
   private json(response: RawResponse, method: string, path: string, flow?: FlowKey): unknown {
@@ -477,6 +551,10 @@ export class KestraClient {
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([key, v]) => v !== undefined && key !== "body")) as Partial<T>;
+}
+
+function describeBytes(bytes: number): string {
+  return bytes % MIB === 0 ? `${bytes / MIB} MiB` : `${bytes} bytes`;
 }
 
 function authorizationHeader(auth: KestraAuth): string {

@@ -1,4 +1,4 @@
-export { KestraClient, YAML_CONTENT_TYPE, flowKeyFromSource, flowKeyString, inNamespaceTree, sameSource } from "./client.js";
+export { DEFAULT_MAX_ANSWER_BYTES, DEFAULT_MAX_BULK_ANSWER_BYTES, DEFAULT_MAX_PAGES, KestraClient, YAML_CONTENT_TYPE, flowKeyFromSource, flowKeyString, inNamespaceTree, sameSource } from "./client.js";
 export type { GetFlowOptions, KestraClientOptions } from "./client.js";
 export { KestraConfigError, kestraClientFromEnvironment, kestraClientOptionsFromEnvironment } from "./config.js";
 export type { ClientFromEnvironmentOptions, KestraEnvironmentConfig } from "./config.js";

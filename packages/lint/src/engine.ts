@@ -34,6 +34,8 @@ interface RawDiagnostic extends SourcePosition {
   tenant: string | null;
   env?: string;
   fromProblem: boolean;
+  /** A trust-boundary refusal from render: always an error, never silenced, never merged across tenants. */
+  trustBoundary?: true;
 }
 
 function loadKestraSchema(repository: FlowRepository, options: LintOptions): KestraSchemaIndex | undefined {
@@ -76,13 +78,14 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
   for (const problem of [...repository.problems, ...rendered.problems]) {
     raw.push({
       rule: problem.code,
-      message: genericTenantText(problem.message, problem.tenant ?? null),
+      message: problem.trustBoundary ? problem.message : genericTenantText(problem.message, problem.tenant ?? null),
       file: problem.file,
       line: problem.line,
       column: problem.column,
       tenant: problem.tenant ?? null,
       ...(problem.env ? { env: problem.env } : {}),
       fromProblem: true,
+      ...(problem.trustBoundary ? { trustBoundary: true } : {}),
     });
   }
 
@@ -253,10 +256,10 @@ function mergeDiagnostics(
 
   const merged = new Map<string, { diagnostic: Diagnostic; tenants: Set<string>; envs: Set<string> }>();
   for (const item of raw) {
-    const severity = severityOf(item.rule);
+    const severity = item.trustBoundary ? "error" : severityOf(item.rule);
     if (severity === "off") continue;
     if (!item.fromProblem && problemLines.has(`${item.rule}\u0000${item.file}\u0000${item.line}`)) continue;
-    if (isSuppressed(suppressionsOf(item.file), item.line, item.rule)) continue;
+    if (!item.trustBoundary && isSuppressed(suppressionsOf(item.file), item.line, item.rule)) continue;
     const key = [item.rule, item.file, item.line, item.column, item.message].join("\u0000");
     let entry = merged.get(key);
     if (!entry) {

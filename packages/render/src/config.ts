@@ -1,5 +1,5 @@
 import { validatorFor, type ConfigFile } from "@flowops/schemas";
-import type { EnvironmentConfig, FlowopsConfig, RepositoryProblem } from "./types.js";
+import type { EnvironmentConfig, FlowopsConfig, RepositoryProblem, SourcePosition } from "./types.js";
 import { parseYamlFile } from "./yaml-file.js";
 import { locateInYaml } from "./locate.js";
 
@@ -55,10 +55,32 @@ function trimSlashes(path: string): string {
   return path.replace(/^\.\//, "").replace(/\/+$/, "");
 }
 
-/** Parses, validates and normalises `flowops.config.yaml`. */
-export function loadConfig(file: string, text: string): { config: FlowopsConfig; problems: RepositoryProblem[] } {
+/** A config entry that names a file or folder of the repository. */
+export type ConfigPathKey = "flows" | "tenants" | "tenantVarsSchema";
+
+/** Where the config names a repository path, so a refusal can point at it. */
+export interface ConfigPath extends SourcePosition {
+  key: ConfigPathKey;
+  path: string;
+}
+
+export interface LoadedConfig {
+  config: FlowopsConfig;
+  problems: RepositoryProblem[];
+  /** The paths the config file names (not the defaults), with their positions. */
+  paths: ConfigPath[];
+  /** Paths that leave the repository: reported as problems, replaced by the defaults, and refused by `readRepository`. */
+  unsafePaths: ConfigPath[];
+}
+
+/**
+ * Parses, validates and normalises `flowops.config.yaml`. A path that could leave the repository
+ * (absolute, `..`, backslashes) is a problem at its line and column and is never used: the
+ * folder falls back to its default and the vars schema is dropped.
+ */
+export function loadConfig(file: string, text: string): LoadedConfig {
   const { parsed, problems } = parseYamlFile(file, text);
-  if (!parsed) return { config: defaultConfig(), problems: problems.map((p) => ({ ...p, code: "config-schema" })) };
+  if (!parsed) return { config: defaultConfig(), problems: problems.map((p) => ({ ...p, code: "config-schema" })), paths: [], unsafePaths: [] };
   const value = parsed.value ?? {};
   const violations = validatorFor("config")(value);
   if (violations.length > 0) {
@@ -69,23 +91,38 @@ export function loadConfig(file: string, text: string): { config: FlowopsConfig;
         ...locateInYaml(parsed, v.path),
         message: `${v.path.length ? v.path.join(".") + ": " : ""}${v.message}`,
       })),
+      paths: [],
+      unsafePaths: [],
     };
   }
-  const config = normalizeConfig(value as ConfigFile);
-  const unsafe = [config.flowsDir, config.tenantsDir, config.tenantVarsSchema].filter(
-    (p): p is string => p !== undefined && (p.startsWith("/") || p.split("/").includes("..")),
-  );
-  if (unsafe.length > 0) {
-    return {
-      config,
-      problems: unsafe.map((p) => ({
-        code: "config-schema",
-        file,
-        line: 1,
-        column: 1,
-        message: `path "${p}" leaves the repository; use a path relative to the repository root`,
-      })),
-    };
+  const written = value as ConfigFile;
+  const config = normalizeConfig(written);
+  const paths: ConfigPath[] = [];
+  for (const key of ["flows", "tenants", "tenantVarsSchema"] as const) {
+    if (written[key] !== undefined) paths.push({ key, path: written[key], ...locateInYaml(parsed, [key]) });
   }
-  return { config, problems: [] };
+  const unsafePaths = paths.filter((p) => !isRepositoryRelative(p.path));
+  for (const unsafe of unsafePaths) {
+    if (unsafe.key === "flows") config.flowsDir = "flows";
+    else if (unsafe.key === "tenants") config.tenantsDir = "tenants";
+    else delete config.tenantVarsSchema;
+  }
+  return {
+    config,
+    problems: unsafePaths.map((p) => ({ code: "config-schema", file: p.file, line: p.line, column: p.column, message: unsafePathMessage(p) })),
+    paths,
+    unsafePaths,
+  };
+}
+
+/** The message for a config path that leaves the repository (never quotes anything read through it). */
+export function unsafePathMessage(entry: ConfigPath): string {
+  return `${entry.key}: path ${JSON.stringify(entry.path)} leaves the repository (absolute, "..", "." or a backslash); use a path relative to the repository root, e.g. ${entry.key === "tenantVarsSchema" ? "schemas/tenant-vars.schema.json" : entry.key}`;
+}
+
+/** A plain relative path: forward slashes, no empty, `.` or `..` segment, not absolute. */
+function isRepositoryRelative(path: string): boolean {
+  const trimmed = trimSlashes(path);
+  if (trimmed === "" || trimmed.startsWith("/") || /[\\\0]/.test(trimmed) || /^[A-Za-z]:/.test(trimmed)) return false;
+  return trimmed.split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..");
 }

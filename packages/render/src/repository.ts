@@ -15,6 +15,7 @@ import type {
 } from "./types.js";
 import { parseYamlFile } from "./yaml-file.js";
 import { PlaceholderError } from "./placeholder.js";
+import { isInNamespaceTree, isTenantNamespace, tenantNamespaceRoots } from "./tenant-namespaces.js";
 
 const YAML_FILE = /\.ya?ml$/;
 const FOLDER_SEGMENT = /^[a-z0-9][a-z0-9_-]*$/;
@@ -147,6 +148,15 @@ function loadTenants(paths: string[], files: ReadonlyMap<string, string>, config
       ...locateInYaml(parsed, v.path),
       message: `${v.path.length ? v.path.join(".") + ": " : ""}${v.message}`,
     }));
+    if (violations.length === 0) {
+      for (const found of pebbleIn(record)) {
+        tenantProblems.push({
+          code: "tenant-schema",
+          ...locateInYaml(parsed, found.path),
+          message: `${found.path.join(".")}: ${found.isKey ? "key" : "value"} ${JSON.stringify(shorten(found.text))} holds a Pebble expression ({{ }}, {% %} or {# #}); tenant values are data, never expressions, so flowops refuses it. Write the value itself, and keep expressions in the templates`,
+        });
+      }
+    }
     if (violations.length === 0 && record.code !== fileCode) {
       tenantProblems.push({ code: "tenant-schema", ...locateInYaml(parsed, ["code"]), message: `code "${String(record.code)}" must equal the file name "${fileCode}"; rename the file or fix the code` });
     }
@@ -179,10 +189,58 @@ function loadTenants(paths: string[], files: ReadonlyMap<string, string>, config
       file: path,
       values: deepFreeze(record),
       ...(record.environments ? { environments: record.environments as string[] } : {}),
+      ...(record.namespaces ? { namespaces: record.namespaces as string[] } : {}),
       flows: (record.flows ?? {}) as Tenant["flows"],
     });
   }
-  return tenants.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  return withoutOverlappingNamespaces(tenants, config, files, problems).sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
+
+/**
+ * Leaves out (with a problem at the entry) each tenant whose `namespaces` overlap another
+ * tenant's tree, so every namespace has at most one owning tenant.
+ */
+function withoutOverlappingNamespaces(tenants: Tenant[], config: FlowRepository["config"], files: ReadonlyMap<string, string>, problems: RepositoryProblem[]): Tenant[] {
+  if (!tenants.some((t) => t.namespaces?.length)) return tenants;
+  const rootsOf = new Map(tenants.map((t) => [t.code, tenantNamespaceRoots(config, t)]));
+  const refused = new Set<string>();
+  for (const tenant of tenants) {
+    (tenant.namespaces ?? []).forEach((listed, index) => {
+      // Another tenant's root at, above or below the listed namespace.
+      const other = [...rootsOf].find(([code, roots]) => code !== tenant.code && roots.some((root) => isInNamespaceTree(listed, root) || isInNamespaceTree(root, listed)));
+      if (!other) return;
+      refused.add(tenant.code);
+      const parsed = parseTenantFile(tenant.file, files.get(tenant.file)!).parsed;
+      problems.push({
+        code: "tenant-schema",
+        ...(parsed ? locateInYaml(parsed, ["namespaces", index]) : { file: tenant.file, line: 1, column: 1 }),
+        message: `namespaces: "${listed}" overlaps the namespaces of tenant ${other[0]} (${other[1].join(", ")}); a namespace belongs to one tenant only, so remove it or rename it`,
+        tenant: tenant.code,
+      });
+    });
+  }
+  return refused.size === 0 ? tenants : tenants.filter((t) => !refused.has(t.code));
+}
+
+const PEBBLE = /\{\{|\{%|\{#/;
+
+/** Every string (value or key) of a tenant file that holds Pebble syntax, with its path. */
+function pebbleIn(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; text: string; isKey: boolean }[] {
+  if (typeof value === "string") return PEBBLE.test(value) ? [{ path, text: value, isKey: false }] : [];
+  if (value === null || typeof value !== "object") return [];
+  const found: { path: (string | number)[]; text: string; isKey: boolean }[] = [];
+  if (Array.isArray(value)) value.forEach((item, index) => found.push(...pebbleIn(item, [...path, index])));
+  else {
+    for (const [key, item] of Object.entries(value)) {
+      if (PEBBLE.test(key)) found.push({ path: [...path, key], text: key, isKey: true });
+      found.push(...pebbleIn(item, [...path, key]));
+    }
+  }
+  return found;
+}
+
+function shorten(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** The last parse of each tenant file: both sides of a change share most tenants unchanged. */
@@ -264,6 +322,7 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
         const flow = renderTemplate(template, scope);
         if (!flow) continue;
         if (!checkNames(flow, template, scope)) continue;
+        if (tenant && !checkTenantNamespace(flow, template, tenant, scope)) continue;
         const key = `${flow.namespace}/${flow.id}`;
         const other = seen.get(key);
         if (other) {
@@ -286,6 +345,25 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
     for (const tenant of tenants) problems.push({ ...problem, ...(tenant ? { tenant } : {}) });
   }
   return { flows, problems };
+}
+
+/**
+ * A tenant's flow must stay in the tenant's namespaces (the trust boundary: a template cannot
+ * write into another tenant's tree, whatever its `$when`). Refused, never a lint finding.
+ */
+function checkTenantNamespace(flow: RenderedFlow, template: CompiledTemplate, tenant: Tenant, scope: RenderScope): boolean {
+  const roots = tenantNamespaceRoots(scope.config, tenant);
+  if (isTenantNamespace(flow.namespace, roots)) return true;
+  const allowed = roots.length > 0 ? roots.map((root) => `${root} and below`).join(", ") : "none: the namespace pattern does not start from the tenant's code and the tenant file lists no `namespaces`";
+  scope.problems.push({
+    code: "namespace-pattern",
+    ...flow.locate(["namespace"]),
+    message: `namespace "${flow.namespace}" of ${template.key} is outside tenant ${tenant.code}'s namespaces (${allowed}); a tenant's flows are only written into its own namespaces. Build the namespace from the tenant's code, or list it under \`namespaces:\` in ${tenant.file} if tenant ${tenant.code} owns it`,
+    tenant: tenant.code,
+    env: scope.env.name,
+    trustBoundary: true,
+  });
+  return false;
 }
 
 /** Kestra's id and namespace rules, checked on every rendered flow: they also make output paths safe. */

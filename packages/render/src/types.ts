@@ -19,6 +19,11 @@ export interface RepositoryProblem extends SourcePosition {
   tenant?: string;
   /** Environment the problem was seen in, when it is specific to one. */
   env?: string;
+  /**
+   * A trust-boundary refusal (a flow outside its tenant's namespaces): no lint comment or
+   * severity setting silences it, and its message names the tenant.
+   */
+  trustBoundary?: true;
 }
 
 /** A path into a parsed YAML/JSON value: keys and list indices. */
@@ -75,6 +80,8 @@ export interface Tenant {
   /** The tenant file as written: the `tenant.*` render context. */
   values: Record<string, unknown>;
   environments?: string[];
+  /** Namespaces (with everything below them) the tenant file lists besides its pattern root. */
+  namespaces?: string[];
   flows: Record<string, { enabled?: boolean; disabled?: boolean }>;
 }
 

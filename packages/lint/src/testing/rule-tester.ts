@@ -72,7 +72,7 @@ export function runRule(rule: Rule, testCase: RuleCase): FoundFinding[] {
   };
   const found: FoundFinding[] = problems
     .filter((problem) => problem.code === rule.meta.id)
-    .map((problem) => ({ messageId: REPOSITORY_PROBLEM, message: genericTenantText(problem.message, problem.tenant ?? null), file: problem.file, line: problem.line, column: problem.column, tenant: problem.tenant ?? null }));
+    .map((problem) => ({ messageId: REPOSITORY_PROBLEM, message: problem.trustBoundary ? problem.message : genericTenantText(problem.message, problem.tenant ?? null), file: problem.file, line: problem.line, column: problem.column, tenant: problem.tenant ?? null }));
   const push = (finding: FindingBase, position: { file: string; line: number; column: number }, tenant: string | null): void => {
     const template = rule.meta.messages[finding.messageId];
     expect(template, `message id '${finding.messageId}' is declared in meta.messages`).toBeTypeOf("string");
