@@ -2,7 +2,7 @@ import { KestraApiError } from "@flowops/kestra";
 import type { KestraClient } from "@flowops/kestra";
 import { runInDependencyOrder } from "./dependencies.js";
 import type { GraphNode, NodeOutcome } from "./dependencies.js";
-import { EMPTY_DESIRED_PREFIX, isManaged } from "./plan.js";
+import { isManaged } from "./plan.js";
 import type { ActionReport, DeployPlan, DeployProgress, DeployReport, DeploySummary, PlannedFlow } from "./types.js";
 
 export interface ApplyOptions {
@@ -37,8 +37,8 @@ export class DeployRefusedError extends Error {
  */
 export function checkGuards(plan: DeployPlan, options: { prune?: boolean; force?: boolean; maxDeleteShare?: number } = {}): DeployRefusedError | undefined {
   if (plan.problems.length > 0) {
-    const reason: DeployRefusal = plan.problems.some((p) => p.startsWith(EMPTY_DESIRED_PREFIX)) ? "empty" : "problems";
-    return new DeployRefusedError(reason, `deploy refused (even with --force): ${plan.problems.join("; ")}`);
+    const reason: DeployRefusal = plan.problems.some((p) => p.kind === "empty-desired") ? "empty" : "problems";
+    return new DeployRefusedError(reason, `deploy refused (even with --force): ${plan.problems.map((p) => p.message).join("; ")}`);
   }
   const prune = options.prune ?? plan.policy.prune;
   const maxShare = options.maxDeleteShare ?? plan.policy.maxDeleteShare;
@@ -146,7 +146,7 @@ export async function apply(plan: DeployPlan, options: ApplyOptions): Promise<De
     actions,
     summary: summarize(actions, plan, writes),
     unmanaged: plan.unmanaged,
-    problems: plan.problems,
+    problems: plan.problems.map((p) => p.message),
   };
 }
 
@@ -218,7 +218,7 @@ export function planReport(plan: DeployPlan, options: { prune?: boolean } = {}):
     actions,
     summary: summarize(actions, plan, 0),
     unmanaged: plan.unmanaged,
-    problems: plan.problems,
+    problems: plan.problems.map((p) => p.message),
   };
 }
 

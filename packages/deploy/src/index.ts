@@ -4,6 +4,8 @@ export { DeployRefusedError, apply, checkGuards, planReport } from "./apply.js";
 export type { ApplyOptions, DeployRefusal } from "./apply.js";
 export { formatProgress, formatReportJson, formatReportText } from "./format.js";
 export { baselineAt, deployInputs } from "./environment.js";
+export { BaselineUnreadableError, deployEnvironment } from "./deploy-environment.js";
+export type { DeployEnvironmentOptions, EnvironmentDeployment } from "./deploy-environment.js";
 export type { DeployInputs } from "./environment.js";
 export { namespaceScopes, scopesFromDesired, searchPrefixes } from "./scope.js";
 export { runInDependencyOrder } from "./dependencies.js";
@@ -21,5 +23,6 @@ export type {
   FlowAction,
   NamespaceScope,
   PlannedFlow,
+  PlanProblem,
   UnmanagedFlow,
 } from "./types.js";

@@ -4,11 +4,10 @@ import type { RepositoryProblem } from "@flowops/render";
 import { parse as parseYaml } from "yaml";
 import { flowReferences } from "@flowops/render";
 import { scopeLookup, scopesFromDesired, searchPrefixes } from "./scope.js";
-import type { DeployPlan, DeployPolicyOptions, DesiredFlow, NamespaceScope, PlannedFlow, UnmanagedFlow } from "./types.js";
+import type { DeployPlan, DeployPolicyOptions, DesiredFlow, NamespaceScope, PlannedFlow, PlanProblem, UnmanagedFlow } from "./types.js";
 
 export const DEFAULT_OWNERSHIP_LABEL = { key: "managed-by", value: "flowops" } as const;
 export const DEFAULT_MAX_DELETE_SHARE = 0.25;
-export const EMPTY_DESIRED_PREFIX = "nothing to deploy";
 
 export interface PlanOptions {
   env: string;
@@ -22,7 +21,7 @@ export interface PlanOptions {
    */
   scopes?: readonly NamespaceScope[];
   /** Render or repository problems: any of them makes the plan unappliable. */
-  problems?: readonly (RepositoryProblem | string)[];
+  problems?: readonly RepositoryProblem[];
   /**
    * What Git rendered at the last deploy, if known: a managed live flow whose source differs
    * from it was changed outside Git (drift).
@@ -40,16 +39,21 @@ export async function plan(options: PlanOptions): Promise<DeployPlan> {
   const { env, desired, client } = options;
   const ownershipLabel = options.policy?.ownershipLabel ?? DEFAULT_OWNERSHIP_LABEL;
   const policy = { prune: options.policy?.prune ?? false, maxDeleteShare: options.policy?.maxDeleteShare ?? DEFAULT_MAX_DELETE_SHARE, ownershipLabel };
-  const problems = (options.problems ?? []).map(describeProblem);
+  const problems: PlanProblem[] = (options.problems ?? []).map((problem) => ({ kind: "repository", message: describeProblem(problem), problem }));
   if (desired.length === 0) {
-    problems.push(`${EMPTY_DESIRED_PREFIX}: no flow is rendered for environment '${env}'. Refusing to deploy an empty set, which could only delete flows`);
+    problems.push({ kind: "empty-desired", env, message: `nothing to deploy: no flow is rendered for environment '${env}'. Refusing to deploy an empty set, which could only delete flows` });
   }
   const desiredByKey = new Map<string, DesiredFlow>();
   for (const flow of desired) {
     const key = `${flow.namespace}/${flow.id}`;
     const other = desiredByKey.get(key);
-    if (other) problems.push(`two rendered flows have namespace '${flow.namespace}' and id '${flow.id}' (${describeOrigin(other)} and ${describeOrigin(flow)})`);
-    if (flow.env !== env) problems.push(`flow ${key} was rendered for environment '${flow.env}', not '${env}'`);
+    if (other) {
+      const message = `two rendered flows have namespace '${flow.namespace}' and id '${flow.id}' (${describeOrigin(other)} and ${describeOrigin(flow)})`;
+      problems.push({ kind: "duplicate-flow", namespace: flow.namespace, id: flow.id, message });
+    }
+    if (flow.env !== env) {
+      problems.push({ kind: "wrong-environment", namespace: flow.namespace, id: flow.id, renderedFor: flow.env, message: `flow ${key} was rendered for environment '${flow.env}', not '${env}'` });
+    }
     desiredByKey.set(key, flow);
   }
 
@@ -157,8 +161,7 @@ function parseYamlLoosely(source: string): unknown {
   return parseYaml(source, { uniqueKeys: false, maxAliasCount: 100 });
 }
 
-function describeProblem(problem: RepositoryProblem | string): string {
-  if (typeof problem === "string") return problem;
+function describeProblem(problem: RepositoryProblem): string {
   const where = `${problem.file}:${problem.line}:${problem.column}`;
   const tenant = problem.tenant ? ` (tenant ${problem.tenant})` : "";
   return `${where}: ${problem.message} [${problem.code}]${tenant}`;

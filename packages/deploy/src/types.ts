@@ -64,7 +64,7 @@ export interface DeployPlan {
   /** Managed flows changed or deleted outside Git since the baseline (needs a baseline). */
   drift: PlannedFlow[];
   /** Reasons this plan must not be applied, with or without force (render problems, empty desired set). */
-  problems: string[];
+  problems: PlanProblem[];
   scopes: NamespaceScope[];
   policy: { prune: boolean; maxDeleteShare: number; ownershipLabel: { key: string; value: string } };
   /** Managed flows Kestra holds in the scopes: the base of the mass-delete guard. */
@@ -72,6 +72,20 @@ export interface DeployPlan {
   /** HTTP requests the plan sent (all reads). */
   requests: number;
 }
+
+/**
+ * Why a plan must not be applied, whatever the options. Every kind carries a readable `message`;
+ * callers decide by `kind`, never by the text.
+ */
+export type PlanProblem =
+  /** The repository could not be read or rendered (a problem at a file, line and column). */
+  | { kind: "repository"; message: string; problem: RepositoryProblem }
+  /** Nothing is rendered for the environment: applying could only delete. */
+  | { kind: "empty-desired"; message: string; env: string }
+  /** Two rendered flows share one namespace and id. */
+  | { kind: "duplicate-flow"; message: string; namespace: string; id: string }
+  /** A desired flow was rendered for another environment than the plan's. */
+  | { kind: "wrong-environment"; message: string; namespace: string; id: string; renderedFor: string };
 
 /** Per-flow outcome in the JSON contract (DESIGN.md, "The CLI contract"). */
 export type ActionStatus = "planned" | "done" | "failed" | "skipped";

@@ -1,9 +1,7 @@
 import { parseArgs } from "node:util";
 import {
-  apply,
-  baselineAt,
-  checkGuards,
-  deployInputs,
+  BaselineUnreadableError,
+  deployEnvironment,
   DeployRefusedError,
   formatProgress,
   formatReportJson,
@@ -11,8 +9,7 @@ import {
   kestraClientFromEnvironment,
   KestraApiError,
   KestraConfigError,
-  plan,
-  planReport,
+  type DeployProgress,
   type DeployReport,
 } from "@flowops/deploy";
 import { withUsage } from "../args.js";
@@ -63,40 +60,30 @@ async function runDeploy(
   if (values.format !== "text" && values.format !== "json") throw new UsageError(`unknown format "${values.format}"; expected text or json\n\nusage: ${usage}`);
   const { repository, envs } = await loadSelection(values, io);
   const env = envs[0]!;
-  const inputs = deployInputs(repository, env);
-  let baseline;
-  if (values.baseline) {
-    baseline = await baselineAt(repository.root, values.baseline, env);
-    if (!baseline) throw new UsageError(`--baseline ${values.baseline}: that commit cannot be read or rendered for ${env}; pass the commit last deployed`);
-  }
-  let client;
+  const progress = !mode.dryRun && io.isTTY && values.format === "text";
   try {
-    client = kestraClientFromEnvironment(inputs.environment, { ...(values["kestra-url"] ? { url: values["kestra-url"] } : {}), variables: io.env });
-  } catch (error) {
-    if (error instanceof KestraConfigError || error instanceof TypeError) throw new UsageError(error.message);
-    throw error;
-  }
-  const prune = mode.prune || inputs.policy.prune;
-  try {
-    const deployPlan = await plan({ env, desired: inputs.desired, client, policy: { ...inputs.policy, prune }, scopes: inputs.scopes, problems: inputs.problems, ...(baseline ? { baseline } : {}) });
+    const result = await deployEnvironment({
+      repository,
+      env,
+      kestra: (environment) => kestraClientFromEnvironment(environment, { ...(values["kestra-url"] ? { url: values["kestra-url"] } : {}), variables: io.env }),
+      ...(values.baseline ? { baseline: { ref: values.baseline, ifUnreadable: "fail" as const } } : {}),
+      ...(mode.prune ? { prune: true } : {}),
+      force: mode.force,
+      dryRun: mode.dryRun,
+      concurrency: mode.concurrency,
+      ...(progress ? { onProgress: (p: DeployProgress) => io.stderr(`\r\u001b[2K${formatProgress(p)}`) } : {}),
+    });
     if (mode.dryRun) {
-      const report = planReport(deployPlan, { prune });
-      print(report, values.format, "plan", io);
-      const refusal = checkGuards(deployPlan, { prune });
+      print(result.report, values.format, "plan", io);
+      const refusal = result.refusal;
       if (refusal) io.stderr(`flowops plan: a deploy would be refused: ${refusal.message}\n`);
       return refusal?.reason === "problems" || refusal?.reason === "empty" ? EXIT_USAGE : EXIT_OK;
     }
-    const report = await apply(deployPlan, {
-      client,
-      concurrency: mode.concurrency,
-      prune,
-      force: mode.force,
-      ...(io.isTTY && values.format === "text" ? { onProgress: (progress) => io.stderr(`\r\u001b[2K${formatProgress(progress)}`) } : {}),
-    });
-    if (io.isTTY && values.format === "text") io.stderr("\r\u001b[2K");
-    print(report, values.format, "deploy", io);
-    return report.summary.failed > 0 ? EXIT_FINDINGS : EXIT_OK;
+    if (progress) io.stderr("\r\u001b[2K");
+    print(result.report, values.format, "deploy", io);
+    return result.report.summary.failed > 0 ? EXIT_FINDINGS : EXIT_OK;
   } catch (error) {
+    if (error instanceof BaselineUnreadableError || error instanceof KestraConfigError || error instanceof TypeError) throw new UsageError(error.message);
     if (error instanceof DeployRefusedError) {
       io.stderr(`flowops deploy: ${error.message}\nNothing was written.\n`);
       return error.reason === "mass-delete" ? EXIT_FINDINGS : EXIT_USAGE;
