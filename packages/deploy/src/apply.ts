@@ -3,6 +3,7 @@ import type { KestraClient } from "@flowops/kestra";
 import { runInDependencyOrder } from "./dependencies.js";
 import type { GraphNode, NodeOutcome } from "./dependencies.js";
 import { isManaged } from "./plan.js";
+import { sourceDiff } from "./source-diff.js";
 import type { ActionReport, DeployPlan, DeployProgress, DeployReport, DeploySummary, PlannedFlow } from "./types.js";
 
 export interface ApplyOptions {
@@ -82,7 +83,7 @@ export async function apply(plan: DeployPlan, options: ApplyOptions): Promise<De
 
   for (const flow of plan.flows) {
     if (flow.action === "unchanged") record(flow, { status: "done" });
-    else if (flow.conflict) record(flow, { status: "failed", error: flow.conflict });
+    else if (flow.conflict) record(flow, { status: "failed", error: flow.conflict.message, needsAdoption: true });
     else if (flow.action === "delete" && !prune) record(flow, { status: "skipped", reason: "prune is off: pass --prune (or set deploy.prune) to delete flows Git no longer renders" });
   }
 
@@ -197,19 +198,26 @@ function summarize(actions: ActionReport[], plan: DeployPlan, writes: number): D
   };
 }
 
-/** The plan as a report: every action `planned` (or `skipped` / `failed` when it cannot run). */
-export function planReport(plan: DeployPlan, options: { prune?: boolean } = {}): DeployReport {
+/**
+ * The plan as a report: every action `planned` (or `skipped` / `failed` when it cannot run). With
+ * `diff`, each update carries the unified diff from the live to the rendered source.
+ */
+export function planReport(plan: DeployPlan, options: { prune?: boolean; diff?: boolean } = {}): DeployReport {
   const prune = options.prune ?? plan.policy.prune;
   const actions: ActionReport[] = plan.flows.map((flow) => {
     const report: ActionReport = { tenant: flow.tenant, namespace: flow.namespace, id: flow.id, action: flow.action, status: "planned" };
     if (flow.conflict) {
       report.status = "failed";
-      report.error = flow.conflict;
+      report.error = flow.conflict.message;
+      report.needsAdoption = true;
     } else if (flow.action === "delete" && !prune) {
       report.status = "skipped";
       report.reason = "prune is off";
     }
     if (flow.drift !== undefined) report.drift = flow.drift;
+    if (options.diff && flow.action === "update" && flow.liveSource !== undefined && flow.desired) {
+      report.diff = sourceDiff(`${flow.namespace}/${flow.id}.yaml`, flow.liveSource, flow.desired.source);
+    }
     return report;
   });
   return {

@@ -28,6 +28,8 @@ export interface DeployEnvironmentOptions {
   force?: boolean;
   /** Plan only: read Kestra, write nothing, and say whether a deploy would be refused. */
   dryRun?: boolean;
+  /** Dry run: give each update the unified diff from the live to the rendered source. */
+  diff?: boolean;
   /** Writes in flight at once. */
   concurrency?: number;
   onProgress?: (progress: DeployProgress) => void;
@@ -74,7 +76,7 @@ export async function deployEnvironment(options: DeployEnvironmentOptions): Prom
   const deployPlan = await plan({ env, desired: inputs.desired, client, policy: { ...inputs.policy, prune }, scopes: inputs.scopes, problems: inputs.problems, ...(baseline ? { baseline } : {}) });
   if (options.dryRun) {
     const refusal = checkGuards(deployPlan, { prune, force: options.force ?? false });
-    return { plan: deployPlan, report: planReport(deployPlan, { prune }), prune, ...(refusal ? { refusal } : {}) };
+    return { plan: deployPlan, report: planReport(deployPlan, { prune, diff: options.diff ?? false }), prune, ...(refusal ? { refusal } : {}) };
   }
   const report = await apply(deployPlan, {
     client,

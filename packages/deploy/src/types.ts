@@ -31,10 +31,19 @@ export interface PlannedFlow {
    * someone changed (or deleted) the flow outside Git. Undefined without a baseline.
    */
   drift?: boolean;
-  /** Set when this flow cannot be written whatever the options, e.g. an unmanaged flow holds its id. */
-  conflict?: string;
+  /** Set when this flow cannot be written whatever the options. */
+  conflict?: FlowConflict;
   /** Keys (`namespace/id`) of flows in this plan that must be written before this one. */
   dependsOn: string[];
+}
+
+/**
+ * Why a desired flow cannot be written. `unmanaged`: Kestra holds a flow with its namespace and id
+ * without the ownership label (made by hand, by Terraform); `flowops adopt` hands it over.
+ */
+export interface FlowConflict {
+  kind: "unmanaged";
+  message: string;
 }
 
 /** A flow found in a managed namespace without the ownership label: never changed or deleted. */
@@ -100,6 +109,10 @@ export interface ActionReport {
   /** Why a planned action is not carried out (skipped). */
   reason?: string;
   drift?: boolean;
+  /** Set when the flow is blocked by a flow Kestra holds without the label: `flowops adopt` hands it over. */
+  needsAdoption?: true;
+  /** Unified diff from the live to the rendered source (plan with `diff`, updates only). */
+  diff?: string;
 }
 
 export interface DeploySummary {
