@@ -158,10 +158,12 @@ describe("plan and apply", () => {
 
 describe("ownership by label", () => {
   it("finds every managed flow by its label, wherever its namespace: a deleted tenant's flows are delete candidates", async () => {
-    const { double, client } = await setup();
+    // Pages of 2: the label search must page to Kestra's total.
+    const { double, client } = await setup({ maxPageSize: 2 });
     await deploy(client(), { desired: platform(["customer_1", "gone"], ["a", "b"]).map((f) => withTenantLabel(f)) });
     // A flow deployed before the tenant label existed: found by managed-by, no tenant to name.
     double.seedFlow(flowSource("legacy.bronze", "old"));
+    double.resetRequests();
     const thePlan = await plan({ env: "staging", client: client(), desired: platform(["customer_1"], ["a", "b"]).map((f) => withTenantLabel(f)), policy: { prune: true } });
     expect(thePlan.flows.filter((f) => f.action === "delete").map((f) => `${String(f.tenant)} ${f.namespace}/${f.id}`)).toEqual([
       "null legacy.bronze/old",
@@ -169,6 +171,7 @@ describe("ownership by label", () => {
       "gone gone.bronze/b",
     ]);
     expect(thePlan.managedLiveCount).toBe(5);
+    expect(double.requests.filter((r) => r.query.includes("filters%5Blabels%5D%5BEQUALS%5D%5Bmanaged-by%5D=flowops")).length).toBe(3);
     // 3 of 5 managed flows: above the default share, so refused without force.
     await expect(apply(thePlan, { client: client() })).rejects.toThrow(/would delete 3 of 5 managed flows/);
     const report = await apply(thePlan, { client: client(), force: true });
