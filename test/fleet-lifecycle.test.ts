@@ -1,4 +1,5 @@
-import { readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "@flowops/cli";
 import { afterEach, describe, expect, it } from "vitest";
@@ -64,7 +65,7 @@ async function setup(maxDeleteShare = 0.2) {
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => staging.close(), () => production.close());
   const run = async (argv: string[], kestra: KestraDouble = staging) => {
     const io = captureIO(dir);
-    const code = await main([...argv, ...(argv[0] === "impact" ? [] : ["--kestra-url", kestra.url])], io);
+    const code = await main([...argv, ...(["plan", "deploy", "adopt"].includes(argv[0]!) ? ["--kestra-url", kestra.url] : [])], io);
     return { code, out: io.out(), err: io.err() };
   };
   const commit = async (message: string) => {
@@ -169,5 +170,58 @@ describe("offboarding and moving customers", { timeout: 120_000 }, () => {
     const json = actionsOf((await run(["plan", "--env", "staging", "--diff", "--format", "json"])).out);
     expect(json.filter((a) => a.action === "update" && a.diff?.includes("+    message: \"clean and check")).length).toBe(4);
     expect((await run(["plan", "--env", "staging", "--format", "json"])).out).not.toContain('"diff"');
+  });
+});
+
+describe("adopting flows made by hand", { timeout: 120_000 }, () => {
+  it("shows the diff per flow, writes nothing without --yes, and with --yes hands them over; deploy never adopts", async () => {
+    const { staging, run } = await setup();
+    const out = mkdtempSync(join(tmpdir(), "flowops-adopt-render-"));
+    cleanups.push(() => rmSync(out, { recursive: true, force: true }));
+    expect((await run(["render", "--env", "staging", "--out", out])).code).toBe(0);
+    const rendered = (namespace: string, id: string) => readFileSync(join(out, "staging", namespace, `${id}.yaml`), "utf8");
+    const withoutLabels = (source: string) => source.replace(/labels:\n(  .*\n)+/, "");
+    // As Terraform made it: the same flow without flowops's labels.
+    const sameFlow = withoutLabels(rendered("acme.bronze", "load"));
+    expect(sameFlow).not.toContain("managed-by");
+    staging.seedFlow(sameFlow);
+    // Edited by hand: another message.
+    staging.seedFlow(withoutLabels(rendered("acme.silver", "clean")).replace("clean acme Inc", "cleaned by hand"));
+    // Not rendered by Git at all: never a candidate.
+    const handOnly = "id: hand_only\nnamespace: acme.bronze\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: mine\n";
+    staging.seedFlow(handOnly);
+
+    const deployed = await run(["deploy", "--env", "staging"]);
+    expect(deployed.code).toBe(1);
+    expect(deployed.out).toContain("flowops adopt --env staging");
+    expect(deployed.out).not.toContain("re-run to retry");
+    expect(staging.liveFlow("acme.bronze", "load")!.revision).toBe(1);
+    expect(staging.liveFlow("acme.bronze", "load")!.source).toBe(sameFlow);
+    staging.resetRequests();
+
+    const preview = await run(["adopt", "--env", "staging"]);
+    expect(preview.code).toBe(0);
+    expect(staging.writeCount()).toBe(0);
+    expect(preview.out).toContain("acme.bronze/load (tenant acme): to adopt; same flow, only labels added (managed-by: flowops, system.readOnly: true, flowops.tenant: acme)");
+    expect(preview.out).toContain("acme.silver/clean (tenant acme): to adopt; the live source differs from Git");
+    expect(preview.out).toContain('      -    message: "cleaned by hand"\n      +    message: "clean acme Inc"');
+    expect(preview.out).not.toContain("hand_only");
+    expect(preview.out).toContain("re-run with --yes");
+
+    const adopted = await run(["adopt", "--env", "staging", "--yes", "--format", "json"]);
+    expect(adopted.code).toBe(0);
+    const report = JSON.parse(adopted.out) as { flows: { namespace: string; id: string; change: string; status: string }[]; summary: Record<string, number> };
+    expect(report.flows.map((f) => `${f.namespace}/${f.id} ${f.change} ${f.status}`)).toEqual(["acme.bronze/load labels-only adopted", "acme.silver/clean source adopted"]);
+    expect(report.summary).toEqual({ candidates: 2, labelsOnly: 1, adopted: 2, failed: 0 });
+    expect(staging.liveFlow("acme.bronze", "load")!.source).toBe(rendered("acme.bronze", "load"));
+    expect(staging.liveFlow("acme.silver", "clean")!.source).toBe(rendered("acme.silver", "clean"));
+    expect(staging.liveFlow("acme.bronze", "hand_only")!.source).toBe(handOnly);
+
+    staging.resetRequests();
+    const converged = await run(["deploy", "--env", "staging", "--format", "json"]);
+    expect(converged.code).toBe(0);
+    expect(actionsOf(converged.out).every((a) => a.action === "unchanged")).toBe(true);
+    expect(staging.writeCount()).toBe(0);
+    expect((await run(["adopt", "--env", "staging"])).out).toContain("No flow to adopt");
   });
 });

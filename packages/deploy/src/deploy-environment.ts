@@ -63,17 +63,7 @@ export class BaselineUnreadableError extends Error {
  * when the deploy must not run, and Kestra's errors as they come.
  */
 export async function deployEnvironment(options: DeployEnvironmentOptions): Promise<EnvironmentDeployment> {
-  const { env } = options;
-  const repository = typeof options.repository === "string" ? await readRepository({ cwd: options.repository }) : options.repository;
-  const inputs = deployInputs(repository, env);
-  let baseline: RenderedFlow[] | undefined;
-  if (options.baseline) {
-    baseline = await baselineAt(repository.root, options.baseline.ref, env);
-    if (!baseline && options.baseline.ifUnreadable === "fail") throw new BaselineUnreadableError(options.baseline.ref, env);
-  }
-  const client = typeof options.kestra === "function" ? options.kestra(inputs.environment) : options.kestra;
-  const prune = options.prune ?? inputs.policy.prune ?? false;
-  const deployPlan = await plan({ env, desired: inputs.desired, client, policy: { ...inputs.policy, prune }, scopes: inputs.scopes, problems: inputs.problems, ...(baseline ? { baseline } : {}) });
+  const { plan: deployPlan, client, prune } = await planEnvironment(options);
   if (options.dryRun) {
     const refusal = checkGuards(deployPlan, { prune, force: options.force ?? false });
     return { plan: deployPlan, report: planReport(deployPlan, { prune, diff: options.diff ?? false }), prune, ...(refusal ? { refusal } : {}) };
@@ -86,4 +76,22 @@ export async function deployEnvironment(options: DeployEnvironmentOptions): Prom
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   return { plan: deployPlan, report, prune };
+}
+
+/** Reads the repository, renders the environment, reads Kestra and plans: the shared first half. */
+export async function planEnvironment(
+  options: Pick<DeployEnvironmentOptions, "repository" | "env" | "kestra" | "baseline" | "prune">,
+): Promise<{ plan: DeployPlan; client: KestraClient; prune: boolean }> {
+  const { env } = options;
+  const repository = typeof options.repository === "string" ? await readRepository({ cwd: options.repository }) : options.repository;
+  const inputs = deployInputs(repository, env);
+  let baseline: RenderedFlow[] | undefined;
+  if (options.baseline) {
+    baseline = await baselineAt(repository.root, options.baseline.ref, env);
+    if (!baseline && options.baseline.ifUnreadable === "fail") throw new BaselineUnreadableError(options.baseline.ref, env);
+  }
+  const client = typeof options.kestra === "function" ? options.kestra(inputs.environment) : options.kestra;
+  const prune = options.prune ?? inputs.policy.prune ?? false;
+  const deployPlan = await plan({ env, desired: inputs.desired, client, policy: { ...inputs.policy, prune }, scopes: inputs.scopes, problems: inputs.problems, ...(baseline ? { baseline } : {}) });
+  return { plan: deployPlan, client, prune };
 }
