@@ -225,3 +225,23 @@ describe("adopting flows made by hand", { timeout: 120_000 }, () => {
     expect((await run(["adopt", "--env", "staging"])).out).toContain("No flow to adopt");
   });
 });
+
+describe("a tenant's bad value, through flowops lint", { timeout: 120_000 }, () => {
+  it("is annotated at the tenant file, once for both environments, with the template line related", async () => {
+    const { dir, run } = await setup();
+    writeFiles(dir, { "tenants/globex.yaml": readFileSync(join(dir, "tenants/globex.yaml"), "utf8").replace('schedule: "0 2 * * *"', 'schedule: "0 25 * * *"') });
+    const github = await run(["lint", "--format", "github"]);
+    expect(github.code).toBe(1);
+    const annotations = github.out.split("\n").filter((l) => l.includes("invalid-cron"));
+    expect(annotations).toHaveLength(1);
+    expect(annotations[0]).toMatch(/^::error file=tenants\/globex\.yaml,line=5,col=11,title=flowops invalid-cron::Invalid cron '0 25 \* \* \*'/);
+    expect(annotations[0]).toContain("(tenants: globex) [flows/gold/report.yaml:5:11 used here as ${tenant.schedule}]");
+    expect(github.out).not.toContain("tenant ${tenant.code}");
+    const sarif = JSON.parse((await run(["lint", "--format", "sarif"])).out) as {
+      runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[]; relatedLocations?: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+    };
+    const result = sarif.runs[0]!.results.find((r) => r.ruleId === "invalid-cron")!;
+    expect(result.locations[0]!.physicalLocation.artifactLocation.uri).toBe("tenants/globex.yaml");
+    expect(result.relatedLocations?.[0]!.physicalLocation.artifactLocation.uri).toBe("flows/gold/report.yaml");
+  });
+});
