@@ -92,6 +92,10 @@ export async function planEnvironment(
   }
   const client = typeof options.kestra === "function" ? options.kestra(inputs.environment) : options.kestra;
   const prune = options.prune ?? inputs.policy.prune ?? false;
-  const deployPlan = await plan({ env, desired: inputs.desired, client, policy: { ...inputs.policy, prune }, scopes: inputs.scopes, problems: inputs.problems, ...(baseline ? { baseline } : {}) });
+  const deployPlan = await plan({ env, desired: inputs.desired, client, policy: { ...inputs.policy, prune }, scopes: inputs.scopes,
+    problems: inputs.problems,
+    ...(baseline ? { baseline } : {}),
+    ...(inputs.tenantOfNamespace ? { tenantOfNamespace: inputs.tenantOfNamespace } : {}),
+  });
   return { plan: deployPlan, client, prune };
 }

@@ -27,6 +27,8 @@ export interface PlanOptions {
    * from it was changed outside Git (drift).
    */
   baseline?: readonly DesiredFlow[];
+  /** The tenant of a managed flow that has no tenant label and lies in no scope (see `deployInputs`). */
+  tenantOfNamespace?: (namespace: string) => string | undefined;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function plan(options: PlanOptions): Promise<DeployPlan> {
   const requestsBefore = client.requestCount;
   const info = await client.serverInfo();
 
-  const live = await readLiveFlows(client, scopes, ownershipLabel);
+  const live = await readLiveFlows(client, scopes, ownershipLabel, options.tenantOfNamespace);
   const managedKeys = [...live.managed.values()].map(({ flow }) => ({ namespace: flow.namespace, id: flow.id }));
   const sources = await client.getFlowSources(managedKeys);
   const baseline = new Map((options.baseline ?? []).map((flow) => [`${flow.namespace}/${flow.id}`, flow.source]));
@@ -136,13 +138,19 @@ export interface LiveFlows {
  * ownership label (so the flows of a deleted tenant, of a tenant that left this environment or of
  * a deleted template are found, whatever their namespace), and the owned namespace trees by a
  * paged namespace search (for flows without the label). A managed flow's tenant is its
- * `flowops.tenant` label, else the scope its namespace lies in (flows deployed before that label).
+ * `flowops.tenant` label, else the scope its namespace lies in (flows deployed before that label),
+ * else what `tenantOfNamespace` says.
  */
-export async function readLiveFlows(client: KestraClient, scopes: readonly NamespaceScope[], ownershipLabel: { key: string; value: string }): Promise<LiveFlows> {
+export async function readLiveFlows(
+  client: KestraClient,
+  scopes: readonly NamespaceScope[],
+  ownershipLabel: { key: string; value: string },
+  tenantOfNamespace: (namespace: string) => string | undefined = () => undefined,
+): Promise<LiveFlows> {
   const scopeOf = scopeLookup(scopes);
   const managed: LiveFlows["managed"] = new Map();
   const unmanaged: LiveFlows["unmanaged"] = new Map();
-  const addManaged = (flow: KestraFlow) => managed.set(`${flow.namespace}/${flow.id}`, { flow, tenant: labelValue(flow, TENANT_LABEL) ?? scopeOf(flow.namespace)?.tenant ?? null });
+  const addManaged = (flow: KestraFlow) => managed.set(`${flow.namespace}/${flow.id}`, { flow, tenant: labelValue(flow, TENANT_LABEL) ?? scopeOf(flow.namespace)?.tenant ?? tenantOfNamespace(flow.namespace) ?? null });
   for (const flow of await client.listFlows({ labels: { [ownershipLabel.key]: ownershipLabel.value } })) {
     // The server filtered on the label; checking again costs nothing and guards against a server that ignored the filter.
     if (isManaged(flow, ownershipLabel)) addManaged(flow);
