@@ -25,7 +25,7 @@ async function examplePlatformCopy(): Promise<string> {
   return dir;
 }
 
-describe("flowops plan and deploy on the example platform", () => {
+describe("flowops plan and deploy on the example platform", { timeout: 60_000 }, () => {
   let kestra: KestraDouble;
   let dir: string;
   const outputs: string[] = [];

@@ -127,7 +127,8 @@ describe("deploy re-checks the boundary on its own, before any write", () => {
     const desired = [...inputs.desired, forged(STOLEN)];
     for (const scopes of [inputs.scopes, undefined]) {
       const thePlan = await plan({ env: "staging", desired, client, ...(scopes ? { scopes } : {}), problems: inputs.problems, policy: inputs.policy });
-      expect(thePlan.problems.join("\n")).toContain("customer_2.bronze/steal is a flow of tenant customer_1 outside that tenant's namespaces (customer_1)");
+      expect(thePlan.problems.map((p) => p.message).join("\n")).toContain("customer_2.bronze/steal is a flow of tenant customer_1 outside that tenant's namespaces (customer_1)");
+      expect(thePlan.problems.some((p) => p.kind === "outside-tenant-namespaces")).toBe(true);
       const refused = await apply(thePlan, { client, force: true }).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(DeployRefusedError);
     }

@@ -1,4 +1,5 @@
 import { RepositoryError } from "@flowops/render";
+import { adoptCommand } from "./commands/adopt.js";
 import { botCommand, ciCommand } from "./commands/bot.js";
 import { deployCommand, planCommand } from "./commands/deploy.js";
 import { graphCommand } from "./commands/graph.js";
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, (argv: string[], io: CommandIO) => Promise<number
   render: renderCommand,
   plan: planCommand,
   deploy: deployCommand,
+  adopt: adoptCommand,
   schema: schemaCommand,
   start: startCommand,
   status: statusCommand,
@@ -31,8 +33,10 @@ usage:
   flowops render  [--cwd DIR] [--ref REF] [--env ENV] [--tenant CODE]... --out DIR
   flowops impact  --base REF [--head REF] [--cwd DIR] [--env ENV|all] [--format text|json|markdown]
   flowops graph   --tenant CODE [--env ENV] [--format mermaid|dot|json]
-  flowops plan    --env ENV [--cwd DIR] [--kestra-url URL] [--format text|json]
-  flowops deploy  --env ENV [--cwd DIR] [--kestra-url URL] [--prune] [--force] [--format text|json]
+  flowops plan    --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--diff] [--format text|json]
+  flowops deploy  --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--format text|json]
+  flowops adopt   --env ENV [--cwd DIR] [--kestra-url URL] [--yes] [--format text|json]
+                  hand flows Kestra holds without the ownership label, and that Git renders, to flowops
   flowops status  --env ENV [--cwd DIR] [--ref REF] [--kestra-url URL] [--since 24h|90m|7d] [--tenant CODE]... [--format text|json|markdown]
   flowops schema  export --out DIR
   flowops schema  pull --kestra-url URL [--cwd DIR]

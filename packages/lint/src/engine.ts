@@ -5,6 +5,7 @@ import { formatMessage, genericTenantData, genericTenantText } from "./messages.
 import { ALL_RULES } from "./registry.js";
 import { isSuppressed, parseSuppressions, type Suppressions } from "./suppressions.js";
 import { tenantNamespaceRoots } from "./tenant-roots.js";
+import { attributeTenantValues } from "./tenant-values.js";
 import { parseLocatedYaml, type LocatedYaml } from "./yaml-locate.js";
 import type {
   Diagnostic,
@@ -12,6 +13,7 @@ import type {
   FlowValidator,
   LintFacts,
   LintResult,
+  RelatedLocation,
   Rule,
   Severity,
   SeveritySetting,
@@ -31,11 +33,14 @@ export interface LintOptions {
 interface RawDiagnostic extends SourcePosition {
   rule: string;
   message: string;
+  /** For a tenant's flow: the message with the tenant's own values, used when the finding moves to its tenant file. */
+  specificMessage?: string;
   tenant: string | null;
   env?: string;
   fromProblem: boolean;
   /** A trust-boundary refusal from render: always an error, never silenced, never merged across tenants. */
   trustBoundary?: true;
+  related?: RelatedLocation[];
 }
 
 function loadKestraSchema(repository: FlowRepository, options: LintOptions): KestraSchemaIndex | undefined {
@@ -116,6 +121,7 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
   const fromFlow = (rule: Rule, flow: RenderedFlow, finding: FindingBase & { path: readonly (string | number)[] }): RawDiagnostic => ({
     rule: rule.meta.id,
     message: message(rule, { ...finding, data: genericTenantData(finding.data, flow.tenant) }),
+    ...(flow.tenant ? { specificMessage: message(rule, finding) } : {}),
     ...flow.locate(finding.path),
     tenant: flow.tenant,
     env: flow.env,
@@ -218,7 +224,7 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     }
   }
 
-  const diagnostics = time("engine", () => mergeDiagnostics(raw, rules, repository, options, located));
+  const diagnostics = time("engine", () => mergeDiagnostics(attributeTenantValues(raw, repository), rules, repository, options, located));
   let errorCount = 0;
   let warningCount = 0;
   let infoCount = 0;
@@ -254,7 +260,7 @@ function mergeDiagnostics(
     return entry;
   };
 
-  const merged = new Map<string, { diagnostic: Diagnostic; tenants: Set<string>; envs: Set<string> }>();
+  const merged = new Map<string, { diagnostic: Diagnostic; tenants: Set<string>; envs: Set<string>; related: Map<string, RelatedLocation> }>();
   for (const item of raw) {
     const severity = item.trustBoundary ? "error" : severityOf(item.rule);
     if (severity === "off") continue;
@@ -267,16 +273,19 @@ function mergeDiagnostics(
         diagnostic: { rule: item.rule, severity: severity as Severity, message: item.message, file: item.file, line: item.line, column: item.column, tenants: [] },
         tenants: new Set(),
         envs: new Set(),
+        related: new Map(),
       };
       merged.set(key, entry);
     }
     if (item.tenant) entry.tenants.add(item.tenant);
     if (item.env) entry.envs.add(item.env);
+    for (const related of item.related ?? []) entry.related.set(`${related.file}:${related.line}:${related.column}`, related);
   }
-  const diagnostics = [...merged.values()].map(({ diagnostic, tenants, envs }) => ({
+  const diagnostics = [...merged.values()].map(({ diagnostic, tenants, envs, related }) => ({
     ...diagnostic,
     tenants: [...tenants].sort(),
     ...(envs.size > 0 ? { envs: [...envs].sort() } : {}),
+    ...(related.size > 0 ? { related: [...related.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column) } : {}),
   }));
   diagnostics.sort(
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message),

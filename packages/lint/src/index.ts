@@ -12,6 +12,7 @@ export type {
   FlowValidationError,
   FlowValidator,
   LintResult,
+  RelatedLocation,
   Rule,
   RuleMeta,
   Severity,

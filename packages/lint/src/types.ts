@@ -113,6 +113,16 @@ export interface Diagnostic extends SourcePosition {
   tenants: string[];
   /** Environments the finding was seen in, when it came from rendered flows. */
   envs?: string[];
+  /**
+   * Other places that explain the finding: for a finding caused by a tenant's value (reported at
+   * the tenant file), the template lines that use that value.
+   */
+  related?: RelatedLocation[];
+}
+
+/** A place a diagnostic points to besides its own position (SARIF's relatedLocations). */
+export interface RelatedLocation extends SourcePosition {
+  message: string;
 }
 
 export interface LintResult {

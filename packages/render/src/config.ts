@@ -9,6 +9,12 @@ export const KESTRA_FLOW_SCHEMA_FILE = ".flowops/kestra-flow-schema.json";
 /** A server's schema covers every installed plugin: far larger than any flow file. */
 export const MAX_KESTRA_SCHEMA_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_NAMESPACE_PATTERN = "${tenant.code}.${flow.folder}";
+/**
+ * The label naming the tenant a flow was rendered for (multi-tenant repositories only): it keeps
+ * a flow's owner known after the tenant file is gone, so deploy can prune it.
+ */
+export const TENANT_LABEL = "flowops.tenant";
+
 export const DEFAULT_OWNERSHIP_LABELS: Readonly<Record<string, string>> = Object.freeze({
   "managed-by": "flowops",
   "system.readOnly": "true",

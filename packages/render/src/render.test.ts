@@ -76,7 +76,7 @@ describe("placeholders", () => {
     const { flows } = renderFiles({ "flows/bronze/costs.yaml": template, "tenants/acme.yaml": TENANT("acme") });
     const flow = only(flows);
     expect(flow.source).toBe(
-      "# Daily AWS costs\n\nid: costs\nnamespace: acme.bronze\ndescription: x # trailing\ntasks:\n  # the only task\n  - id: run\n    type: io.kestra.plugin.scripts.shell.Commands\n    commands:\n      - |\n        echo acme\n        date\nlabels:\n  managed-by: flowops\n  system.readOnly: \"true\"\n",
+      "# Daily AWS costs\n\nid: costs\nnamespace: acme.bronze\ndescription: x # trailing\ntasks:\n  # the only task\n  - id: run\n    type: io.kestra.plugin.scripts.shell.Commands\n    commands:\n      - |\n        echo acme\n        date\nlabels:\n  managed-by: flowops\n  system.readOnly: \"true\"\n  flowops.tenant: acme\n",
     );
     expectSourceMatchesDocument(flow);
   });
@@ -300,10 +300,10 @@ describe("ids, namespaces, switches and environments", () => {
 
 describe("ownership labels", () => {
   it.each([
-    ["map form", "labels:\n  team: data\ntasks: [{ id: t, type: a.B }]\n", { team: "data", "managed-by": "flowops", "system.readOnly": "true" }],
-    ["flow map form", "labels: { team: data }\ntasks: [{ id: t, type: a.B }]\n", { team: "data", "managed-by": "flowops", "system.readOnly": "true" }],
-    ["list form", "labels:\n  - key: team\n    value: data\ntasks: [{ id: t, type: a.B }]\n", [{ key: "team", value: "data" }, { key: "managed-by", value: "flowops" }, { key: "system.readOnly", value: "true" }]],
-    ["absent, no final newline", "tasks: [{ id: t, type: a.B }]", { "managed-by": "flowops", "system.readOnly": "true" }],
+    ["map form", "labels:\n  team: data\ntasks: [{ id: t, type: a.B }]\n", { team: "data", "managed-by": "flowops", "system.readOnly": "true", "flowops.tenant": "acme" }],
+    ["flow map form", "labels: { team: data }\ntasks: [{ id: t, type: a.B }]\n", { team: "data", "managed-by": "flowops", "system.readOnly": "true", "flowops.tenant": "acme" }],
+    ["list form", "labels:\n  - key: team\n    value: data\ntasks: [{ id: t, type: a.B }]\n", [{ key: "team", value: "data" }, { key: "managed-by", value: "flowops" }, { key: "system.readOnly", value: "true" }, { key: "flowops.tenant", value: "acme" }]],
+    ["absent, no final newline", "tasks: [{ id: t, type: a.B }]", { "managed-by": "flowops", "system.readOnly": "true", "flowops.tenant": "acme" }],
   ])("are added to labels in %s", (_name, template, labels) => {
     const { flows } = renderFiles({ "flows/bronze/x.yaml": template, "tenants/acme.yaml": TENANT("acme") });
     expect(only(flows).document.labels).toEqual(labels);
@@ -319,6 +319,8 @@ describe("plain Kestra repositories", () => {
     expect(repository.mode).toBe("plain");
     expect(only(flows).tenant).toBeNull();
     expect(only(flows).document.description).toBe("${not_a_placeholder}");
+    // No tenant, so no tenant label: only the ownership labels.
+    expect(only(flows).document.labels).toEqual({ "managed-by": "flowops", "system.readOnly": "true" });
     expectSourceMatchesDocument(only(flows));
   });
 });
@@ -358,11 +360,14 @@ describe("bad input", () => {
     const { problems } = renderFiles({
       "flows/bronze/x.yaml": "labels:\n  managed-by: someone-else\ntasks: [{ id: t, type: a.B }]\n",
       "flows/bronze/y.yaml": "disabled: ${tenant.vars.off}\ntasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/z.yaml": "labels:\n  flowops.tenant: someone_else\ntasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/ok.yaml": "labels:\n  flowops.tenant: ${tenant.code}\ntasks: [{ id: t, type: a.B }]\n",
       "tenants/acme.yaml": TENANT("acme", "vars: { off: false }\nflows:\n  bronze/y: { disabled: true }\n"),
     });
     expect(codes(problems)).toEqual([
       ["flow-schema", "flows/bronze/x.yaml", 2, 3],
       ["flow-schema", "flows/bronze/y.yaml", 1, 11],
+      ["flow-schema", "flows/bronze/z.yaml", 2, 3],
     ]);
     expect(problems[0]!.message).toContain("reserved for flowops");
   });

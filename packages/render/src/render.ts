@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, type Node } from "yaml";
+import { TENANT_LABEL } from "./config.js";
 import { evaluateWhen } from "./expression.js";
 import { parsePlaceholders, type ScalarPart } from "./placeholder.js";
 import { applyEdits, lineEndAfter, lineStart, type TextEdit } from "./splice.js";
@@ -423,7 +424,8 @@ function removalEdits(layout: CollectionLayout, removed: boolean[], childEdits: 
 
 /** Adds the ownership labels to the document and, by splicing, to the text. */
 function addOwnershipLabels(document: Record<string, unknown>, state: EvaluationState, edits: TextEdit[]): void {
-  const wanted = state.scope.config.ownershipLabels;
+  const tenant = state.scope.tenant;
+  const wanted = tenant ? { ...state.scope.config.ownershipLabels, [TENANT_LABEL]: tenant.code } : state.scope.config.ownershipLabels;
   const text = state.template.text;
   const entry = state.template.root.entries.find((e) => e.key === "labels");
   const current = document.labels;

@@ -1,4 +1,4 @@
-import { apply, baselineAt, deployInputs, DeployRefusedError, formatReportText, kestraClientFromEnvironment, KestraApiError, KestraConfigError, plan, type DeployReport } from "@flowops/deploy";
+import { deployEnvironment, DeployRefusedError, formatReportText, kestraClientFromEnvironment, KestraApiError, KestraConfigError, type DeployReport } from "@flowops/deploy";
 import { lintRepository } from "@flowops/lint";
 import { readRepository, render } from "@flowops/render";
 import { formatImpactMarkdown, ImpactError, impactOfRefs } from "@flowops/tenant-diff";
@@ -38,14 +38,15 @@ export function flowopsChecks(options: FlowopsChecksOptions = {}): FlowopsChecks
     },
 
     async deploy(workspace, env, request): Promise<DeployOutcome> {
-      const repository = await readRepository({ cwd: workspace });
-      const inputs = deployInputs(repository, env);
-      const baseline = request.previousSha ? await baselineAt(workspace, request.previousSha, env) : undefined;
       try {
-        const client = kestraClientFromEnvironment(inputs.environment, { variables });
-        const prune = request.policy.prune;
-        const deployPlan = await plan({ env, desired: inputs.desired, client, policy: { ...inputs.policy, prune }, scopes: inputs.scopes, problems: inputs.problems, ...(baseline ? { baseline } : {}) });
-        const report = await apply(deployPlan, { client, prune, ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
+        const { report } = await deployEnvironment({
+          repository: workspace,
+          env,
+          kestra: (environment) => kestraClientFromEnvironment(environment, { variables }),
+          ...(request.previousSha ? { baseline: { ref: request.previousSha, ifUnreadable: "ignore" as const } } : {}),
+          prune: request.policy.prune,
+          ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+        });
         return { ok: report.summary.failed === 0, perTenant: perTenant(report), text: formatReportText(report, "deploy") };
       } catch (error) {
         if (error instanceof DeployRefusedError || error instanceof KestraApiError || error instanceof KestraConfigError || error instanceof ImpactError) {
