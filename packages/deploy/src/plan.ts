@@ -2,7 +2,7 @@ import { sameSource } from "@flowops/kestra";
 import type { KestraClient, KestraFlow } from "@flowops/kestra";
 import type { RepositoryProblem } from "@flowops/render";
 import { parse as parseYaml } from "yaml";
-import { flowReferences } from "@flowops/render";
+import { dependencyKeys } from "./dependencies.js";
 import { scopeLookup, scopesFromDesired, searchPrefixes } from "./scope.js";
 import type { DeployPlan, DeployPolicyOptions, DesiredFlow, NamespaceScope, PlannedFlow, UnmanagedFlow } from "./types.js";
 
@@ -75,7 +75,7 @@ export async function plan(options: PlanOptions): Promise<DeployPlan> {
     const unmanaged: UnmanagedFlow[] = [];
     for (const [key, wanted] of desiredByKey) {
       const found = live.get(key);
-      const references = flowReferences(wanted.document, wanted.namespace).map((r) => `${r.namespace}/${r.flowId}`);
+      const references = dependencyKeys(wanted.document, wanted, desiredByKey.values());
       const planned: PlannedFlow = { tenant: wanted.tenant, namespace: wanted.namespace, id: wanted.id, action: "create", desired: wanted, dependsOn: references };
       if (found && !isManaged(found.flow, ownershipLabel)) {
         planned.conflict = `Kestra already has flow ${key} without the label ${ownershipLabel.key}: ${ownershipLabel.value}; flowops never changes flows it does not own. Add the label in Kestra to hand it over, or rename the template's flow`;
@@ -103,7 +103,7 @@ export async function plan(options: PlanOptions): Promise<DeployPlan> {
       const source = sources.get(key);
       if (source !== undefined) {
         planned.liveSource = source;
-        planned.dependsOn = liveReferences(source, flow.namespace);
+        planned.dependsOn = liveReferences(source, flow, [...live.values()].map((entry) => entry.flow));
       }
       if (flow.revision !== undefined) planned.liveRevision = flow.revision;
       if (options.baseline) {
@@ -144,10 +144,10 @@ function unmanagedOf(flow: KestraFlow, scope: NamespaceScope): UnmanagedFlow {
 }
 
 /** References of a live source, read without trusting it to parse (a hand-edited flow may not). */
-function liveReferences(source: string, namespace: string): string[] {
+function liveReferences(source: string, flow: KestraFlow, liveFlows: readonly KestraFlow[]): string[] {
   // Deletes only need an order; a flow that does not parse has no known references.
   try {
-    return flowReferences(parseYamlLoosely(source), namespace).map((r) => `${r.namespace}/${r.flowId}`);
+    return dependencyKeys(parseYamlLoosely(source), flow, liveFlows);
   } catch {
     return [];
   }

@@ -254,3 +254,10 @@ triggers:
     ]);
   });
 });
+
+describe("flowReferences without a namespace", () => {
+  it("reads a Subflow without a namespace as a call into the flow's own", () => {
+    const document = { tasks: [{ id: "call", type: "io.kestra.plugin.core.flow.Subflow", flowId: "sibling" }] };
+    expect(flowReferences(document, "acme.gold")).toEqual([{ kind: "subflow", namespace: "acme.gold", flowId: "sibling", namespaceMatch: "equals", dynamic: false, path: ["tasks", 0] }]);
+  });
+});

@@ -8,7 +8,7 @@ import {
 } from "./kestra-types.js";
 import { applyPluginDefaults } from "./plugin-defaults.js";
 import { collectTasks, collectTriggers, forEachCondition } from "./tasks.js";
-import { hasPebble, isMap, memoized, stringProperty, type ValuePath, type YamlMap } from "./values.js";
+import { hasPebble, isMap, stringProperty, type ValuePath, type YamlMap } from "./values.js";
 
 /**
  * One flow depending on others. `subflow`: a Subflow or ForEachItem task runs the target.

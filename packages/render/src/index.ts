@@ -19,4 +19,5 @@ export { CONFIG_FILE, KESTRA_FLOW_SCHEMA_FILE, DEFAULT_NAMESPACE_PATTERN, DEFAUL
 export { parseWhen, evaluateWhen, pathsOf, ExpressionError, type WhenExpression } from "./expression.js";
 export { parseYamlFile, MAX_FILE_BYTES, MAX_ALIAS_COUNT, type ParsedYamlFile } from "./yaml-file.js";
 export { locateInYaml } from "./locate.js";
-export { flowReferences, type FlowReference } from "./flow-references.js";
+// Kestra's model is read by @flowops/flow-model; re-exported for render's dependants.
+export { flowReferences, referenceKey, referenceTargets, type FlowReference } from "@flowops/flow-model";

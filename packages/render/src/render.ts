@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, type Node } from "yaml";
+import { stepInto } from "@flowops/flow-model";
+import { isMap, isSeq, type Node } from "yaml";
 import { evaluateWhen } from "./expression.js";
 import { parsePlaceholders, type ScalarPart } from "./placeholder.js";
 import { applyEdits, lineEndAfter, lineStart, type TextEdit } from "./splice.js";
@@ -148,15 +149,10 @@ function locateRendered(template: CompiledTemplate, context: Record<string, unkn
       break;
     } else {
       plan = undefined;
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
-        if (!pair) break;
-        next = pair.value as Node | null;
-        offset = next?.range?.[0] ?? (pair.key as Node).range?.[0] ?? offset;
-        if (!next) break;
-      } else if (isSeq(node) && typeof segment === "number") {
-        next = node.items[segment] as Node | null | undefined;
-      }
+      const step = stepInto(node, segment);
+      if (!step) break;
+      if (step.offset !== undefined) offset = step.offset;
+      next = step.node;
     }
     if (!next) break;
     node = next;

@@ -1,3 +1,8 @@
+import type { ValuePath } from "@flowops/flow-model";
+
+/** A path into a parsed YAML/JSON value: keys and list indices (flow-model's). */
+export type { ValuePath };
+
 /** A position in a repository file: 1-based line and column. */
 export interface SourcePosition {
   /** Repository-relative path with forward slashes, e.g. `flows/bronze/aws_costs.yaml`. */
@@ -21,8 +26,6 @@ export interface RepositoryProblem extends SourcePosition {
   env?: string;
 }
 
-/** A path into a parsed YAML/JSON value: keys and list indices. */
-export type ValuePath = readonly (string | number)[];
 
 /** One environment as the config (or, with no config, the tenants' lists) defines it. */
 export interface EnvironmentConfig {
