@@ -67,7 +67,8 @@ export interface FlowopsConfig {
   /** In the order the config lists them; the first is the default. */
   environments: EnvironmentConfig[];
   deploy: DeployPolicy;
-  lint: { rules: Record<string, RuleSeverity> };
+  /** `rules`: each rule's severity; `options`: the options given as `[severity, options]`. */
+  lint: { rules: Record<string, RuleSeverity>; options?: Record<string, Record<string, unknown>> };
   /** Labels the renderer adds to every deployable flow. */
   ownershipLabels: Record<string, string>;
 }
@@ -144,4 +145,9 @@ export interface RenderOptions {
 export interface RenderResult {
   flows: RenderedFlow[];
   problems: RepositoryProblem[];
+  /**
+   * Flows left out of `flows` because another template renders the same namespace and id (each
+   * with a `duplicate-flow` problem): never deployed, but still linted for their own findings.
+   */
+  duplicates?: RenderedFlow[];
 }

@@ -1,5 +1,5 @@
 import type { RenderedFlow, ValuePath } from "@flowops/render";
-import { collectFlowReferences, hasPebble } from "../../flow-model.js";
+import { flowReferences, referenceTargets } from "@flowops/flow-model";
 import type { Rule } from "../../types.js";
 
 interface Edge {
@@ -73,8 +73,13 @@ export const flowCycle: Rule = {
     };
     for (const flow of flows) {
       const self = keyOf(flow.namespace, flow.id);
-      for (const reference of collectFlowReferences(flow.document)) {
-        if (reference.flowId === undefined || hasPebble(reference.namespace) || hasPebble(reference.flowId)) continue;
+      for (const reference of flowReferences(flow.document, flow.namespace)) {
+        if (reference.dynamic) continue;
+        if (reference.flowId === undefined || reference.namespaceMatch !== "equals") {
+          // A namespace-wide Flow trigger listens to every other flow of the namespace.
+          for (const upstream of referenceTargets(reference, flows, flow)) addEdge(keyOf(upstream.namespace, upstream.id), { to: self, flow, path: reference.path });
+          continue;
+        }
         const other = keyOf(reference.namespace, reference.flowId);
         const path = [...reference.path, "flowId"];
         if (reference.kind === "subflow") {
