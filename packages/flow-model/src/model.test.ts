@@ -202,6 +202,15 @@ tasks:
   - id: old
     type: io.kestra.plugin.scripts.shell.Commands
     docker: { image: alpine:3.20 }
+  - id: wd
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    tasks:
+      - id: dbt
+        type: io.kestra.plugin.dbt.cli.Build
+        dockerOptions: { image: ghcr.io/kestra-io/dbt:1.0 }
+  - id: agent
+    type: io.kestra.plugin.ai.agent.AIAgent
+    tools: [{ type: io.kestra.plugin.ai.tool.DockerMcpClient, image: mcp:2 }]
 triggers:
   - { id: nightly, type: io.kestra.plugin.core.trigger.Schedule, cron: "0 2 * * *" }
   - { id: hook, type: io.kestra.plugin.core.trigger.Webhook, key: k }
@@ -210,6 +219,8 @@ triggers:
     expect(collectImages(document).map((i) => `${i.image} ${i.path.join(".")}`)).toEqual([
       "ubuntu tasks.0.taskRunner.image",
       "alpine:3.20 tasks.1.docker.image",
+      "ghcr.io/kestra-io/dbt:1.0 tasks.2.tasks.0.dockerOptions.image",
+      "mcp:2 tasks.3.tools.0.image",
       "python:3.12 pluginDefaults.1.values.containerImage",
     ]);
   });

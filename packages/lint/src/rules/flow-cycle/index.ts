@@ -1,5 +1,5 @@
 import type { RenderedFlow, ValuePath } from "@flowops/render";
-import { flowReferences, referenceTargets } from "@flowops/flow-model";
+import { flowReferences } from "@flowops/flow-model";
 import type { Rule } from "../../types.js";
 
 interface Edge {
@@ -74,12 +74,9 @@ export const flowCycle: Rule = {
     for (const flow of flows) {
       const self = keyOf(flow.namespace, flow.id);
       for (const reference of flowReferences(flow.document, flow.namespace)) {
-        if (reference.dynamic) continue;
-        if (reference.flowId === undefined || reference.namespaceMatch !== "equals") {
-          // A namespace-wide Flow trigger listens to every other flow of the namespace.
-          for (const upstream of referenceTargets(reference, flows, flow)) addEdge(keyOf(upstream.namespace, upstream.id), { to: self, flow, path: reference.path });
-          continue;
-        }
+        // Namespace-wide upstreams are left out: in real flows they are alerting flows filtered by
+        // execution status (on FAILED, anywhere under `company`), which do not restart each other.
+        if (reference.dynamic || reference.flowId === undefined || reference.namespaceMatch !== "equals") continue;
         const other = keyOf(reference.namespace, reference.flowId);
         const path = [...reference.path, "flowId"];
         if (reference.kind === "subflow") {

@@ -4,6 +4,8 @@ import { KESTRA_REMOVED_TYPES } from "../../data/kestra-removed-types.js";
 import type { Rule } from "../../types.js";
 
 const CORE_PREFIX = "io.kestra.plugin.core.";
+/** A core package Kestra removed whole (0.11.0): a class there that is not a known removed one never existed. */
+const REMOVED_CORE_PACKAGE = "io.kestra.core.tasks.scripts.";
 const CORE_TYPES = new Set(KESTRA_CORE_TYPES);
 const CORE_BY_LOWER_CASE = new Map(KESTRA_CORE_TYPES.map((type) => [type.toLowerCase(), type]));
 const CORE_BY_SIMPLE_NAME = new Map<string, string[]>();
@@ -52,7 +54,7 @@ export const unknownTaskType: Rule = {
           report({ messageId: "malformed", path: at, data: { type } });
         } else if (KESTRA_TYPE_ALIASES.has(type)) {
           return; // a known legacy name: deprecated-task-type's business
-        } else if (type.startsWith(CORE_PREFIX)) {
+        } else if (type.startsWith(CORE_PREFIX) || type.startsWith(REMOVED_CORE_PACKAGE)) {
           if (!CORE_TYPES.has(type) && !facts.kestraSchema?.hasType(type)) {
             report({ messageId: "unknownCore", path: at, data: { type, kind: kindName(kind), hint: suggestion(type) } });
           }
