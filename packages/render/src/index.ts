@@ -14,6 +14,7 @@ export type {
   RenderResult,
 } from "./types.js";
 export { readRepository, RepositoryError, type ReadRepositoryOptions } from "./read.js";
+export { GitError, GitRepository, type GitTreeEntry } from "./git.js";
 export { buildRepository, isRepositoryInput, render, type RenderSelection } from "./repository.js";
 export { CONFIG_FILE, KESTRA_FLOW_SCHEMA_FILE, DEFAULT_NAMESPACE_PATTERN, DEFAULT_OWNERSHIP_LABELS, defaultConfig, normalizeConfig } from "./config.js";
 export { parseWhen, evaluateWhen, pathsOf, ExpressionError, type WhenExpression } from "./expression.js";
