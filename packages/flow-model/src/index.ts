@@ -12,7 +12,7 @@ export {
   SCHEDULE_TRIGGER_TYPES,
   SUBFLOW_TYPES,
 } from "./kestra-types.js";
-export { collectTasks, collectTriggers, collectTypedNodes, forEachCondition, type TaskRef, type TriggerRef, type TypedKind, type TypedRef } from "./tasks.js";
+export { CHILD_TASK_LIST_KEYS, collectTasks, collectTriggers, collectTypedNodes, forEachCondition, type TaskRef, type TriggerRef, type TypedKind, type TypedRef } from "./tasks.js";
 export { applyPluginDefaults, pluginDefaultsOf, type PluginDefault } from "./plugin-defaults.js";
 export { flowReferences, referenceKey, referenceMatches, referenceTargets, type FlowReference } from "./references.js";
 export { collectSchedules, type ScheduleRef } from "./schedules.js";

@@ -7,7 +7,7 @@ import { isMap, memoized, stringProperty, type ValuePath, type YamlMap } from ".
  * `errors`/`finally`/`afterExecution` (flowable tasks' own handlers), `then`/`else` (If),
  * `defaults` (Switch). Switch's `cases` is a map of lists, Dag's items wrap their task in `task`.
  */
-const CHILD_TASK_LIST_KEYS = ["tasks", "then", "else", "cases", "defaults", "errors", "finally", "afterExecution"] as const;
+export const CHILD_TASK_LIST_KEYS = ["tasks", "then", "else", "cases", "defaults", "errors", "finally", "afterExecution"] as const;
 /** Keys of the flow holding lists of tasks. */
 const FLOW_TASK_LIST_KEYS = ["tasks", "errors", "finally", "afterExecution"] as const;
 

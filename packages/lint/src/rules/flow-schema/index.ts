@@ -1,11 +1,11 @@
 import type { ValuePath } from "@flowops/render";
-import { applyPluginDefaults, collectTasks, collectTypedNodes, hasPebble, IF_TYPES, isMap, isOneOfTypes, stringProperty, type YamlMap } from "@flowops/flow-model";
+import { applyPluginDefaults, CHILD_TASK_LIST_KEYS, collectTasks, collectTypedNodes, hasPebble, IF_TYPES, isMap, isOneOfTypes, stringProperty, type YamlMap } from "@flowops/flow-model";
 import { INPUT_TYPES } from "@flowops/schemas";
 import { KESTRA_CORE_TYPES, KESTRA_TYPE_ALIASES } from "../../data/kestra-core-types.js";
 import { quoteValue } from "../../messages.js";
 import type { Rule } from "../../types.js";
 
-const CHILD_LISTS = new Set(["tasks", "errors", "finally", "then", "else", "default", "defaults", "afterExecution"]);
+const CHILD_LISTS: ReadonlySet<string> = new Set(CHILD_TASK_LIST_KEYS);
 
 /**
  * True when a schema violation sits inside a list the schema takes for child tasks but that is a
