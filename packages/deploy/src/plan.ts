@@ -2,7 +2,8 @@ import { sameSource } from "@flowops/kestra";
 import type { KestraClient, KestraFlow } from "@flowops/kestra";
 import type { RepositoryProblem } from "@flowops/render";
 import { parse as parseYaml } from "yaml";
-import { flowReferences, TENANT_LABEL } from "@flowops/render";
+import { TENANT_LABEL } from "@flowops/render";
+import { dependencyKeys } from "./dependencies.js";
 import { outsideOwnTree, scopeLookup, scopesFromDesired, searchPrefixes } from "./scope.js";
 import type { DeployPlan, DeployPolicyOptions, DesiredFlow, NamespaceScope, PlannedFlow, PlanProblem, UnmanagedFlow } from "./types.js";
 
@@ -78,7 +79,7 @@ export async function plan(options: PlanOptions): Promise<DeployPlan> {
   const flows: PlannedFlow[] = [];
   const unmanaged: UnmanagedFlow[] = [...live.unmanaged.values()].map(({ flow, scope }) => unmanagedOf(flow, scope));
   for (const [key, wanted] of desiredByKey) {
-    const references = flowReferences(wanted.document, wanted.namespace).map((r) => `${r.namespace}/${r.flowId}`);
+    const references = dependencyKeys(wanted.document, wanted, desiredByKey.values());
     const planned: PlannedFlow = { tenant: wanted.tenant, namespace: wanted.namespace, id: wanted.id, action: "create", desired: wanted, dependsOn: references };
     const held = live.unmanaged.get(key);
     if (held) {
@@ -106,7 +107,7 @@ export async function plan(options: PlanOptions): Promise<DeployPlan> {
     const source = sources.get(key);
     if (source !== undefined) {
       planned.liveSource = source;
-      planned.dependsOn = liveReferences(source, flow.namespace);
+      planned.dependsOn = liveReferences(source, flow, [...live.managed.values()].map((entry) => entry.flow));
     }
     if (flow.revision !== undefined) planned.liveRevision = flow.revision;
     if (options.baseline) {
@@ -201,10 +202,10 @@ function unmanagedOf(flow: KestraFlow, scope: NamespaceScope): UnmanagedFlow {
 }
 
 /** References of a live source, read without trusting it to parse (a hand-edited flow may not). */
-function liveReferences(source: string, namespace: string): string[] {
+function liveReferences(source: string, flow: KestraFlow, liveFlows: readonly KestraFlow[]): string[] {
   // Deletes only need an order; a flow that does not parse has no known references.
   try {
-    return flowReferences(parseYamlLoosely(source), namespace).map((r) => `${r.namespace}/${r.flowId}`);
+    return dependencyKeys(parseYamlLoosely(source), flow, liveFlows);
   } catch {
     return [];
   }

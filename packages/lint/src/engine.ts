@@ -6,11 +6,14 @@ import { ALL_RULES } from "./registry.js";
 import { isSuppressed, parseSuppressions, type Suppressions } from "./suppressions.js";
 import { tenantNamespaceRoots } from "./tenant-roots.js";
 import { attributeTenantValues } from "./tenant-values.js";
-import { parseLocatedYaml, type LocatedYaml } from "./yaml-locate.js";
+import { FlowPositions } from "./positions.js";
+import { walkFlow } from "./visit.js";
 import type {
   Diagnostic,
   FindingBase,
+  FlowFinding,
   FlowValidator,
+  FlowVisitors,
   LintFacts,
   LintResult,
   RelatedLocation,
@@ -79,6 +82,7 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     flowValidator: options.flowValidator ?? validatorFor("flow"),
   };
   const raw: RawDiagnostic[] = [];
+  const optionsOf = (rule: Rule): Readonly<Record<string, unknown>> => repository.config.lint.options?.[rule.meta.id] ?? {};
 
   for (const problem of [...repository.problems, ...rendered.problems]) {
     raw.push({
@@ -94,15 +98,9 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     });
   }
 
-  const located = new Map<string, LocatedYaml>();
-  const locateInFile = (file: string, text: string): LocatedYaml => {
-    let entry = located.get(file);
-    if (!entry) {
-      entry = parseLocatedYaml(text, file);
-      located.set(file, entry);
-    }
-    return entry;
-  };
+  const templateTexts = new Map(repository.templates.map((template) => [template.file, template.text]));
+  const positions = new FlowPositions((file) => templateTexts.get(file));
+  const locateInFile = (file: string, text: string) => positions.located(file, text)!;
 
   const message = (rule: Rule, finding: FindingBase): string => {
     const template = rule.meta.messages[finding.messageId];
@@ -118,35 +116,39 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
       fromProblem: false,
     });
   };
-  const fromFlow = (rule: Rule, flow: RenderedFlow, finding: FindingBase & { path: readonly (string | number)[] }): RawDiagnostic => ({
+  const fromFlow = (rule: Rule, flow: RenderedFlow, finding: FlowFinding): RawDiagnostic => ({
     rule: rule.meta.id,
     message: message(rule, { ...finding, data: genericTenantData(finding.data, flow.tenant) }),
     ...(flow.tenant ? { specificMessage: message(rule, finding) } : {}),
-    ...flow.locate(finding.path),
+    ...positions.of(flow, finding),
     tenant: flow.tenant,
     env: flow.env,
     fromProblem: false,
   });
 
-  // Flow rules run flow by flow (not rule by rule), so what rules share about one flow (its
-  // tasks, references, scalars) is computed while that flow is at hand.
-  const flowRules = rules.filter((rule) => rule.checkFlow);
-  const flowRuleTimes = new Array<number>(flowRules.length).fill(0);
-  for (const flow of rendered.flows) {
-    const report = (rule: Rule) => (finding: FindingBase & { path: readonly (string | number)[] }) => raw.push(fromFlow(rule, flow, finding));
-    flowRules.forEach((rule, index) => {
-      const start = performance.now();
-      try {
-        rule.checkFlow!({ flow, facts, report: report(rule) });
-      } catch (error) {
-        internalError(rule, error, flow.locate([]), flow.tenant);
-      }
-      flowRuleTimes[index]! += performance.now() - start;
-    });
+  // Flow rules run flow by flow (not rule by rule): the engine walks each flow's model once and
+  // hands every part to the rules that visit it.
+  const visitingRules = rules.filter((rule) => rule.visitFlow);
+  const checkingRules = rules.filter((rule) => rule.checkFlow);
+  const ruleTimes = new Map<string, number>();
+  const timed = (rule: Rule, flow: RenderedFlow, work: () => void): void => {
+    const start = performance.now();
+    try {
+      work();
+    } catch (error) {
+      internalError(rule, error, flow.locate([]), flow.tenant);
+    }
+    ruleTimes.set(rule.meta.id, (ruleTimes.get(rule.meta.id) ?? 0) + performance.now() - start);
+  };
+  // A flow left out as a duplicate of another is still checked on its own: duplicate-flow must not hide its other findings.
+  for (const flow of [...rendered.flows, ...(rendered.duplicates ?? [])]) {
+    const report = (rule: Rule) => (finding: FlowFinding) => raw.push(fromFlow(rule, flow, finding));
+    const visitors: { rule: Rule; handlers: FlowVisitors }[] = [];
+    for (const rule of visitingRules) timed(rule, flow, () => visitors.push({ rule, handlers: rule.visitFlow!({ flow, facts, options: optionsOf(rule), report: report(rule) }) }));
+    walkFlow(flow, visitors, ({ rule }, work) => timed(rule, flow, work));
+    for (const rule of checkingRules) timed(rule, flow, () => rule.checkFlow!({ flow, facts, options: optionsOf(rule), report: report(rule) }));
   }
-  flowRules.forEach((rule, index) => {
-    timings[rule.meta.id] = (timings[rule.meta.id] ?? 0) + flowRuleTimes[index]!;
-  });
+  for (const [id, ms] of ruleTimes) timings[id] = (timings[id] ?? 0) + ms;
 
   for (const rule of rules) {
     const { checkTemplate, checkTenant, checkTenantFlows } = rule;
@@ -159,7 +161,7 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
               template,
               facts,
               report: (finding) => {
-                const position = finding.path ? file.locate(finding.path) : { file: template.file, line: finding.line ?? 1, column: finding.column ?? 1 };
+                const position = finding.path ? { file: template.file, ...file.locate(finding.path, finding.within) } : { file: template.file, line: finding.line ?? 1, column: finding.column ?? 1 };
                 raw.push({ rule: rule.meta.id, message: message(rule, finding), ...position, tenant: null, fromProblem: false });
               },
             });
@@ -178,8 +180,9 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
             checkTenant({
               tenant,
               facts,
+              options: optionsOf(rule),
               report: (finding) => {
-                const position = finding.path ? file.locate(finding.path) : { file: tenant.file, line: finding.line ?? 1, column: finding.column ?? 1 };
+                const position = finding.path ? { file: tenant.file, ...file.locate(finding.path, finding.within) } : { file: tenant.file, line: finding.line ?? 1, column: finding.column ?? 1 };
                 raw.push({ rule: rule.meta.id, message: message(rule, finding), ...position, tenant: tenant.code, fromProblem: false });
               },
             });
@@ -224,7 +227,7 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     }
   }
 
-  const diagnostics = time("engine", () => mergeDiagnostics(attributeTenantValues(raw, repository), rules, repository, options, located));
+  const diagnostics = time("engine", () => mergeDiagnostics(attributeTenantValues(raw, repository), rules, repository, options));
   let errorCount = 0;
   let warningCount = 0;
   let infoCount = 0;
@@ -241,7 +244,6 @@ function mergeDiagnostics(
   rules: readonly Rule[],
   repository: FlowRepository,
   options: LintOptions,
-  _located: Map<string, LocatedYaml>,
 ): Diagnostic[] {
   const metaById = new Map(rules.map((rule) => [rule.meta.id, rule.meta]));
   const severityOf = (rule: string): SeveritySetting =>

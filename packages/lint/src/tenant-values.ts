@@ -1,5 +1,5 @@
 import type { FlowRepository, SourcePosition } from "@flowops/render";
-import { parseLocatedYaml, type LocatedYaml } from "./yaml-locate.js";
+import { parseLocatedYaml, type LocatedYaml } from "@flowops/flow-model";
 import type { RelatedLocation } from "./types.js";
 
 /** A finding before merging, as far as attribution needs it. */
@@ -43,10 +43,10 @@ export function attributeTenantValues<F extends AttributableFinding>(findings: r
   const locateInTenant = (file: string, path: string[]): SourcePosition => {
     let located = tenantFiles.get(file);
     if (!located) {
-      located = parseLocatedYaml(repository.files.get(file) ?? "", file);
+      located = parseLocatedYaml(repository.files.get(file) ?? "");
       tenantFiles.set(file, located);
     }
-    return located.locate(path);
+    return { file, ...located.locate(path) };
   };
   const definedBySomeTenant = (path: string[]) => repository.tenants.some((t) => valueAt(t.values, path) !== undefined);
 

@@ -1,5 +1,5 @@
 import { validatorFor, type ConfigFile } from "@flowops/schemas";
-import type { EnvironmentConfig, FlowopsConfig, RepositoryProblem, SourcePosition } from "./types.js";
+import type { EnvironmentConfig, FlowopsConfig, RepositoryProblem, RuleSeverity, SourcePosition } from "./types.js";
 import { parseYamlFile } from "./yaml-file.js";
 import { locateInYaml } from "./locate.js";
 
@@ -52,9 +52,22 @@ export function normalizeConfig(file: ConfigFile): FlowopsConfig {
       allowedPushers: file.deploy?.allowedPushers ?? [],
       protectedTenants: file.deploy?.protectedTenants ?? [],
     },
-    lint: { rules: { ...(file.lint?.rules ?? {}) } },
+    lint: lintSettings(file.lint?.rules ?? {}),
     ownershipLabels: { ...DEFAULT_OWNERSHIP_LABELS, ...(file.labels ?? {}) },
   };
+}
+
+/** `lint.rules` entries are a severity or `[severity, options]`: severities and options apart. */
+function lintSettings(rules: NonNullable<NonNullable<ConfigFile["lint"]>["rules"]>): FlowopsConfig["lint"] {
+  const severities: Record<string, RuleSeverity> = {};
+  const options: Record<string, Record<string, unknown>> = {};
+  for (const [rule, setting] of Object.entries(rules)) {
+    if (Array.isArray(setting)) {
+      severities[rule] = setting[0];
+      options[rule] = setting[1];
+    } else severities[rule] = setting;
+  }
+  return { rules: severities, options };
 }
 
 function trimSlashes(path: string): string {

@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
-import { simpleGit } from "simple-git";
 import { CONFIG_FILE, defaultConfig, KESTRA_FLOW_SCHEMA_FILE, loadConfig, MAX_KESTRA_SCHEMA_BYTES, unsafePathMessage, type ConfigPath, type ConfigPathKey, type LoadedConfig } from "./config.js";
+import { GitRepository, type GitTreeEntry } from "./git.js";
 import { buildRepository, isRepositoryInput } from "./repository.js";
 import type { FlowopsConfig, FlowRepository, RepositoryProblem } from "./types.js";
 import { fileTooLarge, MAX_FILE_BYTES } from "./yaml-file.js";
@@ -180,40 +179,22 @@ async function listFiles(root: string, dir: string, recursive: boolean, problems
 /** Git's mode for a symbolic link: its blob is the link's target, never read. */
 const SYMLINK_MODE = "120000";
 
-interface TreeEntry {
-  mode: string;
-  type: string;
-  sha: string;
-  size: number;
-  path: string;
-}
-
 async function readGitRef(cwd: string, ref: string, limits: ReadLimits): Promise<FlowRepository> {
-  const git = simpleGit({ baseDir: cwd });
+  const git = new GitRepository(cwd);
   let top: string;
   try {
-    top = (await git.revparse(["--show-toplevel"])).trim();
+    top = await git.topLevel();
   } catch (error) {
     throw new RepositoryError(`${cwd} is not inside a Git repository, so --ref ${ref} cannot be read`, { cause: error });
   }
   const prefix = relative(await realpath(top), await realpath(cwd)).split("\\").join("/");
-  let commit: string;
-  try {
-    commit = (await git.revparse(["--verify", "--quiet", `${ref}^{commit}`])).trim();
-  } catch (error) {
-    throw new RepositoryError(`ref "${ref}" is not a commit in ${top}; check the branch, tag or sha (and fetch it first in CI: fetch-depth: 0)`, { cause: error });
-  }
-  if (!commit) throw new RepositoryError(`ref "${ref}" is not a commit in ${top}`);
-  const listing = await simpleGit({ baseDir: top }).raw(["ls-tree", "-r", "-z", "--long", "--full-tree", commit, "--", prefix === "" ? "." : prefix]);
-  const entries: TreeEntry[] = [];
-  for (const record of listing.split("\0")) {
-    if (!record) continue;
-    const tab = record.indexOf("\t");
-    const [mode, type, sha, size] = record.slice(0, tab).trim().split(/\s+/);
-    const fullPath = record.slice(tab + 1);
-    const path = prefix === "" ? fullPath : fullPath.startsWith(prefix + "/") ? fullPath.slice(prefix.length + 1) : undefined;
-    if (path === undefined) continue;
-    entries.push({ mode: mode!, type: type!, sha: sha!, size: Number(size), path });
+  const commit = await git.resolveCommit(ref);
+  if (!commit) throw new RepositoryError(`ref "${ref}" is not a commit in ${top}; check the branch, tag or sha (and fetch it first in CI: fetch-depth: 0)`);
+  const atTop = new GitRepository(top);
+  const entries: GitTreeEntry[] = [];
+  for (const entry of await atTop.listTree(commit, prefix)) {
+    const path = prefix === "" ? entry.path : entry.path.startsWith(prefix + "/") ? entry.path.slice(prefix.length + 1) : undefined;
+    if (path !== undefined) entries.push({ ...entry, path });
   }
   const readProblems: RepositoryProblem[] = [];
   const byPath = new Map(entries.map((e) => [e.path, e]));
@@ -221,8 +202,15 @@ async function readGitRef(cwd: string, ref: string, limits: ReadLimits): Promise
   const configEntry = byPath.get(CONFIG_FILE);
   if (configEntry?.mode === SYMLINK_MODE) throw linkRefusal({ path: CONFIG_FILE, origin: "the config file" }, CONFIG_FILE);
   const files = new Map<string, string>();
+  const readBlobs = async (shas: string[]): Promise<string[]> => {
+    try {
+      return await atTop.readBlobs(shas);
+    } catch (error) {
+      throw new RepositoryError((error as Error).message, { cause: error });
+    }
+  };
   if (configEntry && configEntry.type === "blob" && configEntry.size <= MAX_FILE_BYTES) {
-    const [text] = await catBlobs(top, [configEntry.sha]);
+    const [text] = await readBlobs([configEntry.sha]);
     files.set(CONFIG_FILE, text!);
   }
   const { config, paths, unsafePaths } = configFor(files.get(CONFIG_FILE));
@@ -235,7 +223,7 @@ async function readGitRef(cwd: string, ref: string, limits: ReadLimits): Promise
     }
   }
   const budget = new ReadBudget(limits);
-  const wanted: TreeEntry[] = [];
+  const wanted: GitTreeEntry[] = [];
   for (const entry of entries) {
     if (entry.path === CONFIG_FILE || !isRepositoryInput(entry.path, config)) continue;
     budget.file(entry.path);
@@ -247,38 +235,8 @@ async function readGitRef(cwd: string, ref: string, limits: ReadLimits): Promise
       wanted.push(entry);
     }
   }
-  const texts = await catBlobs(top, wanted.map((e) => e.sha));
+  const texts = await readBlobs(wanted.map((e) => e.sha));
   wanted.forEach((entry, i) => files.set(entry.path, texts[i]!));
   const hasTenantsFolder = entries.some((e) => e.path.startsWith(config.tenantsDir + "/"));
   return buildRepository({ root: cwd, files, hasTenantsFolder, commit, readProblems });
-}
-
-/** Reads many blobs with one `git cat-file --batch` process. */
-function catBlobs(cwd: string, shas: string[]): Promise<string[]> {
-  if (shas.length === 0) return Promise.resolve([]);
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn("git", ["cat-file", "--batch"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
-    const chunks: Buffer[] = [];
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", (error) => reject(new RepositoryError(`cannot run git cat-file: ${error.message}`, { cause: error })));
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new RepositoryError(`git cat-file failed (${code}): ${stderr.trim()}`));
-      const output = Buffer.concat(chunks);
-      const texts: string[] = [];
-      let offset = 0;
-      for (const sha of shas) {
-        const headerEnd = output.indexOf(10, offset);
-        const header = output.subarray(offset, headerEnd).toString();
-        const [foundSha, type, size] = header.split(" ");
-        if (foundSha !== sha || type !== "blob") return reject(new RepositoryError(`git cat-file: unexpected answer "${header}" for ${sha}`));
-        const start = headerEnd + 1;
-        texts.push(output.subarray(start, start + Number(size)).toString("utf8"));
-        offset = start + Number(size) + 1;
-      }
-      resolvePromise(texts);
-    });
-    child.stdin.end(shas.join("\n") + "\n");
-  });
 }

@@ -1,3 +1,4 @@
+import { stepInto } from "@flowops/flow-model";
 import { isMap, isScalar, isSeq, type Node } from "yaml";
 import { TENANT_LABEL } from "./config.js";
 import { evaluateWhen } from "./expression.js";
@@ -149,15 +150,10 @@ function locateRendered(template: CompiledTemplate, context: Record<string, unkn
       break;
     } else {
       plan = undefined;
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
-        if (!pair) break;
-        next = pair.value as Node | null;
-        offset = next?.range?.[0] ?? (pair.key as Node).range?.[0] ?? offset;
-        if (!next) break;
-      } else if (isSeq(node) && typeof segment === "number") {
-        next = node.items[segment] as Node | null | undefined;
-      }
+      const step = stepInto(node, segment);
+      if (!step) break;
+      if (step.offset !== undefined) offset = step.offset;
+      next = step.node;
     }
     if (!next) break;
     node = next;

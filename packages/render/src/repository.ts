@@ -286,6 +286,7 @@ export interface RenderSelection extends RenderOptions {
 export function render(repository: FlowRepository, options: RenderSelection = {}): RenderResult {
   const problems: RepositoryProblem[] = [];
   const flows: RenderedFlow[] = [];
+  const duplicates: RenderedFlow[] = [];
   const envNames = options.envs ?? repository.config.environments.map((e) => e.name);
   let pattern: ReturnType<typeof compileNamespacePattern> = [];
   try {
@@ -333,6 +334,7 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
             ...(tenant ? { tenant: tenant.code } : {}),
             env: env.name,
           });
+          duplicates.push(flow);
           continue;
         }
         seen.set(key, flow);
@@ -344,7 +346,7 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
     if (tenants.size < renderedTenants.size) continue;
     for (const tenant of tenants) problems.push({ ...problem, ...(tenant ? { tenant } : {}) });
   }
-  return { flows, problems };
+  return { flows, problems, duplicates };
 }
 
 /**

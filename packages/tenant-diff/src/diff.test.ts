@@ -83,6 +83,46 @@ describe("diffRenders", () => {
     ]);
   });
 
+  it("lists a flow whose Flow trigger listens to a whole namespace as downstream of a change there, and never a trigger's inputs", () => {
+    const wide = `id: wide
+namespace: acme.silver
+tasks:
+  - id: run
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+triggers:
+  - id: any_bronze
+    type: io.kestra.plugin.core.trigger.Flow
+    preconditions:
+      id: bronze
+      flows:
+        - namespace: acme.bronze
+`;
+    const inputsOnly = `id: inputs_only
+namespace: acme.silver
+tasks:
+  - id: run
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+triggers:
+  - id: on_gold
+    type: io.kestra.plugin.core.trigger.Flow
+    inputs:
+      namespace: acme.bronze
+      flowId: ingest
+    preconditions:
+      id: gold
+      flows:
+        - { namespace: acme.gold, flowId: unrelated }
+`;
+    const base = [at(ingest("0 1 * * *"), "bronze/ingest"), at(wide, "silver/wide"), at(inputsOnly, "silver/inputs_only")];
+    const head = [at(ingest("0 2 * * *"), "bronze/ingest"), ...base.slice(1)];
+    const result = diffRenders({ flows: base }, { flows: head });
+    expect(result.impacted).toEqual([
+      { env: "staging", tenant: "acme", namespace: "acme.silver", id: "wide", because: ["acme.bronze/ingest"], links: [{ flow: "acme.bronze/ingest", kind: "trigger" }] },
+    ]);
+  });
+
   it("matches flows by env, tenant, namespace and id", () => {
     const head = [at(ingest("0 1 * * *"), "bronze/ingest", "acme", "production")];
     const result = diffRenders({ flows: [baseFlows[0]!] }, { flows: head });

@@ -1,6 +1,6 @@
 import { classifyFlowChange } from "./classify.js";
 import { ImpactError } from "./errors.js";
-import { flowReferences } from "@flowops/render";
+import { flowReferences, referenceMatches } from "@flowops/flow-model";
 import type { ChangeKind, DiffableFlow, FlowChange, ImpactedFlow, ImpactReport, ImpactSummary, RenderOutput } from "./types.js";
 
 /** Where a change comes from: the changed input files and the inputs that feed each flow. */
@@ -102,24 +102,32 @@ const PROPAGATING: ReadonlySet<ChangeKind> = new Set(["added", "removed", "modif
 
 /** Unchanged flows that trigger on, or call, a changed flow in the same environment. */
 export function downstreamOf(changes: readonly FlowChange[], candidates: readonly DiffableFlow[]): ImpactedFlow[] {
-  const changedByTarget = new Map<string, string>();
+  const changedByEnv = new Map<string, FlowChange[]>();
   const changedKeys = new Set<string>();
   for (const change of changes) {
     changedKeys.add(flowKey(change));
-    if (PROPAGATING.has(change.kind)) changedByTarget.set(`${change.env}\0${change.namespace}\0${change.id}`, `${change.namespace}/${change.id}`);
+    if (!PROPAGATING.has(change.kind)) continue;
+    const list = changedByEnv.get(change.env);
+    if (list) list.push(change);
+    else changedByEnv.set(change.env, [change]);
   }
   const impacted = new Map<string, ImpactedFlow>();
-  if (changedByTarget.size === 0) return [];
+  if (changedByEnv.size === 0) return [];
   for (const flow of candidates) {
     const key = flowKey(flow);
-    if (changedKeys.has(key) || impacted.has(key)) continue;
+    const changedHere = changedByEnv.get(flow.env);
+    if (!changedHere || changedKeys.has(key) || impacted.has(key)) continue;
     const because = new Set<string>();
     const links = new Map<string, ImpactedFlow["links"][number]>();
+    // A namespace-wide Flow trigger is downstream of every changed flow of that namespace.
     for (const reference of flowReferences(flow.document, flow.namespace)) {
-      const target = changedByTarget.get(`${flow.env}\0${reference.namespace}\0${reference.flowId}`);
-      if (target === undefined || target === `${flow.namespace}/${flow.id}`) continue;
-      because.add(target);
-      links.set(`${target}\0${reference.kind}`, { flow: target, kind: reference.kind });
+      if (reference.dynamic) continue;
+      for (const change of changedHere) {
+        if ((change.namespace === flow.namespace && change.id === flow.id) || !referenceMatches(reference, change.namespace, change.id)) continue;
+        const target = `${change.namespace}/${change.id}`;
+        because.add(target);
+        links.set(`${target}\0${reference.kind}`, { flow: target, kind: reference.kind });
+      }
     }
     if (because.size > 0) {
       impacted.set(key, {

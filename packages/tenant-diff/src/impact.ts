@@ -1,3 +1,4 @@
+import { flowReferences } from "@flowops/flow-model";
 import { parse } from "yaml";
 import { assertRenderClean, diffRenders, flowKey } from "./diff.js";
 import { flowInputs, planIncrementalRender } from "./inputs.js";
@@ -109,19 +110,25 @@ export function renderRequests<R extends RepositoryInputs>(
 const DEFAULT_NAMESPACE_PATTERN = "${tenant.code}.${flow.folder}";
 const OWN_TENANT_NAMESPACE = /^\$\{tenant\.code\}(\.|$)/;
 
+/** Stands for the template's own namespace, which only rendering knows. */
+const OWN_NAMESPACE = "\u0000own";
+/** Flow trigger types, whose upstreams may name a whole namespace without any `flowId`. */
+const FLOW_TRIGGER_TEXT = /io\.kestra\.(plugin\.core\.trigger|core\.models\.triggers\.types)\.Flow\b/;
+
 /**
- * Whether a template's flow references (any mapping with `flowId`: Flow trigger preconditions,
- * legacy conditions, Subflow and ForEachItem tasks) can name one of `ids`: `none`; `tenant` when
- * every such reference points into the tenant's own namespaces (`${tenant.code}...` or none,
- * i.e. its own namespace); `any` otherwise. A `flowId` built from placeholders, or one the text
- * scan cannot read, may name anything.
+ * Whether a template's flow references (flow-model's: Flow trigger upstreams by flow or by
+ * namespace, legacy conditions, Subflow and ForEachItem tasks, plugin defaults applied) can name
+ * one of `ids`: `none`; `tenant` when every such reference points into the tenant's own namespaces
+ * (`${tenant.code}...` or none, i.e. its own namespace); `any` otherwise. A reference built from
+ * placeholders, a namespace-wide upstream, or text that does not parse may name anything.
  */
 export function templateReach(text: string, ids: ReadonlySet<string>): "none" | "tenant" | "any" {
-  if (!text.includes("flowId")) return "none";
-  // Fast path, no parse: every `flowId:` value is a plain literal naming none of the ids.
+  const flowTrigger = FLOW_TRIGGER_TEXT.test(text);
+  if (!text.includes("flowId") && !flowTrigger) return "none";
+  // Fast path, no parse: no Flow trigger, and every `flowId:` value is a plain literal naming none of the ids.
   const literal = /^["']?([A-Za-z0-9_.-]+)["']?\s*[,}]*\s*(#.*)?$/;
   const values = [...text.matchAll(/flowId["']?\s*:(.*)$/gm)].map((match) => literal.exec((match[1] ?? "").trim())?.[1]);
-  if (values.length > 0 && values.every((value) => value !== undefined && !ids.has(value))) return "none";
+  if (!flowTrigger && values.length > 0 && values.every((value) => value !== undefined && !ids.has(value))) return "none";
   let document: unknown;
   try {
     document = parse(text, { uniqueKeys: false, maxAliasCount: 100 });
@@ -129,30 +136,17 @@ export function templateReach(text: string, ids: ReadonlySet<string>): "none" | 
     return "any";
   }
   let reach: "none" | "tenant" | "any" = "none";
-  let found = 0;
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      node.forEach(visit);
-      return;
-    }
-    if (typeof node !== "object" || node === null) return;
-    const record = node as Record<string, unknown>;
-    if ("flowId" in record) {
-      found += 1;
-      const flowId = record["flowId"];
-      const namespace = record["namespace"];
-      const named = typeof flowId !== "string" || flowId.includes("${") || ids.has(flowId);
-      if (named) {
-        const local = namespace === undefined || (typeof namespace === "string" && OWN_TENANT_NAMESPACE.test(namespace));
-        if (!local) reach = "any";
-        else if (reach === "none") reach = "tenant";
-      }
-    }
-    for (const child of Object.values(record)) visit(child);
-  };
-  visit(document);
-  // The text names flowId somewhere the parsed tree does not show (a comment, a block scalar):
-  // nothing to fear from comments, but a key spelled differently would be missed, so stay safe.
-  if (found === 0 && /^\s*-?\s*["']?flowId["']?\s*:/m.test(text)) return "any";
+  const references = flowReferences(document, OWN_NAMESPACE);
+  for (const reference of references) {
+    const byPlaceholder = reference.flowId !== undefined && (reference.flowId.includes("${") || reference.flowId.includes("{{"));
+    const named = reference.flowId === undefined || reference.namespaceMatch !== "equals" || byPlaceholder || ids.has(reference.flowId);
+    if (!named) continue;
+    const local = reference.namespaceMatch === "equals" && (reference.namespace === OWN_NAMESPACE || OWN_TENANT_NAMESPACE.test(reference.namespace));
+    if (!local) return "any";
+    reach = "tenant";
+  }
+  // The text names flowId somewhere the model does not show (a comment, a block scalar, an
+  // unknown type): nothing to fear from comments, but a key spelled differently would be missed.
+  if (references.length === 0 && /^\s*-?\s*["']?flowId["']?\s*:/m.test(text)) return "any";
   return reach;
 }

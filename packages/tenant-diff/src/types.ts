@@ -1,25 +1,12 @@
-/**
- * The parts of a rendered flow the differ reads. `RenderedFlow` from `@flowops/render` satisfies
- * this interface, so render output can be passed as is.
- */
-export interface DiffableFlow {
-  env: string;
-  /** Tenant code; null in a plain repository. */
-  tenant: string | null;
-  namespace: string;
-  id: string;
-  /** Template file path (repository-relative). */
-  template: string;
-  /** Template key, e.g. `bronze/aws_costs`. */
-  templateKey: string;
-  document: Readonly<Record<string, unknown>>;
-  source: string;
-}
+import type { RenderedFlow, RepositoryProblem } from "@flowops/render";
+
+/** The parts of a rendered flow the differ reads: render output can be passed as is. */
+export type DiffableFlow = Pick<RenderedFlow, "env" | "tenant" | "namespace" | "id" | "template" | "templateKey" | "document" | "source">;
 
 /** What a render of one side produced: flows plus the problems that stopped some of them. */
 export interface RenderOutput<F extends DiffableFlow = DiffableFlow> {
   flows: readonly F[];
-  problems?: readonly { code: string; message: string; file: string; line: number; column: number; tenant?: string; env?: string }[];
+  problems?: readonly RepositoryProblem[];
 }
 
 export type ChangeKind = "added" | "removed" | "modified" | "cosmetic";
