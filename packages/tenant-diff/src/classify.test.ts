@@ -58,6 +58,7 @@ describe("classifyFlowChange", () => {
     ["an image", "python:3.12-slim", "python:3.13-slim", ["image"]],
     ["a label", "team: data", "team: finance", ["labels-only"]],
     ["a script", "print(1)", "print(2)", []],
+    ["a number", "    sql: select 1\n", "    sql: select 1\n    fetchSize: 100\n", []],
     ["disabled", "description: Daily AWS costs\n", "description: Daily AWS costs\ndisabled: true\n", ["disabled"]],
   ])("flags a change of %s", (_what, from, to, flags) => {
     const result = classifyFlowChange(flow(BASE), edit(from, to));
@@ -73,6 +74,16 @@ describe("classifyFlowChange", () => {
   it("flags an added trigger without calling it removed", () => {
     const after = edit("triggers:\n", "triggers:\n  - id: hourly\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: '@hourly'\n");
     expect(classifyFlowChange(flow(BASE), after)).toEqual({ kind: "modified", flags: ["schedule", "trigger"], removedTriggers: [] });
+  });
+
+  it.each([
+    ["an integer", "fetchSize: 100", "fetchSize: 200"],
+    ["a float", "fetchSize: 0.5", "fetchSize: 0.25"],
+    ["an integer into its string", "fetchSize: 100", 'fetchSize: "100"'],
+  ])("does not call a change of %s cosmetic", (_what, from, to) => {
+    const before = edit("    sql: select 1\n", `    sql: select 1\n    ${from}\n`);
+    const after = edit("    sql: select 1\n", `    sql: select 1\n    ${to}\n`);
+    expect(classifyFlowChange(before, after).kind).toBe("modified");
   });
 
   it("does not call a changed description text cosmetic", () => {
