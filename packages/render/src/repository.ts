@@ -15,6 +15,7 @@ import type {
 } from "./types.js";
 import { parseYamlFile } from "./yaml-file.js";
 import { PlaceholderError } from "./placeholder.js";
+import { checkWhenExpressions } from "./when-check.js";
 
 const YAML_FILE = /\.ya?ml$/;
 const FOLDER_SEGMENT = /^[a-z0-9][a-z0-9_-]*$/;
@@ -73,6 +74,7 @@ export function buildRepository(input: {
 
   const tenants = mode === "multi-tenant" ? loadTenants(paths, input.files, config, problems) : [];
   if (config.environments.length === 0) config.environments = deriveEnvironments(tenants);
+  if (mode === "multi-tenant") problems.push(...checkWhenExpressions({ templates: compiled, tenants, config, varsSchema: parsedJson(config.tenantVarsSchema ? input.files.get(config.tenantVarsSchema) : undefined) }));
   const repository: FlowRepository = {
     root: input.root,
     ...(input.commit ? { commit: input.commit } : {}),
@@ -86,6 +88,15 @@ export function buildRepository(input: {
   };
   compiledTemplates.set(repository, compiled);
   return repository;
+}
+
+function parsedJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function describeTemplate(path: string, flowsDir: string, text: string, mode: FlowRepository["mode"], problems: RepositoryProblem[]): FlowTemplate | undefined {
@@ -239,8 +250,6 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
   const templates = compiledOf(repository).filter((t) => !templateFilter || templateFilter.has(t.key));
   const tenantFilter = options.tenants ? new Set(options.tenants) : undefined;
   const tenants: (Tenant | null)[] = repository.mode === "plain" ? [null] : repository.tenants.filter((t) => !tenantFilter || tenantFilter.has(t.code));
-  const missingWhenPaths: RenderScope["missingWhenPaths"] = new Map();
-  const renderedTenants = new Set<string>();
   for (const envName of envNames) {
     const env = repository.config.environments.find((e) => e.name === envName);
     if (!env) {
@@ -249,7 +258,6 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
     }
     for (const tenant of tenants) {
       if (tenant?.environments && !tenant.environments.includes(env.name)) continue;
-      renderedTenants.add(tenant?.code ?? "");
       const scope: RenderScope = {
         env,
         tenant,
@@ -257,7 +265,6 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
         namespacePattern: pattern,
         ownershipLabels: options.ownershipLabels ?? true,
         problems,
-        missingWhenPaths,
       };
       const seen = new Map<string, RenderedFlow>();
       for (const template of templates) {
@@ -280,10 +287,6 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
         flows.push(flow);
       }
     }
-  }
-  for (const { problem, tenants } of missingWhenPaths.values()) {
-    if (tenants.size < renderedTenants.size) continue;
-    for (const tenant of tenants) problems.push({ ...problem, ...(tenant ? { tenant } : {}) });
   }
   return { flows, problems };
 }
