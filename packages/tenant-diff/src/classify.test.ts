@@ -66,6 +66,28 @@ describe("classifyFlowChange", () => {
     expect(result.flags).toEqual(flags);
   });
 
+  it.each([
+    ["a legacy task type to its current name", "type: io.kestra.plugin.core.log.Log", "type: io.kestra.core.tasks.log.Log", ["task-type-renamed"]],
+    ["a legacy trigger type to its current name", "type: io.kestra.plugin.core.trigger.Schedule", "type: io.kestra.core.models.triggers.types.Schedule", ["task-type-renamed", "trigger"]],
+    ["a trigger's type", "type: io.kestra.plugin.core.trigger.Flow", "type: io.kestra.plugin.core.trigger.Webhook", ["task-type", "trigger"]],
+    ["a legacy name to another plugin", "type: io.kestra.plugin.core.log.Log", "type: io.kestra.core.tasks.debug.Return", ["task-type"]],
+    ["a nested task's type", "type: io.kestra.plugin.core.log.Log", "type: io.kestra.plugin.core.debug.Return", ["task-type"]],
+    ["an input's type", "type: STRING", "type: INT", []],
+    ["a task runner's type", "type: io.kestra.plugin.core.runner.Process", "type: io.kestra.plugin.scripts.runner.docker.Docker", []],
+  ])("tells a change of %s", (_what, from, to, flags) => {
+    const withMore = (source: string) =>
+      source
+        .replace("description: Daily AWS costs\n", "description: Daily AWS costs\ninputs:\n  - id: day\n    type: STRING\n")
+        .replace("    script: print(1)\n", "    script: print(1)\n    taskRunner:\n      type: io.kestra.plugin.core.runner.Process\n")
+        .replace("tasks:\n  - id: extract", "tasks:\n  - id: wrap\n    type: io.kestra.plugin.core.flow.Sequential\n    tasks:\n      - id: say\n        type: io.kestra.plugin.core.log.Log\n        message: hi\n  - id: extract");
+    const before = flow(withMore(BASE));
+    const after = flow(withMore(BASE).replace(from, to));
+    if (withMore(BASE) === withMore(BASE).replace(from, to)) throw new Error(`fixture has no ${from}`);
+    const result = classifyFlowChange(before, after);
+    expect(result.kind).toBe("modified");
+    expect(result.flags).toEqual(flags);
+  });
+
   it("flags a removed trigger and names it", () => {
     const after = edit('  - id: daily\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "0 1 * * *"\n', "");
     expect(classifyFlowChange(flow(BASE), after)).toEqual({ kind: "modified", flags: ["schedule", "trigger", "trigger-removed"], removedTriggers: ["daily"] });

@@ -1,3 +1,4 @@
+import { KESTRA_TYPE_ALIASES } from "@flowops/lint";
 import { documentsEquivalent, withoutKeys } from "./equivalence.js";
 import type { ChangeFlag, DiffableFlow, FlowClassification } from "./types.js";
 
@@ -27,7 +28,9 @@ function semanticFlags(before: FlowDocument, after: FlowDocument): { flags: Chan
   if (removedTriggers.length > 0) flags.add("trigger-removed");
   if (!documentsEquivalent(scheduleSettings(beforeTriggers), scheduleSettings(afterTriggers))) flags.add("schedule");
   if (after["disabled"] === true && before["disabled"] !== true) flags.add("disabled");
-  if (taskTypesChanged(before, after)) flags.add("task-type");
+  const types = typeChanges(before, after);
+  if (types.changed) flags.add("task-type");
+  if (types.renamed) flags.add("task-type-renamed");
   if (!sameStrings(collectImages(before), collectImages(after))) flags.add("image");
   if (documentsEquivalent(withoutKeys(before, ["labels"]), withoutKeys(after, ["labels"]))) flags.add("labels-only");
   return { flags: [...flags].sort(), removedTriggers };
@@ -57,26 +60,71 @@ function scheduleSettings(triggers: Map<string, Record<string, unknown>>): Recor
   return settings;
 }
 
-function taskTypesChanged(before: FlowDocument, after: FlowDocument): boolean {
-  const beforeTasks = tasksById(withoutKeys(before, ["triggers"]));
-  const afterTasks = tasksById(withoutKeys(after, ["triggers"]));
-  for (const [id, type] of beforeTasks) {
-    const afterType = afterTasks.get(id);
-    if (afterType !== undefined && afterType !== type) return true;
+/**
+ * Whether a task's or trigger's `type` changed (matched by id; or a task of a type the flow did not
+ * use came or went), and whether some type only moved from a legacy name to its current one
+ * (`io.kestra.core.tasks.log.Log` -> `io.kestra.plugin.core.log.Log`, Kestra's alias table): the
+ * same plugin, so a rename, not a type change. Other objects with `id` and `type` (inputs,
+ * outputs, task runners) are not tasks.
+ */
+function typeChanges(before: FlowDocument, after: FlowDocument): { changed: boolean; renamed: boolean } {
+  const beforeTypes = typedItems(before);
+  const afterTypes = typedItems(after);
+  let changed = false;
+  let renamed = false;
+  for (const [key, type] of beforeTypes.byId) {
+    const afterType = afterTypes.byId.get(key);
+    if (afterType === undefined || afterType === type) continue;
+    if (canonicalType(afterType) === canonicalType(type)) renamed = true;
+    else changed = true;
   }
-  return !sameStrings([...new Set(beforeTasks.values())], [...new Set(afterTasks.values())]);
+  const canonical = (types: readonly string[]) => [...new Set(types.map(canonicalType))];
+  if (!sameStrings(canonical(beforeTypes.all), canonical(afterTypes.all))) changed = true;
+  else if (!sameStrings([...new Set(beforeTypes.all)], [...new Set(afterTypes.all)])) renamed = true;
+  return { changed, renamed };
 }
 
-/** Every object with a string `id` and `type` (tasks at any depth, errors and finally included). */
-function tasksById(value: unknown, found = new Map<string, string>()): Map<string, string> {
-  if (Array.isArray(value)) {
-    for (const item of value) tasksById(item, found);
-  } else if (isRecord(value)) {
-    const { id, type } = value;
-    if (typeof id === "string" && typeof type === "string" && !found.has(id)) found.set(id, type);
-    for (const child of Object.values(value)) tasksById(child, found);
+function canonicalType(type: string): string {
+  return KESTRA_TYPE_ALIASES.get(type) ?? type;
+}
+
+/** Where Kestra nests tasks: in a flow, and inside flowable tasks. */
+const TASK_LISTS = ["tasks", "errors", "finally", "afterExecution", "then", "else"] as const;
+
+/**
+ * The type of every task (at any depth) and trigger by `task:<id>` / `trigger:<id>`, and the types
+ * of all tasks (triggers that come or go have their own flags).
+ */
+function typedItems(document: FlowDocument): { byId: Map<string, string>; all: string[] } {
+  const byId = new Map<string, string>();
+  const all: string[] = [];
+  const visitTask = (task: unknown): void => {
+    if (!isRecord(task)) return;
+    const { id, type } = task;
+    if (typeof type === "string") {
+      all.push(type);
+      if (typeof id === "string" && !byId.has(`task:${id}`)) byId.set(`task:${id}`, type);
+    }
+    visitTaskLists(task);
+  };
+  const visitTaskLists = (owner: Record<string, unknown>): void => {
+    for (const key of TASK_LISTS) {
+      const list = owner[key];
+      if (Array.isArray(list)) list.forEach(visitTask);
+    }
+    // Switch: `cases: { name: [tasks] }`; ForEachItem and friends: a single `task`.
+    if (isRecord(owner["cases"])) for (const list of Object.values(owner["cases"])) if (Array.isArray(list)) list.forEach(visitTask);
+    if (isRecord(owner["task"])) visitTask(owner["task"]);
+  };
+  visitTaskLists(document);
+  const triggers = document["triggers"];
+  if (Array.isArray(triggers)) {
+    for (const trigger of triggers) {
+      if (!isRecord(trigger) || typeof trigger["type"] !== "string") continue;
+      if (typeof trigger["id"] === "string") byId.set(`trigger:${trigger["id"]}`, trigger["type"]);
+    }
   }
-  return found;
+  return { byId, all };
 }
 
 const IMAGE_KEYS = new Set(["image", "containerImage"]);

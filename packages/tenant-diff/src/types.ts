@@ -32,7 +32,10 @@ export type Classification = ChangeKind | "unchanged";
  * - `trigger-removed`: at least one trigger was removed (a destructive change);
  * - `disabled`: the flow becomes disabled;
  * - `deleted`: the flow is no longer deployed;
- * - `task-type`: a task's type changed, or a task of a type the flow did not use came or went;
+ * - `task-type`: a task's or trigger's `type` changed, or a task or trigger of a type the flow did
+ *   not use came or went (other objects with `id` and `type`, such as inputs, do not count);
+ * - `task-type-renamed`: a task's or trigger's type moved from a legacy name to its current one
+ *   (`io.kestra.core.tasks.log.Log` -> `io.kestra.plugin.core.log.Log`): the same plugin;
  * - `image`: a container image changed anywhere in the flow;
  * - `labels-only`: only the flow's labels changed;
  * - `render-problem`: one side could not render this flow (see the report's `problems`); the
@@ -45,6 +48,7 @@ export type ChangeFlag =
   | "disabled"
   | "deleted"
   | "task-type"
+  | "task-type-renamed"
   | "image"
   | "labels-only"
   | "render-problem";
