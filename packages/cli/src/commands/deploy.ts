@@ -19,8 +19,8 @@ import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
 import { loadSelection } from "../selection.js";
 
-const PLAN_USAGE = "flowops plan --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--format text|json]";
-const DEPLOY_USAGE = "flowops deploy --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--concurrency N] [--format text|json]";
+export const PLAN_USAGE = "flowops plan --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--format text|json]";
+export const DEPLOY_USAGE = "flowops deploy --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--concurrency N] [--format text|json]";
 
 const deployFlags = {
   cwd: { type: "string" },

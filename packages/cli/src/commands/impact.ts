@@ -4,7 +4,7 @@ import { formatImpactJson, formatImpactMarkdown, formatImpactText, ImpactError, 
 import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
 
-const USAGE = "flowops impact --base REF [--head REF] [--cwd DIR] [--env ENV|all] [--format text|json|markdown]";
+export const USAGE = "flowops impact --base REF [--head REF] [--cwd DIR] [--env ENV|all] [--format text|json|markdown]";
 
 /** `flowops impact`: per tenant, which deployed flows a change touches, why, and what it reaches downstream. */
 export async function impactCommand(argv: string[], io: CommandIO): Promise<number> {

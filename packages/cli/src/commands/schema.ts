@@ -7,7 +7,7 @@ import { KESTRA_FLOW_SCHEMA_FILE } from "@flowops/render";
 import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CommandIO } from "../io.js";
 
-const USAGE = "flowops schema export --out DIR | flowops schema pull --kestra-url URL [--cwd DIR]";
+export const USAGE = "flowops schema export --out DIR | flowops schema pull --kestra-url URL [--cwd DIR]";
 
 /** `flowops schema export`: JSON Schemas for editors (yaml-language-server). */
 export async function schemaCommand(argv: string[], io: CommandIO): Promise<number> {
