@@ -17,5 +17,6 @@ export type {
   KestraLabel,
   KestraPagedFlows,
   KestraRequestEvent,
+  KestraRetryEvent,
   KestraServerInfo,
 } from "./types.js";

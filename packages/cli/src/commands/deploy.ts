@@ -17,6 +17,7 @@ import {
 } from "@flowops/deploy";
 import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
+import { kestraRetryProgress } from "../progress.js";
 import { loadSelection } from "../selection.js";
 
 export const PLAN_USAGE = "flowops plan --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--format text|json]";
@@ -71,7 +72,7 @@ async function runDeploy(
   }
   let client;
   try {
-    client = kestraClientFromEnvironment(inputs.environment, { ...(values["kestra-url"] ? { url: values["kestra-url"] } : {}), variables: io.env });
+    client = kestraClientFromEnvironment(inputs.environment, { ...(values["kestra-url"] ? { url: values["kestra-url"] } : {}), variables: io.env, ...kestraRetryProgress(io) });
   } catch (error) {
     if (error instanceof KestraConfigError || error instanceof TypeError) throw new UsageError(error.message);
     throw error;
