@@ -3,6 +3,7 @@ import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { simpleGit } from "simple-git";
 import { CONFIG_FILE, defaultConfig, KESTRA_FLOW_SCHEMA_FILE, loadConfig, MAX_KESTRA_SCHEMA_BYTES } from "./config.js";
+import { discoverableFiles, isDiscoverablePath, looksLikeFlow } from "./discover.js";
 import { buildRepository, isRepositoryInput } from "./repository.js";
 import type { FlowopsConfig, FlowRepository, RepositoryProblem } from "./types.js";
 import { fileTooLarge, MAX_FILE_BYTES } from "./yaml-file.js";
@@ -55,6 +56,16 @@ async function readWorkingTree(root: string): Promise<FlowRepository> {
   const tenantsInfo = await lstat(join(root, config.tenantsDir)).catch(() => undefined);
   const hasTenantsFolder = Boolean(tenantsInfo?.isDirectory());
   if (hasTenantsFolder) for (const path of await listFiles(root, config.tenantsDir, false, readProblems)) if (isRepositoryInput(path, config)) await readInput(path);
+  if (!hasTenantsFolder && !files.has(CONFIG_FILE)) {
+    // A plain repository: its flows may be anywhere.
+    for (const path of await discoverableFiles(root)) {
+      if (files.has(path) || path.startsWith(config.flowsDir + "/")) continue;
+      const info = await lstat(join(root, path)).catch(() => undefined);
+      if (!info?.isFile() || info.size > MAX_FILE_BYTES) continue;
+      const text = await readFile(join(root, path), "utf8");
+      if (looksLikeFlow(text)) files.set(path, text);
+    }
+  }
   return buildRepository({ root, files, hasTenantsFolder, readProblems });
 }
 
@@ -134,6 +145,14 @@ async function readGitRef(cwd: string, ref: string): Promise<FlowRepository> {
   const texts = await catBlobs(top, wanted.map((e) => e.sha));
   wanted.forEach((entry, i) => files.set(entry.path, texts[i]!));
   const hasTenantsFolder = entries.some((e) => e.path.startsWith(config.tenantsDir + "/"));
+  if (!hasTenantsFolder && !files.has(CONFIG_FILE)) {
+    // A plain repository: its flows may be anywhere.
+    const candidates = entries.filter((e) => e.type === "blob" && e.mode !== "120000" && e.size <= MAX_FILE_BYTES && !files.has(e.path) && !e.path.startsWith(config.flowsDir + "/") && isDiscoverablePath(e.path));
+    const candidateTexts = await catBlobs(top, candidates.map((e) => e.sha));
+    candidates.forEach((entry, i) => {
+      if (looksLikeFlow(candidateTexts[i]!)) files.set(entry.path, candidateTexts[i]!);
+    });
+  }
   return buildRepository({ root: cwd, files, hasTenantsFolder, commit, readProblems });
 }
 
