@@ -399,7 +399,8 @@ describe.runIf(HAS_EXAMPLE_PLATFORM)("the example platform at the repository roo
     expect(second.report.summary).toMatchObject({ unchanged: rendered.size, writes: 0 });
     expect(double.writeCount()).toBe(0);
 
-    const template = "flows/silver/usage_daily.yaml";
+    // Any template that renders: the example platform is edited freely.
+    const template = [...rendered.values()][0]!.template;
     await edit(dir, template, (await readFile(join(dir, template), "utf8")) + "# reviewed for the FOCUS 1.2 columns\n");
     const after = await renderedSources(dir);
     const expected = [...after].filter(([key, flow]) => rendered.get(key)?.source !== flow.source).map(([key]) => key).sort();

@@ -216,6 +216,29 @@ describe("order and isolation", () => {
     expect(deleted).toEqual(["acme.gold/a_caller", "acme.silver/b_target", "acme.bronze/c_upstream"]);
   });
 
+  it.each([1, 3])("has at most %i writes in flight at a time", async (concurrency) => {
+    const { double } = await setup();
+    let inFlight = 0;
+    let most = 0;
+    // Counts overlapping writes; the short pause keeps each one open long enough to overlap.
+    class CountingClient extends KestraClient {
+      override async createFlow(source: string) {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          return await super.createFlow(source);
+        } finally {
+          inFlight -= 1;
+        }
+      }
+    }
+    const client = new CountingClient({ url: double.url, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+    const { report } = await deploy(client, { desired: platform(["customer_1", "customer_2"], ["a", "b", "c", "d", "e", "f"]), concurrency });
+    expect(report.summary).toMatchObject({ create: 12, failed: 0 });
+    expect(most).toBe(concurrency);
+  });
+
   it("keeps one tenant's 422 from stopping the others, and names it", async () => {
     const { double, client } = await setup();
     const flows = [

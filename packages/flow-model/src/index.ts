@@ -38,3 +38,4 @@ export {
   type LocatedYaml,
   type ValuePart,
 } from "./locate.js";
+export { aliasSurvivesKestra2, KESTRA_CORE_TYPES, KESTRA_TYPE_ALIASES } from "./kestra-core-types.js";

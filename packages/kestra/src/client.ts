@@ -10,6 +10,7 @@ import type {
   KestraFlowWithSource,
   KestraPagedFlows,
   KestraRequestEvent,
+  KestraRetryEvent,
   KestraServerInfo,
 } from "./types.js";
 import { apiBaseFor, isAtLeast, parseKestraVersion } from "./version.js";
@@ -24,9 +25,21 @@ export interface KestraClientOptions {
   /** Kestra tenant for 0.23+: `main` (the default, and the only one in OSS) or an Enterprise tenant id. */
   tenant?: string;
   auth?: KestraAuth;
-  /** Per-try timeout in ms, covering the answer's body too. Default 30,000. */
+  /** Per-try timeout in ms, covering the answer's body too. Default 20,000. */
   timeoutMs?: number;
+  /**
+   * The longest one request may take in all, tries and pauses between them included, in ms.
+   * Default 60,000: a Kestra that does not answer costs a minute, not tries × timeout.
+   */
+  totalTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  /** Called before each retry (for progress on a terminal). Holds no secret. */
+  onRetry?: (event: KestraRetryEvent) => void;
+  /**
+   * Where the credentials came from, names only (e.g. "basic auth from KESTRA_STAGING_USERNAME +
+   * KESTRA_STAGING_PASSWORD"); a 401 or 403 names it so the user knows which variables to check.
+   */
+  credentialSource?: string;
   /** Skip `GET /api/v1/configs` and assume this server version. */
   version?: string;
   /** Rows per search page. Default 5,000. */
@@ -102,6 +115,9 @@ export class KestraClient {
   private readonly origin: URL;
   private readonly authHeader: string | undefined;
   private readonly timeoutMs: number;
+  private readonly totalTimeoutMs: number;
+  private readonly onRetry: ((event: KestraRetryEvent) => void) | undefined;
+  private readonly credentialSource: string | undefined;
   private readonly retryPolicy: RetryPolicy;
   private readonly pageSize: number;
   private readonly maxPages: number;
@@ -140,7 +156,10 @@ export class KestraClient {
     this.url = origin.toString().replace(/\/$/, "");
     this.tenant = options.tenant ?? "main";
     this.authHeader = auth ? authorizationHeader(auth) : undefined;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? 20_000;
+    this.totalTimeoutMs = Math.max(options.totalTimeoutMs ?? 60_000, 1);
+    this.onRetry = options.onRetry;
+    this.credentialSource = options.credentialSource;
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.pageSize = options.pageSize ?? 5000;
     this.maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
@@ -226,15 +245,22 @@ export class KestraClient {
     if (flow) spec.flow = flow;
     // A create is not idempotent: after an answer-less failure or a 5xx it may have been stored.
     // Retry only once a GET shows the flow is absent; if it is there with our source, it worked.
+    const deadline = performance.now() + this.totalTimeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await this.send(spec);
         return this.json(response, spec.method, spec.path, flow) as KestraFlowWithSource;
       } catch (error) {
-        if (!(error instanceof KestraApiError) || attempt >= this.retryPolicy.maxAttempts) throw error;
+        if (!(error instanceof KestraApiError)) throw error;
         const status = error.status;
         if (status !== undefined && !isRetryableStatus(status)) throw error;
-        await this.waitBeforeRetry(attempt, error);
+        const wait = this.retryDelay(attempt, error.retryAfter);
+        if (attempt >= this.retryPolicy.maxAttempts || performance.now() + wait >= deadline) {
+          if (attempt === 1) throw error;
+          throw new KestraApiError({ method: error.method, url: error.url, ...(status !== undefined ? { status } : {}), request: error.request, ...(flow ? { flow } : {}), attempts: attempt, cause: error, message: `${error.message} (the create was tried ${attempt} times, checking in between that Kestra had not stored it)` });
+        }
+        this.onRetry?.({ method: spec.method, path: spec.path, attempt, maxAttempts: this.retryPolicy.maxAttempts, reason: status === undefined ? "no answer" : `HTTP ${status}`, waitMs: wait, elapsedMs: this.totalTimeoutMs - (deadline - performance.now()), totalTimeoutMs: this.totalTimeoutMs });
+        if (wait > 0) await this.sleep(wait);
         if (status === 429) continue; // rejected before any work: repeat as is
         if (!flow) throw error; // cannot check without an id; never risk a duplicate
         const existing = await this.getFlow(flow.namespace, flow.id, { source: true });
@@ -415,31 +441,46 @@ export class KestraClient {
     }
   }
 
-  private async waitBeforeRetry(failedAttempt: number, error: KestraApiError | undefined, retryAfter?: string | null): Promise<void> {
-    const fromServer = parseRetryAfter(retryAfter ?? error?.retryAfter);
+  private retryDelay(failedAttempt: number, retryAfter: string | null | undefined): number {
+    const fromServer = parseRetryAfter(retryAfter);
     // A server's Retry-After is honoured up to a minute, even beyond the backoff cap.
-    const delay = fromServer !== undefined ? Math.min(fromServer, MAX_RETRY_AFTER_MS) : backoffDelay(failedAttempt, this.retryPolicy, this.random);
-    if (delay > 0) await this.sleep(delay);
+    return fromServer !== undefined ? Math.min(fromServer, MAX_RETRY_AFTER_MS) : backoffDelay(failedAttempt, this.retryPolicy, this.random);
   }
 
-  /** One logical request: tries, timeouts, retries of repeatable requests, errors. */
+  /**
+   * One logical request: tries, timeouts, retries of repeatable requests, errors. Every try and
+   * every pause fits in `totalTimeoutMs`; giving up says what was waited for, how many tries were
+   * made and how long it took.
+   */
   private async send(spec: RequestSpec): Promise<RawResponse> {
     const maxAttempts = spec.repeatable ? this.retryPolicy.maxAttempts : 1;
+    const started = performance.now();
+    const deadline = started + this.totalTimeoutMs;
+    // Whether another try can start after a pause of `wait` ms, announcing it when so.
+    const retrying = (attempt: number, wait: number, reason: string): boolean => {
+      if (attempt >= maxAttempts || performance.now() + wait >= deadline) return false;
+      this.onRetry?.({ method: spec.method, path: spec.path, attempt, maxAttempts, reason, waitMs: wait, elapsedMs: performance.now() - started, totalTimeoutMs: this.totalTimeoutMs });
+      return true;
+    };
     for (let attempt = 1; ; attempt++) {
       let response: RawResponse;
       try {
-        response = await this.sendOnce(spec, attempt);
+        response = await this.sendOnce(spec, attempt, Math.max(1, Math.min(this.timeoutMs, deadline - performance.now())));
       } catch (error) {
-        // Only answer-less failures are retried: an answer over the size limit would be again.
-        if (!(error instanceof KestraApiError) || error.status !== undefined || attempt >= maxAttempts) throw error;
-        await this.waitBeforeRetry(attempt, undefined);
+        if (!(error instanceof NoAnswer)) throw error;
+        const wait = this.retryDelay(attempt, undefined);
+        if (!retrying(attempt, wait, error.reason)) throw this.noAnswerError(spec, error, attempt, maxAttempts, performance.now() - started);
+        if (wait > 0) await this.sleep(wait);
         continue;
       }
       response.attempts = attempt;
       if ((response.status >= 200 && response.status < 300) || spec.passStatuses?.includes(response.status)) return response;
-      if (attempt < maxAttempts && isRetryableStatus(response.status)) {
-        await this.waitBeforeRetry(attempt, undefined, response.headers.get("retry-after"));
-        continue;
+      if (isRetryableStatus(response.status)) {
+        const wait = this.retryDelay(attempt, response.headers.get("retry-after"));
+        if (retrying(attempt, wait, `HTTP ${response.status}`)) {
+          if (wait > 0) await this.sleep(wait);
+          continue;
+        }
       }
       const parsed = parseKestraErrorBody(decoder.decode(response.body));
       const error = this.error(spec.method, spec.path, { status: response.status, serverMessage: parsed.message, violations: parsed.violations, flow: spec.flow, attempts: attempt, body: spec.body, retryAfter: response.headers.get("retry-after") ?? undefined });
@@ -447,13 +488,28 @@ export class KestraClient {
     }
   }
 
-  private async sendOnce(spec: RequestSpec, attempt: number): Promise<RawResponse> {
+  /** No answer to the last try: what was asked, where, why, and the tries and time it took. */
+  private noAnswerError(spec: RequestSpec, last: NoAnswer, attempts: number, maxAttempts: number, elapsedMs: number): KestraApiError {
+    const retries = attempts - 1;
+    const tries = !spec.repeatable
+      ? "1 try"
+      : `${attempts} ${attempts === 1 ? "try" : "tries"} (${retries} ${retries === 1 ? "retry" : "retries"}${attempts < maxAttempts ? `; ${maxAttempts} allowed, but one request may take at most ${seconds(this.totalTimeoutMs)}` : ""})`;
+    return this.error(spec.method, spec.path, {
+      flow: spec.flow,
+      attempts,
+      body: spec.body,
+      cause: last.cause,
+      message: `${spec.method} ${spec.path} on ${this.url}${spec.flow ? ` (flow ${spec.flow.namespace}/${spec.flow.id})` : ""} got no answer: ${last.reason}; gave up after ${tries}, ${seconds(elapsedMs)} in all. Check that Kestra is up and reachable from here`,
+    });
+  }
+
+  private async sendOnce(spec: RequestSpec, attempt: number, timeoutMs: number): Promise<RawResponse> {
     const headers: Record<string, string> = { ...this.extraHeaders, Accept: spec.accept ?? "application/json" };
     if (spec.contentType) headers["Content-Type"] = spec.contentType;
     if (this.authHeader && spec.path !== "/api/v1/configs") headers.Authorization = this.authHeader;
     const url = this.absolute(spec.path);
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     const started = performance.now();
     this.exchanges++;
     try {
@@ -467,15 +523,9 @@ export class KestraClient {
         throw cause;
       }
       const timedOut = controller.signal.aborted;
-      const reason = timedOut ? `timed out after ${this.timeoutMs} ms` : networkReason(cause);
+      const reason = timedOut ? `no answer within ${seconds(timeoutMs)}` : networkReason(cause);
       this.onRequest?.({ method: spec.method, url, attempt, durationMs: performance.now() - started, error: reason });
-      throw this.error(spec.method, spec.path, {
-        flow: spec.flow,
-        attempts: attempt,
-        body: spec.body,
-        cause,
-        message: `${spec.method} ${url} failed: ${reason}${spec.flow ? ` (flow ${spec.flow.namespace}/${spec.flow.id})` : ""}`,
-      });
+      throw new NoAnswer(reason, cause);
     } finally {
       clearTimeout(timer);
     }
@@ -545,8 +595,26 @@ export class KestraClient {
     if (this.authHeader && path !== "/api/v1/configs") headers.Authorization = this.authHeader;
     const request: RedactedRequest = { method, url, headers: redactHeaders(headers) };
     if (details.body !== undefined) request.body = truncate(details.body, 2000);
-    return new KestraApiError({ method, url, request, ...definedOnly(details) });
+    const credentials = details.status === 401 || details.status === 403 ? this.credentialSource : undefined;
+    return new KestraApiError({ method, url, request, ...definedOnly(details), ...(credentials ? { credentials } : {}) });
   }
+}
+
+/** A try that got no answer (timeout, network error); `send` decides whether to try again. */
+class NoAnswer extends Error {
+  constructor(
+    readonly reason: string,
+    override readonly cause: unknown,
+  ) {
+    super(reason);
+  }
+}
+
+/** `750 ms`, `20 s`, `61.5 s`. */
+function seconds(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const value = Math.round(ms / 100) / 10;
+  return `${Number.isInteger(value) ? value.toFixed(0) : value.toFixed(1)} s`;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

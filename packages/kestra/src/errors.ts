@@ -28,6 +28,8 @@ export interface KestraApiErrorInit {
   cause?: unknown;
   /** The answer's `Retry-After` header, when it had one. */
   retryAfter?: string;
+  /** Where the credentials came from, variable names only; named on a 401 or 403. */
+  credentials?: string;
   /** Overrides the generated message. */
   message?: string;
 }
@@ -90,7 +92,7 @@ function describe(init: KestraApiErrorInit): string {
   } else if (init.cause instanceof Error) {
     detail = ": " + causeText(init.cause);
   }
-  return `${init.method} ${init.url} failed with ${outcome}${tries}${what}${detail}${hint(init.status)}`;
+  return `${init.method} ${init.url} failed with ${outcome}${tries}${what}${detail}${hint(init.status, init.credentials)}`;
 }
 
 function causeText(error: Error): string {
@@ -98,12 +100,14 @@ function causeText(error: Error): string {
   return typeof code === "string" ? `${error.message} (${code})` : error.message;
 }
 
-function hint(status: number | undefined): string {
+function hint(status: number | undefined, credentials: string | undefined): string {
   switch (status) {
     case 401:
-      return ". Check KESTRA_USERNAME/KESTRA_PASSWORD or KESTRA_TOKEN (or the variables your flowops.config.yaml names)";
+      return credentials
+        ? `. Kestra refused the credentials: ${credentials}; check those variables (or the usernameEnv / passwordEnv / tokenEnv your flowops.config.yaml names)`
+        : ". Check KESTRA_USERNAME/KESTRA_PASSWORD or KESTRA_TOKEN (or the variables your flowops.config.yaml names)";
     case 403:
-      return ". The credentials are valid but lack permission for this flow or namespace";
+      return `. The credentials are valid but lack permission for this flow or namespace${credentials ? ` (${credentials})` : ""}`;
     case 400:
       return ". If the message is about the tenant: Kestra OSS only has tenant 'main'";
     default:

@@ -17,6 +17,7 @@ export type {
   KestraLabel,
   KestraPagedFlows,
   KestraRequestEvent,
+  KestraRetryEvent,
   KestraServerInfo,
 } from "./types.js";
 export { EXECUTION_STATE_CLASSES, countExecutions, executionUiUrl, latestExecutions, listExecutions, normaliseExecution, parseKestraInstant, searchExecutions } from "./executions.js";

@@ -2,6 +2,7 @@ import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { CONFIG_FILE, defaultConfig, KESTRA_FLOW_SCHEMA_FILE, loadConfig, MAX_KESTRA_SCHEMA_BYTES, unsafePathMessage, type ConfigPath, type ConfigPathKey, type LoadedConfig } from "./config.js";
 import { GitRepository, type GitTreeEntry } from "./git.js";
+import { discoverableFiles, isDiscoverablePath, looksLikeFlow } from "./discover.js";
 import { buildRepository, isRepositoryInput } from "./repository.js";
 import type { FlowopsConfig, FlowRepository, RepositoryProblem } from "./types.js";
 import { fileTooLarge, MAX_FILE_BYTES } from "./yaml-file.js";
@@ -151,6 +152,18 @@ async function readWorkingTree(root: string, limits: ReadLimits): Promise<FlowRe
   const tenantsInfo = await lstat(join(realRoot, config.tenantsDir)).catch(() => undefined);
   const hasTenantsFolder = Boolean(tenantsInfo?.isDirectory());
   if (hasTenantsFolder) for (const path of await listFiles(realRoot, config.tenantsDir, false, readProblems, budget)) if (isRepositoryInput(path, config)) await readInput(path);
+  if (!hasTenantsFolder && !files.has(CONFIG_FILE)) {
+    // A plain repository: its flows may be anywhere.
+    for (const path of await discoverableFiles(realRoot)) {
+      if (files.has(path) || path.startsWith(config.flowsDir + "/")) continue;
+      const info = await lstat(join(realRoot, path)).catch(() => undefined);
+      if (!info?.isFile() || info.size > MAX_FILE_BYTES) continue;
+      budget.file(path);
+      budget.read(path, info.size);
+      const text = await readFile(join(realRoot, path), "utf8");
+      if (looksLikeFlow(text)) files.set(path, text);
+    }
+  }
   return buildRepository({ root, files, hasTenantsFolder, readProblems });
 }
 
@@ -238,5 +251,17 @@ async function readGitRef(cwd: string, ref: string, limits: ReadLimits): Promise
   const texts = await readBlobs(wanted.map((e) => e.sha));
   wanted.forEach((entry, i) => files.set(entry.path, texts[i]!));
   const hasTenantsFolder = entries.some((e) => e.path.startsWith(config.tenantsDir + "/"));
+  if (!hasTenantsFolder && !files.has(CONFIG_FILE)) {
+    // A plain repository: its flows may be anywhere.
+    const candidates = entries.filter((e) => e.type === "blob" && e.mode !== SYMLINK_MODE && e.size <= MAX_FILE_BYTES && !files.has(e.path) && !e.path.startsWith(config.flowsDir + "/") && isDiscoverablePath(e.path));
+    for (const entry of candidates) {
+      budget.file(entry.path);
+      budget.read(entry.path, entry.size);
+    }
+    const candidateTexts = await readBlobs(candidates.map((e) => e.sha));
+    candidates.forEach((entry, i) => {
+      if (looksLikeFlow(candidateTexts[i]!)) files.set(entry.path, candidateTexts[i]!);
+    });
+  }
   return buildRepository({ root: cwd, files, hasTenantsFolder, commit, readProblems });
 }

@@ -1,5 +1,5 @@
 import { stepInto } from "@flowops/flow-model";
-import { isMap, isScalar, isSeq, type Node } from "yaml";
+import { isMap, isSeq, type Node } from "yaml";
 import { TENANT_LABEL } from "./config.js";
 import { evaluateWhen } from "./expression.js";
 import { parsePlaceholders, type ScalarPart } from "./placeholder.js";
@@ -28,11 +28,6 @@ export interface RenderScope {
   namespacePattern: ScalarPart[];
   ownershipLabels: boolean;
   problems: RepositoryProblem[];
-  /**
-   * `$when` paths a tenant lacks, by place: such a path reads as false (an optional tenant
-   * field), and is a problem only when no rendered tenant defines it (a typo).
-   */
-  missingWhenPaths: Map<string, { problem: RepositoryProblem; tenants: Set<string> }>;
 }
 
 interface EvaluationState {
@@ -322,11 +317,9 @@ function substitute(parts: ScalarPart[], state: EvaluationState, plan: ScalarPla
 function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[]): Evaluated | typeof REMOVED {
   const when = plan.when;
   if (when) {
-    const keep = evaluateWhen(
-      when.expression,
-      (path) => lookup(state.context, path),
-      (path) => recordMissingWhenPath(state, when, path),
-    );
+    // A path the tenant lacks reads as false, whatever the selection; typos are found once for
+    // the whole repository (when-check.ts), not per render.
+    const keep = evaluateWhen(when.expression, (path) => lookup(state.context, path), () => undefined);
     if (!keep) return REMOVED;
   }
   const result: Record<string, unknown> = {};
@@ -367,26 +360,6 @@ function evaluateSeq(plan: SeqPlan, state: EvaluationState, edits: TextEdit[]): 
   if (removed) removalEdits(plan.layout, removed, childEdits === edits ? [] : childEdits, edits);
   else if (childEdits !== edits) for (const edit of childEdits) edits.push(edit);
   return result;
-}
-
-function recordMissingWhenPath(state: EvaluationState, when: NonNullable<MapPlan["when"]>, path: string[]): void {
-  const node = when.pair.value as Node | null;
-  const key = `${state.template.file}:${node?.range?.[0] ?? 0}:${path.join(".")}`;
-  let record = state.scope.missingWhenPaths.get(key);
-  if (!record) {
-    const position = positionAt(state.template.file, state.template.lineCounter, node?.range?.[0] ?? 0);
-    record = {
-      problem: {
-        code: "invalid-when",
-        ...position,
-        message: `$when "${when.text}" reads ${path.join(".")}, which no tenant defines; fix the path or define it in the tenant files`,
-        env: state.scope.env.name,
-      },
-      tenants: new Set(),
-    };
-    state.scope.missingWhenPaths.set(key, record);
-  }
-  record.tenants.add(state.scope.tenant?.code ?? "");
 }
 
 /** Text edits that drop the removed items of a collection, keeping the layout of the rest. */

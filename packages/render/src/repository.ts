@@ -16,6 +16,8 @@ import type {
 import { parseYamlFile } from "./yaml-file.js";
 import { PlaceholderError } from "./placeholder.js";
 import { isInNamespaceTree, isTenantNamespace, tenantNamespaceRoots } from "./tenant-namespaces.js";
+import { checkWhenExpressions } from "./when-check.js";
+import { isDiscoverablePath } from "./discover.js";
 
 const YAML_FILE = /\.ya?ml$/;
 const FOLDER_SEGMENT = /^[a-z0-9][a-z0-9_-]*$/;
@@ -49,7 +51,20 @@ export function buildRepository(input: {
   const configText = input.files.get(CONFIG_FILE);
   const { config, problems: configProblems } = configText !== undefined ? loadConfig(CONFIG_FILE, configText) : { config: defaultConfig(), problems: [] };
   problems.push(...configProblems);
-  const mode: FlowRepository["mode"] = input.hasTenantsFolder ? "multi-tenant" : "plain";
+  // Without a tenants folder a repository is plain, unless its config or templates say it is
+  // multi-tenant: then the missing folder is the one problem to name, never a silent switch to
+  // plain mode (whose rules would flood every template with errors).
+  const tenantSign = input.hasTenantsFolder ? undefined : multiTenantSign(configText, input.files, config.flowsDir);
+  const mode: FlowRepository["mode"] = input.hasTenantsFolder || tenantSign !== undefined ? "multi-tenant" : "plain";
+  if (tenantSign !== undefined) {
+    problems.push({
+      code: "config-schema",
+      file: configText !== undefined ? CONFIG_FILE : tenantSign.file,
+      line: 1,
+      column: 1,
+      message: `the tenants folder "${config.tenantsDir}/" does not exist, but ${tenantSign.why}: a multi-tenant repository keeps its tenant files there; add them${configText !== undefined ? " (or point `tenants:` at their folder)" : ""}`,
+    });
+  }
   try {
     compileNamespacePattern(config.namespacePattern);
   } catch (error) {
@@ -61,8 +76,8 @@ export function buildRepository(input: {
   const compiled: CompiledTemplate[] = [];
   const paths = [...input.files.keys()].sort();
   for (const path of paths) {
-    if (!path.startsWith(config.flowsDir + "/") || !YAML_FILE.test(path)) continue;
-    const template = describeTemplate(path, config.flowsDir, input.files.get(path)!, mode, problems);
+    if (!isTemplatePath(path, config, mode)) continue;
+    const template = describeTemplate(path, path.startsWith(config.flowsDir + "/") ? config.flowsDir : "", input.files.get(path)!, mode, problems);
     if (!template) continue;
     const result = compileTemplate(template, mode === "plain");
     problems.push(...result.problems);
@@ -74,6 +89,10 @@ export function buildRepository(input: {
 
   const tenants = mode === "multi-tenant" ? loadTenants(paths, input.files, config, problems) : [];
   if (config.environments.length === 0) config.environments = deriveEnvironments(tenants);
+  if (mode === "multi-tenant") {
+    const whenProblems = checkWhenExpressions({ templates: compiled, tenants, config, varsSchema: parsedJson(config.tenantVarsSchema ? input.files.get(config.tenantVarsSchema) : undefined) });
+    problems.push(...(configText === undefined ? namingTheMissingConfig(whenProblems) : whenProblems));
+  }
   const repository: FlowRepository = {
     root: input.root,
     ...(input.commit ? { commit: input.commit } : {}),
@@ -89,8 +108,40 @@ export function buildRepository(input: {
   return repository;
 }
 
+const TENANT_CONFIG_KEYS = /^(tenants|namespace|tenantVarsSchema)[ \t]*:/m;
+const TENANT_TEMPLATE_SYNTAX = /\$\{\s*tenant\.|\$when\s*:/;
+
+/** What shows that a repository without a tenants folder is meant to be multi-tenant, if anything. */
+function multiTenantSign(configText: string | undefined, files: ReadonlyMap<string, string>, flowsDir: string): { file: string; why: string } | undefined {
+  const key = configText === undefined ? undefined : TENANT_CONFIG_KEYS.exec(configText)?.[1];
+  if (key !== undefined) return { file: CONFIG_FILE, why: `${CONFIG_FILE} sets \`${key}:\`` };
+  for (const [path, text] of files) {
+    if (path.startsWith(flowsDir + "/") && YAML_FILE.test(path) && TENANT_TEMPLATE_SYNTAX.test(text)) return { file: path, why: `${path} is a template (it uses \${tenant.*} or $when)` };
+  }
+  return undefined;
+}
+
+/**
+ * Whether a file read is a template: in a multi-tenant repository a YAML file under the flows
+ * folder; in a plain one also a flow file found elsewhere (`discover.ts`; only those are read).
+ */
+function isTemplatePath(path: string, config: FlowRepository["config"], mode: FlowRepository["mode"]): boolean {
+  if (!YAML_FILE.test(path)) return false;
+  if (path.startsWith(config.flowsDir + "/")) return true;
+  return mode === "plain" && path !== CONFIG_FILE && isDiscoverablePath(path);
+}
+
+function parsedJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 function describeTemplate(path: string, flowsDir: string, text: string, mode: FlowRepository["mode"], problems: RepositoryProblem[]): FlowTemplate | undefined {
-  const relative = path.slice(flowsDir.length + 1);
+  const relative = flowsDir === "" ? path : path.slice(flowsDir.length + 1);
   const segments = relative.split("/");
   const fileName = segments.pop()!;
   const fileId = fileName.replace(YAML_FILE, "");
@@ -298,8 +349,6 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
   const templates = compiledOf(repository).filter((t) => !templateFilter || templateFilter.has(t.key));
   const tenantFilter = options.tenants ? new Set(options.tenants) : undefined;
   const tenants: (Tenant | null)[] = repository.mode === "plain" ? [null] : repository.tenants.filter((t) => !tenantFilter || tenantFilter.has(t.code));
-  const missingWhenPaths: RenderScope["missingWhenPaths"] = new Map();
-  const renderedTenants = new Set<string>();
   for (const envName of envNames) {
     const env = repository.config.environments.find((e) => e.name === envName);
     if (!env) {
@@ -308,7 +357,6 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
     }
     for (const tenant of tenants) {
       if (tenant?.environments && !tenant.environments.includes(env.name)) continue;
-      renderedTenants.add(tenant?.code ?? "");
       const scope: RenderScope = {
         env,
         tenant,
@@ -316,7 +364,6 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
         namespacePattern: pattern,
         ownershipLabels: options.ownershipLabels ?? true,
         problems,
-        missingWhenPaths,
       };
       const seen = new Map<string, RenderedFlow>();
       for (const template of templates) {
@@ -342,11 +389,7 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
       }
     }
   }
-  for (const { problem, tenants } of missingWhenPaths.values()) {
-    if (tenants.size < renderedTenants.size) continue;
-    for (const tenant of tenants) problems.push({ ...problem, ...(tenant ? { tenant } : {}) });
-  }
-  return { flows, problems, duplicates };
+  return { flows, problems: repository.mode === "multi-tenant" && repository.configFile === undefined ? namingTheMissingConfig(problems) : problems, duplicates };
 }
 
 /**
@@ -366,6 +409,28 @@ function checkTenantNamespace(flow: RenderedFlow, template: CompiledTemplate, te
     trustBoundary: true,
   });
   return false;
+}
+
+/**
+ * Without `flowops.config.yaml`, environments have no `vars`: every `${env.vars.*}` of every
+ * tenant and environment would be its own error. They are one problem, the missing config.
+ */
+function namingTheMissingConfig(problems: RepositoryProblem[]): RepositoryProblem[] {
+  const readsEnv = (problem: RepositoryProblem) =>
+    (problem.code === "unknown-placeholder" && problem.message.startsWith("${env.")) || (problem.code === "invalid-when" && problem.message.includes("no environment of flowops.config.yaml defines it"));
+  const envProblems = problems.filter(readsEnv);
+  if (envProblems.length === 0) return problems;
+  return [
+    {
+      code: "config-schema",
+      file: CONFIG_FILE,
+      line: 1,
+      column: 1,
+      // One wording for every side and render, so the problem shows once.
+      message: `${CONFIG_FILE} is missing, and the templates read environment values (env.vars.*) that only it defines; add ${CONFIG_FILE} with your environments and their vars`,
+    },
+    ...problems.filter((p) => !readsEnv(p)),
+  ];
 }
 
 /** Kestra's id and namespace rules, checked on every rendered flow: they also make output paths safe. */

@@ -1,4 +1,4 @@
-import { collectImages, collectSchedules, collectTasks, collectTriggers } from "@flowops/flow-model";
+import { collectImages, collectSchedules, collectTasks, collectTriggers, KESTRA_TYPE_ALIASES } from "@flowops/flow-model";
 import { documentsEquivalent, withoutKeys } from "./equivalence.js";
 import type { ChangeFlag, DiffableFlow, FlowClassification } from "./types.js";
 
@@ -28,7 +28,9 @@ function semanticFlags(before: FlowDocument, after: FlowDocument): { flags: Chan
   if (removedTriggers.length > 0) flags.add("trigger-removed");
   if (!documentsEquivalent(scheduleSettings(before), scheduleSettings(after))) flags.add("schedule");
   if (after["disabled"] === true && before["disabled"] !== true) flags.add("disabled");
-  if (taskTypesChanged(before, after)) flags.add("task-type");
+  const types = typeChanges(before, after);
+  if (types.changed) flags.add("task-type");
+  if (types.renamed) flags.add("task-type-renamed");
   if (!sameStrings(collectImageNames(before), collectImageNames(after))) flags.add("image");
   if (documentsEquivalent(withoutKeys(before, ["labels"]), withoutKeys(after, ["labels"]))) flags.add("labels-only");
   return { flags: [...flags].sort(), removedTriggers };
@@ -49,24 +51,52 @@ function scheduleSettings(document: FlowDocument): Record<string, unknown> {
   return settings;
 }
 
-function taskTypesChanged(before: FlowDocument, after: FlowDocument): boolean {
-  const beforeTasks = tasksById(before);
-  const afterTasks = tasksById(after);
-  for (const [id, type] of beforeTasks) {
-    const afterType = afterTasks.get(id);
-    if (afterType !== undefined && afterType !== type) return true;
+/**
+ * Whether a task's or trigger's `type` changed (matched by id; or a task of a type the flow did not
+ * use came or went), and whether some type only moved from a legacy name to its current one
+ * (`io.kestra.core.tasks.log.Log` -> `io.kestra.plugin.core.log.Log`, Kestra's alias table): the
+ * same plugin, so a rename, not a type change. Other objects with `id` and `type` (inputs,
+ * outputs, task runners) are not tasks.
+ */
+function typeChanges(before: FlowDocument, after: FlowDocument): { changed: boolean; renamed: boolean } {
+  const beforeTypes = typedItems(before);
+  const afterTypes = typedItems(after);
+  let changed = false;
+  let renamed = false;
+  for (const [key, type] of beforeTypes.byId) {
+    const afterType = afterTypes.byId.get(key);
+    if (afterType === undefined || afterType === type) continue;
+    if (canonicalType(afterType) === canonicalType(type)) renamed = true;
+    else changed = true;
   }
-  return !sameStrings([...new Set(beforeTasks.values())], [...new Set(afterTasks.values())]);
+  const canonical = (types: readonly string[]) => [...new Set(types.map(canonicalType))];
+  if (!sameStrings(canonical(beforeTypes.all), canonical(afterTypes.all))) changed = true;
+  else if (!sameStrings([...new Set(beforeTypes.all)], [...new Set(afterTypes.all)])) renamed = true;
+  return { changed, renamed };
 }
 
-/** The type of each task at any depth (errors, finally and flowable children included), by id. */
-function tasksById(document: FlowDocument): Map<string, string> {
-  const found = new Map<string, string>();
+function canonicalType(type: string): string {
+  return KESTRA_TYPE_ALIASES.get(type) ?? type;
+}
+
+/**
+ * The type of every task (at any depth, as flow-model finds them) and trigger by `task:<id>` /
+ * `trigger:<id>`, and the types of all tasks (triggers that come or go have their own flags).
+ */
+function typedItems(document: FlowDocument): { byId: Map<string, string>; all: string[] } {
+  const byId = new Map<string, string>();
+  const all: string[] = [];
   for (const { task } of collectTasks(document)) {
     const { id, type } = task;
-    if (typeof id === "string" && typeof type === "string" && !found.has(id)) found.set(id, type);
+    if (typeof type !== "string") continue;
+    all.push(type);
+    if ((typeof id === "string" || typeof id === "number") && !byId.has(`task:${id}`)) byId.set(`task:${id}`, type);
   }
-  return found;
+  for (const { trigger } of collectTriggers(document)) {
+    const { id, type } = trigger;
+    if (typeof type === "string" && typeof id === "string") byId.set(`trigger:${id}`, type);
+  }
+  return { byId, all };
 }
 
 function collectImageNames(document: FlowDocument): string[] {

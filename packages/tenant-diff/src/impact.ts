@@ -1,6 +1,6 @@
 import { flowReferences } from "@flowops/flow-model";
 import { parse } from "yaml";
-import { assertRenderClean, diffRenders, flowKey } from "./diff.js";
+import { diffRenders, flowKey } from "./diff.js";
 import { flowInputs, planIncrementalRender } from "./inputs.js";
 import type { RenderPlan, RenderRequest, RepositoryInputs } from "./inputs.js";
 import type { DiffableFlow, ImpactReport, RenderOutput } from "./types.js";
@@ -34,9 +34,10 @@ export interface ComputeImpactOptions<R extends RepositoryInputs> {
 export function computeImpact<R extends RepositoryInputs>(options: ComputeImpactOptions<R>): ImpactReport {
   const { baseRepo, headRepo, render, envs } = options;
   const labels = { baseLabel: options.baseLabel ?? "base", headLabel: options.headLabel ?? "head" };
-  // A file that could not be read is missing from templates/tenants: refuse rather than report removals.
-  assertRenderClean({ flows: [], problems: baseRepo.problems ?? [] }, "base", labels.baseLabel);
-  assertRenderClean({ flows: [], problems: headRepo.problems ?? [] }, "head", labels.headLabel);
+  // A file that could not be read is missing from templates/tenants: its problems go with the
+  // side's render problems, so its flows are shown as not rendered rather than as removals.
+  const withRepositoryProblems = (repo: R, output: RenderOutput): RenderOutput => ({ flows: output.flows, problems: [...(repo.problems ?? []), ...(output.problems ?? [])] });
+  const tenantFilesOf = (tenant: string) => [headRepo, baseRepo].flatMap((repo) => [`${repo.config.tenantsDir}/${tenant}.yaml`, `${repo.config.tenantsDir}/${tenant}.yml`]);
   const plan: RenderPlan =
     options.incremental === false ? { mode: "full", reason: "incremental rendering off" } : planIncrementalRender(options.changedFiles, baseRepo, headRepo);
   const causes = {
@@ -46,16 +47,17 @@ export function computeImpact<R extends RepositoryInputs>(options: ComputeImpact
   const renderOptions = envs ? { envs } : {};
 
   if (plan.mode === "full") {
-    return diffRenders(render(baseRepo, renderOptions), render(headRepo, renderOptions), {
+    return diffRenders(withRepositoryProblems(baseRepo, render(baseRepo, renderOptions)), withRepositoryProblems(headRepo, render(headRepo, renderOptions)), {
       causes,
+      tenantFilesOf,
       ...labels,
       scope: { mode: "full", reason: plan.reason },
     });
   }
 
-  const base = renderRequests(render, baseRepo, plan.requests, renderOptions);
-  const head = renderRequests(render, headRepo, plan.requests, renderOptions);
-  const first = diffRenders(base, head, { causes, ...labels, scope: { mode: "incremental", reason: plan.reason } });
+  const base = withRepositoryProblems(baseRepo, renderRequests(render, baseRepo, plan.requests, renderOptions));
+  const head = withRepositoryProblems(headRepo, renderRequests(render, headRepo, plan.requests, renderOptions));
+  const first = diffRenders(base, head, { causes, tenantFilesOf, ...labels, scope: { mode: "incremental", reason: plan.reason } });
   if (first.changes.length === 0) return first;
 
   // Downstream flows may come from templates nobody touched: render the head templates that can
@@ -80,6 +82,7 @@ export function computeImpact<R extends RepositoryInputs>(options: ComputeImpact
   const candidates = [...head.flows, ...extra.flows.filter((flow) => !alreadyRendered.has(flowKey(flow)))];
   return diffRenders(base, { flows: head.flows, problems: [...(head.problems ?? []), ...(extra.problems ?? [])] }, {
     causes,
+    tenantFilesOf,
     ...labels,
     downstreamCandidates: candidates,
     scope: { mode: "incremental", reason: plan.reason },

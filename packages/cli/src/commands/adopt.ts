@@ -4,7 +4,7 @@ import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
 import { loadSelection } from "../selection.js";
 
-const ADOPT_USAGE = `flowops adopt --env ENV [--cwd DIR] [--kestra-url URL] [--yes] [--format text|json]
+export const ADOPT_USAGE = `flowops adopt --env ENV [--cwd DIR] [--kestra-url URL] [--yes] [--format text|json]
 
   Hands flows that Kestra holds without the ownership label (made by hand, by Terraform, by another
   tool) over to flowops, for those whose namespace and id Git renders in ENV. Shows, per flow, the

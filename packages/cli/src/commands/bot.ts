@@ -3,8 +3,8 @@ import { BotConfigurationError, flowopsChecks, runBotServer, runCiDeploy, runCiP
 import { withUsage } from "../args.js";
 import { UsageError, type CommandIO } from "../io.js";
 
-const CI_USAGE = "flowops ci pr | flowops ci deploy --env ENV   (inside GitHub Actions)";
-const BOT_USAGE = "flowops bot serve [--port N]   (GitHub App webhook server)";
+export const CI_USAGE = "flowops ci pr | flowops ci deploy --env ENV   (inside GitHub Actions)";
+export const BOT_USAGE = "flowops bot serve [--port N]   (GitHub App webhook server)";
 
 /** `flowops ci pr|deploy`: the sync bot's GitHub Actions front door. */
 export async function ciCommand(argv: string[], io: CommandIO): Promise<number> {

@@ -14,9 +14,10 @@ import {
 } from "@flowops/deploy";
 import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
+import { kestraRetryProgress } from "../progress.js";
 import { loadSelection } from "../selection.js";
 
-const PLAN_USAGE = `flowops plan --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--diff] [--format text|json]
+export const PLAN_USAGE = `flowops plan --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--diff] [--format text|json]
 
   Reads Kestra and writes nothing: shows exactly what \`flowops deploy\` with the same flags would do
   (and exits as it would: 1 when it would be refused or a flow is blocked, 2 on repository problems).
@@ -24,7 +25,7 @@ const PLAN_USAGE = `flowops plan --env ENV [--cwd DIR] [--kestra-url URL] [--bas
   --force     as deploy --force: go past the deploy.maxDeleteShare guard
   --diff      a unified diff (live -> Git) under every update
   --baseline  the commit last deployed: flows changed in Kestra since then show as drift`;
-const DEPLOY_USAGE = `flowops deploy --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--concurrency N] [--format text|json]
+export const DEPLOY_USAGE = `flowops deploy --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--concurrency N] [--format text|json]
 
   Makes Kestra hold exactly what Git renders for ENV. Flows without the ownership label are never
   changed: hand them over with \`flowops adopt\`. Preview with \`flowops plan\` and the same flags.
@@ -78,7 +79,7 @@ async function runDeploy(
     const result = await deployEnvironment({
       repository,
       env,
-      kestra: (environment) => kestraClientFromEnvironment(environment, { ...(values["kestra-url"] ? { url: values["kestra-url"] } : {}), variables: io.env }),
+      kestra: (environment) => kestraClientFromEnvironment(environment, { ...(values["kestra-url"] ? { url: values["kestra-url"] } : {}), variables: io.env, ...kestraRetryProgress(io) }),
       ...(values.baseline ? { baseline: { ref: values.baseline, ifUnreadable: "fail" as const } } : {}),
       ...(mode.prune ? { prune: true } : {}),
       force: mode.force,

@@ -13,7 +13,7 @@ export interface RemovedType {
  *   "Script tasks moved to dedicated plugins" names the replacements).
  * - 0.17.0, commit a313108 ("move plugin classes to a dedicated package"): every core class moved
  *   to `io.kestra.plugin.core.*`; these were moved without `@Plugin(aliases = ...)`, unlike the
- *   ones in `kestra-core-types.ts`' alias table. ProcessTaskRunner had also been renamed Process
+ *   ones in flow-model's `kestra-core-types.ts` alias table. ProcessTaskRunner had also been renamed Process
  *   (commit 17ccfcf).
  */
 export const KESTRA_REMOVED_TYPES: ReadonlyMap<string, RemovedType> = new Map([

@@ -1,4 +1,4 @@
-import { aliasSurvivesKestra2, KESTRA_TYPE_ALIASES } from "../../data/kestra-core-types.js";
+import { aliasSurvivesKestra2, KESTRA_TYPE_ALIASES } from "@flowops/flow-model";
 import { isMap, stringProperty, type ValuePath } from "@flowops/flow-model";
 import type { Rule } from "../../types.js";
 

@@ -1,7 +1,7 @@
 import type { ValuePath } from "@flowops/render";
 import { applyPluginDefaults, CHILD_TASK_LIST_KEYS, collectTasks, collectTypedNodes, hasPebble, IF_TYPES, isMap, isOneOfTypes, stringProperty, type YamlMap } from "@flowops/flow-model";
 import { INPUT_TYPES } from "@flowops/schemas";
-import { KESTRA_CORE_TYPES, KESTRA_TYPE_ALIASES } from "../../data/kestra-core-types.js";
+import { KESTRA_CORE_TYPES, KESTRA_TYPE_ALIASES } from "@flowops/flow-model";
 import { quoteValue } from "../../messages.js";
 import type { Rule } from "../../types.js";
 

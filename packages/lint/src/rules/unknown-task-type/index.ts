@@ -1,4 +1,4 @@
-import { KESTRA_CORE_TYPES, KESTRA_TYPE_ALIASES } from "../../data/kestra-core-types.js";
+import { KESTRA_CORE_TYPES, KESTRA_TYPE_ALIASES } from "@flowops/flow-model";
 import { hasPebble, PLUGIN_TYPE } from "@flowops/flow-model";
 import { KESTRA_REMOVED_TYPES } from "../../data/kestra-removed-types.js";
 import type { Rule } from "../../types.js";
@@ -26,7 +26,7 @@ function suggestion(type: string): string {
 
 /**
  * A task, trigger, condition or task runner type Kestra does not know. Core types are checked
- * against Kestra's list (`data/kestra-core-types.ts`); other plugins against the pulled Kestra
+ * against Kestra's list (`@flowops/flow-model`'s `kestra-core-types.ts`); other plugins against the pulled Kestra
  * schema when the repository has one, else only their form.
  */
 export const unknownTaskType: Rule = {
