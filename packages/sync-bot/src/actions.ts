@@ -5,6 +5,7 @@ import { createGitHubClient, GitHubRepository } from "./github.js";
 import { addWorktree, hasCommit, headCommit, removeWorktree } from "./git.js";
 import { runMergeDeploy } from "./merge-deploy.js";
 import { runPullRequestCheck } from "./pull-request-check.js";
+import { resolveDeployPolicy, UnknownEnvironmentError, UntrustedPolicyError } from "./trusted-policy.js";
 import type { BotLogger, FlowopsChecks } from "./types.js";
 
 /** GitHub shows at most 1 MiB of job summary per step; more fails the upload. */
@@ -99,21 +100,22 @@ export async function runCiDeploy(env: NodeJS.ProcessEnv, envName: string | unde
       log.info(`push to ${ref} is not a branch; nothing to deploy`);
       return 0;
     }
-    const before = String(ctx.event["before"] ?? "");
-    const policyRef = before && !/^0+$/.test(before) ? before : `${ctx.sha}^`;
-    if (!(await hasCommit(ctx.workspace, policyRef))) {
-      throw new CiSetupError(`the commit before the push (${policyRef}) is not in ${ctx.workspace}; check out with actions/checkout and fetch-depth: 0, so the policy is read from the branch before the merge`);
+    const github = new GitHubRepository(createGitHubClient({ token: ctx.token, baseUrl: ctx.apiUrl, log }), ctx.owner, ctx.repo, log);
+    let trusted: Awaited<ReturnType<typeof resolveDeployPolicy>>;
+    try {
+      trusted = await resolveDeployPolicy({ deployments: github, flowops: options.flowops, workspace: ctx.workspace, environment: envName, before: String(ctx.event["before"] ?? ""), after: ctx.sha });
+    } catch (error) {
+      if (error instanceof UnknownEnvironmentError) throw new CiSetupError(error.message);
+      if (!(error instanceof UntrustedPolicyError)) throw error;
+      log.error(`deploy of ${ctx.sha} refused: ${error.message}`);
+      await writeStepSummary(ctx.stepSummary, `flowops: the deploy of \`${ctx.sha.slice(0, 12)}\` was refused: ${error.message}`);
+      return 1;
     }
-    const policy = await options.flowops.readPolicy(ctx.workspace, policyRef);
-    const target = envName ?? policy.environments[0];
-    if (!target) throw new CiSetupError("flowops.config.yaml defines no environment; pass --env or add one under environments:");
-    if (policy.environments.length > 0 && !policy.environments.includes(target)) {
-      throw new CiSetupError(`environment ${target} is not in flowops.config.yaml (${policy.environments.join(", ")}); fix --env`);
-    }
+    const { env: target, policy, policyCommit } = trusted;
+    log.info(policyCommit.reason);
     // A re-run keeps the push's payload; GITHUB_TRIGGERING_ACTOR is whoever started this run (the
     // pusher on the first run, the person who clicked "Re-run" after that).
     const pusher = env["GITHUB_TRIGGERING_ACTOR"] || ((ctx.event["sender"] as { login?: string } | undefined)?.login ?? (ctx.event["pusher"] as { name?: string } | undefined)?.name) || null;
-    const github = new GitHubRepository(createGitHubClient({ token: ctx.token, baseUrl: ctx.apiUrl, log }), ctx.owner, ctx.repo, log);
     const result = await runMergeDeploy({
       github,
       flowops: options.flowops,
@@ -122,7 +124,7 @@ export async function runCiDeploy(env: NodeJS.ProcessEnv, envName: string | unde
       branch: ref.slice("refs/heads/".length),
       env: target,
       policy,
-      baseSha: policyRef,
+      baseSha: policyCommit.sha,
       pusher,
       ...(ctx.runUrl ? { logUrl: ctx.runUrl } : {}),
       log,

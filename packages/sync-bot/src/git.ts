@@ -42,6 +42,16 @@ export async function hasCommit(cwd: string, sha: string): Promise<boolean> {
   }
 }
 
+/** Whether `ancestor` is `descendant` or one of its ancestors (`git merge-base --is-ancestor`). */
+export async function isAncestor(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
+  try {
+    await runGit(cwd, ["merge-base", "--is-ancestor", ancestor, descendant]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The merge base of two commits (GitHub's own diff base); fails with a fix when history is missing. */
 export async function mergeBase(cwd: string, baseSha: string, headSha: string): Promise<string> {
   for (const sha of [baseSha, headSha]) {
@@ -63,13 +73,7 @@ export async function mergeBase(cwd: string, baseSha: string, headSha: string): 
  */
 export async function cloneAtCommit(options: { url: string; token: string; dir: string; sha: string; extraRefs?: readonly string[] }): Promise<void> {
   const { url, token, dir, sha } = options;
-  const origin = new URL(url).origin;
-  const auth = Buffer.from(`x-access-token:${token}`).toString("base64");
-  const env = {
-    GIT_CONFIG_COUNT: "1",
-    GIT_CONFIG_KEY_0: `http.${origin}/.extraheader`,
-    GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${auth}`,
-  };
+  const env = tokenHeaderEnv(url, token);
   const run = (args: string[]) => runGit(dir, args, { env, secrets: [token] });
   await runGit(dir, ["init", "--quiet"]);
   await run(["remote", "add", "origin", url]);
@@ -77,6 +81,25 @@ export async function cloneAtCommit(options: { url: string; token: string; dir: 
   await run(["fetch", "--quiet", "--no-tags", "origin", ...refspecs]);
   if (!(await hasCommit(dir, sha))) throw new Error(`commit ${sha} is not on any branch of ${url} (nor ${options.extraRefs?.join(", ") || "other refs"})`);
   await run(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", sha]);
+}
+
+/**
+ * Fetches one commit by its sha into a clone made by {@link cloneAtCommit} (a commit no branch
+ * holds any more, such as the last deployed one after a force push); false when the server does
+ * not have it.
+ */
+export async function fetchCommit(options: { url: string; token: string; dir: string; sha: string }): Promise<boolean> {
+  try {
+    await runGit(options.dir, ["fetch", "--quiet", "--no-tags", "origin", options.sha], { env: tokenHeaderEnv(options.url, options.token), secrets: [options.token] });
+  } catch {
+    return false;
+  }
+  return hasCommit(options.dir, options.sha);
+}
+
+function tokenHeaderEnv(url: string, token: string): NodeJS.ProcessEnv {
+  const auth = Buffer.from(`x-access-token:${token}`).toString("base64");
+  return { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: `http.${new URL(url).origin}/.extraheader`, GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${auth}` };
 }
 
 /** Adds a detached worktree of `sha` at `dir` (used when the checkout is not the PR head). */

@@ -109,6 +109,20 @@ export interface StickyCommentResult {
 
 export type DeploymentState = "in_progress" | "success" | "failure" | "error" | "inactive";
 
+/**
+ * The `task` of flowops's own GitHub deployments, so the deployments GitHub Actions records for a
+ * job with an `environment:` (which succeed even when flowops skipped the commit) never count as
+ * a commit flowops deployed.
+ */
+export const DEPLOYMENT_TASK = "deploy:flowops";
+
+/** A deployment flowops recorded and that reached `success`. */
+export interface SuccessfulDeployment {
+  id: number;
+  sha: string;
+  environment: string;
+}
+
 /** The GitHub operations of the bot on one repository. Every write is safe to repeat. */
 export class GitHubRepository {
   constructor(
@@ -277,7 +291,7 @@ export class GitHubRepository {
       owner: this.owner,
       repo: this.repo,
       ref: sha,
-      task: "deploy",
+      task: DEPLOYMENT_TASK,
       environment,
       description: fitText(description, 140, "…"),
       auto_merge: false,
@@ -301,6 +315,21 @@ export class GitHubRepository {
       description: fitText(options.description, 140, "…"),
       ...(options.logUrl ? { log_url: options.logUrl } : {}),
     });
+  }
+
+  /**
+   * The newest flowops deployment (of `environment`, or of any environment when null) with a
+   * `success` status: the last commit that passed the deploy gate. Looks at the newest 100.
+   */
+  async lastSuccessfulDeployment(environment: string | null): Promise<SuccessfulDeployment | null> {
+    const { data } = await this.client.rest.repos.listDeployments({ owner: this.owner, repo: this.repo, task: DEPLOYMENT_TASK, per_page: 100, ...(environment ? { environment } : {}) });
+    const newestFirst = [...data].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id);
+    for (const deployment of newestFirst) {
+      if (deployment.task !== DEPLOYMENT_TASK || (environment && deployment.environment !== environment)) continue;
+      const { data: statuses } = await this.client.rest.repos.listDeploymentStatuses({ owner: this.owner, repo: this.repo, deployment_id: deployment.id, per_page: 100 });
+      if (statuses.some((status) => status.state === "success")) return { id: deployment.id, sha: deployment.sha, environment: deployment.environment };
+    }
+    return null;
   }
 }
 

@@ -4,12 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "@octokit/app";
 import { Octokit } from "@octokit/rest";
-import { cloneAtCommit, hasCommit } from "./git.js";
+import { cloneAtCommit, fetchCommit } from "./git.js";
 import { GitHubRepository, type GitHubClient } from "./github.js";
 import { runMergeDeploy, type MergeDeployResult } from "./merge-deploy.js";
 import { runPullRequestCheck, type PullRequestCheckResult } from "./pull-request-check.js";
 import { KeyedSerialQueue, Semaphore } from "./queue.js";
 import { routeWebhook, type WebhookRoute } from "./routing.js";
+import { resolveDeployPolicy } from "./trusted-policy.js";
 import type { BotLogger, FlowopsChecks } from "./types.js";
 
 /** GitHub does not deliver payloads over 25 MB. */
@@ -179,13 +180,17 @@ export function createBotServer(options: BotServerOptions): BotServer {
       return null;
     }
     return withClone(route.cloneUrl, token, route.after, [], async (dir) => {
-      const policyRef = route.before && !/^0+$/.test(route.before) && (await hasCommit(dir, route.before)) ? route.before : `${route.after}^`;
-      const baseSha = (await hasCommit(dir, policyRef)) ? policyRef : route.after;
-      const policy = await options.flowops.readPolicy(dir, baseSha);
-      const env = policy.environments[0];
-      if (!env) throw new Error(`flowops.config.yaml of ${route.owner}/${route.repo} defines no environment to deploy a merge to`);
+      const { env, policy, policyCommit } = await resolveDeployPolicy({
+        deployments: github,
+        flowops: options.flowops,
+        workspace: dir,
+        before: route.before,
+        after: route.after,
+        fetchCommit: (sha) => fetchCommit({ url: route.cloneUrl, token, dir, sha }),
+      });
+      log.info(`push ${route.after.slice(0, 12)} to ${route.owner}/${route.repo} ${route.branch}: ${policyCommit.reason}`);
       return queue.run(`${route.owner}/${route.repo}#${env}`, () =>
-        runMergeDeploy({ github, flowops: options.flowops, workspace: dir, sha: route.after, branch: route.branch, env, policy, baseSha, pusher: route.pusher, log }),
+        runMergeDeploy({ github, flowops: options.flowops, workspace: dir, sha: route.after, branch: route.branch, env, policy, baseSha: policyCommit.sha, pusher: route.pusher, log }),
       );
     });
   }
