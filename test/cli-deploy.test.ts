@@ -9,8 +9,8 @@ import { captureIO, repoRoot, writeFiles } from "./support.js";
 
 const USERNAME = "ci@greenitops.example.com";
 const PASSWORD = "Staging-Secret-42";
-// The example config reads staging credentials from these variables.
-const ENV = { KESTRA_STAGING_USERNAME: USERNAME, KESTRA_STAGING_PASSWORD: PASSWORD };
+// The example config reads credentials from the default variables.
+const ENV = { KESTRA_USERNAME: USERNAME, KESTRA_PASSWORD: PASSWORD };
 
 /** The example platform in a Git repository of its own, one commit. */
 async function examplePlatformCopy(): Promise<string> {
@@ -107,7 +107,7 @@ describe("flowops plan and deploy on the example platform", () => {
     const io = captureIO(dir, {});
     expect(await main(["plan", "--env", "staging", "--kestra-url", kestra.url], io)).toBe(1);
     expect(io.err()).toMatch(/401|credential|auth/i);
-    const wrong = captureIO(dir, { KESTRA_STAGING_USERNAME: USERNAME, KESTRA_STAGING_PASSWORD: "wrong-password-123" });
+    const wrong = captureIO(dir, { KESTRA_USERNAME: USERNAME, KESTRA_PASSWORD: "wrong-password-123" });
     expect(await main(["plan", "--env", "staging", "--kestra-url", kestra.url], wrong)).toBe(1);
     outputs.push(io.out(), io.err(), wrong.out(), wrong.err());
     for (const text of outputs) {

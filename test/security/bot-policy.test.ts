@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { flowopsChecks, runCiDeploy } from "@flowops/sync-bot";
+import { flowopsChecks, KestraTargets, runCiDeploy } from "@flowops/sync-bot";
 import { AWS_COSTS } from "../github-double/platform.js";
 import { configYaml, FLOW, KESTRA_PASSWORD, KESTRA_USERNAME, World } from "./harness.js";
 
@@ -11,7 +11,7 @@ import { configYaml, FLOW, KESTRA_PASSWORD, KESTRA_USERNAME, World } from "./har
  */
 let w: World;
 const credentials = { KESTRA_URL: "", KESTRA_USERNAME, KESTRA_PASSWORD };
-const checks = () => flowopsChecks({ variables: { ...credentials, KESTRA_URL: w.kestra.url } });
+const checks = () => flowopsChecks({ kestra: KestraTargets.fromActions({ ...credentials, KESTRA_URL: w.kestra.url }) });
 
 beforeEach(async () => {
   w = await World.start();

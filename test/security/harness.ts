@@ -142,3 +142,28 @@ export class World {
     return { before, after };
   }
 }
+
+/** An HTTP server on 127.0.0.1 that answers every request and records what it was sent, credentials included. */
+export async function startCatcher(): Promise<{ url: string; requests: { method: string; url: string; headers: Record<string, unknown>; body: string }[]; close(): Promise<void> }> {
+  const { createServer } = await import("node:http");
+  const requests: { method: string; url: string; headers: Record<string, unknown>; body: string }[] = [];
+  const server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    request.on("end", () => {
+      requests.push({ method: request.method ?? "", url: request.url ?? "", headers: { ...request.headers }, body });
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ version: "0.24.0", results: [], total: 0 }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  return {
+    url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`,
+    requests,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}

@@ -170,8 +170,11 @@ async function readActionsContext(env: NodeJS.ProcessEnv): Promise<ActionsContex
   } catch (error) {
     throw new CiSetupError(`cannot read the event file ${eventPath} (GITHUB_EVENT_PATH): ${error instanceof Error ? error.message : String(error)}`);
   }
-  const workspace = String(env["GITHUB_WORKSPACE"]);
-  if (!(await stat(workspace).catch(() => null))?.isDirectory()) throw new CiSetupError(`GITHUB_WORKSPACE ${workspace} is not a folder; run actions/checkout first`);
+  // FLOWOPS_WORKSPACE: the repository's checkout when it is not GITHUB_WORKSPACE itself (the PR
+  // workflow checks the base branch's flowops out beside the PR's files).
+  const workspaceVariable = env["FLOWOPS_WORKSPACE"] ? "FLOWOPS_WORKSPACE" : "GITHUB_WORKSPACE";
+  const workspace = String(env[workspaceVariable]);
+  if (!(await stat(workspace).catch(() => null))?.isDirectory()) throw new CiSetupError(`${workspaceVariable} ${workspace} is not a folder; run actions/checkout first`);
   const server = env["GITHUB_SERVER_URL"] ?? "https://github.com";
   const runId = env["GITHUB_RUN_ID"];
   return {

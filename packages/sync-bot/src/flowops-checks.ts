@@ -1,20 +1,20 @@
-import { apply, baselineAt, deployInputs, DeployRefusedError, formatReportText, kestraClientFromEnvironment, KestraApiError, KestraConfigError, plan, type DeployReport } from "@flowops/deploy";
+import { apply, baselineAt, deployInputs, DeployRefusedError, formatReportText, KestraApiError, KestraClient, KestraConfigError, plan, type DeployReport } from "@flowops/deploy";
 import { lintRepository } from "@flowops/lint";
 import { readRepository, render } from "@flowops/render";
 import { formatImpactMarkdown, ImpactError, impactOfRefs } from "@flowops/tenant-diff";
+import { KestraTargetRefusedError, type KestraTargets } from "./kestra-targets.js";
 import { readPolicyFromGit } from "./policy.js";
 import type { DeployOutcome, FlowopsChecks, ImpactOutcome, LintOutcome, TenantDeployResult } from "./types.js";
 
 export interface FlowopsChecksOptions {
-  /** Where Kestra credentials are read from (the variables the config names); default process.env. */
-  variables?: NodeJS.ProcessEnv;
+  /** Where each environment deploys and with which credentials: the operator's side, never the repository's. */
+  kestra: KestraTargets;
   /** Writes in flight at once during a deploy. */
   concurrency?: number;
 }
 
 /** The bot's flowops work done by the real packages: lint, impact, deploy and reading policy. */
-export function flowopsChecks(options: FlowopsChecksOptions = {}): FlowopsChecks {
-  const variables = options.variables ?? process.env;
+export function flowopsChecks(options: FlowopsChecksOptions): FlowopsChecks {
   return {
     readPolicy: readPolicyFromGit,
 
@@ -42,13 +42,13 @@ export function flowopsChecks(options: FlowopsChecksOptions = {}): FlowopsChecks
       const inputs = deployInputs(repository, env);
       const baseline = request.previousSha ? await baselineAt(workspace, request.previousSha, env) : undefined;
       try {
-        const client = kestraClientFromEnvironment(inputs.environment, { variables });
+        const client = new KestraClient(options.kestra.clientOptions(inputs.environment));
         const prune = request.policy.prune;
         const deployPlan = await plan({ env, desired: inputs.desired, client, policy: { ...inputs.policy, prune }, scopes: inputs.scopes, problems: inputs.problems, ...(baseline ? { baseline } : {}) });
         const report = await apply(deployPlan, { client, prune, ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
         return { ok: report.summary.failed === 0, perTenant: perTenant(report), text: formatReportText(report, "deploy") };
       } catch (error) {
-        if (error instanceof DeployRefusedError || error instanceof KestraApiError || error instanceof KestraConfigError || error instanceof ImpactError) {
+        if (error instanceof KestraTargetRefusedError || error instanceof DeployRefusedError || error instanceof KestraApiError || error instanceof KestraConfigError || error instanceof ImpactError) {
           return { ok: false, perTenant: [], text: `Nothing was deployed: ${error.message}` };
         }
         throw error;

@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { redact as scrub } from "@flowops/redact";
+import { childProcessEnv } from "./child-env.js";
 
 /** Runs git in `cwd`; errors say which command failed with git's own message, credentials removed. */
 export function runGit(cwd: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; secrets?: readonly string[] } = {}): Promise<string> {
@@ -6,7 +8,7 @@ export function runGit(cwd: string, args: readonly string[], options: { env?: No
     execFile(
       "git",
       args,
-      { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", ...options.env }, maxBuffer: 64 * 1024 * 1024 },
+      { cwd, env: childProcessEnv({ GIT_TERMINAL_PROMPT: "0", ...options.env }), maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {
           const detail = redact(`${stderr || error.message}`.trim(), options.secrets ?? []);
@@ -17,14 +19,9 @@ export function runGit(cwd: string, args: readonly string[], options: { env?: No
   });
 }
 
-/** Replaces each secret (and its base64 form) in `text` with `***`. */
+/** Replaces each secret (and its base64 form in git's auth header) in `text` with `***`. */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (!secret) continue;
-    for (const form of [secret, Buffer.from(`x-access-token:${secret}`).toString("base64")]) out = out.split(form).join("***");
-  }
-  return out;
+  return scrub(text, [...secrets, ...secrets.map((secret) => Buffer.from(`x-access-token:${secret}`).toString("base64"))]);
 }
 
 /** The commit HEAD of the repository in `cwd` points at. */

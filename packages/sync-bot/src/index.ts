@@ -40,3 +40,5 @@ export { policyFromConfig, readPolicyFromGit } from "./policy.js";
 export { cloneAtCommit } from "./git.js";
 export { flowopsChecks, type FlowopsChecksOptions } from "./flowops-checks.js";
 export { trustedPolicyCommit, resolveDeployPolicy, UntrustedPolicyError, UnknownEnvironmentError, type TrustedPolicyCommit, type TrustedPolicyInput } from "./trusted-policy.js";
+export { KestraTargets, KestraTargetRefusedError, KestraTargetsConfigError, type OperatorEnvironment, type RepositoryEnvironment } from "./kestra-targets.js";
+export { childProcessEnv, withdrawSecrets, BOT_SECRET_VARIABLES } from "./child-env.js";
