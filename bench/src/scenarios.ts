@@ -5,6 +5,7 @@ import { readRepository, render } from "@flowops/render";
 import { impactOfRefs } from "@flowops/tenant-diff";
 import { simpleGit } from "simple-git";
 import { editConfig, editTemplate, editTenant } from "./generate.js";
+import { webhookFloodScenario } from "./webhook-flood.js";
 
 /** One timed figure of a scenario, printed with the size it ran at. */
 export interface Figure {
@@ -209,3 +210,4 @@ export const impactScenario: Scenario = {
 };
 
 scenarios.push(impactScenario);
+scenarios.push(webhookFloodScenario);
