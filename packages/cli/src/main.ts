@@ -1,3 +1,4 @@
+import { redact, registerSecretsFromEnvironment } from "@flowops/redact";
 import { RepositoryError } from "@flowops/render";
 import { botCommand, ciCommand } from "./commands/bot.js";
 import { deployCommand, planCommand } from "./commands/deploy.js";
@@ -55,14 +56,18 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
     io.stderr(`flowops: unknown command "${command}"\n\n${HELP}`);
     return EXIT_USAGE;
   }
+  // Every secret-named variable's value is scrubbed from whatever flowops prints from now on.
+  registerSecretsFromEnvironment(io.env);
   try {
     return await run(rest, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof RepositoryError) {
-      io.stderr(`flowops ${command}: ${error.message}\n`);
+      io.stderr(`flowops ${command}: ${redact(error.message)}\n`);
       return EXIT_USAGE;
     }
-    throw error;
+    // An unexpected error: its text (and stack) can hold what a library put there, a header value included.
+    io.stderr(`flowops ${command}: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+    return EXIT_USAGE;
   }
 }
 

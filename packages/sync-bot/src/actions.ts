@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createGitHubClient, GitHubRepository } from "./github.js";
 import { addWorktree, hasCommit, headCommit, removeWorktree } from "./git.js";
+import { redact, registerSecret } from "@flowops/redact";
+import { scrubbingLogger } from "./log.js";
 import { runMergeDeploy } from "./merge-deploy.js";
 import { runPullRequestCheck } from "./pull-request-check.js";
 import { resolveDeployPolicy, UnknownEnvironmentError, UntrustedPolicyError } from "./trusted-policy.js";
@@ -42,7 +44,7 @@ interface ActionsContext {
  * 0 clean, 1 lint errors (or impact failed), 2 a setup problem.
  */
 export async function runCiPr(env: NodeJS.ProcessEnv, options: CiOptions): Promise<number> {
-  const log = options.log ?? workflowCommandLogger();
+  const log = scrubbingLogger(options.log ?? workflowCommandLogger());
   try {
     const ctx = await readActionsContext(env);
     const pull = pullRequestUnderCheck(ctx);
@@ -89,7 +91,7 @@ export async function runCiPr(env: NodeJS.ProcessEnv, options: CiOptions): Promi
  * 1 refused or a tenant failed, 2 a setup problem.
  */
 export async function runCiDeploy(env: NodeJS.ProcessEnv, envName: string | undefined, options: CiOptions): Promise<number> {
-  const log = options.log ?? workflowCommandLogger();
+  const log = scrubbingLogger(options.log ?? workflowCommandLogger());
   try {
     const ctx = await readActionsContext(env);
     if (ctx.eventName !== "push") {
@@ -183,12 +185,17 @@ async function readActionsContext(env: NodeJS.ProcessEnv): Promise<ActionsContex
     owner,
     repo,
     apiUrl: env["GITHUB_API_URL"] || "https://api.github.com",
-    token: String(env["GITHUB_TOKEN"]),
+    token: registered(String(env["GITHUB_TOKEN"])),
     workspace,
     sha: String(env["GITHUB_SHA"]),
     stepSummary: env["GITHUB_STEP_SUMMARY"] || undefined,
     runUrl: runId ? `${server}/${owner}/${repo}/actions/runs/${runId}` : undefined,
   };
+}
+
+function registered(token: string): string {
+  registerSecret(token);
+  return token;
 }
 
 /** A working tree at `sha`: the workspace itself when it is there already, else a temporary worktree. */
@@ -213,7 +220,8 @@ async function workspaceAt(workspace: string, sha: string): Promise<{ dir: strin
 export async function writeStepSummary(path: string | undefined, markdown: string): Promise<void> {
   if (!path) return;
   const notice = "\n\n… (the report is longer than GitHub's 1 MiB job summary limit; the PR comment and `flowops impact` have all of it)\n";
-  let text = markdown.endsWith("\n") ? markdown : `${markdown}\n`;
+  const scrubbed = redact(markdown);
+  let text = scrubbed.endsWith("\n") ? scrubbed : `${scrubbed}\n`;
   if (Buffer.byteLength(text) > STEP_SUMMARY_LIMIT) {
     const bytes = Buffer.from(text).subarray(0, STEP_SUMMARY_LIMIT - Buffer.byteLength(notice) - 4);
     text = bytes.toString("utf8").replace(/\uFFFD+$/, "") + notice;

@@ -1,4 +1,5 @@
 import { Octokit } from "@octokit/rest";
+import { redact } from "@flowops/redact";
 import { splitMarkdown } from "./split-markdown.js";
 import type { PullRequestReview } from "./approvals.js";
 import type { BotLogger, LintDiagnostic } from "./types.js";
@@ -177,9 +178,9 @@ export class GitHubRepository {
 
   /** Completes a check run; annotations go 50 per request (the first with the conclusion, the rest appended). */
   async completeCheckRun(checkRunId: number, output: CheckRunOutput): Promise<void> {
-    const title = fitText(output.title, 255, "…");
-    const summary = fitText(output.summary, CHECK_OUTPUT_LIMIT, "\n\n… (cut at GitHub's 65,535-character limit; the PR comment has the full report)");
-    const text = output.text === undefined ? undefined : fitText(output.text, CHECK_OUTPUT_LIMIT, "\n\n… (cut at GitHub's 65,535-character limit; the PR comment has the full report)");
+    const title = fitText(redact(output.title), 255, "…");
+    const summary = fitText(redact(output.summary), CHECK_OUTPUT_LIMIT, "\n\n… (cut at GitHub's 65,535-character limit; the PR comment has the full report)");
+    const text = output.text === undefined ? undefined : fitText(redact(output.text), CHECK_OUTPUT_LIMIT, "\n\n… (cut at GitHub's 65,535-character limit; the PR comment has the full report)");
     const [first = [], ...rest] = inBatches(output.annotations, ANNOTATIONS_PER_REQUEST);
     await this.client.rest.checks.update({
       owner: this.owner,
@@ -206,7 +207,7 @@ export class GitHubRepository {
    * parts and deletes parts (and duplicates) no longer needed.
    */
   async upsertStickyComment(issueNumber: number, key: string, markdown: string): Promise<StickyCommentResult> {
-    const bodies = stickyCommentBodies(key, markdown);
+    const bodies = stickyCommentBodies(key, redact(markdown));
     const marker = commentMarker(key);
     const all = await this.client.paginate(this.client.rest.issues.listComments, {
       owner: this.owner,
@@ -312,7 +313,7 @@ export class GitHubRepository {
       deployment_id: deploymentId,
       state,
       environment: options.environment,
-      description: fitText(options.description, 140, "…"),
+      description: fitText(redact(options.description), 140, "…"),
       ...(options.logUrl ? { log_url: options.logUrl } : {}),
     });
   }

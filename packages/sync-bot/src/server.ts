@@ -9,6 +9,8 @@ import { GitHubRepository, type GitHubClient } from "./github.js";
 import { runMergeDeploy, type MergeDeployResult } from "./merge-deploy.js";
 import { runPullRequestCheck, type PullRequestCheckResult } from "./pull-request-check.js";
 import { KeyedSerialQueue, Semaphore } from "./queue.js";
+import { redactError, registerSecret } from "@flowops/redact";
+import { scrubbingLogger } from "./log.js";
 import { routeWebhook, type WebhookRoute } from "./routing.js";
 import { resolveDeployPolicy } from "./trusted-policy.js";
 import type { BotLogger, FlowopsChecks } from "./types.js";
@@ -76,7 +78,7 @@ export interface BotServer {
  * repository and environment; serves `GET /healthz`; `close()` drains before resolving.
  */
 export function createBotServer(options: BotServerOptions): BotServer {
-  const log = options.log ?? consoleLogger();
+  const log = scrubbingLogger(options.log ?? consoleLogger());
   const webhookPath = options.webhookPath ?? "/api/github/webhooks";
   const app = new App({
     appId: options.appId,
@@ -174,6 +176,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
     try {
       const client = (await app.getInstallationOctokit(route.installationId)) as unknown as GitHubClient;
       const { token } = (await client.auth({ type: "installation" })) as { token: string };
+      registerSecret(token);
       const github = new GitHubRepository(client, route.owner, route.repo, log);
       if (route.kind === "pull-request") {
         record.pullRequest = [await checkPullRequest(github, token, route.cloneUrl, route)];
@@ -190,7 +193,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
       }
     } catch (error) {
       record.status = "failed";
-      record.error = error instanceof Error ? error.message : String(error);
+      record.error = redactError(error);
       log.error(`delivery ${id} (${event}) failed: ${record.error}`);
     }
     deliveries.push(record);
