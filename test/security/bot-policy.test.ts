@@ -112,3 +112,48 @@ describe("ci deploy: the same decision in GitHub Actions", () => {
     expect(w.github.deployments(w.repo).map((d) => [d.sha, d.task, d.statuses.at(-1)!.state])).toEqual([[merge.after, "deploy:flowops", "success"]]);
   });
 });
+
+describe("item 8: the rest of the policy is judged from trusted history too", () => {
+  it("judges protected tenants by the namespaces a change writes into, not by the tenant a template was rendered for", async () => {
+    await w.pushToMain("Protect customer_2", { "flowops.config.yaml": configYaml({ kestraUrl: w.kestra.url, protectedTenants: ["customer_2"] }) });
+    // The allow-listed release bot pushes a template rendered only for customer_1 that writes into customer_2's namespace.
+    const push = await w.pushToMain("A customer_1 flow", {
+      "flows/bronze/sneaky.yaml": `$when: tenant.code == "customer_1"\nid: sneaky\nnamespace: customer_2.bronze\ntasks:\n  - id: say\n    type: io.kestra.plugin.core.log.Log\n    message: hello\n`,
+    });
+    const env = await w.actionsPushEnv({ ...push, pusher: "release-bot" }, { ...credentials, KESTRA_URL: w.kestra.url });
+    expect(await runCiDeploy(env, "staging", { flowops: checks(), log: w.log })).toBe(1);
+    expect(w.kestra.liveFlows().filter((f) => f.namespace.startsWith("customer_2"))).toEqual([]);
+    expect(w.logLines.join("\n")).toMatch(/customer_2/);
+  });
+
+  it("takes maxDeleteShare and prune from the trusted commit: an approved PR cannot raise its own delete limit", async () => {
+    await w.pushToMain("Prune, at most a quarter per deploy", {
+      "flowops.config.yaml": configYaml({ kestraUrl: w.kestra.url, prune: true, maxDeleteShare: 0.25 }),
+    });
+    const approvedMerge = async (branch: string, files: Record<string, string>, remove: string[] = []) => {
+      await w.platform.pullMain();
+      await w.platform.commit(branch, `Change ${branch}`, files);
+      for (const path of remove) await w.platform.dev.raw(["rm", "--quiet", path]);
+      if (remove.length) {
+        await w.platform.dev.raw(["-c", "commit.gpgsign=false", "commit", "--quiet", "-m", "remove flows"]);
+        await w.platform.dev.raw(["push", "--quiet", "--force", "origin", branch]);
+      }
+      const pull = await w.github.openPullRequest(w.repo, { head: branch, author: "alice" });
+      w.github.submitReview(w.repo, pull.number, "bob", "APPROVED");
+      const merge = await w.github.mergePullRequest(w.repo, pull.number);
+      const env = await w.actionsPushEnv({ before: merge.before, after: merge.after, pusher: "alice" }, { ...credentials, KESTRA_URL: w.kestra.url });
+      return runCiDeploy(env, "staging", { flowops: checks(), log: w.log });
+    };
+    expect(await approvedMerge("more", { "flows/bronze/b.yaml": FLOW("b"), "flows/bronze/c.yaml": FLOW("c") })).toBe(0);
+    expect(w.kestra.liveFlows()).toHaveLength(6);
+    // Deletes 4 of 6 managed flows, and raises the limit in the same PR.
+    const code = await approvedMerge(
+      "shrink",
+      { "flowops.config.yaml": configYaml({ kestraUrl: w.kestra.url, prune: true, maxDeleteShare: 1 }) },
+      ["flows/bronze/b.yaml", "flows/bronze/c.yaml"],
+    );
+    expect(code).toBe(1);
+    expect(w.kestra.liveFlows()).toHaveLength(6);
+    expect(JSON.stringify(w.github.comments(w.repo))).toMatch(/25%/);
+  });
+});

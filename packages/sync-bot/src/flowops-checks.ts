@@ -1,4 +1,4 @@
-import { apply, baselineAt, deployInputs, DeployRefusedError, formatReportText, KestraApiError, KestraClient, KestraConfigError, plan, type DeployReport } from "@flowops/deploy";
+import { apply, baselineAt, deployInputs, DeployRefusedError, formatReportText, KestraApiError, KestraClient, KestraConfigError, namespaceScopes, plan, type DeployReport } from "@flowops/deploy";
 import { lintRepository } from "@flowops/lint";
 import { readRepository, render } from "@flowops/render";
 import { formatImpactMarkdown, ImpactError, impactOfRefs } from "@flowops/tenant-diff";
@@ -29,7 +29,9 @@ export function flowopsChecks(options: FlowopsChecksOptions): FlowopsChecks {
 
     async impact(workspace, baseSha, headSha): Promise<ImpactOutcome> {
       const { report } = await impactOfRefs({ cwd: workspace, base: baseSha, head: headSha });
-      const changedTenants = [...new Set([...report.changes, ...report.impacted].map((c) => c.tenant).filter((t): t is string => t !== null))].sort();
+      const changed = [...report.changes, ...report.impacted];
+      const owners = await namespaceOwners(workspace, [baseSha, headSha]);
+      const changedTenants = [...new Set(changed.flatMap((c) => [...(c.tenant === null ? [] : [c.tenant]), ...owners(c.namespace)]))].sort();
       return {
         markdown: formatImpactMarkdown(report, { fullReportCommand: `npx flowops impact --base ${baseSha} --head ${headSha}` }),
         summary: { ...report.summary },
@@ -44,7 +46,9 @@ export function flowopsChecks(options: FlowopsChecksOptions): FlowopsChecks {
       try {
         const client = new KestraClient(options.kestra.clientOptions(inputs.environment));
         const prune = request.policy.prune;
-        const deployPlan = await plan({ env, desired: inputs.desired, client, policy: { ...inputs.policy, prune }, scopes: inputs.scopes, problems: inputs.problems, ...(baseline ? { baseline } : {}) });
+        // prune and maxDeleteShare come from the trusted policy commit, not from the pushed config.
+        const policy = { ...inputs.policy, prune, maxDeleteShare: request.policy.maxDeleteShare };
+        const deployPlan = await plan({ env, desired: inputs.desired, client, policy, scopes: inputs.scopes, problems: inputs.problems, ...(baseline ? { baseline } : {}) });
         const report = await apply(deployPlan, { client, prune, ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
         return { ok: report.summary.failed === 0, perTenant: perTenant(report), text: formatReportText(report, "deploy") };
       } catch (error) {
@@ -55,6 +59,22 @@ export function flowopsChecks(options: FlowopsChecksOptions): FlowopsChecks {
       }
     },
   };
+}
+
+/**
+ * Which tenants' namespace trees a namespace lies in, by the namespace pattern of the repository
+ * at each of `refs` (every environment): protected tenants are judged by where a change writes,
+ * not by the tenant a template was rendered for.
+ */
+async function namespaceOwners(workspace: string, refs: readonly string[]): Promise<(namespace: string) => string[]> {
+  const scopes: { tenant: string; root: string }[] = [];
+  for (const ref of refs) {
+    const repository = await readRepository({ cwd: workspace, ref });
+    for (const env of repository.config.environments) {
+      for (const scope of namespaceScopes(repository, env.name, [])) if (scope.tenant !== null) scopes.push({ tenant: scope.tenant, root: scope.root });
+    }
+  }
+  return (namespace) => [...new Set(scopes.filter((s) => namespace === s.root || namespace.startsWith(`${s.root}.`)).map((s) => s.tenant))];
 }
 
 function perTenant(report: DeployReport): TenantDeployResult[] {
