@@ -1,9 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { childProcessEnv, flowopsChecks, KestraTargets, KestraTargetsConfigError, runCiDeploy, withdrawSecrets } from "@flowops/sync-bot";
 import { appPrivateKey, configYaml, FLOW, KESTRA_PASSWORD, KESTRA_USERNAME, startCatcher, WEBHOOK_SECRET, World } from "./harness.js";
+
+// Real Git, real servers and child processes on a busy machine: generous limits, no timing assertions.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 /**
  * Issue 9, item 2: the Kestra URL and the credential variables are the operator's, never the

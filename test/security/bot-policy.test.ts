@@ -1,7 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { flowopsChecks, KestraTargets, runCiDeploy } from "@flowops/sync-bot";
 import { AWS_COSTS } from "../github-double/platform.js";
 import { configYaml, FLOW, KESTRA_PASSWORD, KESTRA_USERNAME, World } from "./harness.js";
+
+// Real Git, real servers and child processes on a busy machine: generous limits, no timing assertions.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 /**
  * Issue 9, item 1: the deploy policy (approvals, allowed pushers, protected tenants, prune,

