@@ -1,12 +1,15 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { flowopsChecks, KestraTargets, runCiDeploy, runCiPr, type BotLogger } from "@flowops/sync-bot";
 import { GitHubDouble } from "./github-double/index.js";
 import { Platform } from "./github-double/platform.js";
 import { actionsEnvironment, pullRequestEvent, pushEvent } from "./github-double/events.js";
 import { startKestraDouble, type KestraDouble } from "./kestra-double/index.js";
+
+// Real Git over HTTP on a busy shared machine: generous limits (the work itself is not timed).
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 /**
  * The sync bot with the real packages behind it (not the fakes of bot-actions.test.ts): lint,
