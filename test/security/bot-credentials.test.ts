@@ -87,6 +87,16 @@ describe("bot serve", () => {
     }
   });
 
+  it("follows an operator's allow-list of hosts: the repository's URL on an allowed host is used, any other refused", async () => {
+    const file = join(w.scratch, "bot-hosts.yaml");
+    await writeFile(file, "environments:\n  production:\n    allowedHosts: [kestra.example.com]\n    tokenEnv: KESTRA_PRODUCTION_TOKEN\n");
+    const targets = await KestraTargets.fromBotEnvironment({ FLOWOPS_BOT_CONFIG: file, KESTRA_PRODUCTION_TOKEN: "prod-token-123" });
+    const options = targets.clientOptions({ name: "production", kestra: { url: "https://kestra.example.com/kestra", tokenEnv: "KESTRA_PRODUCTION_TOKEN" } });
+    expect(options).toMatchObject({ url: "https://kestra.example.com/kestra", auth: { kind: "bearer", token: "prod-token-123" } });
+    expect(() => targets.clientOptions({ name: "production", kestra: { url: catcher.url } })).toThrow(/not among the hosts the operator allows/);
+    expect(() => targets.clientOptions({ name: "staging", kestra: { url: "https://kestra.example.com" } })).toThrow(/operator fixed no Kestra for environment staging/);
+  });
+
   it("gives child processes (git) none of the bot's secrets, and takes them out of the process environment", () => {
     const env: NodeJS.ProcessEnv = { PATH: process.env["PATH"], HOME: "/tmp", GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET, GITHUB_APP_PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----x", GITHUB_TOKEN: "ghs_abcdef", KESTRA_PASSWORD, MY_API_KEY: "k-123456" };
     const child = spawnSync("env", [], { env: childProcessEnv({}, env), encoding: "utf8" });
