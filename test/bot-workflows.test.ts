@@ -38,9 +38,10 @@ describe("workflows", () => {
     expect((pr.on["pull_request"] as { paths: string[] }).paths).toEqual(["flows/**", "tenants/**", "flowops.config.yaml"]);
     expect(pr.permissions).toEqual({ contents: "read", checks: "write", "pull-requests": "write" });
     const steps = Object.values(pr.jobs).flatMap((job) => job.steps);
-    expect(steps.find((step) => step.uses?.startsWith("actions/checkout@"))!.with).toMatchObject({ "fetch-depth": 0 });
-    const run = steps.find((step) => step.run?.includes("flowops ci pr"));
-    expect(run).toMatchObject({ run: "npx flowops ci pr", env: { GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}" } });
+    const prCheckout = steps.find((step) => step.uses?.startsWith("actions/checkout@") && step.with?.["path"] === "pr");
+    expect(prCheckout!.with).toMatchObject({ "fetch-depth": 0 });
+    const run = steps.find((step) => step.run?.includes("ci pr"));
+    expect(run).toMatchObject({ run: "node tool/packages/cli/bin/flowops.js ci pr", env: { GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}" } });
     expect(JSON.stringify(pr)).not.toMatch(/KESTRA|secrets\.(?!GITHUB_TOKEN)/);
   });
 

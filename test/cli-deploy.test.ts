@@ -9,8 +9,8 @@ import { captureIO, repoRoot, writeFiles } from "./support.js";
 
 const USERNAME = "ci@greenitops.example.com";
 const PASSWORD = "Staging-Secret-42";
-// The example config reads staging credentials from these variables.
-const ENV = { KESTRA_STAGING_USERNAME: USERNAME, KESTRA_STAGING_PASSWORD: PASSWORD };
+// The example config reads credentials from the default variables.
+const ENV = { KESTRA_USERNAME: USERNAME, KESTRA_PASSWORD: PASSWORD };
 
 const BRONZE = ["aws_costs", "gcp_costs", "azure_costs", "billing", "usage_raw", "tags", "budgets", "carbon_raw", "forecast_raw", "quotas"];
 const TENANTS = ["acme", "beta", "gamma"];
@@ -140,7 +140,7 @@ describe("flowops plan and deploy", () => {
     const io = captureIO(dir, {});
     expect(await main(["plan", "--env", "staging", "--kestra-url", kestra.url], io)).toBe(1);
     expect(io.err()).toMatch(/401|credential|auth/i);
-    const wrong = captureIO(dir, { KESTRA_STAGING_USERNAME: USERNAME, KESTRA_STAGING_PASSWORD: "wrong-password-123" });
+    const wrong = captureIO(dir, { KESTRA_USERNAME: USERNAME, KESTRA_PASSWORD: "wrong-password-123" });
     expect(await main(["plan", "--env", "staging", "--kestra-url", kestra.url], wrong)).toBe(1);
     outputs.push(io.out(), io.err(), wrong.out(), wrong.err());
     for (const text of outputs) {
@@ -176,8 +176,8 @@ describe("the README's steps for pointing flowops at Kestra", () => {
     }
     const commands = block.split("\n").filter((l) => l.startsWith("npx flowops ")).map((l) => l.slice("npx flowops ".length).split(/\s+/));
     expect(commands.map((c) => c[0])).toEqual(["plan", "deploy"]);
-    const username = variables["KESTRA_STAGING_USERNAME"];
-    const password = variables["KESTRA_STAGING_PASSWORD"];
+    const username = variables["KESTRA_USERNAME"];
+    const password = variables["KESTRA_PASSWORD"];
     expect(username && password, `the README exports ${Object.keys(variables).join(", ")}`).toBeTruthy();
     const kestra = await startKestraDouble({ basicAuth: { username: username!, password: password! } });
     const dir = await mkdtemp(join(tmpdir(), "flowops-readme-"));

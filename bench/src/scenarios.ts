@@ -7,6 +7,7 @@ import { collectStatus } from "@flowops/status";
 import { impactOfRefs } from "@flowops/tenant-diff";
 import { simpleGit } from "simple-git";
 import { editConfig, editTemplate, editTenant } from "./generate.js";
+import { webhookFloodScenario } from "./webhook-flood.js";
 
 /** One timed figure of a scenario, printed with the size it ran at. */
 export interface Figure {
@@ -313,3 +314,4 @@ function seedWeek(double: Awaited<ReturnType<typeof startKestraDouble>>, desired
 }
 
 scenarios.push(statusScenario);
+scenarios.push(webhookFloodScenario);

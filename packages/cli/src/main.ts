@@ -1,3 +1,4 @@
+import { redact, registerSecretsFromEnvironment } from "@flowops/redact";
 import { RepositoryError } from "@flowops/render";
 import { commandHelp, wantsHelp, type Command } from "./args.js";
 import { BOT_USAGE, botCommand, CI_USAGE, ciCommand } from "./commands/bot.js";
@@ -60,6 +61,8 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
     io.stderr(`flowops: unknown command "${helpFor ?? command}"\n\n${HELP}`);
     return EXIT_USAGE;
   }
+  // Every secret-named variable's value is scrubbed from whatever flowops prints from now on.
+  registerSecretsFromEnvironment(io.env);
   if (helpFor !== undefined || wantsHelp(rest)) {
     io.stdout(commandHelp(helpFor ?? command, spec));
     return 0;
@@ -68,10 +71,12 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
     return await spec.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof RepositoryError) {
-      io.stderr(`flowops ${command}: ${error.message}\n`);
+      io.stderr(`flowops ${command}: ${redact(error.message)}\n`);
       return EXIT_USAGE;
     }
-    throw error;
+    // An unexpected error: its text (and stack) can hold what a library put there, a header value included.
+    io.stderr(`flowops ${command}: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+    return EXIT_USAGE;
   }
 }
 

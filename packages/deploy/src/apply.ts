@@ -1,3 +1,4 @@
+import { redactError } from "@flowops/redact";
 import { KestraApiError } from "@flowops/kestra";
 import type { KestraClient } from "@flowops/kestra";
 import { runInDependencyOrder } from "./dependencies.js";
@@ -235,7 +236,7 @@ export function planReport(plan: DeployPlan, options: { prune?: boolean; diff?: 
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return redactError(error);
 }
 
 function percent(share: number): string {

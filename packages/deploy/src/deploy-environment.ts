@@ -24,6 +24,11 @@ export interface DeployEnvironmentOptions {
   baseline?: { ref: string; ifUnreadable: "fail" | "ignore" };
   /** Delete managed flows Git no longer renders; default: the repository's `deploy.prune`. */
   prune?: boolean;
+  /**
+   * The largest share of managed flows one deploy may delete; default: the repository's
+   * `deploy.maxDeleteShare`. The bot passes the value of its trusted policy commit.
+   */
+  maxDeleteShare?: number;
   /** Go past the mass-delete guard (never past render problems or an empty desired set). */
   force?: boolean;
   /** Plan only: read Kestra, write nothing, and say whether a deploy would be refused. */
@@ -80,7 +85,7 @@ export async function deployEnvironment(options: DeployEnvironmentOptions): Prom
 
 /** Reads the repository, renders the environment, reads Kestra and plans: the shared first half. */
 export async function planEnvironment(
-  options: Pick<DeployEnvironmentOptions, "repository" | "env" | "kestra" | "baseline" | "prune">,
+  options: Pick<DeployEnvironmentOptions, "repository" | "env" | "kestra" | "baseline" | "prune" | "maxDeleteShare">,
 ): Promise<{ plan: DeployPlan; client: KestraClient; prune: boolean }> {
   const { env } = options;
   const repository = typeof options.repository === "string" ? await readRepository({ cwd: options.repository }) : options.repository;
@@ -92,7 +97,7 @@ export async function planEnvironment(
   }
   const client = typeof options.kestra === "function" ? options.kestra(inputs.environment) : options.kestra;
   const prune = options.prune ?? inputs.policy.prune ?? false;
-  const deployPlan = await plan({ env, desired: inputs.desired, client, policy: { ...inputs.policy, prune }, scopes: inputs.scopes,
+  const deployPlan = await plan({ env, desired: inputs.desired, client, policy: { ...inputs.policy, prune, ...(options.maxDeleteShare !== undefined ? { maxDeleteShare: options.maxDeleteShare } : {}) }, scopes: inputs.scopes,
     problems: inputs.problems,
     ...(baseline ? { baseline } : {}),
     ...(inputs.tenantOfNamespace ? { tenantOfNamespace: inputs.tenantOfNamespace } : {}),

@@ -1,3 +1,4 @@
+import { redact, registerSecret } from "@flowops/redact";
 import { KestraApiError, parseKestraErrorBody, redactHeaders, stripUserInfo, truncate } from "./errors.js";
 import type { RedactedRequest } from "./errors.js";
 import { DEFAULT_RETRY_POLICY, backoffDelay, isRetryableStatus, parseRetryAfter, sleep } from "./retry.js";
@@ -156,6 +157,7 @@ export class KestraClient {
     this.url = origin.toString().replace(/\/$/, "");
     this.tenant = options.tenant ?? "main";
     this.authHeader = auth ? authorizationHeader(auth) : undefined;
+    if (auth) for (const secret of auth.kind === "bearer" ? [auth.token] : [auth.password]) registerSecret(secret);
     this.timeoutMs = options.timeoutMs ?? 20_000;
     this.totalTimeoutMs = Math.max(options.totalTimeoutMs ?? 60_000, 1);
     this.onRetry = options.onRetry;
@@ -688,7 +690,7 @@ function chunkByEntryName(flows: readonly FlowKey[], size: number): FlowKey[][] 
 }
 
 function stripCredentialsFromText(text: string): string {
-  return text.replace(/\/\/[^/@\s]*@/, "//***@");
+  return redact(text);
 }
 
 export { stripUserInfo };

@@ -1,3 +1,5 @@
+import { redact, redactHeaders, stripUrlCredentials } from "@flowops/redact";
+
 /** One violation from a Kestra error body (`_embedded.errors`). */
 export interface KestraViolation {
   message: string;
@@ -53,7 +55,8 @@ export class KestraApiError extends Error {
   readonly retryAfter: string | undefined;
 
   constructor(init: KestraApiErrorInit) {
-    super(init.message ?? describe(init), init.cause === undefined ? undefined : { cause: init.cause });
+    // Scrubbed once here: causes from undici can carry a header value (`Headers.append: "Bearer …"`).
+    super(redact(init.message ?? describe(init)), init.cause === undefined ? undefined : { cause: init.cause });
     this.method = init.method;
     this.url = init.url;
     this.status = init.status;
@@ -151,25 +154,9 @@ export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }
 
-const SECRET_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
-
-/** Headers with credentials replaced: `Authorization: Basic ***`. */
-export function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (SECRET_HEADERS.has(name.toLowerCase())) {
-      const scheme = /^(\w+)\s/.exec(value)?.[1];
-      out[name] = scheme ? `${scheme} ***` : "***";
-    } else out[name] = value;
-  }
-  return out;
-}
+export { redactHeaders };
 
 /** The URL without user info, so `https://user:pass@host` never reaches a message. */
 export function stripUserInfo(url: URL): string {
-  if (url.username === "" && url.password === "") return url.toString();
-  const copy = new URL(url.toString());
-  copy.username = "";
-  copy.password = "";
-  return copy.toString();
+  return stripUrlCredentials(url);
 }

@@ -5,6 +5,11 @@ export type WebhookRoute =
   | { kind: "push"; installationId: number; owner: string; repo: string; cloneUrl: string; branch: string; before: string; after: string; pusher: string | null; defaultBranch: string }
   | { kind: "ignore"; reason: string };
 
+/** A delivery whose payload lacks what its event always carries. */
+export class MalformedPayloadError extends Error {
+  override readonly name = "MalformedPayloadError";
+}
+
 const PULL_REQUEST_ACTIONS = new Set(["opened", "synchronize", "reopened"]);
 const ZERO_SHA = /^0+$/;
 
@@ -32,7 +37,10 @@ export function routeWebhook(eventName: string, payload: unknown, options: { che
   switch (eventName) {
     case "pull_request": {
       if (!PULL_REQUEST_ACTIONS.has(action)) return { kind: "ignore", reason: `pull_request.${action} needs no check` };
-      const pull = body["pull_request"] as { number: number; head: { sha: string }; base: { sha: string; ref: string } };
+      const pull = body["pull_request"] as { number: number; head: { sha: string }; base: { sha: string; ref: string } } | undefined;
+      if (typeof pull?.number !== "number" || typeof pull.head?.sha !== "string" || typeof pull.base?.sha !== "string" || typeof pull.base.ref !== "string") {
+        throw new MalformedPayloadError("pull_request event without pull_request.number, head.sha, base.sha and base.ref");
+      }
       return { kind: "pull-request", ...base, pullNumber: pull.number, headSha: pull.head.sha, baseSha: pull.base.sha, baseRef: pull.base.ref };
     }
     case "check_run": {

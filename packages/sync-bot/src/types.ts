@@ -25,7 +25,11 @@ export interface ImpactOutcome {
   /** The Markdown report (one-line verdict, per-tenant table, collapsed sections). */
   markdown: string;
   summary: ImpactSummary;
-  /** Tenant codes with at least one change, when known (used to flag protected tenants). */
+  /**
+   * Tenant codes with at least one change, when known (used to flag protected tenants): the
+   * tenant each changed flow was rendered for, and every tenant whose namespace tree a changed
+   * flow writes into (a template may state another tenant's namespace).
+   */
   changedTenants?: string[];
 }
 
@@ -63,6 +67,8 @@ export interface RepositoryPolicy {
   protectedTenants: string[];
   /** `deploy.prune`. */
   prune: boolean;
+  /** `deploy.maxDeleteShare`: the share of managed flows one deploy may delete unless forced. */
+  maxDeleteShare: number;
   /** Environment names in config order; the first is the one a merge deploys. */
   environments: string[];
 }

@@ -1,0 +1,42 @@
+import { isSecretVariableName, registerSecret } from "@flowops/redact";
+
+/** The variables a child process (git) may inherit: what it needs to run, nothing that holds a secret. */
+const INHERITED = /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|TZ|TMPDIR|TEMP|TMP|SYSTEMROOT|COMSPEC|PATHEXT|WINDIR|LC_[A-Z]+|SSL_CERT_FILE|SSL_CERT_DIR|GIT_SSL_CAINFO|GIT_EXEC_PATH|GIT_TEMPLATE_DIR|HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy|XDG_CONFIG_HOME)$/;
+
+/** The bot's own secrets and GitHub's: read once at start, then taken out of the process environment. */
+export const BOT_SECRET_VARIABLES = [
+  "GITHUB_APP_PRIVATE_KEY",
+  "GITHUB_WEBHOOK_SECRET",
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "ACTIONS_RUNTIME_TOKEN",
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+  "KESTRA_USERNAME",
+  "KESTRA_PASSWORD",
+  "KESTRA_TOKEN",
+] as const;
+
+/**
+ * The environment for a child process flowops starts: an allow-list of `base` (never a token, a
+ * key, a webhook secret or a Kestra credential, whatever its name), plus `extra`.
+ */
+export function childProcessEnv(extra: NodeJS.ProcessEnv = {}, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(base)) if (INHERITED.test(name) && value !== undefined && !isSecretVariableName(name)) env[name] = value;
+  return { ...env, ...extra };
+}
+
+/**
+ * Takes the bot's secrets (and `names`, the operator's credential variables) out of `env` (the
+ * process environment), after registering their values with the scrubber, so no library that
+ * spawns a process with `process.env` hands them on. Returns a copy of `env` as it was, for the
+ * code that reads them once.
+ */
+export function withdrawSecrets(env: NodeJS.ProcessEnv, names: readonly string[] = []): NodeJS.ProcessEnv {
+  const snapshot = { ...env };
+  for (const name of [...BOT_SECRET_VARIABLES, ...names, ...Object.keys(env).filter(isSecretVariableName)]) {
+    registerSecret(env[name]);
+    delete env[name];
+  }
+  return snapshot;
+}
