@@ -1,0 +1,192 @@
+import { parseDocument, type Document } from "yaml";
+import { locateInYaml, parseYamlFile } from "@flowops/render";
+import { escapeNode, factorTemplate } from "./factor.js";
+import { namespaceMatcher } from "./namespace-pattern.js";
+import { removeOwnershipLabels, withoutOwnershipLabels } from "./ownership.js";
+import { configFileText, STRINGIFY, tenantFileText, type TenantDraft } from "./repository-files.js";
+import { TenantVars } from "./tenant-values.js";
+import type { ImportProblem, ImportReport, ImportResult, SourceFile, TemplateReport, TenantOnlyFlow } from "./types.js";
+import { isPlainObject } from "./values.js";
+import { verifyRoundTrip, type ExpectedFlow } from "./verify.js";
+
+export interface ImportFlowsOptions {
+  /** The environment the flows come from: the imported repository's only environment. */
+  env: string;
+  /** How a namespace names its tenant; default `${tenant.code}.${flow.folder}`. */
+  namespacePattern?: string;
+  /** Kestra URL to write into the config for the environment. */
+  kestraUrl?: string;
+  /** Where the flows came from, for the report and the files' header comments. */
+  source: string;
+}
+
+/** One deployed flow of one tenant. */
+interface TenantCopy {
+  file: string;
+  text: string;
+  tenant: string;
+  namespace: string;
+  id: string;
+  key: string;
+  folder: string;
+  /** The flow as data, ownership labels removed. */
+  value: Record<string, unknown>;
+}
+
+/**
+ * Factors per-tenant Kestra flows into a flowops repository (pure): one template per flow that
+ * several tenants share, tenant files holding what differs, and a round trip that renders the
+ * result and compares it with every original. A copy that does not come back equal is kept as a
+ * tenant-only template. Problems with the input (syntax, a namespace outside the pattern) come
+ * back instead of a result.
+ */
+export function importFlows(sources: readonly SourceFile[], options: ImportFlowsOptions): { result?: ImportResult; problems: ImportProblem[] } {
+  const problems: ImportProblem[] = [];
+  let match: ReturnType<typeof namespaceMatcher>;
+  try {
+    match = namespaceMatcher(options.namespacePattern);
+  } catch (error) {
+    return { problems: [{ file: "--namespace-pattern", line: 1, column: 1, message: (error as Error).message }] };
+  }
+  const copies: TenantCopy[] = [];
+  const seen = new Map<string, string>();
+  for (const source of sources) {
+    const { parsed, problems: parseProblems } = parseYamlFile(source.file, source.text);
+    if (!parsed) {
+      problems.push(...parseProblems.map(({ file, line, column, message }) => ({ file, line, column, message })));
+      continue;
+    }
+    const flow = parsed.value;
+    if (!isPlainObject(flow) || typeof flow.id !== "string" || typeof flow.namespace !== "string") {
+      problems.push({ file: source.file, line: 1, column: 1, message: "not a Kestra flow: expected a mapping with a string `id` and `namespace`" });
+      continue;
+    }
+    const where = locateInYaml(parsed, ["namespace"]);
+    const found = match(flow.namespace);
+    if (!found) {
+      problems.push({
+        ...where,
+        message: `namespace "${flow.namespace}" does not match the namespace pattern "${options.namespacePattern ?? "${tenant.code}.${flow.folder}"}"; pass --namespace-pattern to say where the tenant code is`,
+      });
+      continue;
+    }
+    const fullName = `${flow.namespace}/${flow.id}`;
+    const other = seen.get(fullName);
+    if (other) {
+      problems.push({ ...where, message: `${fullName} is also in ${other}; keep one copy of each flow` });
+      continue;
+    }
+    seen.set(fullName, source.file);
+    const key = found.folder ? `${found.folder}/${flow.id}` : flow.id;
+    copies.push({ file: source.file, text: source.text, tenant: found.tenant, namespace: flow.namespace, id: flow.id, key, folder: found.folder, value: withoutOwnershipLabels(flow) });
+  }
+  if (problems.length > 0) return { problems };
+  if (copies.length === 0) return { problems: [{ file: options.source, line: 1, column: 1, message: "no flows found to import" }] };
+
+  const expected: ExpectedFlow[] = copies.map((c) => ({ tenant: c.tenant, namespace: c.namespace, id: c.id, document: c.value }));
+  const excluded = new Map<string, string>();
+  let built = assemble(copies, excluded, options);
+  let roundTrip = verifyRoundTrip(built.files, options.env, expected);
+  if (roundTrip.failures.length > 0) {
+    for (const { flow, reason } of roundTrip.failures) {
+      const copy = copies.find((c) => c.tenant === flow.tenant && c.namespace === flow.namespace && c.id === flow.id)!;
+      excluded.set(copyKey(copy), reason);
+    }
+    built = assemble(copies, excluded, options);
+    roundTrip = verifyRoundTrip(built.files, options.env, expected);
+  }
+  const report = built.report;
+  report.verification = { flows: expected.length, equal: roundTrip.equal };
+  for (const { flow, reason } of roundTrip.failures) report.notes.push(`${flow.namespace}/${flow.id} (${flow.tenant}) still does not render back equal: ${reason}`);
+  for (const extra of roundTrip.extra) report.notes.push(`${extra} is rendered by the imported repository but was not imported`);
+  for (const problem of roundTrip.problems) report.notes.push(`${problem.file}:${problem.line}:${problem.column}: ${problem.message} [${problem.code}]`);
+  return { result: { files: built.files, report }, problems: [] };
+}
+
+function copyKey(copy: TenantCopy): string {
+  return `${copy.tenant}|${copy.key}`;
+}
+
+function assemble(copies: readonly TenantCopy[], excluded: ReadonlyMap<string, string>, options: ImportFlowsOptions): ImportResult {
+  const files = new Map<string, string>();
+  const vars = new TenantVars();
+  const tenants = [...new Set(copies.map((c) => c.tenant))].sort();
+  const groups = new Map<string, TenantCopy[]>();
+  for (const copy of copies) {
+    const group = groups.get(copy.key);
+    if (group) group.push(copy);
+    else groups.set(copy.key, [copy]);
+  }
+  const switchedOff = new Map<string, string[]>(tenants.map((t) => [t, []]));
+  const disabledFlows = new Map<string, string[]>(tenants.map((t) => [t, []]));
+  const templates: TemplateReport[] = [];
+  const tenantOnly: TenantOnlyFlow[] = [];
+  const alone: { copy: TenantCopy; reason: string }[] = [];
+  for (const key of [...groups.keys()].sort()) {
+    const group = groups.get(key)!.sort((a, b) => (a.tenant < b.tenant ? -1 : 1));
+    const members = group.filter((c) => !excluded.has(copyKey(c)));
+    for (const c of group) if (excluded.has(copyKey(c))) alone.push({ copy: c, reason: excluded.get(copyKey(c))! });
+    if (members.length === 0) continue;
+    // The fullest copy is the one edited into the template: the fewest parts to borrow from others.
+    const base = members.reduce((best, c) => (c.text.length > best.text.length ? c : best), members[0]!);
+    const document = parseDocument(base.text, { uniqueKeys: true });
+    removeOwnershipLabels(document);
+    const result = factorTemplate({
+      document,
+      copies: new Map(members.map((c) => [c.tenant, c.value])),
+      baseCopy: base.value,
+      namespaces: new Map(members.map((c) => [c.tenant, c.namespace])),
+      vars,
+    });
+    if (!result.ok) {
+      for (const c of members) alone.push({ copy: c, reason: "its copies differ in a top-level key that one template cannot express" });
+      continue;
+    }
+    files.set(`flows/${key}.yaml`, stringify(document, base.text));
+    const memberSet = new Set(members.map((c) => c.tenant));
+    const off = tenants.filter((t) => !memberSet.has(t));
+    for (const t of off) switchedOff.get(t)!.push(key);
+    for (const t of result.disabled) disabledFlows.get(t)!.push(key);
+    templates.push({ key, tenants: [...memberSet], vars: result.vars, conditions: result.conditions, switchedOff: off.filter((t) => !group.some((c) => c.tenant === t)) });
+  }
+  for (const { copy, reason } of alone) {
+    const path = tenantOnlyPath(copy, files);
+    files.set(path, tenantOnlyTemplate(copy));
+    tenantOnly.push({ tenant: copy.tenant, namespace: copy.namespace, id: copy.id, file: path, reason });
+  }
+  const comment = `Imported by flowops import flows from ${options.source}.`;
+  for (const tenant of tenants) {
+    const draft: TenantDraft = { code: tenant, environments: [options.env], vars: vars.of(tenant), switchedOff: switchedOff.get(tenant)!, disabled: disabledFlows.get(tenant)! };
+    files.set(`tenants/${tenant}.yaml`, tenantFileText(draft, comment));
+  }
+  files.set(
+    "flowops.config.yaml",
+    configFileText({ env: options.env, comment, ...(options.kestraUrl ? { kestraUrl: options.kestraUrl } : {}), ...(options.namespacePattern ? { namespacePattern: options.namespacePattern } : {}) }),
+  );
+  const report: ImportReport = { source: options.source, tenants, templates, tenantOnly, verification: { flows: 0, equal: 0 }, notes: [] };
+  return { files, report };
+}
+
+/** `flows/<folder>/<tenant>/<id>.yaml`: beside the shared template, in a folder named for the tenant. */
+function tenantOnlyPath(copy: TenantCopy, files: ReadonlyMap<string, string>): string {
+  const folder = copy.folder ? `${copy.folder}/` : "";
+  let path = `flows/${folder}${copy.tenant}/${copy.id}.yaml`;
+  for (let n = 2; files.has(path); n++) path = `flows/${folder}${copy.tenant}_${n}/${copy.id}.yaml`;
+  return path;
+}
+
+/** The copy as written, for its tenant only: it states its namespace and carries `$when` on the tenant code. */
+function tenantOnlyTemplate(copy: TenantCopy): string {
+  const document = parseDocument(copy.text, { uniqueKeys: true });
+  removeOwnershipLabels(document);
+  if (document.contents) escapeNode(document.contents);
+  const root = document.contents as { items?: unknown[] } | null;
+  root?.items?.unshift(document.createPair("$when", `tenant.code == "${copy.tenant}"`));
+  return stringify(document, copy.text);
+}
+
+/** Writes a document back in its own text's list indentation (`key:\n- a` or `key:\n  - a`). */
+function stringify(document: Document, original: string): string {
+  const flushLists = /^( *)[^\s#][^\n]*:[ \t]*\n\1- /m.test(original);
+  return document.toString({ ...STRINGIFY, indentSeq: !flushLists });
+}

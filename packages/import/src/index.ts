@@ -1,0 +1,5 @@
+export type { ImportProblem, ImportReport, ImportResult, SourceFile, TemplateReport, TenantOnlyFlow } from "./types.js";
+export { importFlows, type ImportFlowsOptions } from "./flows.js";
+export { namespaceMatcher, type NamespaceMatch } from "./namespace-pattern.js";
+export { verifyRoundTrip, type ExpectedFlow, type RoundTrip } from "./verify.js";
+export { readFlowFolder, isFreshFolder, writeFiles, MAX_IMPORT_FILES } from "./files.js";
