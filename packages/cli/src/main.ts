@@ -3,10 +3,12 @@ import { botCommand, ciCommand } from "./commands/bot.js";
 import { deployCommand, planCommand } from "./commands/deploy.js";
 import { graphCommand } from "./commands/graph.js";
 import { impactCommand } from "./commands/impact.js";
+import { importCommand } from "./commands/import.js";
 import { lintCommand } from "./commands/lint.js";
 import { renderCommand } from "./commands/render.js";
 import { schemaCommand } from "./commands/schema.js";
 import { startCommand } from "./commands/start.js";
+import { tenantCommand } from "./commands/tenant.js";
 import { EXIT_USAGE, processIO, UsageError, type CommandIO } from "./io.js";
 
 const COMMANDS: Record<string, (argv: string[], io: CommandIO) => Promise<number>> = {
@@ -20,6 +22,8 @@ const COMMANDS: Record<string, (argv: string[], io: CommandIO) => Promise<number
   deploy: deployCommand,
   schema: schemaCommand,
   start: startCommand,
+  import: importCommand,
+  tenant: tenantCommand,
 };
 
 const HELP = `flowops: GitOps for multi-tenant Kestra data platforms
@@ -36,6 +40,9 @@ usage:
   flowops ci      pr | deploy --env ENV      (inside GitHub Actions; GITHUB_* variables)
   flowops bot     serve [--port N]           (GitHub App webhook server)
   flowops start   [--cwd DIR]      the main job on a platform (render, lint and summarise)
+  flowops tenant  add CODE [--name NAME] [--source NAME]... [--env ENV]... [--set PATH=VALUE]...
+  flowops import  flows --from DIR|--kestra-url URL [--env ENV] --out DIR [--namespace-pattern P]
+  flowops import  terraform DIR --out DIR [--env ENV]
 
 Kestra credentials: KESTRA_USERNAME + KESTRA_PASSWORD, or KESTRA_TOKEN (or the variables the
 config names per environment); --kestra-url overrides the configured URL.

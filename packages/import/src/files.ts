@@ -11,7 +11,7 @@ export const MAX_IMPORT_FILES = 200_000;
  * pass `<out>/<env>`), in path order. Symbolic links are not followed; files over the size limit
  * are reported, not read.
  */
-export async function readFlowFolder(dir: string, extensions: readonly string[] = [".yaml", ".yml"]): Promise<{ files: SourceFile[]; problems: ImportProblem[] }> {
+export async function readFlowFolder(dir: string, extensions: readonly string[] = [".yaml", ".yml"], relativeTo: string = process.cwd()): Promise<{ files: SourceFile[]; problems: ImportProblem[] }> {
   const files: SourceFile[] = [];
   const problems: ImportProblem[] = [];
   const root = resolve(dir);
@@ -20,7 +20,7 @@ export async function readFlowFolder(dir: string, extensions: readonly string[] 
     entries.sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const entry of entries) {
       const path = join(folder, entry.name);
-      const shown = relative(process.cwd(), path) || path;
+      const shown = (relative(relativeTo, path) || path).split(sep).join("/");
       if (entry.isSymbolicLink()) {
         problems.push({ file: shown, line: 1, column: 1, message: "symbolic link not followed; copy the file in" });
       } else if (entry.isDirectory()) {
@@ -59,4 +59,9 @@ export async function writeFiles(out: string, files: ReadonlyMap<string, string>
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, text);
   }
+}
+
+/** A Terraform module folder: its `*.tf` files and the templates beside them, by module-relative path. */
+export async function readTerraformFolder(dir: string): Promise<{ files: SourceFile[]; problems: ImportProblem[] }> {
+  return readFlowFolder(dir, [".tf", ".tftpl", ".tpl", ".yaml", ".yml"], resolve(dir));
 }

@@ -1,9 +1,10 @@
-import { parseDocument, type Document } from "yaml";
-import { locateInYaml, parseYamlFile } from "@flowops/render";
-import { escapeNode, factorTemplate } from "./factor.js";
+import { parseDocument } from "yaml";
+import { DEFAULT_NAMESPACE_PATTERN, locateInYaml, parseYamlFile } from "@flowops/render";
+import { factorTemplate } from "./factor.js";
+import { stringifyLike, tenantOnlyTemplate } from "./tenant-only.js";
 import { namespaceMatcher } from "./namespace-pattern.js";
 import { removeOwnershipLabels, withoutOwnershipLabels } from "./ownership.js";
-import { configFileText, STRINGIFY, tenantFileText, type TenantDraft } from "./repository-files.js";
+import { configFileText, tenantFileText, type TenantDraft } from "./repository-files.js";
 import { TenantVars } from "./tenant-values.js";
 import type { ImportProblem, ImportReport, ImportResult, SourceFile, TemplateReport, TenantOnlyFlow } from "./types.js";
 import { isPlainObject } from "./values.js";
@@ -49,6 +50,7 @@ export function importFlows(sources: readonly SourceFile[], options: ImportFlows
     return { problems: [{ file: "--namespace-pattern", line: 1, column: 1, message: (error as Error).message }] };
   }
   const copies: TenantCopy[] = [];
+  const outside: string[] = [];
   const seen = new Map<string, string>();
   for (const source of sources) {
     const { parsed, problems: parseProblems } = parseYamlFile(source.file, source.text);
@@ -64,10 +66,7 @@ export function importFlows(sources: readonly SourceFile[], options: ImportFlows
     const where = locateInYaml(parsed, ["namespace"]);
     const found = match(flow.namespace);
     if (!found) {
-      problems.push({
-        ...where,
-        message: `namespace "${flow.namespace}" does not match the namespace pattern "${options.namespacePattern ?? "${tenant.code}.${flow.folder}"}"; pass --namespace-pattern to say where the tenant code is`,
-      });
+      outside.push(`${flow.namespace}/${flow.id}`);
       continue;
     }
     const fullName = `${flow.namespace}/${flow.id}`;
@@ -81,7 +80,11 @@ export function importFlows(sources: readonly SourceFile[], options: ImportFlows
     copies.push({ file: source.file, text: source.text, tenant: found.tenant, namespace: flow.namespace, id: flow.id, key, folder: found.folder, value: withoutOwnershipLabels(flow) });
   }
   if (problems.length > 0) return { problems };
-  if (copies.length === 0) return { problems: [{ file: options.source, line: 1, column: 1, message: "no flows found to import" }] };
+  const pattern = options.namespacePattern ?? DEFAULT_NAMESPACE_PATTERN;
+  if (copies.length === 0) {
+    const why = outside.length > 0 ? `: no namespace matches the pattern "${pattern}" (${outside.slice(0, 3).join(", ")}); pass --namespace-pattern` : "";
+    return { problems: [{ file: options.source, line: 1, column: 1, message: `no flows to import${why}` }] };
+  }
 
   const expected: ExpectedFlow[] = copies.map((c) => ({ tenant: c.tenant, namespace: c.namespace, id: c.id, document: c.value }));
   const excluded = new Map<string, string>();
@@ -96,6 +99,9 @@ export function importFlows(sources: readonly SourceFile[], options: ImportFlows
     roundTrip = verifyRoundTrip(built.files, options.env, expected);
   }
   const report = built.report;
+  if (outside.length > 0) {
+    report.notes.push(`left out ${outside.length} flow(s) whose namespace does not match "${pattern}" (not a tenant's): ${outside.slice(0, 10).join(", ")}${outside.length > 10 ? ", ..." : ""}`);
+  }
   report.verification = { flows: expected.length, equal: roundTrip.equal };
   for (const { flow, reason } of roundTrip.failures) report.notes.push(`${flow.namespace}/${flow.id} (${flow.tenant}) still does not render back equal: ${reason}`);
   for (const extra of roundTrip.extra) report.notes.push(`${extra} is rendered by the imported repository but was not imported`);
@@ -142,7 +148,7 @@ function assemble(copies: readonly TenantCopy[], excluded: ReadonlyMap<string, s
       for (const c of members) alone.push({ copy: c, reason: "its copies differ in a top-level key that one template cannot express" });
       continue;
     }
-    files.set(`flows/${key}.yaml`, stringify(document, base.text));
+    files.set(`flows/${key}.yaml`, stringifyLike(document, base.text));
     const memberSet = new Set(members.map((c) => c.tenant));
     const off = tenants.filter((t) => !memberSet.has(t));
     for (const t of off) switchedOff.get(t)!.push(key);
@@ -151,7 +157,7 @@ function assemble(copies: readonly TenantCopy[], excluded: ReadonlyMap<string, s
   }
   for (const { copy, reason } of alone) {
     const path = tenantOnlyPath(copy, files);
-    files.set(path, tenantOnlyTemplate(copy));
+    files.set(path, tenantOnlyTemplate(copy.text, copy.tenant, copy.namespace));
     tenantOnly.push({ tenant: copy.tenant, namespace: copy.namespace, id: copy.id, file: path, reason });
   }
   const comment = `Imported by flowops import flows from ${options.source}.`;
@@ -175,18 +181,3 @@ function tenantOnlyPath(copy: TenantCopy, files: ReadonlyMap<string, string>): s
   return path;
 }
 
-/** The copy as written, for its tenant only: it states its namespace and carries `$when` on the tenant code. */
-function tenantOnlyTemplate(copy: TenantCopy): string {
-  const document = parseDocument(copy.text, { uniqueKeys: true });
-  removeOwnershipLabels(document);
-  if (document.contents) escapeNode(document.contents);
-  const root = document.contents as { items?: unknown[] } | null;
-  root?.items?.unshift(document.createPair("$when", `tenant.code == "${copy.tenant}"`));
-  return stringify(document, copy.text);
-}
-
-/** Writes a document back in its own text's list indentation (`key:\n- a` or `key:\n  - a`). */
-function stringify(document: Document, original: string): string {
-  const flushLists = /^( *)[^\s#][^\n]*:[ \t]*\n\1- /m.test(original);
-  return document.toString({ ...STRINGIFY, indentSeq: !flushLists });
-}

@@ -1,4 +1,4 @@
-import { Document, isMap, isSeq, type YAMLMap } from "yaml";
+import { Document, isMap, isScalar, isSeq, visit, type YAMLMap } from "yaml";
 import { DEFAULT_NAMESPACE_PATTERN } from "@flowops/render";
 
 /** What an importer knows of one tenant; written as `tenants/<code>.yaml`. */
@@ -8,6 +8,7 @@ export interface TenantDraft {
   environments: string[];
   sources?: Record<string, boolean>;
   schedule?: string;
+  timezone?: string;
   vars: Record<string, unknown>;
   /** Template keys switched off for this tenant. */
   switchedOff: string[];
@@ -24,6 +25,7 @@ export function tenantFileText(draft: TenantDraft, comment: string): string {
   value.environments = draft.environments;
   if (draft.sources && Object.keys(draft.sources).length > 0) value.sources = draft.sources;
   if (draft.schedule !== undefined) value.schedule = draft.schedule;
+  if (draft.timezone !== undefined) value.timezone = draft.timezone;
   if (Object.keys(draft.vars).length > 0) value.vars = draft.vars;
   const switches: [string, Record<string, boolean>][] = [
     ...draft.switchedOff.map((key): [string, Record<string, boolean>] => [key, { enabled: false }]),
@@ -31,8 +33,16 @@ export function tenantFileText(draft: TenantDraft, comment: string): string {
   ];
   if (switches.length > 0) value.flows = Object.fromEntries(switches.sort((a, b) => (a[0] < b[0] ? -1 : 1)));
   const document = new Document(value);
-  document.commentBefore = ` ${comment}`;
   const root = document.contents as YAMLMap;
+  root.commentBefore = ` ${comment}`;
+  const schedule = root.get("schedule", true);
+  if (isScalar(schedule)) schedule.type = "QUOTE_DOUBLE";
+  // Short lists of plain values on one line, as people write them: `regions: [eu-west-3, eu-west-1]`.
+  visit(root, {
+    Seq(_, seq) {
+      if (seq.items.every((item) => isScalar(item)) && seq.items.length <= 8) seq.flow = true;
+    },
+  });
   for (const key of ["environments", "sources"]) {
     const node = root.get(key, true);
     if (isSeq(node) || isMap(node)) node.flow = true;
