@@ -361,8 +361,10 @@ export function convertTemplate(text: string, tokens: readonly Token[], target: 
   return out;
 }
 
+/** The `$when` value as YAML text: quoted where a plain scalar would read otherwise (`!` starts a tag). */
 function joinWhen(list: string[]): string {
-  return list.length === 1 ? list[0]! : list.map((w) => `(${w})`).join(" && ");
+  const expression = list.length === 1 ? list[0]! : list.map((w) => `(${w})`).join(" && ");
+  return /^[!&*|>'"%@`{[\-?:,#]/.test(expression) || / #|: /.test(expression) ? `'${expression.replaceAll("'", "''")}'` : expression;
 }
 
 function negate(when: string): string {

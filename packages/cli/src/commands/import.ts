@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { KestraApiError, KestraConfigError, kestraClientFromEnvironment } from "@flowops/kestra";
 import {
@@ -110,11 +110,19 @@ async function importTerraformCommand(argv: string[], io: CommandIO): Promise<nu
   checkFormat(values.format, TERRAFORM_USAGE);
   const out = await freshOut(io, values.out);
   const dir = resolve(io.cwd, positionals[0]!);
+  if (!(await isFolder(dir))) throw new UsageError(`${positionals[0]}: not a readable folder`);
   const read = await readTerraformFolder(dir);
+  // Problems name module-relative files; show them under the folder the user named.
+  const shown = (problems: readonly ImportProblem[]) => problems.map((p) => ({ ...p, file: join(positionals[0]!, p.file) }));
+  read.problems = shown(read.problems);
   if (read.problems.length > 0) return printInputProblems(read.problems, io);
   const { result, problems } = await importTerraform(read.files, { env: values.env ?? "default", source: positionals[0]! });
-  if (!result) return printInputProblems(problems, io);
+  if (!result) return printInputProblems(shown(problems), io);
   return finish(result, out, values.format!, io);
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isDirectory(), () => false);
 }
 
 function checkFormat(format: string | undefined, usage: string): void {
