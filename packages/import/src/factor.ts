@@ -240,7 +240,8 @@ function substituteTenant(ctx: Context, tenant: string, text: string): string {
   const namespace = ctx.namespaces.get(tenant) ?? tenant;
   let pattern = ctx.substitutions.get(tenant);
   if (!pattern) {
-    pattern = new RegExp(`${escapeRegExp(namespace)}|${escapeRegExp(tenant)}`, "g");
+    // Whole names only: the code `a` is not inside `read`, but `acme` is inside `acme_dw` and `s3://lake/acme/`.
+    pattern = new RegExp(`(?<![A-Za-z0-9])(?:${escapeRegExp(namespace)}|${escapeRegExp(tenant)})(?![A-Za-z0-9])`, "g");
     ctx.substitutions.set(tenant, pattern);
   }
   return escapePlaceholders(text).replace(pattern, (match) => (match === namespace ? "${flow.namespace}" : "${tenant.code}"));

@@ -83,7 +83,7 @@ class Reader {
       this.at++;
       const value = this.template('"');
       this.expect('"');
-      return value;
+      return this.rejectOperators(value);
     }
     if (c === "[") {
       this.at++;
@@ -129,7 +129,7 @@ class Reader {
       const match = /^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(this.text.slice(this.at));
       if (!match) throw new HclSubsetError("number expected", this.at);
       this.at += match[0].length;
-      return { kind: "literal", value: Number(match[0]) };
+      return this.rejectOperators({ kind: "literal", value: Number(match[0]) });
     }
     if (/[A-Za-z_]/.test(c)) {
       const name = this.identifier();
