@@ -15,6 +15,7 @@ export async function readFlowFolder(dir: string, extensions: readonly string[] 
   const files: SourceFile[] = [];
   const problems: ImportProblem[] = [];
   const root = resolve(dir);
+  const pending: { path: string; shown: string }[] = [];
   const walk = async (folder: string): Promise<void> => {
     const entries = await readdir(folder, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -26,17 +27,29 @@ export async function readFlowFolder(dir: string, extensions: readonly string[] 
       } else if (entry.isDirectory()) {
         if (!entry.name.startsWith(".")) await walk(path);
       } else if (entry.isFile() && extensions.some((ext) => entry.name.endsWith(ext))) {
-        if (files.length >= MAX_IMPORT_FILES) throw new Error(`more than ${MAX_IMPORT_FILES} files under ${dir}; point at one environment's folder`);
-        const { size } = await lstat(path);
-        if (size > MAX_FILE_BYTES) {
-          problems.push({ file: shown, line: 1, column: 1, message: `file is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit for one file` });
-          continue;
-        }
-        files.push({ file: shown, text: await readFile(path, "utf8") });
+        if (pending.length >= MAX_IMPORT_FILES) throw new Error(`more than ${MAX_IMPORT_FILES} files under ${dir}; point at one environment's folder`);
+        pending.push({ path, shown });
       }
     }
   };
   await walk(root);
+  // Many small files: read a few at a time, keep the path order.
+  const read: (SourceFile | undefined)[] = new Array(pending.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < pending.length) {
+      const i = next++;
+      const { path, shown } = pending[i]!;
+      const { size } = await lstat(path);
+      if (size > MAX_FILE_BYTES) {
+        problems.push({ file: shown, line: 1, column: 1, message: `file is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit for one file` });
+        continue;
+      }
+      read[i] = { file: shown, text: await readFile(path, "utf8") };
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  files.push(...read.filter((f): f is SourceFile => f !== undefined));
   return { files, problems };
 }
 

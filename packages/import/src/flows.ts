@@ -1,5 +1,6 @@
 import { parseDocument } from "yaml";
 import { DEFAULT_NAMESPACE_PATTERN, locateInYaml, parseYamlFile } from "@flowops/render";
+import { readFlowValue, strictFlowValue } from "./fast-yaml.js";
 import { factorTemplate } from "./factor.js";
 import { stringifyLike, tenantOnlyTemplate } from "./tenant-only.js";
 import { namespaceMatcher } from "./namespace-pattern.js";
@@ -7,7 +8,7 @@ import { removeOwnershipLabels, withoutOwnershipLabels } from "./ownership.js";
 import { configFileText, tenantFileText, type TenantDraft } from "./repository-files.js";
 import { TenantVars } from "./tenant-values.js";
 import type { ImportProblem, ImportReport, ImportResult, SourceFile, TemplateReport, TenantOnlyFlow } from "./types.js";
-import { isPlainObject } from "./values.js";
+import { deepEqual, isPlainObject } from "./values.js";
 import { verifyRoundTrip, type ExpectedFlow } from "./verify.js";
 
 export interface ImportFlowsOptions {
@@ -53,17 +54,19 @@ export function importFlows(sources: readonly SourceFile[], options: ImportFlows
   const outside: string[] = [];
   const seen = new Map<string, string>();
   for (const source of sources) {
-    const { parsed, problems: parseProblems } = parseYamlFile(source.file, source.text);
-    if (!parsed) {
+    const { value: flow, problems: parseProblems } = readFlowValue(source.file, source.text);
+    if (parseProblems.length > 0) {
       problems.push(...parseProblems.map(({ file, line, column, message }) => ({ file, line, column, message })));
       continue;
     }
-    const flow = parsed.value;
     if (!isPlainObject(flow) || typeof flow.id !== "string" || typeof flow.namespace !== "string") {
       problems.push({ file: source.file, line: 1, column: 1, message: "not a Kestra flow: expected a mapping with a string `id` and `namespace`" });
       continue;
     }
-    const where = locateInYaml(parsed, ["namespace"]);
+    const where = () => {
+      const { parsed } = parseYamlFile(source.file, source.text);
+      return parsed ? locateInYaml(parsed, ["namespace"]) : { file: source.file, line: 1, column: 1 };
+    };
     const found = match(flow.namespace);
     if (!found) {
       outside.push(`${flow.namespace}/${flow.id}`);
@@ -72,7 +75,7 @@ export function importFlows(sources: readonly SourceFile[], options: ImportFlows
     const fullName = `${flow.namespace}/${flow.id}`;
     const other = seen.get(fullName);
     if (other) {
-      problems.push({ ...where, message: `${fullName} is also in ${other}; keep one copy of each flow` });
+      problems.push({ ...where(), message: `${fullName} is also in ${other}; keep one copy of each flow` });
       continue;
     }
     seen.set(fullName, source.file);
@@ -86,6 +89,7 @@ export function importFlows(sources: readonly SourceFile[], options: ImportFlows
     return { problems: [{ file: options.source, line: 1, column: 1, message: `no flows to import${why}` }] };
   }
 
+  crossCheckParsers(copies);
   const expected: ExpectedFlow[] = copies.map((c) => ({ tenant: c.tenant, namespace: c.namespace, id: c.id, document: c.value }));
   const excluded = new Map<string, string>();
   let built = assemble(copies, excluded, options);
@@ -107,6 +111,25 @@ export function importFlows(sources: readonly SourceFile[], options: ImportFlows
   for (const extra of roundTrip.extra) report.notes.push(`${extra} is rendered by the imported repository but was not imported`);
   for (const problem of roundTrip.problems) report.notes.push(`${problem.file}:${problem.line}:${problem.column}: ${problem.message} [${problem.code}]`);
   return { result: { files: built.files, report }, problems: [] };
+}
+
+/**
+ * The fast parser read the copies; the renderer reads with `yaml`. One copy per flow is read both
+ * ways; where they disagree, every copy of that flow is re-read strictly.
+ */
+function crossCheckParsers(copies: TenantCopy[]): void {
+  const firstOfKey = new Map<string, TenantCopy>();
+  for (const copy of copies) if (!firstOfKey.has(copy.key)) firstOfKey.set(copy.key, copy);
+  const disagree = new Set<string>();
+  for (const [key, copy] of firstOfKey) {
+    const strict = strictFlowValue(copy.file, copy.text);
+    if (!isPlainObject(strict) || !deepEqual(withoutOwnershipLabels(strict), copy.value)) disagree.add(key);
+  }
+  for (const copy of copies) {
+    if (!disagree.has(copy.key)) continue;
+    const strict = strictFlowValue(copy.file, copy.text);
+    if (isPlainObject(strict)) copy.value = withoutOwnershipLabels(strict);
+  }
 }
 
 function copyKey(copy: TenantCopy): string {

@@ -31,6 +31,9 @@ export class TenantVars {
   flagFor(label: string, present: ReadonlySet<string>, all: Iterable<string>): string {
     const values = new Map<string, unknown>();
     for (const tenant of all) values.set(tenant, present.has(tenant));
+    // One flag per set of tenants: the same tasks of many flows are kept for the same customers.
+    const same = this.sameValues(values);
+    if (same !== undefined) return same;
     const base = camelName(["with", label]);
     if (this.tryBind(base, values)) return base;
     for (let n = 2; ; n++) if (this.tryBind(`${base}${n}`, values)) return `${base}${n}`;

@@ -1,4 +1,3 @@
-import { parse as parseHcl } from "@cdktf/hcl2json";
 import { parseYamlFile } from "@flowops/render";
 import { evaluateHcl, HclSubsetError, parseAttribute, type HclValue, type TemplateFileCall } from "./hcl-expression.js";
 import { configFileText, tenantFileText, type TenantDraft } from "./repository-files.js";
@@ -47,6 +46,8 @@ export async function importTerraform(files: readonly SourceFile[], options: Imp
   const instances: FlowInstance[] = [];
   const notes: string[] = [];
   const tfFiles = paths.filter((p) => p.endsWith(".tf"));
+  // Loaded on use: the parser is a WebAssembly build of HashiCorp's own, heavy for commands that never read HCL.
+  const { parse: parseHcl } = await import("@cdktf/hcl2json");
   if (tfFiles.length === 0) return { problems: [{ file: options.source, line: 1, column: 1, message: "no *.tf files found" }] };
   for (const tfFile of tfFiles) {
     const text = byPath.get(tfFile)!;

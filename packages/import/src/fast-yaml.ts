@@ -1,0 +1,28 @@
+import jsYaml from "js-yaml";
+import { parseYamlFile, type RepositoryProblem } from "@flowops/render";
+
+/** Anchors and aliases: such files take the strict path, which bounds alias expansion. */
+const ANCHOR_OR_ALIAS = /(^|[\s[{,:-])[&*][^\s,\]}]/m;
+
+/**
+ * A flow file's value. Thousands of copies are read in an import, so the plain-data parse of
+ * js-yaml (core schema, YAML 1.2) comes first; a file it refuses, or one with anchors, goes
+ * through render's strict reader, whose problems carry file, line and column. The importer checks
+ * the two parsers agree on each template's fullest copy before trusting a group's values.
+ */
+export function readFlowValue(file: string, text: string): { value?: unknown; problems: RepositoryProblem[] } {
+  if (!ANCHOR_OR_ALIAS.test(text) && Buffer.byteLength(text, "utf8") <= 1024 * 1024) {
+    try {
+      return { value: jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA, filename: file }), problems: [] };
+    } catch {
+      // Fall through: the strict reader says what is wrong, in flowops' words.
+    }
+  }
+  const { parsed, problems } = parseYamlFile(file, text);
+  return parsed ? { value: parsed.value, problems: [] } : { problems };
+}
+
+/** The strict reader's value, for the cross-check. */
+export function strictFlowValue(file: string, text: string): unknown {
+  return parseYamlFile(file, text).parsed?.value;
+}
