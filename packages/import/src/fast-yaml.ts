@@ -1,8 +1,14 @@
 import jsYaml from "js-yaml";
 import { parseYamlFile, type RepositoryProblem } from "@flowops/render";
 
-/** Anchors and aliases: such files take the strict path, which bounds alias expansion. */
-const ANCHOR_OR_ALIAS = /(^|[\s[{,:-])[&*][^\s,\]}]/m;
+/** True when a node is reached twice: js-yaml shares aliased nodes, which the strict path bounds instead. */
+function hasAliases(value: unknown, seen = new Set<object>()): boolean {
+  if (value === null || typeof value !== "object") return false;
+  if (seen.has(value)) return true;
+  seen.add(value);
+  for (const child of Array.isArray(value) ? value : Object.values(value)) if (hasAliases(child, seen)) return true;
+  return false;
+}
 
 /**
  * A flow file's value. Thousands of copies are read in an import, so the plain-data parse of
@@ -11,9 +17,10 @@ const ANCHOR_OR_ALIAS = /(^|[\s[{,:-])[&*][^\s,\]}]/m;
  * the two parsers agree on each template's fullest copy before trusting a group's values.
  */
 export function readFlowValue(file: string, text: string): { value?: unknown; problems: RepositoryProblem[] } {
-  if (!ANCHOR_OR_ALIAS.test(text) && Buffer.byteLength(text, "utf8") <= 1024 * 1024) {
+  if (text.length <= 1024 * 1024) {
     try {
-      return { value: jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA, filename: file }), problems: [] };
+      const value = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA, filename: file });
+      if (!hasAliases(value)) return { value, problems: [] };
     } catch {
       // Fall through: the strict reader says what is wrong, in flowops' words.
     }
