@@ -5,6 +5,7 @@ import { readRepository, render } from "@flowops/render";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { captureIO, gitRepo, repoRoot, tempDir, writeFiles } from "./support.js";
+import { startKestraDouble } from "./kestra-double/index.js";
 import { TERRAFORM_SEED } from "./terraform-seed.js";
 
 function listFiles(dir: string): string[] {
@@ -126,6 +127,30 @@ describe("flowops import flows", () => {
     const notEmpty = captureIO(from);
     expect(await main(["import", "flows", "--from", ".", "--out", out], notEmpty)).toBe(2);
     expect(notEmpty.err()).toContain("is not empty");
+  }, 60_000);
+
+  it("reads every flow of a live Kestra through the client, with the environment's credentials", async () => {
+    const kestra = await startKestraDouble({ basicAuth: { username: "ops@example.com", password: "s3cret-Pass" } });
+    try {
+      for (const tenant of ["acme", "beta"]) {
+        kestra.seedFlow(`id: nightly\nnamespace: ${tenant}.bronze\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: hello ${tenant}\n`);
+      }
+      kestra.seedFlow("id: made_by_hand\nnamespace: ops\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: x\n");
+      const out = join(tempDir(), "repo");
+      const io = captureIO(tempDir(), { KESTRA_USERNAME: "ops@example.com", KESTRA_PASSWORD: "s3cret-Pass" });
+      expect(await main(["import", "flows", "--kestra-url", kestra.url, "--env", "production", "--out", out], io), io.err()).toBe(0);
+      expect(readFileSync(join(out, "flows/bronze/nightly.yaml"), "utf8")).toContain("message: hello ${tenant.code}");
+      expect(parse(readFileSync(join(out, "flowops.config.yaml"), "utf8"))).toEqual({ flows: "flows", tenants: "tenants", environments: { production: { kestra: { url: kestra.url } } } });
+      expect(io.out()).toContain("ops/made_by_hand");
+      expect(kestra.writeCount()).toBe(0);
+
+      const denied = captureIO(tempDir(), { KESTRA_USERNAME: "ops@example.com", KESTRA_PASSWORD: "wrong" });
+      expect(await main(["import", "flows", "--kestra-url", kestra.url, "--out", join(tempDir(), "x")], denied)).toBe(2);
+      expect(denied.err()).toContain("reading flows from Kestra failed");
+      expect(denied.err()).not.toContain("wrong");
+    } finally {
+      await kestra.close();
+    }
   }, 60_000);
 
   it("answers --help with its usage", async () => {
