@@ -129,6 +129,21 @@ describe("flowops import flows", () => {
     expect(notEmpty.err()).toContain("is not empty");
   }, 60_000);
 
+  it.each([
+    ["a flow id that would name a file outside flows/", "id: ../../tenants/evil\nnamespace: acme.bronze\ntasks: []\n", 'flow id "../../tenants/evil" is not one Kestra accepts'],
+    ["a document that is not a flow", "- just\n- a list\n", "not a Kestra flow"],
+    ["two documents in one file", "id: a\nnamespace: acme.x\n---\nid: b\nnamespace: acme.x\n", "holds 2 YAML documents"],
+  ])("refuses %s with exit 2 and writes nothing", async (_, text, expected) => {
+    const from = tempDir();
+    write(from, { "flow.yml": text });
+    const out = join(tempDir(), "repo");
+    const io = captureIO(from);
+    expect(await main(["import", "flows", "--from", ".", "--out", out], io)).toBe(2);
+    expect(io.err()).toContain(expected);
+    expect(io.err()).toMatch(/^flow\.yml:\d+:\d+: error /);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("reads every flow of a live Kestra through the client, with the environment's credentials", async () => {
     const kestra = await startKestraDouble({ basicAuth: { username: "ops@example.com", password: "s3cret-Pass" } });
     try {

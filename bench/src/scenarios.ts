@@ -229,6 +229,7 @@ export const importScenario: Scenario = {
         mkdirSync(join(from, flow.namespace), { recursive: true });
         writeFileSync(join(from, flow.namespace, `${flow.id}.yaml`), flow.source);
       }
+      const cpuBefore = process.cpuUsage();
       const started = performance.now();
       const read = await readFlowFolder(from);
       const readDone = elapsed(started);
@@ -239,6 +240,7 @@ export const importScenario: Scenario = {
       const writeStarted = performance.now();
       await writeFiles(join(work, "imported"), result.files);
       const written = elapsed(writeStarted);
+      const cpu = process.cpuUsage(cpuBefore);
       return [
         { name: `flows imported (${env})`, value: result.report.verification.flows, unit: "count" },
         { name: "rendered back equal", value: result.report.verification.equal, unit: "count" },
@@ -248,6 +250,8 @@ export const importScenario: Scenario = {
         { name: "factor + round trip", value: imported, unit: "ms" },
         { name: "write the repository", value: written, unit: "ms" },
         { name: "import total (read + factor + verify + write)", value: Math.round(readDone + imported + written), unit: "ms", target: 30000 },
+        // On a shared machine wall time includes waiting for a core; CPU time is the work done.
+        { name: "  of which CPU time (user + system)", value: Math.round((cpu.user + cpu.system) / 1000), unit: "ms" },
         { name: "peak memory (RSS)", value: peakRssMb(), unit: "MB", target: 2048 },
       ];
     } finally {

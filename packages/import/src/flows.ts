@@ -1,5 +1,6 @@
 import { parseDocument } from "yaml";
 import { DEFAULT_NAMESPACE_PATTERN, locateInYaml, parseYamlFile } from "@flowops/render";
+import { FLOW_ID_PATTERN } from "@flowops/schemas";
 import { readFlowValue, strictFlowValue } from "./fast-yaml.js";
 import { factorTemplate } from "./factor.js";
 import { stringifyLike, tenantOnlyTemplate } from "./tenant-only.js";
@@ -10,6 +11,8 @@ import { TenantVars } from "./tenant-values.js";
 import type { ImportProblem, ImportReport, ImportResult, SourceFile, TemplateReport, TenantOnlyFlow } from "./types.js";
 import { deepEqual, isPlainObject } from "./values.js";
 import { verifyRoundTrip, type ExpectedFlow } from "./verify.js";
+
+const FLOW_ID = new RegExp(FLOW_ID_PATTERN);
 
 export interface ImportFlowsOptions {
   /** The environment the flows come from: the imported repository's only environment. */
@@ -61,6 +64,10 @@ export function importFlows(sources: readonly SourceFile[], options: ImportFlows
     }
     if (!isPlainObject(flow) || typeof flow.id !== "string" || typeof flow.namespace !== "string") {
       problems.push({ file: source.file, line: 1, column: 1, message: "not a Kestra flow: expected a mapping with a string `id` and `namespace`" });
+      continue;
+    }
+    if (!FLOW_ID.test(flow.id) || flow.id.length > 100) {
+      problems.push({ file: source.file, line: 1, column: 1, message: `flow id "${flow.id.slice(0, 120)}" is not one Kestra accepts (${FLOW_ID_PATTERN}); it would name a template file` });
       continue;
     }
     const where = () => {

@@ -1,4 +1,5 @@
 import { parseYamlFile } from "@flowops/render";
+import { FLOW_ID_PATTERN } from "@flowops/schemas";
 import { evaluateHcl, HclSubsetError, parseAttribute, type HclValue, type TemplateFileCall } from "./hcl-expression.js";
 import { configFileText, tenantFileText, type TenantDraft } from "./repository-files.js";
 import { convertTemplate, evaluateTemplate, scanTemplate, skeletonText, templateVariables, TemplateSubsetError, type VariableTarget } from "./tftpl.js";
@@ -312,6 +313,8 @@ function readResource(tfFile: string, text: string, name: string, block: Record<
     const ns = values.namespace;
     if (ns !== tenantCode && !ns.startsWith(`${tenantCode}.`)) return fail("namespace", `"${ns}" is not in tenant ${tenantCode}'s namespaces (${tenantCode}.…)`);
     const folder = ns === tenantCode ? "" : ns.slice(tenantCode.length + 1).split(".").join("/");
+    if (!new RegExp(FLOW_ID_PATTERN).test(values.flow_id) || values.flow_id.length > 100) return fail("flow_id", `"${values.flow_id}" is not a flow id Kestra accepts (${FLOW_ID_PATTERN})`);
+    if (folder.split("/").some((segment) => !/^[a-z0-9][a-z0-9_-]*$/.test(segment)) && folder !== "") return fail("namespace", `"${ns}" cannot be read as <tenant>.<folder> (lower-case letters, digits, _ and - per part)`);
     for (const [key, value] of Object.entries(call.vars)) {
       if (typeof value === "object") return fail("content", `templatefile() variable ${key} is a list or map; only strings, numbers and booleans are supported`);
     }

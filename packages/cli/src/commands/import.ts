@@ -82,7 +82,7 @@ async function importFlowsCommand(argv: string[], io: CommandIO): Promise<number
     const folder = await flowFolder(from, env);
     env = folder.env ?? env ?? "default";
     source = values.from;
-    const read = await readFlowFolder(folder.dir);
+    const read = await readFlowFolder(folder.dir, undefined, io.cwd);
     if (read.problems.length > 0) return printInputProblems(read.problems, io);
     sources = read.files;
   } else {
