@@ -54,18 +54,27 @@ describe("flowops import flows", () => {
     expect([...again.keys()].sort()).toEqual([...original.keys()].sort());
     for (const [key, document] of original) expect(again.get(key), key).toEqual(document);
 
-    // One template per flow, comments of the copy kept, tenant values and switches in tenant files.
-    const template = readFileSync(join(out, "flows/bronze/aws_usage.yaml"), "utf8");
-    expect(template).toContain("# Only for carbon customers");
-    expect(template).toContain("tenant: ${tenant.code}");
-    expect(template).toMatch(/\$when: tenant\.vars\.\w+/);
-    expect(template).not.toContain("managed-by");
-    const umbrella = parse(readFileSync(join(out, "tenants/umbrella_health.yaml"), "utf8")) as { flows: Record<string, unknown> };
-    expect(umbrella.flows["bronze/aws_costs"]).toEqual({ enabled: false });
-    const initech = parse(readFileSync(join(out, "tenants/initech_saas.yaml"), "utf8")) as { flows: Record<string, unknown> };
-    expect(initech.flows["gold/budget_alerts"]).toEqual({ disabled: true });
-    // Literal ${...} of the original (shell variables) stays literal.
-    expect(readFileSync(join(out, "flows/silver/oci_costs_focus.yaml"), "utf8")).toContain("$${SRC}");
+    // One template per flow key, each keeping the comments of the copies, and no ownership label.
+    const copies = new Map<string, string[]>();
+    for (const file of listFiles(join(rendered, "staging"))) {
+      const [namespace, name] = file.split("/") as [string, string];
+      const [tenant, ...folder] = namespace.split(".");
+      const key = `${folder.join("/")}/${name.replace(/\.yaml$/, "")}`;
+      copies.set(key, [...(copies.get(key) ?? []), tenant!]);
+    }
+    const tenants = [...new Set([...copies.values()].flat())];
+    const comments = (text: string) => text.split("\n").filter((l) => l.trim().startsWith("#")).map((l) => l.trim());
+    for (const [key, having] of copies) {
+      const template = readFileSync(join(out, "flows", `${key}.yaml`), "utf8");
+      const copy = readFileSync(join(rendered, "staging", `${having[0]}.${key.split("/")[0]}`, `${key.split("/")[1]}.yaml`), "utf8");
+      expect(comments(template), key).toEqual(comments(copy));
+      expect(template).not.toMatch(/managed-by|system\.readOnly/);
+      // A tenant without the flow has it switched off in its file.
+      for (const tenant of tenants.filter((t) => !having.includes(t))) {
+        const file = parse(readFileSync(join(out, "tenants", `${tenant}.yaml`), "utf8")) as { flows?: Record<string, unknown> };
+        expect(file.flows?.[key], `${tenant} ${key}`).toEqual({ enabled: false });
+      }
+    }
     expect(await main(["lint", "--format", "json"], captureIO(out))).not.toBe(2);
   }, 120_000);
 

@@ -28,6 +28,12 @@ describe("factorTemplate", () => {
       { a: {}, b: {} },
     ],
     [
+      "a comment above the dropped namespace line stays (rendered copies start with id and namespace)",
+      { a: "# what it does\nnamespace: a.x\nid: f\ntasks: []\n", b: "namespace: b.x\nid: f\ntasks: []\n" },
+      "# what it does\nid: f\ntasks: []\n",
+      { a: {}, b: {} },
+    ],
+    [
       "the tenant code and namespace inside strings become placeholders",
       { a: "id: f\nnamespace: a.x\nlabels: { tenant: a }\ntasks: [{ id: t, type: T, message: 'read a.x from s3://lake/a/in' }]\n", b: "id: f\nnamespace: b.x\nlabels: { tenant: b }\ntasks: [{ id: t, type: T, message: 'read b.x from s3://lake/b/in' }]\n" },
       "id: f\nlabels: { tenant: \"${tenant.code}\" }\ntasks: [ { id: t, type: T, message: 'read ${flow.namespace} from s3://lake/${tenant.code}/in' } ]\n",

@@ -1,5 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, Scalar, visit, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import type { TenantVars } from "./tenant-values.js";
+import { deleteKeepingComments } from "./yaml-edit.js";
 import { deepEqual, escapePlaceholders, isPlainObject } from "./values.js";
 
 /** A part of the copies that cannot be written as one template node; the caller widens it. */
@@ -42,13 +43,13 @@ interface Context extends FactorInput {
  */
 export function factorTemplate(input: FactorInput): FactorResult {
   // The namespace comes from the config's pattern, as it did for every copy (that is how its tenant was found).
-  input.document.delete("namespace");
+  deleteKeepingComments(input.document, "namespace");
   // `disabled: true` on some copies only is the tenant file's `disabled` switch.
   const all = [...input.copies.values()];
   const disabledSwitch = all.some((c) => isPlainObject(c) && c.disabled === true) && all.some((c) => isPlainObject(c) && c.disabled === undefined);
   const disabled: string[] = [];
   if (disabledSwitch) {
-    input.document.delete("disabled");
+    deleteKeepingComments(input.document, "disabled");
     for (const [tenant, copy] of input.copies) if (isPlainObject(copy) && copy.disabled === true) disabled.push(tenant);
   }
   const copies = new Map(

@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, type Document } from "yaml";
 import { isPlainObject } from "./values.js";
+import { deleteKeepingComments } from "./yaml-edit.js";
 
 /** Labels flowops adds to what it deploys; they belong to the deploy, not to the template. */
 const OWNERSHIP_KEYS = new Set(["managed-by", "system.readOnly", "flowops.tenant"]);
@@ -29,9 +30,9 @@ export function removeOwnershipLabels(document: Document): void {
   const labels = document.get("labels", true);
   if (isMap(labels)) {
     labels.items = labels.items.filter((pair) => !(isScalar(pair.key) && OWNERSHIP_KEYS.has(String(pair.key.value))));
-    if (labels.items.length === 0) document.delete("labels");
+    if (labels.items.length === 0) deleteKeepingComments(document, "labels");
   } else if (isSeq(labels)) {
     labels.items = labels.items.filter((item) => !(isMap(item) && OWNERSHIP_KEYS.has(String(item.get("key")))));
-    if (labels.items.length === 0) document.delete("labels");
+    if (labels.items.length === 0) deleteKeepingComments(document, "labels");
   }
 }
