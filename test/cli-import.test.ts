@@ -214,14 +214,16 @@ describe("flowops import terraform", () => {
     const alerts = readFileSync(join(out, "flows/gold/budget_alerts.yaml"), "utf8");
     expect(alerts).toContain("  - $when: tenant.vars.monthly_budget == 90000\n    id: page_finance\n");
     expect(alerts).toContain("  - $when: '!(tenant.vars.monthly_budget == 90000)'\n    id: mail_finance\n");
-    expect(readFileSync(join(out, "flows/silver/usage_daily.yaml"), "utf8")).toContain("'$${not_a_var}'");
+    const usage = readFileSync(join(out, "flows/silver/usage_daily.yaml"), "utf8");
+    expect(usage).toContain("'$${not_a_var}'");
+    expect(usage).toContain("aws_enabled: ${tenant.vars.src_cloud_aws}");
     const customer2 = parse(readFileSync(join(out, "tenants/customer_2.yaml"), "utf8")) as Record<string, unknown>;
     expect(customer2).toEqual({
       code: "customer_2",
       environments: ["production"],
       sources: { aws: false, gcp: true, azure: true },
       schedule: "0 2 * * *",
-      vars: { warehouse: "cust2_dw", monthly_budget: 12000 },
+      vars: { warehouse: "cust2_dw", monthly_budget: 12000, src_cloud_aws: 0 },
       flows: { "gold/budget_alerts": { enabled: false }, "gold/cost_allocation": { enabled: false }, "gold/cost_forecast": { enabled: false } },
     });
     // The CLI's own render of the written repository agrees, and lint finds nothing to block.

@@ -97,6 +97,7 @@ triggers:
 namespace: \${tenant_code}.silver
 variables:
   warehouse: \${warehouse}
+  aws_enabled: \${src_cloud_aws}
 tasks:
   - id: aggregate
     type: io.kestra.plugin.jdbc.clickhouse.Query

@@ -158,6 +158,8 @@ export async function importTerraform(files: readonly SourceFile[], options: Imp
   }
   if (problems.length > 0) return { problems };
 
+  const interpolated = new Set<string>();
+  for (const tokens of scanned.values()) for (const token of tokens) if (token.kind === "interpolation") interpolated.add(token.name);
   const tenants = [...new Set(instances.map((i) => i.tenant))].sort();
   const drafts = new Map<string, TenantDraft>();
   for (const tenant of tenants) {
@@ -174,7 +176,10 @@ export async function importTerraform(files: readonly SourceFile[], options: Imp
         assigned.set(name, { value, instance });
         const t = target(name);
         if (t.path === "tenant.code") continue;
-        if (t.flag) sources[t.path.slice("tenant.sources.".length)] = value === 1 || value === true;
+        if (t.flag) {
+          sources[t.path.slice("tenant.sources.".length)] = value === 1 || value === true;
+          if (interpolated.has(name)) draft.vars[name] = value;
+        }
         else if (t.path === "tenant.schedule") draft.schedule = String(value);
         else if (t.path === "tenant.timezone") draft.timezone = String(value);
         else if (t.path === "tenant.name") draft.name = String(value);

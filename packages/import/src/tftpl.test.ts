@@ -19,6 +19,7 @@ describe("evaluateTemplate (templatefile semantics)", () => {
 describe("convertTemplate", () => {
   it.each([
     ["variables to render paths", "ns: ${tenant_code}.bronze\nw: ${warehouse}\nraw: $${HOME}\n", "ns: ${tenant.code}.bronze\nw: ${tenant.vars.warehouse}\nraw: $${HOME}\n"],
+    ["a source flag written into the text keeps its number", "aws: ${src_cloud_aws}\n", "aws: ${tenant.vars.src_cloud_aws}\n"],
     [
       "%{ if } around list items to $when on each item",
       "tasks:\n%{ if src_cloud_aws == 1 }\n  - id: a\n    type: T\n  - id: b\n    type: T\n%{ endif }\n  - id: c\n",

@@ -380,7 +380,9 @@ function convertInterpolations(line: { text: string; start: number }, tokens: re
     if (local < 0 || local >= line.text.length) continue;
     if (token.stripBefore || token.stripAfter) throw new TemplateSubsetError("a ~ strip marker on an interpolation is not supported", token.offset);
     const close = line.text.indexOf("}", local);
-    text += line.text.slice(at, local) + `\${${target(token.name).path}}`;
+    // A source flag written into the text keeps Terraform's 1/0: it reads from vars, not from sources.
+    const variable = target(token.name);
+    text += line.text.slice(at, local) + `\${${variable.flag ? `tenant.vars.${token.name}` : variable.path}}`;
     at = close + 1;
   }
   return (text + line.text.slice(at)).replaceAll("%%{", () => "%{");
