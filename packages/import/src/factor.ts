@@ -267,6 +267,8 @@ function varInsideString(ctx: Context, values: ReadonlyMap<string, string>, path
   while (prefix > 0 && !SEPARATORS.test(first[prefix - 1]!)) prefix--;
   while (suffix > 0 && !SEPARATORS.test(first[first.length - suffix]!)) suffix--;
   if (prefix === 0 && suffix === 0) return undefined;
+  // Words around the var make it readable (`--out=`, `of `); `53 2` + ` * * *` of a cron does not.
+  if (!/[A-Za-z]{2}/.test(first.slice(0, prefix) + first.slice(first.length - suffix))) return undefined;
   const middles = new Map<string, unknown>();
   for (const [tenant, text] of values) {
     const middle = text.slice(prefix, text.length - suffix);

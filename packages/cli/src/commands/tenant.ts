@@ -23,8 +23,14 @@ does not are written as false.
 Exit codes: 0 written; 2 invalid or existing code, a missing or invalid field, nothing written.
 `;
 
-/** `flowops tenant add`: a new tenant file from flags or prompts, validated before it is written. */
-export async function tenantCommand(argv: string[], io: CommandIO): Promise<number> {
+/** Asks one question and returns the answer; undefined when there is no terminal to ask on. */
+export type Ask = (question: string) => Promise<string>;
+
+/**
+ * `flowops tenant add`: a new tenant file from flags or prompts, validated before it is written.
+ * `ask` defaults to a terminal prompt when stdin and stdout are terminals.
+ */
+export async function tenantCommand(argv: string[], io: CommandIO, ask: Ask | undefined = io.isTTY && process.stdin.isTTY ? terminalAsk : undefined): Promise<number> {
   const [action, ...rest] = argv;
   if (!action || action === "--help" || action === "-h" || rest.includes("--help") || rest.includes("-h")) {
     io.stdout(HELP);
@@ -65,8 +71,8 @@ export async function tenantCommand(argv: string[], io: CommandIO): Promise<numb
   });
   if (!value) throw new UsageError(error!);
   const missing = missingRequiredFields(repository, value);
-  if (missing.length > 0 && io.isTTY && process.stdin.isTTY) {
-    await prompt(missing, value, io);
+  if (missing.length > 0 && ask) {
+    await prompt(missing, value, io, ask);
   } else if (missing.length > 0) {
     for (const field of missing) io.stderr(`flowops tenant add: missing ${field.path}${field.description ? ` (${field.description})` : ""}${field.choices ? `; one of ${field.choices.map((c) => JSON.stringify(c)).join(", ")}` : ""}: pass --set ${field.path}=VALUE\n`);
     io.stderr(`flowops tenant add: ${missing.length} required field(s) missing; nothing was written\n`);
@@ -89,22 +95,28 @@ export async function tenantCommand(argv: string[], io: CommandIO): Promise<numb
   return EXIT_OK;
 }
 
-async function prompt(fields: readonly RequiredField[], value: Record<string, unknown>, io: CommandIO): Promise<void> {
+async function terminalAsk(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    for (const field of fields) {
-      const hint = [field.description, field.choices ? `one of ${field.choices.map((c) => JSON.stringify(c)).join(", ")}` : field.type].filter(Boolean).join("; ");
-      for (;;) {
-        const answer = await rl.question(`${field.path}${hint ? ` (${hint})` : ""}: `);
-        try {
-          setPath(value, field.path.split("."), parseYaml(answer));
-          break;
-        } catch (error) {
-          io.stderr(`  not YAML: ${(error as Error).message.split("\n")[0]}\n`);
-        }
-      }
-    }
+    return await rl.question(question);
   } finally {
     rl.close();
+  }
+}
+
+/** Asks for each missing field, showing its description and choices; an answer is read as YAML. */
+async function prompt(fields: readonly RequiredField[], value: Record<string, unknown>, io: CommandIO, ask: Ask): Promise<void> {
+  for (const field of fields) {
+    const hint = [field.description, field.choices ? `one of ${field.choices.map((c) => JSON.stringify(c)).join(", ")}` : field.type].filter(Boolean).join("; ");
+    for (let attempt = 0; ; attempt++) {
+      const answer = await ask(`${field.path}${hint ? ` (${hint})` : ""}: `);
+      try {
+        setPath(value, field.path.split("."), parseYaml(answer));
+        break;
+      } catch (error) {
+        if (attempt >= 2) throw new UsageError(`${field.path}: not YAML: ${(error as Error).message.split("\n")[0]}`);
+        io.stderr(`  not YAML: ${(error as Error).message.split("\n")[0]}\n`);
+      }
+    }
   }
 }
