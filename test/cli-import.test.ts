@@ -40,6 +40,9 @@ describe("flowops import flows", () => {
     const rendered = tempDir();
     expect(await main(["render", "--out", rendered], captureIO(dir))).toBe(0);
     const out = join(tempDir(), "imported");
+    const ambiguous = captureIO(dir);
+    expect(await main(["import", "flows", "--from", rendered, "--out", out], ambiguous)).toBe(2);
+    expect(ambiguous.err()).toMatch(/holds the environments .*staging.*; choose one with --env/);
     const io = captureIO(dir);
     expect(await main(["import", "flows", "--from", rendered, "--env", "staging", "--out", out], io), io.err()).toBe(0);
     expect(io.out()).toMatch(/Round trip: (\d+) of \1 flows render back equal/);
