@@ -237,6 +237,25 @@ describe("flowops import terraform", () => {
     expect(await main(["lint"], lint), lint.out()).toBe(0);
   }, 120_000);
 
+  it("keeps a flow whose Terraform text and flowops render disagree as tenant-only templates, and says so", async () => {
+    const tf = tempDir();
+    // Terraform pastes "0042" into the YAML text, where it reads as the number 42; a flowops
+    // placeholder keeps the string. The round trip catches it.
+    const resource = (code: string, centre: string) =>
+      `resource "kestra_flow" "${code}" {\n  namespace = "${code}.gold"\n  flow_id   = "ledger"\n  content   = templatefile("ledger.yaml.tftpl", { tenant_code = "${code}", cost_center = "${centre}" })\n}\n`;
+    write(tf, {
+      "main.tf": resource("c1", "0042") + resource("c2", "north"),
+      "ledger.yaml.tftpl": "id: ledger\nnamespace: ${tenant_code}.gold\nvariables:\n  costCenter: ${cost_center}\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: m\n",
+    });
+    const out = join(tempDir(), "repo");
+    const io = captureIO(tf);
+    expect(await main(["import", "terraform", ".", "--out", out], io), io.err()).toBe(0);
+    expect(io.out()).toContain("Round trip: 2 of 2 flows render back equal");
+    expect(io.out()).toContain("c1.gold/ledger (c1): the converted template gave something else (rendered back different at variables.costCenter)");
+    expect(parse(readFileSync(join(out, "flows/gold/c1/ledger.yaml"), "utf8"))).toMatchObject({ $when: 'tenant.code == "c1"', variables: { costCenter: 42 } });
+    expect(readFileSync(join(out, "import-report.md"), "utf8")).toContain("## Kept tenant-specific (1)");
+  }, 60_000);
+
   it.each([
     ["a %{ for } loop", { "flows/tenant/gold/cost_forecast.yaml.tftpl": "id: cost_forecast\ntasks:\n%{ for r in regions }\n  - id: r\n%{ endfor }\n" }, "flows/tenant/gold/cost_forecast.yaml.tftpl:3:1: error %{ for } is not supported"],
     ["a module", { "extra.tf": 'module "flows" {\n  source = "./modules/flows"\n}\n' }, "extra.tf:1:1: error module \"flows\": modules are not supported"],

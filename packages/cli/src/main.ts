@@ -3,12 +3,10 @@ import { botCommand, ciCommand } from "./commands/bot.js";
 import { deployCommand, planCommand } from "./commands/deploy.js";
 import { graphCommand } from "./commands/graph.js";
 import { impactCommand } from "./commands/impact.js";
-import { importCommand } from "./commands/import.js";
 import { lintCommand } from "./commands/lint.js";
 import { renderCommand } from "./commands/render.js";
 import { schemaCommand } from "./commands/schema.js";
 import { startCommand } from "./commands/start.js";
-import { tenantCommand } from "./commands/tenant.js";
 import { EXIT_USAGE, processIO, UsageError, type CommandIO } from "./io.js";
 
 const COMMANDS: Record<string, (argv: string[], io: CommandIO) => Promise<number>> = {
@@ -22,8 +20,9 @@ const COMMANDS: Record<string, (argv: string[], io: CommandIO) => Promise<number
   deploy: deployCommand,
   schema: schemaCommand,
   start: startCommand,
-  import: importCommand,
-  tenant: tenantCommand,
+  // Loaded on use: the importers' parsers are not needed by the other commands.
+  import: async (argv, io) => (await import("./commands/import.js")).importCommand(argv, io),
+  tenant: async (argv, io) => (await import("./commands/tenant.js")).tenantCommand(argv, io),
 };
 
 const HELP = `flowops: GitOps for multi-tenant Kestra data platforms

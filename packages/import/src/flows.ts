@@ -102,10 +102,8 @@ export function importFlows(sources: readonly SourceFile[], options: ImportFlows
   let built = assemble(copies, excluded, options);
   let roundTrip = verifyRoundTrip(built.files, options.env, expected);
   if (roundTrip.failures.length > 0) {
-    for (const { flow, reason } of roundTrip.failures) {
-      const copy = copies.find((c) => c.tenant === flow.tenant && c.namespace === flow.namespace && c.id === flow.id)!;
-      excluded.set(copyKey(copy), reason);
-    }
+    const byName = new Map(copies.map((c) => [`${c.namespace}/${c.id}`, c]));
+    for (const { flow, reason } of roundTrip.failures) excluded.set(copyKey(byName.get(`${flow.namespace}/${flow.id}`)!), reason);
     built = assemble(copies, excluded, options);
     roundTrip = verifyRoundTrip(built.files, options.env, expected);
   }

@@ -196,6 +196,7 @@ export async function importTerraform(files: readonly SourceFile[], options: Imp
     const templates: TemplateReport[] = [];
     const tenantOnly: ImportReport["tenantOnly"] = [];
     const switchedOff = new Map<string, string[]>(tenants.map((t) => [t, []]));
+    const made = new Set(instances.map((i) => `${i.tenant}|${keyOf(i)}`));
     for (const [key, template] of [...templateOfKey].sort()) {
       const users = instances.filter((i) => keyOf(i) === key && !excluded.has(`${i.tenant}|${key}`));
       const memberSet = new Set(users.map((i) => i.tenant));
@@ -209,7 +210,7 @@ export async function importTerraform(files: readonly SourceFile[], options: Imp
           tenants: [...memberSet].sort(),
           vars: names.filter((p) => p.startsWith("tenant.vars.")).map((p) => p.slice("tenant.vars.".length)),
           conditions: [...converted.get(template)!.matchAll(/\$when: (.*)/g)].map((m) => m[1]!),
-          switchedOff: off.filter((t) => !instances.some((i) => i.tenant === t && keyOf(i) === key)),
+          switchedOff: off.filter((t) => !made.has(`${t}|${key}`)),
         });
       }
     }
@@ -233,10 +234,10 @@ export async function importTerraform(files: readonly SourceFile[], options: Imp
   let built = build(excluded);
   let roundTrip = verifyRoundTrip(built.out, options.env, expected);
   if (roundTrip.failures.length > 0) {
-    for (const { flow } of roundTrip.failures) {
-      const match = expected.find((e) => e.tenant === flow.tenant && e.namespace === flow.namespace && e.id === flow.id)!;
-      excluded.add(`${flow.tenant}|${keyOf(match.instance)}`);
-      notes.push(`${flow.namespace}/${flow.id} (${flow.tenant}): the converted template gave something else (${roundTrip.failures.find((f) => f.flow === flow)!.reason}); kept as a tenant-only template`);
+    const byName = new Map(expected.map((e) => [`${e.namespace}/${e.id}`, e]));
+    for (const { flow, reason } of roundTrip.failures) {
+      excluded.add(`${flow.tenant}|${keyOf(byName.get(`${flow.namespace}/${flow.id}`)!.instance)}`);
+      notes.push(`${flow.namespace}/${flow.id} (${flow.tenant}): the converted template gave something else (${reason}); kept as a tenant-only template`);
     }
     built = build(excluded);
     roundTrip = verifyRoundTrip(built.out, options.env, expected);
