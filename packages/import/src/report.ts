@@ -10,7 +10,7 @@ export function reportMarkdown(report: ImportReport): string {
   lines.push(`## Templates (${report.templates.length})`, "");
   lines.push("| template | tenants | vars (values that differ) | conditions (`$when`) | switched off for |", "| --- | --- | --- | --- | --- |");
   for (const t of report.templates) {
-    const code = (list: string[]) => (list.length ? list.map((x) => `\`${x}\``).join(", ") : "");
+    const code = (list: string[]) => (list.length ? list.map((x) => `\`${x.replaceAll("|", "\\|")}\``).join(", ") : "");
     lines.push(`| \`${t.key}\` | ${t.tenants.length} | ${code(t.vars)} | ${code(t.conditions)} | ${code(t.switchedOff)} |`);
   }
   lines.push("");
