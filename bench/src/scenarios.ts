@@ -1,4 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { apply, deployInputs, KestraClient, plan } from "@flowops/deploy";
+import { importFlows, readFlowFolder, writeFiles } from "@flowops/import";
 import { startKestraDouble } from "@flowops/kestra-double";
 import { lintRepository } from "@flowops/lint";
 import { readRepository, render } from "@flowops/render";
@@ -275,6 +279,52 @@ export const statusScenario: Scenario = {
   },
 };
 
+/** `flowops import flows` on the platform's own rendered output: read, factor, verify, write. */
+export const importScenario: Scenario = {
+  name: "import",
+  description: "write the first environment's rendered flows to a folder, then import them back into a new repository (flowops import flows)",
+  async run({ dir }) {
+    const repository = await readRepository({ cwd: dir });
+    const env = repository.config.environments[0]!.name;
+    const { flows } = render(repository, { envs: [env] });
+    const work = mkdtempSync(join(tmpdir(), "flowops-bench-import-"));
+    try {
+      const from = join(work, "rendered");
+      for (const flow of flows) {
+        mkdirSync(join(from, flow.namespace), { recursive: true });
+        writeFileSync(join(from, flow.namespace, `${flow.id}.yaml`), flow.source);
+      }
+      const cpuBefore = process.cpuUsage();
+      const started = performance.now();
+      const read = await readFlowFolder(from);
+      const readDone = elapsed(started);
+      const importStarted = performance.now();
+      const { result, problems } = importFlows(read.files, { env, source: from });
+      const imported = elapsed(importStarted);
+      if (!result) throw new Error(`import refused the rendered platform: ${problems[0]?.message}`);
+      const writeStarted = performance.now();
+      await writeFiles(join(work, "imported"), result.files);
+      const written = elapsed(writeStarted);
+      const cpu = process.cpuUsage(cpuBefore);
+      return [
+        { name: `flows imported (${env})`, value: result.report.verification.flows, unit: "count" },
+        { name: "rendered back equal", value: result.report.verification.equal, unit: "count" },
+        { name: "templates", value: result.report.templates.length, unit: "count" },
+        { name: "tenant-only templates", value: result.report.tenantOnly.length, unit: "count" },
+        { name: "read the folder", value: readDone, unit: "ms" },
+        { name: "factor + round trip", value: imported, unit: "ms" },
+        { name: "write the repository", value: written, unit: "ms" },
+        { name: "import total (read + factor + verify + write)", value: Math.round(readDone + imported + written), unit: "ms", target: 30000 },
+        // On a shared machine wall time includes waiting for a core; CPU time is the work done.
+        { name: "  of which CPU time (user + system)", value: Math.round((cpu.user + cpu.system) / 1000), unit: "ms" },
+        { name: "peak memory (RSS)", value: peakRssMb(), unit: "MB", target: 2048 },
+      ];
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+};
+
 /**
  * A week of history: each scheduled flow runs at its cron (a few runs missing last night), the
  * other flows share what is left of 6,200 runs a day, spread over the day; about 0.5% fail.
@@ -315,3 +365,4 @@ function seedWeek(double: Awaited<ReturnType<typeof startKestraDouble>>, desired
 
 scenarios.push(statusScenario);
 scenarios.push(webhookFloodScenario);
+scenarios.push(importScenario);

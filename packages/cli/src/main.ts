@@ -27,13 +27,24 @@ const COMMANDS: Record<string, Command> = {
   ci: { run: ciCommand, usage: CI_USAGE, summary: "The sync bot inside GitHub Actions, reading the GITHUB_* variables: check a pull request, or deploy after a merge." },
   bot: { run: botCommand, usage: BOT_USAGE, summary: "The sync bot as a GitHub App webhook server; serves until SIGTERM or SIGINT." },
   start: { run: startCommand, usage: START_USAGE, summary: "The main job on a platform: render every tenant for every environment, lint, summarise per tenant, and show the impact of the working tree against HEAD." },
+  tenant: {
+    // Loaded on use: the importers' parsers are not needed by the other commands.
+    run: async (argv, io) => (await import("./commands/tenant.js")).tenantCommand(argv, io),
+    usage: "flowops tenant add CODE [--cwd DIR] [--name NAME] [--source NAME]... [--env ENV]... [--set PATH=VALUE]...",
+    summary: "Write tenants/CODE.yaml from flags (or prompts on a terminal) for what the tenant schema and the platform's vars schema require, validate it, and print the flows the tenant will get.",
+  },
+  import: {
+    run: async (argv, io) => (await import("./commands/import.js")).importCommand(argv, io),
+    usage: "flowops import flows --from DIR | --kestra-url URL [--env ENV] --out DIR [--namespace-pattern P] [--format text|json]\nflowops import terraform DIR --out DIR [--env ENV] [--format text|json]",
+    summary: "Factor per-tenant flows (an exported folder, a live Kestra, or a Terraform templatefile set-up) into templates and tenant files, and prove it by rendering them back equal.",
+  },
 };
 
 const HELP = `flowops: GitOps for multi-tenant Kestra data platforms
 
 usage:
 ${Object.values(COMMANDS)
-  .map((command) => `  ${command.usage.split("\n")[0]}`)
+  .flatMap((command) => command.usage.split("\n").filter((line) => line.trim().startsWith("flowops ")).map((line) => `  ${line.trim()}`))
   .join("\n")}
 
 \`flowops <command> --help\` describes one command.
