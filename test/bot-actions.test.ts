@@ -1,13 +1,16 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createGitHubClient, runCiDeploy, runCiPr, type BotLogger } from "@flowops/sync-bot";
 import { GitHubDouble } from "./github-double/index.js";
 import { FakeFlowops } from "./github-double/flowops-fake.js";
 import { CONFIG, Platform } from "./github-double/platform.js";
 import { actionsEnvironment, pullRequestEvent, pushEvent } from "./github-double/events.js";
 import { UNPACED_GITHUB } from "./support.js";
+
+// Real Git over HTTP on a busy shared machine: generous limits (the work itself is not timed).
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const MARKER = "<!-- flowops:impact -->";
 const UNPINNED_FLOW = `id: usage_daily

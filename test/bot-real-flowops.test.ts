@@ -1,13 +1,16 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { flowopsChecks, runCiDeploy, runCiPr, type BotLogger } from "@flowops/sync-bot";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { flowopsChecks, KestraTargets, runCiDeploy, runCiPr, type BotLogger } from "@flowops/sync-bot";
 import { GitHubDouble } from "./github-double/index.js";
 import { Platform } from "./github-double/platform.js";
 import { actionsEnvironment, pullRequestEvent, pushEvent } from "./github-double/events.js";
 import { startKestraDouble, type KestraDouble } from "./kestra-double/index.js";
 import { UNPACED_GITHUB } from "./support.js";
+
+// Real Git over HTTP on a busy shared machine: generous limits (the work itself is not timed).
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 /**
  * The sync bot with the real packages behind it (not the fakes of bot-actions.test.ts): lint,
@@ -55,7 +58,7 @@ afterEach(async () => {
 async function actionsEnv(eventName: string, payload: unknown, sha: string): Promise<NodeJS.ProcessEnv> {
   const workspace = await platform.checkout(sha, join(scratch, `workspace-${++runs}`));
   const env = await actionsEnvironment({ eventName, payload, repository: platform.fullName, apiUrl: github.url, token: github.issueActionsToken(), workspace, sha, scratch, run: runs, runId: "77" });
-  return { ...env, KESTRA_USERNAME: USERNAME, KESTRA_PASSWORD: PASSWORD };
+  return { ...env, KESTRA_URL: kestra.url, KESTRA_USERNAME: USERNAME, KESTRA_PASSWORD: PASSWORD };
 }
 
 describe("the sync bot on the real flowops packages", () => {
@@ -63,7 +66,7 @@ describe("the sync bot on the real flowops packages", () => {
     await platform.commit("usage", "Add usage_daily", { "flows/silver/usage_daily.yaml": UNPINNED_FLOW.replace("io.kestra.plugin.scripts.python.Script", "io.kestra.plugin.core.log.Logg") });
     const pull = await github.openPullRequest(platform.fullName, { head: "usage", author: "alice" });
     const env = await actionsEnv("pull_request", pullRequestEvent("opened", github.repositoryPayload(platform.fullName), github.pullPayload(platform.fullName, pull.number)), pull.head.sha);
-    const code = await runCiPr(env, { flowops: flowopsChecks({ variables: env }), log, github: UNPACED_GITHUB });
+    const code = await runCiPr(env, { flowops: flowopsChecks({ kestra: KestraTargets.fromActions(env) }), log, github: UNPACED_GITHUB });
     expect(code).toBe(1);
     const [run] = github.checkRuns(platform.fullName, pull.head.sha);
     expect(run).toMatchObject({ conclusion: "failure" });
@@ -85,7 +88,7 @@ describe("the sync bot on the real flowops packages", () => {
     const merge = await github.mergePullRequest(platform.fullName, pull.number);
     const payload = pushEvent({ ref: "refs/heads/main", before: merge.before, after: merge.after, pusher: "alice", repository: github.repositoryPayload(platform.fullName) });
     const env = await actionsEnv("push", payload, merge.after);
-    expect(await runCiDeploy(env, "staging", { flowops: flowopsChecks({ variables: env }), log, github: UNPACED_GITHUB })).toBe(0);
+    expect(await runCiDeploy(env, "staging", { flowops: flowopsChecks({ kestra: KestraTargets.fromActions(env) }), log, github: UNPACED_GITHUB })).toBe(0);
     expect(kestra.liveFlows().map((f) => `${f.namespace}/${f.id}`).sort()).toEqual([
       "customer_1.bronze/aws_costs",
       "customer_1.silver/usage_daily",
@@ -102,7 +105,7 @@ describe("the sync bot on the real flowops packages", () => {
     const merge = await github.mergePullRequest(platform.fullName, pull.number);
     const payload = pushEvent({ ref: "refs/heads/main", before: merge.before, after: merge.after, pusher: "alice", repository: github.repositoryPayload(platform.fullName) });
     const env = await actionsEnv("push", payload, merge.after);
-    expect(await runCiDeploy(env, "staging", { flowops: flowopsChecks({ variables: env }), log, github: UNPACED_GITHUB })).toBe(1);
+    expect(await runCiDeploy(env, "staging", { flowops: flowopsChecks({ kestra: KestraTargets.fromActions(env) }), log, github: UNPACED_GITHUB })).toBe(1);
     expect(kestra.writeCount()).toBe(0);
   });
 });

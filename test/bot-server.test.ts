@@ -1,13 +1,16 @@
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createBotServer, routeWebhook, type BotLogger, type BotServer } from "@flowops/sync-bot";
 import { git, GitHubDouble } from "./github-double/index.js";
 import { FakeFlowops } from "./github-double/flowops-fake.js";
 import { Platform } from "./github-double/platform.js";
 import { pullRequestEvent, pushEvent, signature256, webhookExamples } from "./github-double/events.js";
 import { repoRoot, sharedAvailable, UNPACED_GITHUB } from "./support.js";
+
+// Real Git over HTTP on a busy shared machine: generous limits (the work itself is not timed).
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const APP_ID = 4711;
 const INSTALLATION = 77;

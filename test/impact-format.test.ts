@@ -112,8 +112,22 @@ describe("impact report formats", () => {
 
   it("prints the JSON contract (golden)", () => {
     const json = formatImpactJson(sample);
-    expect(Object.keys(JSON.parse(json))).toEqual(["base", "head", "summary", "changes", "impacted"]);
+    expect(Object.keys(JSON.parse(json))).toEqual(["base", "head", "summary", "changes", "impacted", "problems"]);
     expectGolden("sample.json", json);
+  });
+
+  it("lists each side's problems, once for the tenants they concern, in every format", () => {
+    const problems = [
+      { code: "unknown-placeholder", message: "${tenant.vars.dw} is not defined", file: "flows/bronze/costs.yaml", line: 5, column: 22, tenant: "beta", env: "staging" },
+      { code: "unknown-placeholder", message: "${tenant.vars.dw} is not defined", file: "flows/bronze/costs.yaml", line: 5, column: 22, tenant: "gamma", env: "staging" },
+    ];
+    const report = diffRenders({ flows: baseFlows }, { flows: baseFlows.filter((f) => !(f.id === "costs" && f.tenant !== "acme")), problems }, { baseLabel: "main", headLabel: "working tree" });
+    const line = "head (working tree): flows/bronze/costs.yaml:5:22: ${tenant.vars.dw} is not defined [unknown-placeholder] (tenants beta, gamma)";
+    expect(formatImpactText(report)).toContain(`1 problem: the flows they touch are shown as far as each side renders (flag render-problem); \`flowops lint\` shows details\n  ${line}\n`);
+    expect(formatImpactMarkdown(report)).toContain(`### ⚠️ 1 render problem\n`);
+    expect(formatImpactMarkdown(report)).toContain(`- \`${line}\``);
+    expect(JSON.parse(formatImpactJson(report)).problems).toHaveLength(2);
+    expect(report.changes.map((c) => `${c.tenant} ${c.id} ${c.kind} ${c.flags.join()}`)).toEqual(["beta costs modified render-problem", "gamma costs modified render-problem"]);
   });
 
   it("says so when nothing changes", () => {

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { ImpactError, formatImpactMarkdown, impactOfRefs } from "@flowops/tenant-diff";
+import { formatImpactMarkdown, impactOfRefs } from "@flowops/tenant-diff";
 import type { ImpactReport } from "@flowops/tenant-diff";
 import { simpleGit } from "simple-git";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -225,13 +225,13 @@ describe("flowops impact with the working tree as head", () => {
     expect(full.summary.unchanged).toBe(15);
   });
 
-  it("refuses to report when a side does not render (exit 2), naming file and line", async () => {
+  it("still reports when a side does not render, listing the problems at file and line", async () => {
     write("tenants/beta.yaml", "code: beta\nname: [unclosed\n");
-    const error = await impactOfRefs({ cwd: root, base: "HEAD" }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ImpactError);
-    expect((error as ImpactError).exitCode).toBe(2);
-    expect((error as Error).message).toMatch(/rendering the head \(working tree\) reported 1 problem/);
-    expect((error as Error).message).toMatch(/tenants\/beta\.yaml:\d+:\d+: /);
+    const { report } = await impactOfRefs({ cwd: root, base: "HEAD" });
+    expect(report.problems).toEqual([expect.objectContaining({ side: "head", code: "yaml-syntax", file: "tenants/beta.yaml" })]);
+    // beta's flows are not called removed: they are flagged as not rendered on the head
+    expect(report.changes.length).toBeGreaterThan(0);
+    expect(report.changes.every((change) => change.tenant === "beta" && change.kind === "modified" && change.flags.includes("render-problem"))).toBe(true);
   });
 
   it("refuses an unreadable ref (exit 2)", async () => {

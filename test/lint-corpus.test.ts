@@ -56,6 +56,9 @@ function kestraRejects(d: Diagnostic): string | undefined {
   if (d.file.startsWith("flows/blueprints/") && d.message === 'extend: unknown property "extend"') {
     return "blueprint catalogue metadata `extend`: not a flow property, Kestra refuses unknown properties";
   }
+  if (d.rule === "unknown-task-type" && / was removed from Kestra in \d+\.\d+\.\d+ without an alias/.test(d.message)) {
+    return "a core type Kestra removed without an alias (kestra-io/kestra history): Kestra no longer loads the flow";
+  }
   if (/validateMultiple(In)?validFlows\.yaml$/i.test(d.file) && d.rule === "yaml-syntax") return "several flows in one file: a payload for Kestra's validate endpoint, not one flow";
   const known: Record<string, string> = {
     "flows/examples_43a467a-2024-11-19/examples/postgres/eachSequentialPostgres.yml": "invalid YAML on purpose (corpus README)",

@@ -1,10 +1,17 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { apply, deployInputs, KestraClient, plan } from "@flowops/deploy";
+import { importFlows, readFlowFolder, writeFiles } from "@flowops/import";
 import { startKestraDouble } from "@flowops/kestra-double";
 import { lintRepository } from "@flowops/lint";
 import { readRepository, render } from "@flowops/render";
+import { loadavg } from "node:os";
+import { collectStatus } from "@flowops/status";
 import { impactOfRefs } from "@flowops/tenant-diff";
 import { simpleGit } from "simple-git";
 import { editConfig, editTemplate, editTenant } from "./generate.js";
+import { webhookFloodScenario } from "./webhook-flood.js";
 
 /** One timed figure of a scenario, printed with the size it ran at. */
 export interface Figure {
@@ -209,3 +216,153 @@ export const impactScenario: Scenario = {
 };
 
 scenarios.push(impactScenario);
+
+const STATUS_LATENCY_MS = 20;
+const EXECUTIONS_PER_DAY = 6200;
+const HISTORY_DAYS = 7;
+
+/**
+ * `flowops status` on a deployed platform with a week of history at 6,200 executions a day (about
+ * 0.5% failed, a few schedules missed last night), the double answering in 20 ms. Then the
+ * history is doubled and status runs again: the requests must not follow the executions.
+ */
+export const statusScenario: Scenario = {
+  name: "status",
+  description: `flowops status over a deployed platform with ${HISTORY_DAYS} days of history at ${EXECUTIONS_PER_DAY.toLocaleString("en")} executions a day (${STATUS_LATENCY_MS} ms per answer)`,
+  async run({ dir }) {
+    const double = await startKestraDouble();
+    try {
+      const repository = await readRepository({ cwd: dir });
+      const env = repository.config.environments[0]!.name;
+      const inputs = deployInputs(repository, env);
+      const client = new KestraClient({ url: double.url });
+      const deployed = await apply(await plan({ env, desired: inputs.desired, client, scopes: inputs.scopes, problems: inputs.problems, policy: inputs.policy }), { client, concurrency: 32 });
+      if (deployed.summary.failed > 0) throw new Error(`deploy before status: ${deployed.summary.failed} flows failed`);
+      const now = new Date();
+      const seeded = seedWeek(double, inputs.desired, new Date(now.getTime() - HISTORY_DAYS * 86_400_000), now);
+      const measure = async (label: string) => {
+        double.setLatency(STATUS_LATENCY_MS);
+        // What sync alone costs (deploy's render and plan, which status reuses), for the breakdown.
+        const syncStarted = performance.now();
+        const syncInputs = deployInputs(repository, env);
+        await plan({ env, desired: syncInputs.desired, client: new KestraClient({ url: double.url }), scopes: syncInputs.scopes, problems: syncInputs.problems, policy: syncInputs.policy });
+        const syncTime = elapsed(syncStarted);
+        double.resetRequests();
+        const started = performance.now();
+        const result = await collectStatus({ repository, env, client: new KestraClient({ url: double.url }), sinceMs: 86_400_000, daily: true, now: new Date() });
+        const time = elapsed(started);
+        double.setLatency(0);
+        const missed = result.report.tenants.reduce((sum, t) => sum + t.missedSchedules.length, 0);
+        return [
+          { name: `${label}: executions in Kestra`, value: double.executionCount(), unit: "count" as const },
+          { name: `${label}: failures in the last 24h`, value: result.report.summary.failures, unit: "count" as const },
+          { name: `${label}: missed schedules found`, value: missed, unit: "count" as const },
+          { name: `${label}: requests`, value: double.requests.length, unit: "count" as const },
+          { name: `${label}: wall time`, value: time, unit: "ms" as const, target: 10_000 },
+          { name: `${label}: of which render + plan (measured alone)`, value: syncTime, unit: "ms" as const },
+          // The double and flowops share this process and the machine: a busy machine shows here.
+          { name: `${label}: machine load average (1 min)`, value: Math.round(loadavg()[0]! * 10) / 10, unit: "ratio" as const },
+        ];
+      };
+      const figures: Figure[] = [
+        { name: "tenants x flows deployed", value: inputs.desired.length, unit: "count" },
+        { name: "executions seeded per day", value: Math.round(seeded / HISTORY_DAYS), unit: "count" },
+        ...(await measure("(a) one week")),
+      ];
+      // Twice the executions (a second run of every flow each day, all successful).
+      seedWeek(double, inputs.desired, new Date(now.getTime() - HISTORY_DAYS * 86_400_000), now, { shiftMinutes: 7, allSucceed: true });
+      figures.push(...(await measure("(b) twice the executions")));
+      return figures;
+    } finally {
+      await double.close();
+    }
+  },
+};
+
+/** `flowops import flows` on the platform's own rendered output: read, factor, verify, write. */
+export const importScenario: Scenario = {
+  name: "import",
+  description: "write the first environment's rendered flows to a folder, then import them back into a new repository (flowops import flows)",
+  async run({ dir }) {
+    const repository = await readRepository({ cwd: dir });
+    const env = repository.config.environments[0]!.name;
+    const { flows } = render(repository, { envs: [env] });
+    const work = mkdtempSync(join(tmpdir(), "flowops-bench-import-"));
+    try {
+      const from = join(work, "rendered");
+      for (const flow of flows) {
+        mkdirSync(join(from, flow.namespace), { recursive: true });
+        writeFileSync(join(from, flow.namespace, `${flow.id}.yaml`), flow.source);
+      }
+      const cpuBefore = process.cpuUsage();
+      const started = performance.now();
+      const read = await readFlowFolder(from);
+      const readDone = elapsed(started);
+      const importStarted = performance.now();
+      const { result, problems } = importFlows(read.files, { env, source: from });
+      const imported = elapsed(importStarted);
+      if (!result) throw new Error(`import refused the rendered platform: ${problems[0]?.message}`);
+      const writeStarted = performance.now();
+      await writeFiles(join(work, "imported"), result.files);
+      const written = elapsed(writeStarted);
+      const cpu = process.cpuUsage(cpuBefore);
+      return [
+        { name: `flows imported (${env})`, value: result.report.verification.flows, unit: "count" },
+        { name: "rendered back equal", value: result.report.verification.equal, unit: "count" },
+        { name: "templates", value: result.report.templates.length, unit: "count" },
+        { name: "tenant-only templates", value: result.report.tenantOnly.length, unit: "count" },
+        { name: "read the folder", value: readDone, unit: "ms" },
+        { name: "factor + round trip", value: imported, unit: "ms" },
+        { name: "write the repository", value: written, unit: "ms" },
+        { name: "import total (read + factor + verify + write)", value: Math.round(readDone + imported + written), unit: "ms", target: 30000 },
+        // On a shared machine wall time includes waiting for a core; CPU time is the work done.
+        { name: "  of which CPU time (user + system)", value: Math.round((cpu.user + cpu.system) / 1000), unit: "ms" },
+        { name: "peak memory (RSS)", value: peakRssMb(), unit: "MB", target: 2048 },
+      ];
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+};
+
+/**
+ * A week of history: each scheduled flow runs at its cron (a few runs missing last night), the
+ * other flows share what is left of 6,200 runs a day, spread over the day; about 0.5% fail.
+ */
+function seedWeek(double: Awaited<ReturnType<typeof startKestraDouble>>, desired: readonly { namespace: string; id: string; document: unknown }[], from: Date, to: Date, options: { shiftMinutes?: number; allSucceed?: boolean } = {}): number {
+  const scheduled: { namespace: string; flowId: string; cron: string; timezone?: string; triggerId: string }[] = [];
+  const others: { namespace: string; flowId: string }[] = [];
+  for (const flow of desired) {
+    const triggers = ((flow.document as { triggers?: { id?: unknown; type?: unknown; cron?: unknown; timezone?: unknown }[] }).triggers ?? []).filter((t) => typeof t.type === "string" && t.type.endsWith(".Schedule") && typeof t.cron === "string");
+    const trigger = triggers[0];
+    if (trigger) scheduled.push({ namespace: flow.namespace, flowId: flow.id, cron: String(trigger.cron), triggerId: String(trigger.id), ...(typeof trigger.timezone === "string" ? { timezone: trigger.timezone } : {}) });
+    else others.push({ namespace: flow.namespace, flowId: flow.id });
+  }
+  const lastNight = to.getTime() - 86_400_000;
+  const outcome = (index: number) => (options.allSucceed ? "SUCCESS" : index % 217 === 0 ? "FAILED" : index % 50 === 0 ? "WARNING" : "SUCCESS");
+  let count = double.seedHistory({
+    flows: scheduled,
+    from,
+    to,
+    delaySeconds: 1 + (options.shiftMinutes ?? 0) * 60,
+    outcome: (_flow, slot, index) => (!options.allSucceed && slot.getTime() > lastNight && index % 997 === 0 ? undefined : outcome(index)),
+  });
+  const days = Math.round((to.getTime() - from.getTime()) / 86_400_000);
+  const perDay = Math.max(0, EXECUTIONS_PER_DAY - Math.round(count / days));
+  const executions = [];
+  for (let day = 0; day < days && others.length > 0; day++) {
+    for (let n = 0; n < perDay; n++) {
+      const flow = others[(n + day) % others.length]!;
+      const start = from.getTime() + day * 86_400_000 + Math.floor((n * 86_400_000) / perDay) + (options.shiftMinutes ?? 0) * 60_000;
+      if (start >= to.getTime()) continue;
+      executions.push({ namespace: flow.namespace, flowId: flow.flowId, state: outcome(n + day * perDay), startDate: new Date(start) });
+    }
+  }
+  double.seedExecutions(executions);
+  count += executions.length;
+  return count;
+}
+
+scenarios.push(statusScenario);
+scenarios.push(webhookFloodScenario);
+scenarios.push(importScenario);

@@ -294,6 +294,18 @@ export class GitHubDouble {
     return this.requests.filter((request) => request.operationId === operationId).map((request) => request.status);
   }
 
+  /**
+   * A deployment recorded as another party would (GitHub Actions for a job's `environment:`, or
+   * flowops itself in an earlier run), with its statuses in order.
+   */
+  recordDeployment(repoName: string, options: { sha: string; environment: string; task?: string; states: string[] }): DeploymentState {
+    const repo = this.repo(repoName);
+    const deployment: DeploymentState = { id: this.nextId++, sha: options.sha, ref: options.sha, environment: options.environment, task: options.task ?? "deploy:flowops", description: null, auto_merge: false, required_contexts: [], statuses: [] };
+    for (const state of options.states) deployment.statuses.push({ id: this.nextId++, state, log_url: null, description: "", environment: options.environment });
+    repo.deployments.push(deployment);
+    return deployment;
+  }
+
   /** Holds every API answer until the returned function is called (to see work happen in the background). */
   holdApi(): () => void {
     let release!: () => void;
@@ -590,6 +602,22 @@ export class GitHubDouble {
         const deployment: DeploymentState = { id: this.nextId++, sha, ref, environment: String(body!["environment"] ?? "production"), task: String(body!["task"] ?? "deploy"), description: (body!["description"] as string | undefined) ?? null, auto_merge: body!["auto_merge"], required_contexts: body!["required_contexts"], statuses: [] };
         repo.deployments.push(deployment);
         return { status: 201, body: this.deploymentJson(repo, deployment) };
+      }
+      case "repos/list-deployments": {
+        const repo = this.repo(repoName);
+        const filters = ["sha", "ref", "task", "environment"] as const;
+        const list = [...repo.deployments]
+          .reverse()
+          .filter((d) => filters.every((name) => !url.searchParams.has(name) || String(d[name]) === url.searchParams.get(name)))
+          .map((d) => this.deploymentJson(repo, d));
+        return this.page(list, url);
+      }
+      case "repos/list-deployment-statuses": {
+        const repo = this.repo(repoName);
+        const deployment = repo.deployments.find((d) => d.id === Number(p["deployment_id"]));
+        if (!deployment) throw new ApiError(404, "Not Found");
+        const list = [...deployment.statuses].reverse().map((status) => ({ ...status, url: `${this.url}/repos/${repoName}/deployments/${deployment.id}/statuses/${status.id}`, node_id: `DES_${status.id}`, creator: null, created_at: now, updated_at: now, deployment_url: `${this.url}/repos/${repoName}/deployments/${deployment.id}`, repository_url: `${this.url}/repos/${repoName}`, target_url: status.log_url ?? "" }));
+        return this.page(list, url);
       }
       case "repos/create-deployment-status": {
         const repo = this.repo(repoName);

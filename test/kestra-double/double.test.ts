@@ -126,6 +126,26 @@ describe("flow semantics (§11.3-7)", () => {
     expect((await call(double, "GET", "/api/v1/main/flows/search?namespace=acme")).json.total).toBe(2);
     expect((await call(double, "GET", "/api/v1/main/flows/search?sort=namespace")).status).toBe(422);
   });
+
+  // KESTRA-API.md §2.1: `filters[labels][EQUALS][k]=v` from 0.22; legacy `labels=k:v` until 2.0,
+  // read only when no `filters` are given; 2.0 ignores the legacy parameter altogether.
+  it.each([
+    ["0.21.0", "/api/v1/flows/search?labels=managed-by:flowops&size=1&page=2", 2],
+    ["0.23.0", "/api/v1/main/flows/search?filters[labels][EQUALS][managed-by]=flowops&size=1&page=2", 2],
+    ["0.23.0", "/api/v1/main/flows/search?filters[labels][NOT_EQUALS][managed-by]=flowops", 1],
+    ["1.0.3", "/api/v1/main/flows/search?labels=managed-by:flowops", 2],
+    ["2.0.0", "/api/v1/main/flows/search?filters[labels][EQUALS][managed-by]=flowops", 2],
+    ["2.0.0", "/api/v1/main/flows/search?labels=managed-by:flowops", 3],
+  ])("searches by label on %s: %s", async (version, path, total) => {
+    const double = await start({ version });
+    const labelled = FLOW.replace("tasks:", "labels:\n  managed-by: flowops\ntasks:");
+    double.seedFlow(labelled);
+    double.seedFlow(labelled.replace("acme.bronze", "gone.bronze"));
+    double.seedFlow(FLOW.replace("acme.bronze", "acme.silver"));
+    const answer = await call(double, "GET", path);
+    expect(answer.status).toBe(200);
+    expect(answer.json.total).toBe(total);
+  });
 });
 
 describe("fault injection and counting", () => {

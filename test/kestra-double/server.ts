@@ -5,6 +5,8 @@ import { crc32 } from "node:zlib";
 import { FlowStore, flowJson, sameSourceAsKestra } from "./store.js";
 import type { StoredRevision } from "./store.js";
 import { labelPairs, parseFlowSource } from "./validate.js";
+import { ApiError, ExecutionStore, historyExecutions, routeExecutionApi } from "./executions.js";
+import type { HistoryOptions, SeedExecution, SeedTriggerState } from "./executions.js";
 import type { Violation } from "./validate.js";
 
 /** Fault injection: rates are chances per matching request (0..1). */
@@ -76,6 +78,8 @@ export interface KestraDoubleOptions {
   flowSchema?: Record<string, unknown>;
   /** Called for every request before it is handled (after latency), e.g. to stop a process mid-deploy. */
   onRequest?: (request: { method: string; path: string }) => void;
+  /** The server's clock (the default 8-day window, running durations); default the real time. */
+  now?: () => Date;
 }
 
 export interface LoggedRequest {
@@ -113,6 +117,14 @@ export interface KestraDouble {
   /** Every live flow of a tenant with its source. */
   liveFlows(tenant?: string): { namespace: string; id: string; revision: number; source: string; labels: [string, string][] }[];
   revisions(namespace: string, id: string, tenant?: string): { revision: number; deleted: boolean; source: string }[];
+  /** Store executions directly (see executions.ts); returns their ids. */
+  seedExecutions(executions: readonly SeedExecution[], tenant?: string): string[];
+  /** Seed one execution per cron slot of each flow in a window (a generated history); returns how many. */
+  seedHistory(options: HistoryOptions, tenant?: string): number;
+  /** Set a trigger's runtime state (`triggerContext` / `state`). */
+  setTriggerState(state: SeedTriggerState, tenant?: string): void;
+  /** Executions stored for a tenant. */
+  executionCount(tenant?: string): number;
   close(): Promise<void>;
 }
 
@@ -144,6 +156,16 @@ export async function startKestraDouble(options: KestraDoubleOptions = {}): Prom
   const aliasLegacy = options.aliasLegacyPaths ?? true;
   const knownTypePrefixes = options.knownTypePrefixes ?? ["io.kestra."];
   const store = new FlowStore();
+  const executionStores = new Map<string, ExecutionStore>();
+  const executionsOf = (tenant: string): ExecutionStore => {
+    let found = executionStores.get(tenant);
+    if (!found) {
+      found = new ExecutionStore();
+      executionStores.set(tenant, found);
+    }
+    return found;
+  };
+  const now = (): number => (options.now ? options.now().getTime() : Date.now());
   const requests: LoggedRequest[] = [];
   let faults = options.faults;
   const queued: QueuedFault[] = [];
@@ -183,6 +205,18 @@ export async function startKestraDouble(options: KestraDoubleOptions = {}): Prom
     const legacyRest = flowsAt(3);
     if (legacyRest !== undefined && edition === "OSS" && aliasLegacy) return { tenant: "main", rest: legacyRest === "/" ? "" : legacyRest };
     return undefined;
+  }
+
+  /** `{base}/executions/...` and `{base}/triggers/...`: the tenant and the path after `{base}`. */
+  function executionApiRoute(path: string): Route | undefined {
+    const match = (tenantInPath ? /^\/api\/v1\/([^/]+)(\/(?:executions|triggers)\/.*)$/ : /^\/api\/v1()(\/(?:executions|triggers)\/.*)$/).exec(path);
+    if (!match) return undefined;
+    const tenant = tenantInPath ? decodeURIComponent(match[1]!) : "main";
+    if (!tenants.includes(tenant)) {
+      if (edition === "OSS") throw new HttpError(400, errorBody(path, "Tenant must be 'main' for OSS version", []));
+      throw new HttpError(404, errorBody(path, `Not Found: tenant '${tenant}' does not exist`, []));
+    }
+    return { tenant, rest: match[2]! };
   }
 
   function checkAuth(request: IncomingMessage, path: string): void {
@@ -273,6 +307,24 @@ export async function startKestraDouble(options: KestraDoubleOptions = {}): Prom
     if (path.startsWith("/api/v1/")) checkAuth(request, path);
     // Plugin schemas are not tenant-scoped (PluginController); lower- or upper-case type.
     if (method === "GET" && /^\/api\/v1\/plugins\/schemas\/flow$/i.test(path)) return [200, options.flowSchema ?? DEFAULT_FLOW_SCHEMA];
+    const executionRoute = executionApiRoute(path);
+    if (executionRoute) {
+      const { tenant, rest } = executionRoute;
+      try {
+        const answer = routeExecutionApi(
+          { store: executionsOf(tenant), major, minor, tenantId: tenantIdFor(tenant), now, liveFlows: () => store.liveFlows(tenant).map((f) => ({ namespace: f.namespace, id: f.id, doc: f.flow.doc })) },
+          method,
+          rest,
+          query,
+          body.toString("utf8"),
+        );
+        if (answer) return answer;
+      } catch (error) {
+        if (error instanceof ApiError) throw new HttpError(error.status, errorBody(path, error.detail, []));
+        throw error;
+      }
+      throw new HttpError(404, errorBody(path, "Not Found", []));
+    }
     const flowRoute = resolveRoute(path);
     if (!flowRoute) throw new HttpError(404, errorBody(path, "Not Found", []));
     const { tenant, rest } = flowRoute;
@@ -512,6 +564,18 @@ export async function startKestraDouble(options: KestraDoubleOptions = {}): Prom
     },
     revisions(namespace, id, tenant = "main") {
       return store.revisions(tenant, namespace, id).map((r) => ({ revision: r.revision, deleted: r.deleted, source: r.source }));
+    },
+    seedExecutions(executions, tenant = "main") {
+      return executionsOf(tenant).add(executions).map((e) => e.id);
+    },
+    seedHistory(history, tenant = "main") {
+      return executionsOf(tenant).add(historyExecutions(history)).length;
+    },
+    setTriggerState(state, tenant = "main") {
+      executionsOf(tenant).setTriggerState(state);
+    },
+    executionCount(tenant = "main") {
+      return executionsOf(tenant).count();
     },
     close() {
       for (const socket of sockets) socket.destroy();

@@ -1,1 +1,2 @@
-export { main, type CommandIO } from "./main.js";
+export { COMMANDS, main, type CommandIO } from "./main.js";
+export type { Command } from "./args.js";

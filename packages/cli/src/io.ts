@@ -8,9 +8,21 @@ export interface CommandIO {
   cwd: string;
 }
 
+/**
+ * The process's own streams. A reader that goes away (`flowops start | head -1`) closes stdout:
+ * the write fails with EPIPE, asynchronously. That is not an error of the command: further
+ * output is dropped and the command ends normally, without a stack trace.
+ */
 export function processIO(): CommandIO {
+  let stdoutClosed = false;
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+    stdoutClosed = true;
+  });
   return {
-    stdout: (text) => process.stdout.write(text),
+    stdout: (text) => {
+      if (!stdoutClosed) process.stdout.write(text);
+    },
     stderr: (text) => process.stderr.write(text),
     isTTY: Boolean(process.stdout.isTTY),
     env: process.env,

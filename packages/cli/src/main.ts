@@ -1,41 +1,53 @@
+import { redact, registerSecretsFromEnvironment } from "@flowops/redact";
 import { RepositoryError } from "@flowops/render";
-import { botCommand, ciCommand } from "./commands/bot.js";
-import { deployCommand, planCommand } from "./commands/deploy.js";
-import { graphCommand } from "./commands/graph.js";
-import { impactCommand } from "./commands/impact.js";
-import { lintCommand } from "./commands/lint.js";
-import { renderCommand } from "./commands/render.js";
-import { schemaCommand } from "./commands/schema.js";
-import { startCommand } from "./commands/start.js";
+import { commandHelp, wantsHelp, type Command } from "./args.js";
+import { BOT_USAGE, botCommand, CI_USAGE, ciCommand } from "./commands/bot.js";
+import { DEPLOY_USAGE, deployCommand, PLAN_USAGE, planCommand } from "./commands/deploy.js";
+import { graphCommand, USAGE as GRAPH_USAGE } from "./commands/graph.js";
+import { impactCommand, USAGE as IMPACT_USAGE } from "./commands/impact.js";
+import { lintCommand, USAGE as LINT_USAGE } from "./commands/lint.js";
+import { renderCommand, USAGE as RENDER_USAGE } from "./commands/render.js";
+import { schemaCommand, USAGE as SCHEMA_USAGE } from "./commands/schema.js";
+import { startCommand, USAGE as START_USAGE } from "./commands/start.js";
+import { ADOPT_USAGE, adoptCommand } from "./commands/adopt.js";
+import { STATUS_USAGE, statusCommand } from "./commands/status.js";
 import { EXIT_USAGE, processIO, UsageError, type CommandIO } from "./io.js";
 
-const COMMANDS: Record<string, (argv: string[], io: CommandIO) => Promise<number>> = {
-  lint: lintCommand,
-  impact: impactCommand,
-  graph: graphCommand,
-  ci: ciCommand,
-  bot: botCommand,
-  render: renderCommand,
-  plan: planCommand,
-  deploy: deployCommand,
-  schema: schemaCommand,
-  start: startCommand,
+/** Every command, in the order `flowops --help` lists them. */
+const COMMANDS: Record<string, Command> = {
+  lint: { run: lintCommand, usage: LINT_USAGE, summary: "Lint every flow every tenant would get, offline; each problem once, at its template line, with the tenants it affects. Exit 1 on errors." },
+  render: { run: renderCommand, usage: RENDER_USAGE, summary: "Write DIR/<env>/<namespace>/<id>.yaml, exactly the source that would be deployed; nothing at all when any file has a problem." },
+  impact: { run: impactCommand, usage: IMPACT_USAGE, summary: "Per tenant, the deployed flows a change touches against the merge base of --base, why, and the flows downstream. Exit 1 when a side has render problems (the report still shows what renders)." },
+  graph: { run: graphCommand, usage: GRAPH_USAGE, summary: "A tenant's flows and the Flow-trigger and Subflow edges between them." },
+  plan: { run: planCommand, usage: PLAN_USAGE, summary: "What a deploy of one environment would do, read from Kestra; writes nothing. --baseline REF (the commit last deployed) shows flows changed outside Git as drift." },
+  deploy: { run: deployCommand, usage: DEPLOY_USAGE, summary: "Make Kestra hold exactly what Git renders for one environment; --baseline REF as for plan." },
+  adopt: { run: adoptCommand, usage: ADOPT_USAGE, summary: "Hand flows Kestra holds without the ownership label, and that Git renders, over to flowops: the diff per flow, written with --yes." },
+  status: { run: statusCommand, usage: STATUS_USAGE, summary: "Per tenant: sync with Git (missing, drifted, unmanaged flows) and the health of recent executions; --format markdown is the morning report. Exit 1 when a tenant is out of sync or an execution failed." },
+  schema: { run: schemaCommand, usage: SCHEMA_USAGE, summary: "Export JSON Schemas for editors, or pull a Kestra server's flow schema for offline, exact linting." },
+  ci: { run: ciCommand, usage: CI_USAGE, summary: "The sync bot inside GitHub Actions, reading the GITHUB_* variables: check a pull request, or deploy after a merge." },
+  bot: { run: botCommand, usage: BOT_USAGE, summary: "The sync bot as a GitHub App webhook server; serves until SIGTERM or SIGINT." },
+  start: { run: startCommand, usage: START_USAGE, summary: "The main job on a platform: render every tenant for every environment, lint, summarise per tenant, and show the impact of the working tree against HEAD." },
+  tenant: {
+    // Loaded on use: the importers' parsers are not needed by the other commands.
+    run: async (argv, io) => (await import("./commands/tenant.js")).tenantCommand(argv, io),
+    usage: "flowops tenant add CODE [--cwd DIR] [--name NAME] [--source NAME]... [--env ENV]... [--set PATH=VALUE]...",
+    summary: "Write tenants/CODE.yaml from flags (or prompts on a terminal) for what the tenant schema and the platform's vars schema require, validate it, and print the flows the tenant will get.",
+  },
+  import: {
+    run: async (argv, io) => (await import("./commands/import.js")).importCommand(argv, io),
+    usage: "flowops import flows --from DIR | --kestra-url URL [--env ENV] --out DIR [--namespace-pattern P] [--format text|json]\nflowops import terraform DIR --out DIR [--env ENV] [--format text|json]",
+    summary: "Factor per-tenant flows (an exported folder, a live Kestra, or a Terraform templatefile set-up) into templates and tenant files, and prove it by rendering them back equal.",
+  },
 };
 
 const HELP = `flowops: GitOps for multi-tenant Kestra data platforms
 
 usage:
-  flowops lint    [--cwd DIR] [--ref REF] [--env ENV] [--tenant CODE]... [--format text|json|github|sarif]
-  flowops render  [--cwd DIR] [--ref REF] [--env ENV] [--tenant CODE]... --out DIR
-  flowops impact  --base REF [--head REF] [--cwd DIR] [--env ENV|all] [--format text|json|markdown]
-  flowops graph   --tenant CODE [--env ENV] [--format mermaid|dot|json]
-  flowops plan    --env ENV [--cwd DIR] [--kestra-url URL] [--format text|json]
-  flowops deploy  --env ENV [--cwd DIR] [--kestra-url URL] [--prune] [--force] [--format text|json]
-  flowops schema  export --out DIR
-  flowops schema  pull --kestra-url URL [--cwd DIR]
-  flowops ci      pr | deploy --env ENV      (inside GitHub Actions; GITHUB_* variables)
-  flowops bot     serve [--port N]           (GitHub App webhook server)
-  flowops start   [--cwd DIR]      the main job on a platform (render, lint and summarise)
+${Object.values(COMMANDS)
+  .flatMap((command) => command.usage.split("\n").filter((line) => line.trim().startsWith("flowops ")).map((line) => `  ${line.trim()}`))
+  .join("\n")}
+
+\`flowops <command> --help\` describes one command.
 
 Kestra credentials: KESTRA_USERNAME + KESTRA_PASSWORD, or KESTRA_TOKEN (or the variables the
 config names per environment); --kestra-url overrides the configured URL.
@@ -46,23 +58,36 @@ Exit codes: 0 success, 1 findings, 2 usage, configuration or repository errors.
 /** Runs one flowops command and returns its exit code; never throws for user errors. */
 export async function main(argv: string[], io: CommandIO = processIO()): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === "--help" || command === "-h" || command === "help") {
+  if (!command || command === "--help" || command === "-h") {
     io.stdout(HELP);
     return command ? 0 : EXIT_USAGE;
   }
-  const run = COMMANDS[command];
-  if (!run) {
-    io.stderr(`flowops: unknown command "${command}"\n\n${HELP}`);
+  const helpFor = command === "help" ? rest[0] : undefined;
+  const spec = Object.hasOwn(COMMANDS, helpFor ?? command) ? COMMANDS[helpFor ?? command] : undefined;
+  if (command === "help" && helpFor === undefined) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (!spec) {
+    io.stderr(`flowops: unknown command "${helpFor ?? command}"\n\n${HELP}`);
     return EXIT_USAGE;
   }
+  // Every secret-named variable's value is scrubbed from whatever flowops prints from now on.
+  registerSecretsFromEnvironment(io.env);
+  if (helpFor !== undefined || wantsHelp(rest)) {
+    io.stdout(commandHelp(helpFor ?? command, spec));
+    return 0;
+  }
   try {
-    return await run(rest, io);
+    return await spec.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof RepositoryError) {
-      io.stderr(`flowops ${command}: ${error.message}\n`);
+      io.stderr(`flowops ${command}: ${redact(error.message)}\n`);
       return EXIT_USAGE;
     }
-    throw error;
+    // An unexpected error: its text (and stack) can hold what a library put there, a header value included.
+    io.stderr(`flowops ${command}: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+    return EXIT_USAGE;
   }
 }
 

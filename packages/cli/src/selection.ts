@@ -11,6 +11,14 @@ export interface Selection {
 /** Reads the repository named by --cwd/--ref and checks --env and --tenant against it. */
 export async function loadSelection(values: { cwd?: string; ref?: string; env?: string; tenant?: string[] }, io: CommandIO): Promise<Selection> {
   const repository = await readRepository({ cwd: resolve(io.cwd, values.cwd ?? "."), ...(values.ref ? { ref: values.ref } : {}) });
+  if (repository.templates.length === 0 && repository.problems.length === 0) {
+    // Never "No problems found" for a repository where nothing was looked at.
+    throw new UsageError(
+      repository.mode === "plain"
+        ? `0 flows found in ${repository.root}: a plain Kestra repository's flows are YAML files with id, namespace and tasks at the top (searched everywhere but node_modules, .git and dot-folders); pass --cwd with the repository folder`
+        : `0 flow templates found in ${repository.root}/${repository.config.flowsDir}/; put the templates there (or point \`flows:\` in flowops.config.yaml at their folder)`,
+    );
+  }
   const known = repository.config.environments.map((e) => e.name);
   if (values.env && !known.includes(values.env)) {
     throw new UsageError(`unknown environment "${values.env}"; the repository defines: ${known.join(", ")}`);

@@ -1,8 +1,11 @@
+import { redactError } from "@flowops/redact";
 import { KestraApiError } from "@flowops/kestra";
 import type { KestraClient } from "@flowops/kestra";
 import { runInDependencyOrder } from "./dependencies.js";
 import type { GraphNode, NodeOutcome } from "./dependencies.js";
-import { EMPTY_DESIRED_PREFIX, isManaged } from "./plan.js";
+import { isManaged } from "./plan.js";
+import { outsideOwnTree, scopeLookup } from "./scope.js";
+import { sourceDiff } from "./source-diff.js";
 import type { ActionReport, DeployPlan, DeployProgress, DeployReport, DeploySummary, PlannedFlow } from "./types.js";
 
 export interface ApplyOptions {
@@ -32,13 +35,16 @@ export class DeployRefusedError extends Error {
 }
 
 /**
- * Checks a plan against the guards without writing: render problems or an empty desired set
- * always refuse; deleting more than `maxDeleteShare` of the managed flows refuses unless forced.
+ * Checks a plan against the guards without writing: a flow outside its tenant's namespaces,
+ * render problems or an empty desired set always refuse; deleting more than `maxDeleteShare` of the managed flows refuses unless forced.
  */
 export function checkGuards(plan: DeployPlan, options: { prune?: boolean; force?: boolean; maxDeleteShare?: number } = {}): DeployRefusedError | undefined {
+  const scopeOf = scopeLookup(plan.scopes);
+  const outside = plan.flows.filter((f) => f.action === "create" || f.action === "update").map((f) => outsideOwnTree(f, plan.scopes, scopeOf)).filter((p): p is string => p !== undefined);
+  if (outside.length > 0) return new DeployRefusedError("problems", `deploy refused (even with --force): ${outside.join("; ")}`);
   if (plan.problems.length > 0) {
-    const reason: DeployRefusal = plan.problems.some((p) => p.startsWith(EMPTY_DESIRED_PREFIX)) ? "empty" : "problems";
-    return new DeployRefusedError(reason, `deploy refused (even with --force): ${plan.problems.join("; ")}`);
+    const reason: DeployRefusal = plan.problems.some((p) => p.kind === "empty-desired") ? "empty" : "problems";
+    return new DeployRefusedError(reason, `deploy refused (even with --force): ${plan.problems.map((p) => p.message).join("; ")}`);
   }
   const prune = options.prune ?? plan.policy.prune;
   const maxShare = options.maxDeleteShare ?? plan.policy.maxDeleteShare;
@@ -82,7 +88,7 @@ export async function apply(plan: DeployPlan, options: ApplyOptions): Promise<De
 
   for (const flow of plan.flows) {
     if (flow.action === "unchanged") record(flow, { status: "done" });
-    else if (flow.conflict) record(flow, { status: "failed", error: flow.conflict });
+    else if (flow.conflict) record(flow, { status: "failed", error: flow.conflict.message, needsAdoption: true });
     else if (flow.action === "delete" && !prune) record(flow, { status: "skipped", reason: "prune is off: pass --prune (or set deploy.prune) to delete flows Git no longer renders" });
   }
 
@@ -146,7 +152,7 @@ export async function apply(plan: DeployPlan, options: ApplyOptions): Promise<De
     actions,
     summary: summarize(actions, plan, writes),
     unmanaged: plan.unmanaged,
-    problems: plan.problems,
+    problems: plan.problems.map((p) => p.message),
   };
 }
 
@@ -197,19 +203,26 @@ function summarize(actions: ActionReport[], plan: DeployPlan, writes: number): D
   };
 }
 
-/** The plan as a report: every action `planned` (or `skipped` / `failed` when it cannot run). */
-export function planReport(plan: DeployPlan, options: { prune?: boolean } = {}): DeployReport {
+/**
+ * The plan as a report: every action `planned` (or `skipped` / `failed` when it cannot run). With
+ * `diff`, each update carries the unified diff from the live to the rendered source.
+ */
+export function planReport(plan: DeployPlan, options: { prune?: boolean; diff?: boolean } = {}): DeployReport {
   const prune = options.prune ?? plan.policy.prune;
   const actions: ActionReport[] = plan.flows.map((flow) => {
     const report: ActionReport = { tenant: flow.tenant, namespace: flow.namespace, id: flow.id, action: flow.action, status: "planned" };
     if (flow.conflict) {
       report.status = "failed";
-      report.error = flow.conflict;
+      report.error = flow.conflict.message;
+      report.needsAdoption = true;
     } else if (flow.action === "delete" && !prune) {
       report.status = "skipped";
       report.reason = "prune is off";
     }
     if (flow.drift !== undefined) report.drift = flow.drift;
+    if (options.diff && flow.action === "update" && flow.liveSource !== undefined && flow.desired) {
+      report.diff = sourceDiff(`${flow.namespace}/${flow.id}.yaml`, flow.liveSource, flow.desired.source);
+    }
     return report;
   });
   return {
@@ -218,12 +231,12 @@ export function planReport(plan: DeployPlan, options: { prune?: boolean } = {}):
     actions,
     summary: summarize(actions, plan, 0),
     unmanaged: plan.unmanaged,
-    problems: plan.problems,
+    problems: plan.problems.map((p) => p.message),
   };
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return redactError(error);
 }
 
 function percent(share: number): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runInDependencyOrder } from "./dependencies.js";
+import { dependencyKeys, runInDependencyOrder } from "./dependencies.js";
 import { scopesFromDesired, searchPrefixes } from "./scope.js";
 
 describe("runInDependencyOrder", () => {
@@ -49,5 +49,30 @@ describe("scopes", () => {
     expect(searchPrefixes([{ tenant: "a", root: "a" }, { tenant: "b", root: "b" }])).toEqual(["a", "b"]);
     const many = Array.from({ length: 200 }, (_, i) => ({ tenant: `c${i}`, root: `customer_${i}` }));
     expect(searchPrefixes(many)).toEqual([undefined]);
+  });
+});
+
+describe("dependencyKeys", () => {
+  const known = [
+    { namespace: "acme.bronze", id: "load_a" },
+    { namespace: "acme.bronze", id: "load_b" },
+    { namespace: "acme.gold", id: "report" },
+  ];
+  it("waits for every flow of a namespace a Flow trigger listens to, for named upstreams and subflows, never for itself or Pebble targets", () => {
+    const document = {
+      tasks: [
+        { id: "call", type: "io.kestra.plugin.core.flow.Subflow", namespace: "acme.silver", flowId: "clean" },
+        { id: "dynamic", type: "io.kestra.plugin.core.flow.Subflow", namespace: "{{ inputs.ns }}", flowId: "x" },
+      ],
+      triggers: [
+        {
+          id: "on_bronze",
+          type: "io.kestra.plugin.core.trigger.Flow",
+          inputs: { flowId: "not_an_edge" },
+          preconditions: { id: "p", flows: [{ namespace: "acme.bronze" }, { namespace: "acme.gold", flowId: "report" }] },
+        },
+      ],
+    };
+    expect(dependencyKeys(document, { namespace: "acme.gold", id: "report" }, known).sort()).toEqual(["acme.bronze/load_a", "acme.bronze/load_b", "acme.silver/clean"]);
   });
 });

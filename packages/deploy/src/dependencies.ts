@@ -1,3 +1,5 @@
+import { flowReferences, referenceTargets } from "@flowops/flow-model";
+
 export interface GraphNode<T> {
   key: string;
   value: T;
@@ -81,4 +83,21 @@ export async function runInDependencyOrder<T>(
     };
     pump();
   });
+}
+
+/**
+ * The flows a flow must wait for, as `namespace/id` keys: its subflows and its Flow triggers'
+ * upstreams (flow-model's references). A namespace-wide upstream waits for every flow of `known`
+ * in that namespace; a reference built with Pebble is only known at run time and gives no order.
+ */
+export function dependencyKeys(document: unknown, flow: { namespace: string; id: string }, known: Iterable<{ namespace: string; id: string }>): string[] {
+  const keys = new Set<string>();
+  const knownFlows = [...known];
+  for (const reference of flowReferences(document, flow.namespace)) {
+    if (reference.dynamic) continue;
+    if (reference.flowId !== undefined && reference.namespaceMatch === "equals") keys.add(`${reference.namespace}/${reference.flowId}`);
+    else for (const target of referenceTargets(reference, knownFlows, flow)) keys.add(`${target.namespace}/${target.id}`);
+  }
+  keys.delete(`${flow.namespace}/${flow.id}`);
+  return [...keys];
 }

@@ -32,6 +32,11 @@ function flowSource(namespace: string, id: string, body = "", labels = "  manage
   return `# rendered by flowops\nid: ${id}\nnamespace: ${namespace}\nlabels:\n${labels}tasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: "${id} says hi"\n${body}`;
 }
 
+/** The flow with the `flowops.tenant` label render adds in a multi-tenant repository. */
+function withTenantLabel(flow: DesiredFlow): DesiredFlow {
+  return desired(flow.tenant, flow.source.replace("labels:\n", `labels:\n  flowops.tenant: ${String(flow.tenant)}\n`));
+}
+
 function platform(tenants: string[], ids: string[], edit: (tenant: string, id: string, source: string) => string = (_t, _i, s) => s): DesiredFlow[] {
   return tenants.flatMap((tenant) => ids.map((id) => desired(tenant, edit(tenant, id, flowSource(`${tenant}.bronze`, id)))));
 }
@@ -55,14 +60,15 @@ describe("plan and apply", () => {
     const second = await deploy(client(), { desired: flows });
     expect(second.report.summary).toMatchObject({ create: 0, update: 0, delete: 0, unchanged: 6, writes: 0 });
     expect(double.writeCount()).toBe(0);
-    // configs, one search (common prefix 'customer_'? no: two roots → two searches), one export
-    expect(double.requests.map((r) => `${r.method} ${r.path.replace(/^\/api\/v1\/main/, "")}`)).toEqual([
+    // configs, the label search, one search per root (customer_1, customer_2: no common dotted prefix), one export
+    expect(double.requests.map((r) => `${r.method} ${r.path.replace(/^\/api\/v1\/main/, "")}${r.query.includes("labels") ? " (by label)" : ""}`)).toEqual([
       "GET /api/v1/configs",
+      "GET /flows/search (by label)",
       "GET /flows/search",
       "GET /flows/search",
       "POST /flows/export/by-ids",
     ]);
-    expect(second.plan.requests).toBe(4);
+    expect(second.plan.requests).toBe(5);
   });
 
   it("updates exactly the flows whose rendered source changed", async () => {
@@ -96,12 +102,17 @@ describe("plan and apply", () => {
     const { double, client } = await setup();
     double.seedFlow(flowSource("customer_1.bronze", "hand_made", "", "  team: data\n"));
     double.seedFlow(flowSource("customer_1.bronze", "b", "", "  team: data\n"));
-    double.seedFlow(flowSource("customer_10.bronze", "other_platform"));
+    // Another platform's flow, owned under another ownership label: neither in scope nor managed.
+    double.seedFlow(flowSource("customer_10.bronze", "other_platform", "", "  managed-by: other-platform\n"));
     const flows = [...platform(["customer_1"], ["a", "b"]), ...platform(["customer_2"], ["a"])];
     const { plan: thePlan, report } = await deploy(client(), { desired: flows, prune: true, force: true });
     expect(thePlan.unmanaged.map((f) => f.id)).toEqual(["b", "hand_made"]);
     expect(report.actions.find((a) => a.namespace === "customer_1.bronze" && a.id === "b")).toMatchObject({ status: "failed" });
     expect(report.actions.find((a) => a.id === "b")?.error).toContain("without the label managed-by: flowops");
+    expect(report.actions.find((a) => a.id === "b")?.error).toContain("flowops adopt --env staging");
+    const text = formatReportText(report, "deploy");
+    expect(text).toContain("1 flow is held in Kestra without the ownership label; re-running will not help. Run `flowops adopt --env staging`");
+    expect(text).not.toContain("re-run to retry");
     expect(double.liveFlow("customer_1.bronze", "b")?.revision).toBe(1);
     expect(double.liveFlow("customer_1.bronze", "hand_made")).toBeDefined();
     // customer_10 is another tenant's tree: not in scope, not even listed
@@ -145,6 +156,41 @@ describe("plan and apply", () => {
   });
 });
 
+describe("ownership by label", () => {
+  it("finds every managed flow by its label, wherever its namespace: a deleted tenant's flows are delete candidates", async () => {
+    // Pages of 2: the label search must page to Kestra's total.
+    const { double, client } = await setup({ maxPageSize: 2 });
+    await deploy(client(), { desired: platform(["customer_1", "gone"], ["a", "b"]).map((f) => withTenantLabel(f)) });
+    // A flow deployed before the tenant label existed: found by managed-by, no tenant to name.
+    double.seedFlow(flowSource("legacy.bronze", "old"));
+    double.resetRequests();
+    const thePlan = await plan({ env: "staging", client: client(), desired: platform(["customer_1"], ["a", "b"]).map((f) => withTenantLabel(f)), policy: { prune: true } });
+    expect(thePlan.flows.filter((f) => f.action === "delete").map((f) => `${String(f.tenant)} ${f.namespace}/${f.id}`)).toEqual([
+      "null legacy.bronze/old",
+      "gone gone.bronze/a",
+      "gone gone.bronze/b",
+    ]);
+    expect(thePlan.managedLiveCount).toBe(5);
+    expect(double.requests.filter((r) => r.query.includes("filters%5Blabels%5D%5BEQUALS%5D%5Bmanaged-by%5D=flowops")).length).toBe(3);
+    // 3 of 5 managed flows: above the default share, so refused without force.
+    await expect(apply(thePlan, { client: client() })).rejects.toThrow(/would delete 3 of 5 managed flows/);
+    const report = await apply(thePlan, { client: client(), force: true });
+    expect(report.summary).toMatchObject({ delete: 3, failed: 0 });
+    expect(double.liveFlows().map((f) => `${f.namespace}/${f.id}`).sort()).toEqual(["customer_1.bronze/a", "customer_1.bronze/b"]);
+  });
+
+  it("lists a plan's updates with a unified diff from live to Git when asked", async () => {
+    const { client } = await setup();
+    await deploy(client(), { desired: platform(["customer_1"], ["a"]) });
+    const edited = platform(["customer_1"], ["a"], (_t, _i, s) => s.replace("says hi", "says hello"));
+    const report = planReport(await plan({ env: "staging", client: client(), desired: edited }), { diff: true });
+    expect(report.actions[0]!.diff).toContain("--- live/customer_1.bronze/a.yaml\n+++ git/customer_1.bronze/a.yaml");
+    expect(report.actions[0]!.diff).toContain('-    message: "a says hi"\n+    message: "a says hello"');
+    expect(formatReportText(report, "plan")).toContain('      +    message: "a says hello"');
+    expect(planReport(await plan({ env: "staging", client: client(), desired: edited })).actions[0]!.diff).toBeUndefined();
+  });
+});
+
 describe("order and isolation", () => {
   it("writes subflow targets and upstream flows first, and deletes in reverse", async () => {
     const { double, client } = await setup();
@@ -168,6 +214,29 @@ describe("order and isolation", () => {
     await deploy(client(), { desired: [keep], prune: true, force: true, concurrency: 8 });
     const deleted = double.requests.filter((r) => r.method === "DELETE").map((r) => r.flow);
     expect(deleted).toEqual(["acme.gold/a_caller", "acme.silver/b_target", "acme.bronze/c_upstream"]);
+  });
+
+  it.each([1, 3])("has at most %i writes in flight at a time", async (concurrency) => {
+    const { double } = await setup();
+    let inFlight = 0;
+    let most = 0;
+    // Counts overlapping writes; the short pause keeps each one open long enough to overlap.
+    class CountingClient extends KestraClient {
+      override async createFlow(source: string) {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          return await super.createFlow(source);
+        } finally {
+          inFlight -= 1;
+        }
+      }
+    }
+    const client = new CountingClient({ url: double.url, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+    const { report } = await deploy(client, { desired: platform(["customer_1", "customer_2"], ["a", "b", "c", "d", "e", "f"]), concurrency });
+    expect(report.summary).toMatchObject({ create: 12, failed: 0 });
+    expect(most).toBe(concurrency);
   });
 
   it("keeps one tenant's 422 from stopping the others, and names it", async () => {

@@ -11,6 +11,11 @@ export interface DeployInputs {
   problems: RepositoryProblem[];
   scopes: NamespaceScope[];
   policy: DeployPolicyOptions;
+  /**
+   * The tenant a namespace belongs to by the namespace pattern alone (`${tenant.code}.…` gives the
+   * first segment), for managed flows deployed without the tenant label whose tenant file is gone.
+   */
+  tenantOfNamespace?: (namespace: string) => string | undefined;
 }
 
 /**
@@ -31,6 +36,7 @@ export function deployInputs(repository: FlowRepository, env: string): DeployInp
     desired: result.flows,
     problems: [...repository.problems, ...result.problems],
     scopes: namespaceScopes(repository, env, result.flows),
+    ...(repository.mode !== "plain" && /^\$\{\s*tenant\.code\s*\}\./.test(repository.config.namespacePattern) ? { tenantOfNamespace: firstSegmentTenant } : {}),
     policy: {
       prune: repository.config.deploy.prune,
       maxDeleteShare: repository.config.deploy.maxDeleteShare,
@@ -53,4 +59,9 @@ export async function baselineAt(workspace: string, ref: string, env: string): P
   } catch {
     return undefined;
   }
+}
+
+function firstSegmentTenant(namespace: string): string | undefined {
+  const first = namespace.split(".")[0]!;
+  return /^[a-z][a-z0-9_]*$/.test(first) ? first : undefined;
 }

@@ -33,6 +33,7 @@ export function formatReportText(report: DeployReport, mode: "plan" | "deploy" =
     for (const action of actions) {
       if (action.action === "unchanged") continue;
       lines.push(`  ${SYMBOL[action.action]} ${describe(action, mode)}`);
+      if (action.diff) for (const line of action.diff.split("\n")) lines.push(`      ${line}`);
     }
   }
   if (report.unmanaged.length > 0) {
@@ -47,8 +48,16 @@ export function formatReportText(report: DeployReport, mode: "plan" | "deploy" =
   if (s.unmanaged > 0) totals.push(`${s.unmanaged} unmanaged`);
   lines.push(`Total: ${totals.join(", ")}${mode === "deploy" ? ` (${s.writes} write requests)` : ""}.`);
   const tenants = s.failedTenants.map((t) => t ?? "(no tenant)").join(", ");
+  const held = report.actions.filter((a) => a.needsAdoption).length;
+  const retryable = report.actions.some((a) => a.status === "failed" && !a.needsAdoption);
   if (s.failedTenants.length > 0) {
-    lines.push(mode === "plan" ? `Tenants with blocked flows: ${tenants}.` : `Failed tenants: ${tenants}. Other tenants were deployed; re-run to retry.`);
+    if (mode === "plan") lines.push(`Tenants with blocked flows: ${tenants}.`);
+    else lines.push(`Failed tenants: ${tenants}. Other tenants were deployed${retryable ? "; re-run to retry" : ""}.`);
+  }
+  if (held > 0) {
+    lines.push(
+      `${held} flow${held === 1 ? " is" : "s are"} held in Kestra without the ownership label; re-running will not help. Run \`flowops adopt --env ${report.env}\` to review the difference and hand ${held === 1 ? "it" : "them"} over.`,
+    );
   }
   return lines.join("\n") + "\n";
 }

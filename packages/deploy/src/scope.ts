@@ -1,61 +1,51 @@
-import type { FlowRepository } from "@flowops/render";
+import { tenantNamespaceRoots, type FlowRepository } from "@flowops/render";
 import type { DesiredFlow, NamespaceScope } from "./types.js";
 
 /**
- * The namespace trees a deploy owns in one environment, from the config's namespace pattern: the
- * literal part before the first `${flow.…}` placeholder, with `${tenant.…}` and `${env.…}` filled
- * in, cut at a dot. With the default pattern `${tenant.code}.${flow.folder}` each tenant owns
- * `<code>` and `<code>.*`. Every tenant of the repository owns its tree in every environment,
- * including tenants not deployed to this one, so the flows of a tenant that leaves an environment
- * can be pruned. When the pattern gives no usable root (a plain repository, or a
- * pattern starting with `${flow.…}`), the roots come from the desired flows' namespaces.
+ * The namespace trees a deploy owns in one environment: each tenant's trees as render enforces
+ * them (`tenantNamespaceRoots`: the root the namespace pattern gives the tenant's code, e.g.
+ * `<code>` for `${tenant.code}.${flow.folder}`, and the `namespaces` its file lists). Every tenant
+ * of the repository owns its trees in every environment, including tenants not deployed to this
+ * one, so the flows of a tenant that leaves an environment can be pruned. They come from the
+ * repository alone, never from the desired flows: `plan` refuses a flow outside its tenant's
+ * trees. In a plain repository the roots are the desired flows' namespaces.
  */
-export function namespaceScopes(repository: FlowRepository, env: string, desired: readonly DesiredFlow[]): NamespaceScope[] {
+export function namespaceScopes(repository: FlowRepository, _env: string, desired: readonly DesiredFlow[]): NamespaceScope[] {
   if (repository.mode === "plain") return scopesFromDesired(desired);
-  const environment = repository.config.environments.find((e) => e.name === env);
   const scopes: NamespaceScope[] = [];
-  for (const tenant of repository.tenants) {
-    const root = patternRoot(repository.config.namespacePattern, { tenant: tenant.values, env: { name: env, vars: environment?.vars ?? {} } });
-    if (root === undefined) return scopesFromDesired(desired);
-    scopes.push({ tenant: tenant.code, root });
-  }
-  const lookup = scopeLookup(scopes);
-  const covered = scopes.length > 0 && desired.every((flow) => lookup(flow.namespace)?.tenant === flow.tenant);
-  // A desired flow outside its tenant's root (an unusual pattern): fall back rather than miss it.
-  return covered ? minimize(scopes) : minimize([...scopes, ...scopesFromDesired(desired)]);
+  for (const tenant of repository.tenants) for (const root of tenantNamespaceRoots(repository.config, tenant)) scopes.push({ tenant: tenant.code, root });
+  return minimize(scopes);
 }
 
 /**
- * Roots from the desired flows alone: per tenant, each namespace cut after the tenant code's
- * segment when the namespace contains it (`customer_1.bronze` → `customer_1`), else the namespace.
+ * Roots from the desired flows alone (when no repository is at hand): per tenant, each namespace
+ * cut after the tenant code's segment (`customer_1.bronze` → `customer_1`); a tenant's flow whose
+ * namespace has no such segment gives no root, so `plan` refuses it. A flow without a tenant owns
+ * its own namespace.
  */
 export function scopesFromDesired(desired: readonly DesiredFlow[]): NamespaceScope[] {
   const scopes: NamespaceScope[] = [];
   for (const flow of desired) {
+    if (flow.tenant === null) {
+      scopes.push({ tenant: null, root: flow.namespace });
+      continue;
+    }
     const segments = flow.namespace.split(".");
-    const at = flow.tenant === null ? -1 : segments.indexOf(flow.tenant);
-    const root = at >= 0 ? segments.slice(0, at + 1).join(".") : flow.namespace;
-    scopes.push({ tenant: flow.tenant, root });
+    const at = segments.indexOf(flow.tenant);
+    if (at >= 0) scopes.push({ tenant: flow.tenant, root: segments.slice(0, at + 1).join(".") });
   }
   return minimize(scopes);
 }
 
-function patternRoot(pattern: string, context: Record<string, unknown>): string | undefined {
-  const flowAt = pattern.search(/\$\{\s*flow\./);
-  const literal = flowAt === -1 ? pattern : pattern.slice(0, flowAt);
-  let unresolved = false;
-  const filled = literal.replace(/\$\{\s*([^}]+?)\s*\}/g, (_match, path: string) => {
-    let value: unknown = context;
-    for (const part of path.split(".")) value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[part] : undefined;
-    if (typeof value !== "string" && typeof value !== "number") {
-      unresolved = true;
-      return "";
-    }
-    return String(value);
-  });
-  if (unresolved) return undefined;
-  const root = flowAt === -1 ? filled : filled.slice(0, filled.lastIndexOf(".") === -1 ? 0 : filled.lastIndexOf("."));
-  return /^[a-z0-9][a-z0-9._-]*$/.test(root) && !root.endsWith(".") ? root : undefined;
+/**
+ * Why a flow cannot be written into its namespace: it lies outside every tree of its own tenant
+ * (trees of different tenants never overlap). Undefined when it is inside.
+ */
+export function outsideOwnTree(flow: { tenant: string | null; namespace: string; id: string }, scopes: readonly NamespaceScope[], scopeOf = scopeLookup(scopes)): string | undefined {
+  if (scopeOf(flow.namespace)?.tenant === flow.tenant) return undefined;
+  const own = scopes.filter((s) => s.tenant === flow.tenant).map((s) => s.root);
+  const who = flow.tenant === null ? "a flow without a tenant" : `a flow of tenant ${flow.tenant}`;
+  return `${flow.namespace}/${flow.id} is ${who} outside that tenant's namespaces (${own.length > 0 ? own.join(", ") : "none"}); a tenant's flows are only written into its own namespaces, so nothing is deployed`;
 }
 
 /** Drops duplicates and roots inside another root of the same tenant; sorted. */

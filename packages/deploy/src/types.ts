@@ -31,10 +31,19 @@ export interface PlannedFlow {
    * someone changed (or deleted) the flow outside Git. Undefined without a baseline.
    */
   drift?: boolean;
-  /** Set when this flow cannot be written whatever the options, e.g. an unmanaged flow holds its id. */
-  conflict?: string;
+  /** Set when this flow cannot be written whatever the options. */
+  conflict?: FlowConflict;
   /** Keys (`namespace/id`) of flows in this plan that must be written before this one. */
   dependsOn: string[];
+}
+
+/**
+ * Why a desired flow cannot be written. `unmanaged`: Kestra holds a flow with its namespace and id
+ * without the ownership label (made by hand, by Terraform); `flowops adopt` hands it over.
+ */
+export interface FlowConflict {
+  kind: "unmanaged";
+  message: string;
 }
 
 /** A flow found in a managed namespace without the ownership label: never changed or deleted. */
@@ -64,7 +73,7 @@ export interface DeployPlan {
   /** Managed flows changed or deleted outside Git since the baseline (needs a baseline). */
   drift: PlannedFlow[];
   /** Reasons this plan must not be applied, with or without force (render problems, empty desired set). */
-  problems: string[];
+  problems: PlanProblem[];
   scopes: NamespaceScope[];
   policy: { prune: boolean; maxDeleteShare: number; ownershipLabel: { key: string; value: string } };
   /** Managed flows Kestra holds in the scopes: the base of the mass-delete guard. */
@@ -72,6 +81,22 @@ export interface DeployPlan {
   /** HTTP requests the plan sent (all reads). */
   requests: number;
 }
+
+/**
+ * Why a plan must not be applied, whatever the options. Every kind carries a readable `message`;
+ * callers decide by `kind`, never by the text.
+ */
+export type PlanProblem =
+  /** The repository could not be read or rendered (a problem at a file, line and column). */
+  | { kind: "repository"; message: string; problem: RepositoryProblem }
+  /** Nothing is rendered for the environment: applying could only delete. */
+  | { kind: "empty-desired"; message: string; env: string }
+  /** Two rendered flows share one namespace and id. */
+  | { kind: "duplicate-flow"; message: string; namespace: string; id: string }
+  /** A desired flow was rendered for another environment than the plan's. */
+  | { kind: "wrong-environment"; message: string; namespace: string; id: string; renderedFor: string }
+  /** A desired flow lies outside its tenant's namespaces (the trust boundary, re-checked by deploy). */
+  | { kind: "outside-tenant-namespaces"; message: string; namespace: string; id: string };
 
 /** Per-flow outcome in the JSON contract (DESIGN.md, "The CLI contract"). */
 export type ActionStatus = "planned" | "done" | "failed" | "skipped";
@@ -86,6 +111,10 @@ export interface ActionReport {
   /** Why a planned action is not carried out (skipped). */
   reason?: string;
   drift?: boolean;
+  /** Set when the flow is blocked by a flow Kestra holds without the label: `flowops adopt` hands it over. */
+  needsAdoption?: true;
+  /** Unified diff from the live to the rendered source (plan with `diff`, updates only). */
+  diff?: string;
 }
 
 export interface DeploySummary {

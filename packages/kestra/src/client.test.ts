@@ -3,6 +3,8 @@ import { startKestraDouble } from "../../../test/kestra-double/index.js";
 import type { KestraDouble, KestraDoubleOptions } from "../../../test/kestra-double/index.js";
 import { KestraClient } from "./client.js";
 import type { KestraClientOptions } from "./client.js";
+import { kestraClientFromEnvironment } from "./config.js";
+import type { KestraRetryEvent } from "./types.js";
 import { KestraApiError } from "./errors.js";
 
 const doubles: KestraDouble[] = [];
@@ -114,6 +116,19 @@ describe("authentication", () => {
     expect(everything).not.toContain(Buffer.from(`${basicAuth.username}:Wr0ngPassword`).toString("base64"));
   });
 
+  it("names the variables the credentials were read from on a 401, never their values", async () => {
+    const { double } = await setup({ basicAuth });
+    const environment = { name: "staging", kestra: { url: double.url, usernameEnv: "KESTRA_STAGING_USERNAME", passwordEnv: "KESTRA_STAGING_PASSWORD" } };
+    const wrong = kestraClientFromEnvironment(environment, { variables: { KESTRA_STAGING_USERNAME: basicAuth.username, KESTRA_STAGING_PASSWORD: "Wr0ngPassword" } });
+    const refused = (await wrong.getFlow("acme", "a").catch((e: unknown) => e)) as KestraApiError;
+    expect(refused.status).toBe(401);
+    expect(refused.message).toContain("Kestra refused the credentials: basic auth from KESTRA_STAGING_USERNAME + KESTRA_STAGING_PASSWORD");
+    expect(`${refused.message} ${JSON.stringify(refused)}`).not.toMatch(/Wr0ngPassword|admin@example\.com/);
+    const none = kestraClientFromEnvironment(environment, { variables: { KESTRA_USERNAME: basicAuth.username, KESTRA_PASSWORD: basicAuth.password } });
+    const unauthenticated = (await none.getFlow("acme", "a").catch((e: unknown) => e)) as KestraApiError;
+    expect(unauthenticated.message).toContain("none: neither KESTRA_TOKEN nor KESTRA_STAGING_USERNAME + KESTRA_STAGING_PASSWORD is set for environment 'staging'");
+  });
+
   it("takes credentials from the URL without ever printing them", async () => {
     const { double } = await setup({ basicAuth });
     const client = new KestraClient({ url: double.url.replace("//", `//${encodeURIComponent(basicAuth.username)}:${basicAuth.password}@`) });
@@ -145,6 +160,31 @@ describe("retries", () => {
     double.queueFaults({ kind: "429", methods: ["GET"] }, { kind: "5xx", methods: ["GET"] }, { kind: "5xx", methods: ["GET"] });
     await client.getFlow("acme", "a");
     expect(waits).toEqual([7000, 200, 400]);
+  });
+
+  it("bounds a hanging server's total wait, and says what was waited for and how many tries were made", async () => {
+    const retries: KestraRetryEvent[] = [];
+    const { double, client } = await setup({ faults: { slowRate: 1, slowMs: 5000 } }, { timeoutMs: 150, totalTimeoutMs: 500, retry: { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 1 }, onRetry: (event) => retries.push(event) });
+    await client.serverInfo();
+    const error = (await client.getFlow("acme", "a").catch((e: unknown) => e)) as KestraApiError;
+    expect(error).toBeInstanceOf(KestraApiError);
+    expect(error.status).toBeUndefined();
+    // Every try and pause fits in 500 ms: far fewer than the 10 tries allowed.
+    expect(error.attempts).toBeGreaterThanOrEqual(2);
+    expect(error.attempts).toBeLessThanOrEqual(4);
+    expect(error.message).toMatch(new RegExp(`^GET /api/v1/main/flows/acme/a on ${double.url.replace(/[.]/g, "\\.")} \\(flow acme/a\\) got no answer: no answer within \\d+ ms; gave up after ${error.attempts} tries \\(${error.attempts - 1} retr(y|ies); 10 allowed, but one request may take at most 500 ms\\), [\\d.]+ (ms|s) in all\\.`));
+    expect(retries.map((r) => [r.method, r.path, r.attempt, r.maxAttempts, r.totalTimeoutMs])).toEqual(
+      Array.from({ length: error.attempts - 1 }, (_, i) => ["GET", "/api/v1/main/flows/acme/a", i + 1, 10, 500]),
+    );
+    expect(retries[0]!.reason).toBe("no answer within 150 ms");
+  });
+
+  it("says a write that got no answer was tried once", async () => {
+    const { client } = await setup({ faults: { slowRate: 1, slowMs: 5000, methods: ["PUT"] } }, { timeoutMs: 100, totalTimeoutMs: 300 });
+    await client.createFlow(flow("acme", "a"));
+    const error = (await client.updateFlow("acme", "a", flow("acme", "a", "description: x\n")).catch((e: unknown) => e)) as KestraApiError;
+    expect(error.message).toContain("PUT /api/v1/main/flows/acme/a on");
+    expect(error.message).toMatch(/gave up after \d tr(y|ies)/);
   });
 
   it("gives up after the configured tries with the last status", async () => {

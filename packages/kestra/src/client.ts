@@ -1,3 +1,4 @@
+import { redact, registerSecret } from "@flowops/redact";
 import { KestraApiError, parseKestraErrorBody, redactHeaders, stripUserInfo, truncate } from "./errors.js";
 import type { RedactedRequest } from "./errors.js";
 import { DEFAULT_RETRY_POLICY, backoffDelay, isRetryableStatus, parseRetryAfter, sleep } from "./retry.js";
@@ -10,6 +11,7 @@ import type {
   KestraFlowWithSource,
   KestraPagedFlows,
   KestraRequestEvent,
+  KestraRetryEvent,
   KestraServerInfo,
 } from "./types.js";
 import { apiBaseFor, isAtLeast, parseKestraVersion } from "./version.js";
@@ -24,13 +26,31 @@ export interface KestraClientOptions {
   /** Kestra tenant for 0.23+: `main` (the default, and the only one in OSS) or an Enterprise tenant id. */
   tenant?: string;
   auth?: KestraAuth;
-  /** Per-try timeout in ms, covering the answer's body too. Default 30,000. */
+  /** Per-try timeout in ms, covering the answer's body too. Default 20,000. */
   timeoutMs?: number;
+  /**
+   * The longest one request may take in all, tries and pauses between them included, in ms.
+   * Default 60,000: a Kestra that does not answer costs a minute, not tries × timeout.
+   */
+  totalTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  /** Called before each retry (for progress on a terminal). Holds no secret. */
+  onRetry?: (event: KestraRetryEvent) => void;
+  /**
+   * Where the credentials came from, names only (e.g. "basic auth from KESTRA_STAGING_USERNAME +
+   * KESTRA_STAGING_PASSWORD"); a 401 or 403 names it so the user knows which variables to check.
+   */
+  credentialSource?: string;
   /** Skip `GET /api/v1/configs` and assume this server version. */
   version?: string;
   /** Rows per search page. Default 5,000. */
   pageSize?: number;
+  /** Pages one listing may take before it fails (a server that never stops paging). Default 1,000. */
+  maxPages?: number;
+  /** Largest answer read from an ordinary request, in bytes; past it the request fails. Default 16 MiB. */
+  maxAnswerBytes?: number;
+  /** Largest answer read for bulk reads (the flow schema, search pages, export archives). Default 64 MiB. */
+  maxBulkAnswerBytes?: number;
   /** Flows per `export/by-ids` request. Default 2,500. */
   exportChunkSize?: number;
   /** Called after every HTTP exchange (for progress, counting, debug logs). Holds no secret. */
@@ -55,6 +75,8 @@ interface RequestSpec {
   /** Statuses returned to the caller instead of thrown (besides 2xx). */
   passStatuses?: number[];
   flow?: FlowKey;
+  /** A bulk read: the answer may be up to `maxBulkAnswerBytes` instead of `maxAnswerBytes`. */
+  bulk?: boolean;
 }
 
 interface RawResponse {
@@ -66,6 +88,13 @@ interface RawResponse {
 
 const decoder = new TextDecoder();
 const MAX_RETRY_AFTER_MS = 60_000;
+const MIB = 1024 * 1024;
+/** Default of {@link KestraClientOptions.maxAnswerBytes}: far above any config, flow or error answer. */
+export const DEFAULT_MAX_ANSWER_BYTES = 16 * MIB;
+/** Default of {@link KestraClientOptions.maxBulkAnswerBytes}: a server's flow schema covers every installed plugin. */
+export const DEFAULT_MAX_BULK_ANSWER_BYTES = 64 * MIB;
+/** Default of {@link KestraClientOptions.maxPages}: 5 million flows at the default page size. */
+export const DEFAULT_MAX_PAGES = 1000;
 
 /** Options of {@link KestraClient.getFlow}. */
 export interface GetFlowOptions {
@@ -87,8 +116,14 @@ export class KestraClient {
   private readonly origin: URL;
   private readonly authHeader: string | undefined;
   private readonly timeoutMs: number;
+  private readonly totalTimeoutMs: number;
+  private readonly onRetry: ((event: KestraRetryEvent) => void) | undefined;
+  private readonly credentialSource: string | undefined;
   private readonly retryPolicy: RetryPolicy;
   private readonly pageSize: number;
+  private readonly maxPages: number;
+  private readonly maxAnswerBytes: number;
+  private readonly maxBulkAnswerBytes: number;
   private readonly exportChunkSize: number;
   private readonly onRequest: ((event: KestraRequestEvent) => void) | undefined;
   private readonly random: () => number;
@@ -122,9 +157,16 @@ export class KestraClient {
     this.url = origin.toString().replace(/\/$/, "");
     this.tenant = options.tenant ?? "main";
     this.authHeader = auth ? authorizationHeader(auth) : undefined;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    if (auth) for (const secret of auth.kind === "bearer" ? [auth.token] : [auth.password]) registerSecret(secret);
+    this.timeoutMs = options.timeoutMs ?? 20_000;
+    this.totalTimeoutMs = Math.max(options.totalTimeoutMs ?? 60_000, 1);
+    this.onRetry = options.onRetry;
+    this.credentialSource = options.credentialSource;
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.pageSize = options.pageSize ?? 5000;
+    this.maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+    this.maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+    this.maxBulkAnswerBytes = options.maxBulkAnswerBytes ?? DEFAULT_MAX_BULK_ANSWER_BYTES;
     this.exportChunkSize = options.exportChunkSize ?? 2500;
     this.onRequest = options.onRequest;
     this.random = options.random ?? Math.random;
@@ -189,7 +231,7 @@ export class KestraClient {
    */
   async getFlowSchema(): Promise<Record<string, unknown>> {
     const path = "/api/v1/plugins/schemas/flow?arrayOf=false";
-    const response = await this.send({ method: "GET", path, repeatable: true });
+    const response = await this.send({ method: "GET", path, repeatable: true, bulk: true });
     const body = this.json(response, "GET", path);
     if (body === null || typeof body !== "object" || Array.isArray(body)) {
       throw this.error("GET", path, { status: response.status, message: `GET ${this.absolute(path)} did not answer with a JSON Schema object` });
@@ -205,15 +247,22 @@ export class KestraClient {
     if (flow) spec.flow = flow;
     // A create is not idempotent: after an answer-less failure or a 5xx it may have been stored.
     // Retry only once a GET shows the flow is absent; if it is there with our source, it worked.
+    const deadline = performance.now() + this.totalTimeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await this.send(spec);
         return this.json(response, spec.method, spec.path, flow) as KestraFlowWithSource;
       } catch (error) {
-        if (!(error instanceof KestraApiError) || attempt >= this.retryPolicy.maxAttempts) throw error;
+        if (!(error instanceof KestraApiError)) throw error;
         const status = error.status;
         if (status !== undefined && !isRetryableStatus(status)) throw error;
-        await this.waitBeforeRetry(attempt, error);
+        const wait = this.retryDelay(attempt, error.retryAfter);
+        if (attempt >= this.retryPolicy.maxAttempts || performance.now() + wait >= deadline) {
+          if (attempt === 1) throw error;
+          throw new KestraApiError({ method: error.method, url: error.url, ...(status !== undefined ? { status } : {}), request: error.request, ...(flow ? { flow } : {}), attempts: attempt, cause: error, message: `${error.message} (the create was tried ${attempt} times, checking in between that Kestra had not stored it)` });
+        }
+        this.onRetry?.({ method: spec.method, path: spec.path, attempt, maxAttempts: this.retryPolicy.maxAttempts, reason: status === undefined ? "no answer" : `HTTP ${status}`, waitMs: wait, elapsedMs: this.totalTimeoutMs - (deadline - performance.now()), totalTimeoutMs: this.totalTimeoutMs });
+        if (wait > 0) await this.sleep(wait);
         if (status === 429) continue; // rejected before any work: repeat as is
         if (!flow) throw error; // cannot check without an id; never risk a duplicate
         const existing = await this.getFlow(flow.namespace, flow.id, { source: true });
@@ -297,7 +346,7 @@ export class KestraClient {
       if (query.query !== undefined) params.set("q", query.query);
     }
     const path = `${info.apiBase}/flows/search?${params.toString()}`;
-    const response = await this.send({ method: "GET", path, repeatable: true });
+    const response = await this.send({ method: "GET", path, repeatable: true, bulk: true });
     const body = this.json(response, "GET", path) as KestraPagedFlows;
     if (!Array.isArray(body.results) || typeof body.total !== "number") {
       throw this.error("GET", path, { status: response.status, message: `GET ${this.absolute(path)} did not answer {results, total}` });
@@ -306,13 +355,35 @@ export class KestraClient {
   }
 
   /**
+   * A read-only request under the tenant-scoped API root (`{base}{path}`), answered as JSON, with
+   * this client's retries, timeouts and errors: the primitive of the execution and trigger reads
+   * (`executions.ts`, `triggers.ts`). `POST` is allowed only for read endpoints that take a body.
+   */
+  async readJson(method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> {
+    const full = `${(await this.serverInfo()).apiBase}${path}`;
+    const spec: RequestSpec = { method, path: full, repeatable: true };
+    if (body !== undefined) {
+      spec.body = JSON.stringify(body);
+      spec.contentType = "application/json";
+    }
+    return this.json(await this.send(spec), method, full);
+  }
+
+  /**
    * Every live flow matching the query, paging through `flows/search` with large pages until
-   * Kestra's `total` is reached: one request per `pageSize` flows. Results have no source.
+   * Kestra's `total` is reached: one request per `pageSize` flows, at most `maxPages` pages
+   * (past them the listing fails rather than page forever). Results have no source.
    */
   async listFlows(query: FlowSearchQuery): Promise<KestraFlow[]> {
     const seen = new Map<string, KestraFlow>();
     let fetched = 0;
     for (let page = 1; ; page++) {
+      if (page > this.maxPages) {
+        const path = `${(await this.serverInfo()).apiBase}/flows/search`;
+        throw this.error("GET", path, {
+          message: `GET ${this.absolute(path)} still had results after ${this.maxPages} pages of ${this.pageSize} (${fetched} flows read); flowops stops paging there. Is the server paging correctly? For a larger instance, raise maxPages`,
+        });
+      }
       const result = await this.searchPage(query, page, this.pageSize);
       for (const flow of result.results) {
         if (query.namespacePrefix === undefined || inNamespaceTree(flow.namespace, query.namespacePrefix)) seen.set(flowKeyString(flow), flow);
@@ -349,7 +420,7 @@ export class KestraClient {
     const path = `${(await this.serverInfo()).apiBase}/flows/export/by-ids`;
     const body = JSON.stringify(chunk.map(({ namespace, id }) => ({ namespace, id })));
     // Exporting reads only, so repeating it is safe even though it is a POST.
-    const response = await this.send({ method: "POST", path, body, contentType: "application/json", accept: "application/octet-stream", repeatable: true, passStatuses: [404] });
+    const response = await this.send({ method: "POST", path, body, contentType: "application/json", accept: "application/octet-stream", repeatable: true, passStatuses: [404], bulk: true });
     const missing: FlowKey[] = [];
     if (response.status === 404) {
       missing.push(...chunk);
@@ -372,30 +443,46 @@ export class KestraClient {
     }
   }
 
-  private async waitBeforeRetry(failedAttempt: number, error: KestraApiError | undefined, retryAfter?: string | null): Promise<void> {
-    const fromServer = parseRetryAfter(retryAfter ?? error?.retryAfter);
+  private retryDelay(failedAttempt: number, retryAfter: string | null | undefined): number {
+    const fromServer = parseRetryAfter(retryAfter);
     // A server's Retry-After is honoured up to a minute, even beyond the backoff cap.
-    const delay = fromServer !== undefined ? Math.min(fromServer, MAX_RETRY_AFTER_MS) : backoffDelay(failedAttempt, this.retryPolicy, this.random);
-    if (delay > 0) await this.sleep(delay);
+    return fromServer !== undefined ? Math.min(fromServer, MAX_RETRY_AFTER_MS) : backoffDelay(failedAttempt, this.retryPolicy, this.random);
   }
 
-  /** One logical request: tries, timeouts, retries of repeatable requests, errors. */
+  /**
+   * One logical request: tries, timeouts, retries of repeatable requests, errors. Every try and
+   * every pause fits in `totalTimeoutMs`; giving up says what was waited for, how many tries were
+   * made and how long it took.
+   */
   private async send(spec: RequestSpec): Promise<RawResponse> {
     const maxAttempts = spec.repeatable ? this.retryPolicy.maxAttempts : 1;
+    const started = performance.now();
+    const deadline = started + this.totalTimeoutMs;
+    // Whether another try can start after a pause of `wait` ms, announcing it when so.
+    const retrying = (attempt: number, wait: number, reason: string): boolean => {
+      if (attempt >= maxAttempts || performance.now() + wait >= deadline) return false;
+      this.onRetry?.({ method: spec.method, path: spec.path, attempt, maxAttempts, reason, waitMs: wait, elapsedMs: performance.now() - started, totalTimeoutMs: this.totalTimeoutMs });
+      return true;
+    };
     for (let attempt = 1; ; attempt++) {
       let response: RawResponse;
       try {
-        response = await this.sendOnce(spec, attempt);
+        response = await this.sendOnce(spec, attempt, Math.max(1, Math.min(this.timeoutMs, deadline - performance.now())));
       } catch (error) {
-        if (!(error instanceof KestraApiError) || attempt >= maxAttempts) throw error;
-        await this.waitBeforeRetry(attempt, undefined);
+        if (!(error instanceof NoAnswer)) throw error;
+        const wait = this.retryDelay(attempt, undefined);
+        if (!retrying(attempt, wait, error.reason)) throw this.noAnswerError(spec, error, attempt, maxAttempts, performance.now() - started);
+        if (wait > 0) await this.sleep(wait);
         continue;
       }
       response.attempts = attempt;
       if ((response.status >= 200 && response.status < 300) || spec.passStatuses?.includes(response.status)) return response;
-      if (attempt < maxAttempts && isRetryableStatus(response.status)) {
-        await this.waitBeforeRetry(attempt, undefined, response.headers.get("retry-after"));
-        continue;
+      if (isRetryableStatus(response.status)) {
+        const wait = this.retryDelay(attempt, response.headers.get("retry-after"));
+        if (retrying(attempt, wait, `HTTP ${response.status}`)) {
+          if (wait > 0) await this.sleep(wait);
+          continue;
+        }
       }
       const parsed = parseKestraErrorBody(decoder.decode(response.body));
       const error = this.error(spec.method, spec.path, { status: response.status, serverMessage: parsed.message, violations: parsed.violations, flow: spec.flow, attempts: attempt, body: spec.body, retryAfter: response.headers.get("retry-after") ?? undefined });
@@ -403,34 +490,88 @@ export class KestraClient {
     }
   }
 
-  private async sendOnce(spec: RequestSpec, attempt: number): Promise<RawResponse> {
+  /** No answer to the last try: what was asked, where, why, and the tries and time it took. */
+  private noAnswerError(spec: RequestSpec, last: NoAnswer, attempts: number, maxAttempts: number, elapsedMs: number): KestraApiError {
+    const retries = attempts - 1;
+    const tries = !spec.repeatable
+      ? "1 try"
+      : `${attempts} ${attempts === 1 ? "try" : "tries"} (${retries} ${retries === 1 ? "retry" : "retries"}${attempts < maxAttempts ? `; ${maxAttempts} allowed, but one request may take at most ${seconds(this.totalTimeoutMs)}` : ""})`;
+    return this.error(spec.method, spec.path, {
+      flow: spec.flow,
+      attempts,
+      body: spec.body,
+      cause: last.cause,
+      message: `${spec.method} ${spec.path} on ${this.url}${spec.flow ? ` (flow ${spec.flow.namespace}/${spec.flow.id})` : ""} got no answer: ${last.reason}; gave up after ${tries}, ${seconds(elapsedMs)} in all. Check that Kestra is up and reachable from here`,
+    });
+  }
+
+  private async sendOnce(spec: RequestSpec, attempt: number, timeoutMs: number): Promise<RawResponse> {
     const headers: Record<string, string> = { ...this.extraHeaders, Accept: spec.accept ?? "application/json" };
     if (spec.contentType) headers["Content-Type"] = spec.contentType;
     if (this.authHeader && spec.path !== "/api/v1/configs") headers.Authorization = this.authHeader;
     const url = this.absolute(spec.path);
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     const started = performance.now();
     this.exchanges++;
     try {
       const response = await fetch(url, { method: spec.method, headers, body: spec.body, signal: controller.signal, redirect: "manual" });
-      const body = new Uint8Array(await response.arrayBuffer());
+      const body = await this.readLimited(response, spec, controller);
       this.onRequest?.({ method: spec.method, url, status: response.status, attempt, durationMs: performance.now() - started });
       return { status: response.status, headers: response.headers, body, attempts: attempt };
     } catch (cause) {
+      if (cause instanceof KestraApiError) {
+        this.onRequest?.({ method: spec.method, url, attempt, durationMs: performance.now() - started, error: cause.message });
+        throw cause;
+      }
       const timedOut = controller.signal.aborted;
-      const reason = timedOut ? `timed out after ${this.timeoutMs} ms` : networkReason(cause);
+      const reason = timedOut ? `no answer within ${seconds(timeoutMs)}` : networkReason(cause);
       this.onRequest?.({ method: spec.method, url, attempt, durationMs: performance.now() - started, error: reason });
-      throw this.error(spec.method, spec.path, {
-        flow: spec.flow,
-        attempts: attempt,
-        body: spec.body,
-        cause,
-        message: `${spec.method} ${url} failed: ${reason}${spec.flow ? ` (flow ${spec.flow.namespace}/${spec.flow.id})` : ""}`,
-      });
+      throw new NoAnswer(reason, cause);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Reads an answer's body as it streams in, up to the request's size limit: past it (or when
+   * `Content-Length` already says so) the request is aborted and fails, so a hostile or broken
+   * server cannot make the client hold an answer of any size.
+   */
+  private async readLimited(response: Response, spec: RequestSpec, controller: AbortController): Promise<Uint8Array> {
+    const limit = spec.bulk ? this.maxBulkAnswerBytes : this.maxAnswerBytes;
+    const tooLarge = (): KestraApiError => {
+      controller.abort();
+      const where = spec.path.split("?")[0]!;
+      return this.error(spec.method, spec.path, {
+        status: response.status,
+        flow: spec.flow,
+        message: `${spec.method} ${this.absolute(where)} answered more than ${describeBytes(limit)}, the limit for this request; flowops stopped reading it. Is ${this.url} a Kestra server?`,
+      });
+    };
+    const declared = Number(response.headers.get("content-length") ?? NaN);
+    if (declared > limit) throw tooLarge();
+    if (!response.body) return new Uint8Array(0);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+    const body = new Uint8Array(total);
+    let offset = 0;
+    for (const chunk of chunks) {
+      body.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return body;
   }
 
   private json(response: RawResponse, method: string, path: string, flow?: FlowKey): unknown {
@@ -456,12 +597,34 @@ export class KestraClient {
     if (this.authHeader && path !== "/api/v1/configs") headers.Authorization = this.authHeader;
     const request: RedactedRequest = { method, url, headers: redactHeaders(headers) };
     if (details.body !== undefined) request.body = truncate(details.body, 2000);
-    return new KestraApiError({ method, url, request, ...definedOnly(details) });
+    const credentials = details.status === 401 || details.status === 403 ? this.credentialSource : undefined;
+    return new KestraApiError({ method, url, request, ...definedOnly(details), ...(credentials ? { credentials } : {}) });
   }
+}
+
+/** A try that got no answer (timeout, network error); `send` decides whether to try again. */
+class NoAnswer extends Error {
+  constructor(
+    readonly reason: string,
+    override readonly cause: unknown,
+  ) {
+    super(reason);
+  }
+}
+
+/** `750 ms`, `20 s`, `61.5 s`. */
+function seconds(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const value = Math.round(ms / 100) / 10;
+  return `${Number.isInteger(value) ? value.toFixed(0) : value.toFixed(1)} s`;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([key, v]) => v !== undefined && key !== "body")) as Partial<T>;
+}
+
+function describeBytes(bytes: number): string {
+  return bytes % MIB === 0 ? `${bytes / MIB} MiB` : `${bytes} bytes`;
 }
 
 function authorizationHeader(auth: KestraAuth): string {
@@ -527,7 +690,7 @@ function chunkByEntryName(flows: readonly FlowKey[], size: number): FlowKey[][] 
 }
 
 function stripCredentialsFromText(text: string): string {
-  return text.replace(/\/\/[^/@\s]*@/, "//***@");
+  return redact(text);
 }
 
 export { stripUserInfo };

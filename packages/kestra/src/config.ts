@@ -56,7 +56,13 @@ export function kestraClientOptionsFromEnvironment(environment: KestraEnvironmen
     const [set, unset] = username !== undefined ? [usernameEnv, passwordEnv] : [passwordEnv, usernameEnv];
     throw new KestraConfigError(`${set} is set but ${unset} is not: basic auth needs both (or set ${tokenEnv} for a bearer token)`);
   }
-  const result: KestraClientOptions = { ...rest, url };
+  const credentialSource =
+    auth?.kind === "bearer"
+      ? `a bearer token from ${tokenEnv}`
+      : auth
+        ? `basic auth from ${usernameEnv} + ${passwordEnv}`
+        : `none: neither ${tokenEnv} nor ${usernameEnv} + ${passwordEnv} is set for environment '${environment.name}'`;
+  const result: KestraClientOptions = { ...rest, url, credentialSource };
   if (environment.kestra.tenant !== undefined) result.tenant = environment.kestra.tenant;
   if (auth) result.auth = auth;
   return result;

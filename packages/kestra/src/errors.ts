@@ -1,3 +1,5 @@
+import { redact, redactHeaders, stripUrlCredentials } from "@flowops/redact";
+
 /** One violation from a Kestra error body (`_embedded.errors`). */
 export interface KestraViolation {
   message: string;
@@ -28,6 +30,8 @@ export interface KestraApiErrorInit {
   cause?: unknown;
   /** The answer's `Retry-After` header, when it had one. */
   retryAfter?: string;
+  /** Where the credentials came from, variable names only; named on a 401 or 403. */
+  credentials?: string;
   /** Overrides the generated message. */
   message?: string;
 }
@@ -51,7 +55,8 @@ export class KestraApiError extends Error {
   readonly retryAfter: string | undefined;
 
   constructor(init: KestraApiErrorInit) {
-    super(init.message ?? describe(init), init.cause === undefined ? undefined : { cause: init.cause });
+    // Scrubbed once here: causes from undici can carry a header value (`Headers.append: "Bearer …"`).
+    super(redact(init.message ?? describe(init)), init.cause === undefined ? undefined : { cause: init.cause });
     this.method = init.method;
     this.url = init.url;
     this.status = init.status;
@@ -90,7 +95,7 @@ function describe(init: KestraApiErrorInit): string {
   } else if (init.cause instanceof Error) {
     detail = ": " + causeText(init.cause);
   }
-  return `${init.method} ${init.url} failed with ${outcome}${tries}${what}${detail}${hint(init.status)}`;
+  return `${init.method} ${init.url} failed with ${outcome}${tries}${what}${detail}${hint(init.status, init.credentials)}`;
 }
 
 function causeText(error: Error): string {
@@ -98,12 +103,14 @@ function causeText(error: Error): string {
   return typeof code === "string" ? `${error.message} (${code})` : error.message;
 }
 
-function hint(status: number | undefined): string {
+function hint(status: number | undefined, credentials: string | undefined): string {
   switch (status) {
     case 401:
-      return ". Check KESTRA_USERNAME/KESTRA_PASSWORD or KESTRA_TOKEN (or the variables your flowops.config.yaml names)";
+      return credentials
+        ? `. Kestra refused the credentials: ${credentials}; check those variables (or the usernameEnv / passwordEnv / tokenEnv your flowops.config.yaml names)`
+        : ". Check KESTRA_USERNAME/KESTRA_PASSWORD or KESTRA_TOKEN (or the variables your flowops.config.yaml names)";
     case 403:
-      return ". The credentials are valid but lack permission for this flow or namespace";
+      return `. The credentials are valid but lack permission for this flow or namespace${credentials ? ` (${credentials})` : ""}`;
     case 400:
       return ". If the message is about the tenant: Kestra OSS only has tenant 'main'";
     default:
@@ -147,25 +154,9 @@ export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }
 
-const SECRET_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
-
-/** Headers with credentials replaced: `Authorization: Basic ***`. */
-export function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (SECRET_HEADERS.has(name.toLowerCase())) {
-      const scheme = /^(\w+)\s/.exec(value)?.[1];
-      out[name] = scheme ? `${scheme} ***` : "***";
-    } else out[name] = value;
-  }
-  return out;
-}
+export { redactHeaders };
 
 /** The URL without user info, so `https://user:pass@host` never reaches a message. */
 export function stripUserInfo(url: URL): string {
-  if (url.username === "" && url.password === "") return url.toString();
-  const copy = new URL(url.toString());
-  copy.username = "";
-  copy.password = "";
-  return copy.toString();
+  return stripUrlCredentials(url);
 }

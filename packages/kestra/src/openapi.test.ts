@@ -6,6 +6,8 @@ import { parse } from "yaml";
 import { startKestraDouble } from "../../../test/kestra-double/index.js";
 import type { KestraDouble } from "../../../test/kestra-double/index.js";
 import { KestraClient } from "./client.js";
+import { countExecutions, latestExecutions, listExecutions } from "./executions.js";
+import { listTriggers } from "./triggers.js";
 
 /**
  * Real material beside the checkout (`../shared`). Where it is absent (a fork's CI) these tests are
@@ -91,6 +93,21 @@ describe.runIf(specAvailable)("the client's requests and the double's answers fo
     await client.listFlows({ namespacePrefix: "acme", query: "o" });
     await client.getFlowSources([{ namespace: "acme.bronze", id: "load" }]);
     await client.deleteFlow("acme.bronze", "load");
+    // Executions and triggers (KESTRA-EXECUTIONS.md): the reads `flowops status` sends.
+    const now = new Date();
+    double.seedFlow(source.replace("id: load", "id: nightly").replace("tasks:", 'triggers:\n  - id: schedule\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "0 2 * * *"\ntasks:'));
+    double.seedExecutions([
+      { namespace: "acme.bronze", flowId: "nightly", state: "FAILED", startDate: new Date(now.getTime() - 3_600_000), trigger: { id: "schedule", type: "io.kestra.plugin.core.trigger.Schedule", date: new Date(now.getTime() - 3_600_000).toISOString() } },
+      { namespace: "acme.bronze", flowId: "nightly", state: "SUCCESS", startDate: new Date(now.getTime() - 7_200_000) },
+    ]);
+    const window = { from: new Date(now.getTime() - 86_400_000), to: now };
+    await countExecutions(client, { window, namespacePrefix: "acme", states: ["SUCCESS", "WARNING"] });
+    answers.set("searchExecutions", await (await fetch(`${double.url}/api/v1/main/executions/search?filters[namespace][PREFIX]=acme&size=5`, { headers: { Authorization: `Basic ${Buffer.from("a@b.io:Passw0rd1").toString("base64")}` } })).json());
+    await listExecutions(client, { window, namespace: "acme.bronze", flowId: "nightly", states: ["FAILED"] });
+    await latestExecutions(client, [{ namespace: "acme.bronze", id: "nightly" }]);
+    answers.set("latestExecutions", (await (await fetch(`${double.url}/api/v1/main/executions/latest`, { method: "POST", body: "[]", headers: { "Content-Type": "application/json", Authorization: `Basic ${Buffer.from("a@b.io:Passw0rd1").toString("base64")}` } })).json()) as unknown);
+    await listTriggers(client, { namespacePrefix: "acme" });
+    answers.set("searchTriggers", await (await fetch(`${double.url}/api/v1/main/triggers/search?size=5`, { headers: { Authorization: `Basic ${Buffer.from("a@b.io:Passw0rd1").toString("base64")}` } })).json());
     answers.set("configs", await (await fetch(`${double.url}/api/v1/configs`)).json());
   });
   afterAll(() => double.close());
@@ -104,12 +121,15 @@ describe.runIf(specAvailable)("the client's requests and the double's answers fo
     expect([...used].sort()).toEqual([
       "DELETE /api/v1/{tenant}/flows/{namespace}/{id}",
       "GET /api/v1/configs",
+      "GET /api/v1/{tenant}/executions/search",
       "GET /api/v1/{tenant}/flows/search",
       "GET /api/v1/{tenant}/flows/{namespace}/{id}",
       "POST /api/v1/{tenant}/flows",
+      "POST /api/v1/{tenant}/executions/latest",
       "POST /api/v1/{tenant}/flows/export/by-ids",
       "PUT /api/v1/{tenant}/flows/{namespace}/{id}",
-    ]);
+      "GET /api/v1/{tenant}/triggers/search",
+    ].sort());
   });
 
   it("sends bodies with the content types and query parameters the spec declares", () => {
@@ -136,6 +156,8 @@ describe.runIf(specAvailable)("the client's requests and the double's answers fo
       ["getFlow", schemaOf("/api/v1/{tenant}/flows/{namespace}/{id}", "get"), ["id", "namespace", "revision", "source", "labels"]],
       ["searchFlows", schemaOf("/api/v1/{tenant}/flows/search", "get"), ["results", "total"]],
       ["configs", schemaOf("/api/v1/configs", "get"), ["version", "edition"]],
+      ["searchExecutions", schemaOf("/api/v1/{tenant}/executions/search", "get"), ["results", "total"]],
+      ["searchTriggers", schemaOf("/api/v1/{tenant}/triggers/search", "get"), ["results", "total"]],
     ];
     for (const [name, schema, readByClient] of checks) {
       const { properties, required } = shape(spec, schema);
@@ -147,6 +169,25 @@ describe.runIf(specAvailable)("the client's requests and the double's answers fo
     for (const row of (answers.get("searchFlows") as { results: Record<string, unknown>[] }).results) {
       for (const field of flowItem.required) if (field !== "tasks" || "tasks" in row) expect(row).toHaveProperty(field);
       expect(row).not.toHaveProperty("source");
+    }
+    // Executions: the fields normaliseExecution reads, in 2.0's light shape (the double answers it).
+    const execution = shape(spec, spec.components.schemas.ApiLightExecution);
+    for (const field of ["id", "namespace", "flowId", "state", "trigger", "scheduleDate"]) expect(execution.properties, `ApiLightExecution.${field}`).toContain(field);
+    for (const field of ["current", "startDate", "endDate", "histories"]) expect(shape(spec, spec.components.schemas.State).properties, `State.${field}`).toContain(field);
+    for (const field of ["id", "type", "variables"]) expect(shape(spec, spec.components.schemas.ExecutionTrigger).properties).toContain(field);
+    for (const row of (answers.get("searchExecutions") as { results: Record<string, unknown>[] }).results) {
+      expect(Object.keys(row).filter((key) => !execution.properties.has(key)), "double's execution fields").toEqual([]);
+    }
+    const latest = shape(spec, spec.components.schemas["ExecutionController.LastExecutionResponse"]);
+    expect([...latest.properties].sort()).toEqual(["flowId", "id", "namespace", "startDate", "status"]);
+    for (const row of answers.get("latestExecutions") as Record<string, unknown>[]) expect(Object.keys(row).sort()).toEqual([...latest.properties].sort());
+    expect(shape(spec, spec.components.schemas["ExecutionRepositoryInterface.FlowFilter"]).required).toEqual(new Set(["namespace", "id"]));
+    // Triggers: 2.0's `{trigger, state}` and the state fields normaliseTrigger reads.
+    expect(shape(spec, spec.components.schemas.ApiTriggerAndState).properties).toEqual(new Set(["trigger", "state"]));
+    const triggerState = shape(spec, spec.components.schemas.ApiTriggerState);
+    for (const field of ["namespace", "flowId", "triggerId", "disabled", "nextEvaluationDate", "lastTriggeredDate", "backfill"]) expect(triggerState.properties, `ApiTriggerState.${field}`).toContain(field);
+    for (const row of (answers.get("searchTriggers") as { results: { state: Record<string, unknown> }[] }).results) {
+      expect(Object.keys(row.state).filter((key) => !triggerState.properties.has(key)), "double's trigger state fields").toEqual([]);
     }
     expect(shape(spec, spec.components.schemas.IdWithNamespace).properties).toEqual(new Set(["namespace", "id"]));
     expect(Object.keys(spec.paths["/api/v1/{tenant}/flows/export/by-ids"]!.post!.responses["200"]!.content!)).toEqual(["application/octet-stream"]);

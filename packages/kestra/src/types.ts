@@ -54,6 +54,22 @@ export type KestraAuth =
   | { kind: "bearer"; token: string };
 
 /** One HTTP exchange, reported to `onRequest` (no headers, no body: nothing secret). */
+/** A retry about to happen: what failed and how long the client waits before trying again. */
+export interface KestraRetryEvent {
+  method: string;
+  /** Path and query from the server root; no credentials. */
+  path: string;
+  /** The try that failed, 1 for the first. */
+  attempt: number;
+  maxAttempts: number;
+  /** Why it failed: `HTTP 503`, `no answer within 20 s`, `network error (ECONNREFUSED)`. */
+  reason: string;
+  waitMs: number;
+  /** Time spent on this request so far, and the most it may take. */
+  elapsedMs: number;
+  totalTimeoutMs: number;
+}
+
 export interface KestraRequestEvent {
   method: string;
   /** URL without credentials. */

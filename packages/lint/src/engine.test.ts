@@ -148,4 +148,40 @@ tasks: [*h]
       "tenants/globex.yaml:2:7 warning TODO left in a tenant [globex]",
     ]);
   });
+  it("still lints the second of two flows with one namespace and id: duplicate-flow hides none of its own findings", () => {
+    const flow = (extra: string) => `id: same\nnamespace: acme.data\ntasks:\n  - { id: l, type: io.kestra.plugin.core.log.Log, message: x }\n${extra}`;
+    const { repository, rendered } = plainRepository([
+      { path: "flows/a.yaml", text: flow("") },
+      { path: "flows/b.yaml", text: flow("  - { id: l, type: io.kestra.plugin.core.log.Log, message: \"{{ outputs.nope.value }}\" }\n") },
+    ]);
+    const result = lintRepository(repository, rendered);
+    expect(result.diagnostics.filter((d) => d.file === "flows/b.yaml").map((d) => `${d.line}:${d.column} ${d.rule}`)).toEqual([
+      "1:5 duplicate-flow",
+      "5:11 duplicate-task-id",
+      "5:64 unknown-output-reference",
+    ]);
+  });
+
+  it("walks each flow once and hands each part to the rules that visit it, in order", () => {
+    const seen: string[] = [];
+    const visiting: Rule = {
+      meta: { id: "visiting", description: "test", defaultSeverity: "error", docs: "", messages: { m: "m" } },
+      visitFlow: ({ flow }) => ({
+        flow: () => seen.push(`flow ${flow.id}`),
+        task: ({ task }) => seen.push(`task ${String(task.id)}`),
+        trigger: ({ trigger }) => seen.push(`trigger ${String(trigger.id)}`),
+        flowReference: (reference) => seen.push(`reference ${reference.namespace}/${reference.flowId ?? "*"}`),
+        pebbleReference: (reference) => seen.push(`pebble ${reference.root}.${reference.key}`),
+        flowExit: () => seen.push(`exit ${flow.id}`),
+      }),
+    };
+    const { repository, rendered } = plainRepository([
+      {
+        path: "flows/f.yaml",
+        text: "id: f\nnamespace: acme.data\ntasks:\n  - { id: a, type: io.kestra.plugin.core.log.Log, message: \"{{ outputs.a.x }}\" }\ntriggers:\n  - id: t\n    type: io.kestra.plugin.core.trigger.Flow\n    preconditions: { id: p, flows: [{ namespace: acme.raw }] }\n",
+      },
+    ]);
+    lintRepository(repository, rendered, { rules: [visiting] });
+    expect(seen).toEqual(["flow f", "task a", "trigger t", "reference acme.raw/*", "pebble outputs.a.x", "exit f"]);
+  });
 });

@@ -5,13 +5,18 @@ import { formatMessage, genericTenantData, genericTenantText } from "./messages.
 import { ALL_RULES } from "./registry.js";
 import { isSuppressed, parseSuppressions, type Suppressions } from "./suppressions.js";
 import { tenantNamespaceRoots } from "./tenant-roots.js";
-import { parseLocatedYaml, type LocatedYaml } from "./yaml-locate.js";
+import { attributeTenantValues } from "./tenant-values.js";
+import { FlowPositions } from "./positions.js";
+import { walkFlow } from "./visit.js";
 import type {
   Diagnostic,
   FindingBase,
+  FlowFinding,
   FlowValidator,
+  FlowVisitors,
   LintFacts,
   LintResult,
+  RelatedLocation,
   Rule,
   Severity,
   SeveritySetting,
@@ -31,9 +36,14 @@ export interface LintOptions {
 interface RawDiagnostic extends SourcePosition {
   rule: string;
   message: string;
+  /** For a tenant's flow: the message with the tenant's own values, used when the finding moves to its tenant file. */
+  specificMessage?: string;
   tenant: string | null;
   env?: string;
   fromProblem: boolean;
+  /** A trust-boundary refusal from render: always an error, never silenced, never merged across tenants. */
+  trustBoundary?: true;
+  related?: RelatedLocation[];
 }
 
 function loadKestraSchema(repository: FlowRepository, options: LintOptions): KestraSchemaIndex | undefined {
@@ -72,29 +82,25 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     flowValidator: options.flowValidator ?? validatorFor("flow"),
   };
   const raw: RawDiagnostic[] = [];
+  const optionsOf = (rule: Rule): Readonly<Record<string, unknown>> => repository.config.lint.options?.[rule.meta.id] ?? {};
 
   for (const problem of [...repository.problems, ...rendered.problems]) {
     raw.push({
       rule: problem.code,
-      message: genericTenantText(problem.message, problem.tenant ?? null),
+      message: problem.trustBoundary ? problem.message : genericTenantText(problem.message, problem.tenant ?? null),
       file: problem.file,
       line: problem.line,
       column: problem.column,
       tenant: problem.tenant ?? null,
       ...(problem.env ? { env: problem.env } : {}),
       fromProblem: true,
+      ...(problem.trustBoundary ? { trustBoundary: true } : {}),
     });
   }
 
-  const located = new Map<string, LocatedYaml>();
-  const locateInFile = (file: string, text: string): LocatedYaml => {
-    let entry = located.get(file);
-    if (!entry) {
-      entry = parseLocatedYaml(text, file);
-      located.set(file, entry);
-    }
-    return entry;
-  };
+  const templateTexts = new Map(repository.templates.map((template) => [template.file, template.text]));
+  const positions = new FlowPositions((file) => templateTexts.get(file));
+  const locateInFile = (file: string, text: string) => positions.located(file, text)!;
 
   const message = (rule: Rule, finding: FindingBase): string => {
     const template = rule.meta.messages[finding.messageId];
@@ -110,34 +116,39 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
       fromProblem: false,
     });
   };
-  const fromFlow = (rule: Rule, flow: RenderedFlow, finding: FindingBase & { path: readonly (string | number)[] }): RawDiagnostic => ({
+  const fromFlow = (rule: Rule, flow: RenderedFlow, finding: FlowFinding): RawDiagnostic => ({
     rule: rule.meta.id,
     message: message(rule, { ...finding, data: genericTenantData(finding.data, flow.tenant) }),
-    ...flow.locate(finding.path),
+    ...(flow.tenant ? { specificMessage: message(rule, finding) } : {}),
+    ...positions.of(flow, finding),
     tenant: flow.tenant,
     env: flow.env,
     fromProblem: false,
   });
 
-  // Flow rules run flow by flow (not rule by rule), so what rules share about one flow (its
-  // tasks, references, scalars) is computed while that flow is at hand.
-  const flowRules = rules.filter((rule) => rule.checkFlow);
-  const flowRuleTimes = new Array<number>(flowRules.length).fill(0);
-  for (const flow of rendered.flows) {
-    const report = (rule: Rule) => (finding: FindingBase & { path: readonly (string | number)[] }) => raw.push(fromFlow(rule, flow, finding));
-    flowRules.forEach((rule, index) => {
-      const start = performance.now();
-      try {
-        rule.checkFlow!({ flow, facts, report: report(rule) });
-      } catch (error) {
-        internalError(rule, error, flow.locate([]), flow.tenant);
-      }
-      flowRuleTimes[index]! += performance.now() - start;
-    });
+  // Flow rules run flow by flow (not rule by rule): the engine walks each flow's model once and
+  // hands every part to the rules that visit it.
+  const visitingRules = rules.filter((rule) => rule.visitFlow);
+  const checkingRules = rules.filter((rule) => rule.checkFlow);
+  const ruleTimes = new Map<string, number>();
+  const timed = (rule: Rule, flow: RenderedFlow, work: () => void): void => {
+    const start = performance.now();
+    try {
+      work();
+    } catch (error) {
+      internalError(rule, error, flow.locate([]), flow.tenant);
+    }
+    ruleTimes.set(rule.meta.id, (ruleTimes.get(rule.meta.id) ?? 0) + performance.now() - start);
+  };
+  // A flow left out as a duplicate of another is still checked on its own: duplicate-flow must not hide its other findings.
+  for (const flow of [...rendered.flows, ...(rendered.duplicates ?? [])]) {
+    const report = (rule: Rule) => (finding: FlowFinding) => raw.push(fromFlow(rule, flow, finding));
+    const visitors: { rule: Rule; handlers: FlowVisitors }[] = [];
+    for (const rule of visitingRules) timed(rule, flow, () => visitors.push({ rule, handlers: rule.visitFlow!({ flow, facts, options: optionsOf(rule), report: report(rule) }) }));
+    walkFlow(flow, visitors, ({ rule }, work) => timed(rule, flow, work));
+    for (const rule of checkingRules) timed(rule, flow, () => rule.checkFlow!({ flow, facts, options: optionsOf(rule), report: report(rule) }));
   }
-  flowRules.forEach((rule, index) => {
-    timings[rule.meta.id] = (timings[rule.meta.id] ?? 0) + flowRuleTimes[index]!;
-  });
+  for (const [id, ms] of ruleTimes) timings[id] = (timings[id] ?? 0) + ms;
 
   for (const rule of rules) {
     const { checkTemplate, checkTenant, checkTenantFlows } = rule;
@@ -150,7 +161,7 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
               template,
               facts,
               report: (finding) => {
-                const position = finding.path ? file.locate(finding.path) : { file: template.file, line: finding.line ?? 1, column: finding.column ?? 1 };
+                const position = finding.path ? { file: template.file, ...file.locate(finding.path, finding.within) } : { file: template.file, line: finding.line ?? 1, column: finding.column ?? 1 };
                 raw.push({ rule: rule.meta.id, message: message(rule, finding), ...position, tenant: null, fromProblem: false });
               },
             });
@@ -169,8 +180,9 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
             checkTenant({
               tenant,
               facts,
+              options: optionsOf(rule),
               report: (finding) => {
-                const position = finding.path ? file.locate(finding.path) : { file: tenant.file, line: finding.line ?? 1, column: finding.column ?? 1 };
+                const position = finding.path ? { file: tenant.file, ...file.locate(finding.path, finding.within) } : { file: tenant.file, line: finding.line ?? 1, column: finding.column ?? 1 };
                 raw.push({ rule: rule.meta.id, message: message(rule, finding), ...position, tenant: tenant.code, fromProblem: false });
               },
             });
@@ -215,7 +227,7 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     }
   }
 
-  const diagnostics = time("engine", () => mergeDiagnostics(raw, rules, repository, options, located));
+  const diagnostics = time("engine", () => mergeDiagnostics(attributeTenantValues(raw, repository), rules, repository, options));
   let errorCount = 0;
   let warningCount = 0;
   let infoCount = 0;
@@ -232,7 +244,6 @@ function mergeDiagnostics(
   rules: readonly Rule[],
   repository: FlowRepository,
   options: LintOptions,
-  _located: Map<string, LocatedYaml>,
 ): Diagnostic[] {
   const metaById = new Map(rules.map((rule) => [rule.meta.id, rule.meta]));
   const severityOf = (rule: string): SeveritySetting =>
@@ -251,12 +262,12 @@ function mergeDiagnostics(
     return entry;
   };
 
-  const merged = new Map<string, { diagnostic: Diagnostic; tenants: Set<string>; envs: Set<string> }>();
+  const merged = new Map<string, { diagnostic: Diagnostic; tenants: Set<string>; envs: Set<string>; related: Map<string, RelatedLocation> }>();
   for (const item of raw) {
-    const severity = severityOf(item.rule);
+    const severity = item.trustBoundary ? "error" : severityOf(item.rule);
     if (severity === "off") continue;
     if (!item.fromProblem && problemLines.has(`${item.rule}\u0000${item.file}\u0000${item.line}`)) continue;
-    if (isSuppressed(suppressionsOf(item.file), item.line, item.rule)) continue;
+    if (!item.trustBoundary && isSuppressed(suppressionsOf(item.file), item.line, item.rule)) continue;
     const key = [item.rule, item.file, item.line, item.column, item.message].join("\u0000");
     let entry = merged.get(key);
     if (!entry) {
@@ -264,16 +275,19 @@ function mergeDiagnostics(
         diagnostic: { rule: item.rule, severity: severity as Severity, message: item.message, file: item.file, line: item.line, column: item.column, tenants: [] },
         tenants: new Set(),
         envs: new Set(),
+        related: new Map(),
       };
       merged.set(key, entry);
     }
     if (item.tenant) entry.tenants.add(item.tenant);
     if (item.env) entry.envs.add(item.env);
+    for (const related of item.related ?? []) entry.related.set(`${related.file}:${related.line}:${related.column}`, related);
   }
-  const diagnostics = [...merged.values()].map(({ diagnostic, tenants, envs }) => ({
+  const diagnostics = [...merged.values()].map(({ diagnostic, tenants, envs, related }) => ({
     ...diagnostic,
     tenants: [...tenants].sort(),
     ...(envs.size > 0 ? { envs: [...envs].sort() } : {}),
+    ...(related.size > 0 ? { related: [...related.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column) } : {}),
   }));
   diagnostics.sort(
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message),

@@ -6,12 +6,13 @@ export { formatJson } from "./formatters/json.js";
 export { formatGithub } from "./formatters/github.js";
 export { formatSarif, type SarifOptions } from "./formatters/sarif.js";
 export { PULLED_KESTRA_SCHEMA_PATH, ajvErrorsToValidationErrors } from "./kestra-schema.js";
-export { KESTRA_CORE_TYPES, KESTRA_TYPE_ALIASES } from "./data/kestra-core-types.js";
+export { KESTRA_CORE_TYPES, KESTRA_TYPE_ALIASES } from "@flowops/flow-model";
 export type {
   Diagnostic,
   FlowValidationError,
   FlowValidator,
   LintResult,
+  RelatedLocation,
   Rule,
   RuleMeta,
   Severity,

@@ -1,5 +1,7 @@
 import type { FlowRepository, FlowTemplate, RenderedFlow, SourcePosition, Tenant, ValuePath } from "@flowops/render";
+import type { FlowReference, ImageRef, PebbleReference, ScheduleRef, TaskRef, TriggerRef, TypedRef, ValuePart } from "@flowops/flow-model";
 import type { KestraSchemaIndex } from "./kestra-schema.js";
+import type { Leaf } from "./leaves.js";
 
 /** Severity of a diagnostic. */
 export type Severity = "error" | "warning" | "info";
@@ -25,9 +27,10 @@ export interface FindingBase {
   data?: Record<string, string | number>;
 }
 
-/** A finding in a rendered flow, at a path of its document. */
+/** A finding in a rendered flow, at a path of its document (and at a part of the string there, e.g. one Pebble reference). */
 export interface FlowFinding extends FindingBase {
   path: ValuePath;
+  within?: ValuePart;
 }
 
 /** A finding in one of a tenant's flows (cross-flow rules). */
@@ -38,6 +41,7 @@ export interface TenantFlowsFinding extends FlowFinding {
 /** A finding in a file (template or tenant): at a path of its YAML value, or at a line and column. */
 export interface FileFinding extends FindingBase {
   path?: ValuePath;
+  within?: ValuePart;
   line?: number;
   column?: number;
 }
@@ -56,6 +60,8 @@ export interface LintFacts {
 export interface FlowRuleContext {
   flow: RenderedFlow;
   facts: LintFacts;
+  /** The rule's options from `lint.rules` (`[severity, options]`); empty when none are given. */
+  options: Readonly<Record<string, unknown>>;
   report(finding: FlowFinding): void;
 }
 
@@ -80,7 +86,30 @@ export interface TemplateRuleContext {
 export interface TenantRuleContext {
   tenant: Tenant;
   facts: LintFacts;
+  options: Readonly<Record<string, unknown>>;
   report(finding: FileFinding): void;
+}
+
+/**
+ * What a flow rule visits, typescript-eslint style: the engine walks each rendered flow once (its
+ * model read by `@flowops/flow-model`) and calls every rule's handlers, in this order: `flow`,
+ * then each `task`, `trigger`, `typedNode`, `flowReference`, `schedule`, `image`,
+ * `pebbleReference` and `scalar` (the scalars some rule reads, `leaves.ts`), then `flowExit`.
+ */
+export interface FlowVisitors {
+  flow?(): void;
+  task?(task: TaskRef): void;
+  trigger?(trigger: TriggerRef): void;
+  /** Every task, trigger, condition and task runner stating a `type`. */
+  typedNode?(node: TypedRef): void;
+  /** Subflow calls and Flow trigger upstreams, plugin defaults applied. */
+  flowReference?(reference: FlowReference): void;
+  schedule?(schedule: ScheduleRef): void;
+  image?(image: ImageRef): void;
+  /** `outputs.x` / `inputs.x` read in the flow's own Pebble expressions. */
+  pebbleReference?(reference: PebbleReference): void;
+  scalar?(leaf: Leaf): void;
+  flowExit?(): void;
 }
 
 /**
@@ -91,6 +120,9 @@ export interface Rule {
   meta: RuleMeta;
   checkTemplate?(context: TemplateRuleContext): void;
   checkTenant?(context: TenantRuleContext): void;
+  /** Handlers for the parts of each rendered flow the rule reads (preferred over `checkFlow`). */
+  visitFlow?(context: FlowRuleContext): FlowVisitors;
+  /** A check of a whole rendered flow, for rules that read it as one (the flow schema). */
   checkFlow?(context: FlowRuleContext): void;
   checkTenantFlows?(context: TenantFlowsRuleContext): void;
 }
@@ -113,6 +145,16 @@ export interface Diagnostic extends SourcePosition {
   tenants: string[];
   /** Environments the finding was seen in, when it came from rendered flows. */
   envs?: string[];
+  /**
+   * Other places that explain the finding: for a finding caused by a tenant's value (reported at
+   * the tenant file), the template lines that use that value.
+   */
+  related?: RelatedLocation[];
+}
+
+/** A place a diagnostic points to besides its own position (SARIF's relatedLocations). */
+export interface RelatedLocation extends SourcePosition {
+  message: string;
 }
 
 export interface LintResult {

@@ -13,10 +13,13 @@ export type {
   RenderOptions,
   RenderResult,
 } from "./types.js";
-export { readRepository, RepositoryError, type ReadRepositoryOptions } from "./read.js";
+export { readRepository, RepositoryError, DEFAULT_READ_LIMITS, type ReadRepositoryOptions, type ReadLimits } from "./read.js";
+export { GitError, GitRepository, type GitTreeEntry } from "./git.js";
 export { buildRepository, isRepositoryInput, render, type RenderSelection } from "./repository.js";
-export { CONFIG_FILE, KESTRA_FLOW_SCHEMA_FILE, DEFAULT_NAMESPACE_PATTERN, DEFAULT_OWNERSHIP_LABELS, defaultConfig, normalizeConfig } from "./config.js";
+export { CONFIG_FILE, KESTRA_FLOW_SCHEMA_FILE, DEFAULT_NAMESPACE_PATTERN, DEFAULT_OWNERSHIP_LABELS, TENANT_LABEL, defaultConfig, normalizeConfig } from "./config.js";
 export { parseWhen, evaluateWhen, pathsOf, ExpressionError, type WhenExpression } from "./expression.js";
 export { parseYamlFile, MAX_FILE_BYTES, MAX_ALIAS_COUNT, type ParsedYamlFile } from "./yaml-file.js";
 export { locateInYaml } from "./locate.js";
-export { flowReferences, type FlowReference } from "./flow-references.js";
+// Kestra's model is read by @flowops/flow-model; re-exported for render's dependants.
+export { flowReferences, referenceKey, referenceTargets, type FlowReference } from "@flowops/flow-model";
+export { tenantNamespaceRoots, namespaceOwner, isInNamespaceTree, isTenantNamespace, patternRoot } from "./tenant-namespaces.js";

@@ -71,3 +71,77 @@ describe("reading a Git ref", () => {
     rmSync(join(dir, "platform/tenants/stolen.yaml"));
   });
 });
+
+describe("finding the flows of a plain repository", () => {
+  const FLOW = (id: string, namespace = "company.team") => `id: ${id}\nnamespace: ${namespace}\ntasks:\n  - id: hello\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n`;
+  const FILES: Record<string, string> = {
+    "_flows/company.team.hello.yml": FLOW("hello"),
+    "kestra/prod/etl/load.yaml": FLOW("load", "company.etl"),
+    "flows/legacy.yaml": FLOW("legacy"),
+    "docker-compose.yml": "services:\n  kestra:\n    image: kestra/kestra:v1.0.3\n",
+    ".github/workflows/ci.yaml": FLOW("not_a_flow_ci"),
+    "node_modules/some-package/flow.yaml": FLOW("not_a_flow_dependency"),
+    ".kestra/hidden.yaml": FLOW("not_a_flow_hidden"),
+    "docs/tasks.yaml": "tasks:\n  - not a flow: no id, no namespace\n",
+    "kestra/broken.yaml": "id: broken\nnamespace: company.team\ntasks:\n  - id: x\n   type: bad-indent\n",
+  };
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "flowops-discover-"));
+    for (const [path, text] of Object.entries(FILES)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    const git = simpleGit({ baseDir: dir });
+    await git.init(["-b", "main"]);
+    await git.addConfig("user.email", "dev@example.com");
+    await git.addConfig("user.name", "Dev");
+    await git.add(".");
+    await git.commit("plain");
+  });
+
+  it.each([["the working tree", undefined], ["a Git ref", "HEAD"]])("finds YAML files with id, namespace and tasks anywhere but node_modules and dot-folders (%s)", async (_what, ref) => {
+    const repository = await readRepository({ cwd: dir, ...(ref ? { ref } : {}) });
+    expect(repository.mode).toBe("plain");
+    expect(repository.templates.map((t) => t.file)).toEqual(["_flows/company.team.hello.yml", "flows/legacy.yaml", "kestra/prod/etl/load.yaml"]);
+    expect(repository.problems.map((p) => [p.code, p.file])).toEqual([["yaml-syntax", "kestra/broken.yaml"]]);
+    expect(render(repository).flows.map((f) => `${f.namespace}/${f.id}`)).toEqual(["company.team/hello", "company.team/legacy", "company.etl/load"]);
+  });
+});
+
+describe("a multi-tenant repository with a part missing", () => {
+  const write = (dir: string, files: Record<string, string>) => {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+  };
+  const TEMPLATE = "tasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: ${env.vars.bucket} for ${tenant.code}\n  - id: u\n    type: io.kestra.plugin.core.log.Log\n    message: ${env.vars.region}\n";
+
+  it("names a missing tenants folder once, never switching to plain mode", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flowops-no-tenants-"));
+    write(dir, { "flowops.config.yaml": "environments:\n  staging: { vars: { bucket: b, region: r } }\n", "flows/bronze/a.yaml": TEMPLATE, "flows/bronze/b.yaml": TEMPLATE });
+    const repository = await readRepository({ cwd: dir });
+    expect(repository.mode).toBe("multi-tenant");
+    const problems = [...repository.problems, ...render(repository).problems];
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ code: "config-schema", file: "flowops.config.yaml" });
+    expect(problems[0]!.message).toContain('the tenants folder "tenants/" does not exist');
+  });
+
+  it("names a missing config once instead of one error per env.vars placeholder, tenant and environment", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flowops-no-config-"));
+    write(dir, {
+      "flows/bronze/a.yaml": TEMPLATE,
+      "flows/bronze/b.yaml": `${TEMPLATE}    $when: env.vars.enabled\n`,
+      "tenants/acme.yaml": "code: acme\nenvironments: [staging, production]\n",
+      "tenants/beta.yaml": "code: beta\nenvironments: [staging, production]\n",
+    });
+    const repository = await readRepository({ cwd: dir });
+    const problems = [...repository.problems, ...render(repository).problems];
+    expect(new Set(problems.map((p) => `${p.code} ${p.file}:${p.line}:${p.column} ${p.message}`))).toEqual(
+      new Set(["config-schema flowops.config.yaml:1:1 flowops.config.yaml is missing, and the templates read environment values (env.vars.*) that only it defines; add flowops.config.yaml with your environments and their vars"]),
+    );
+  });
+});

@@ -76,7 +76,7 @@ describe("placeholders", () => {
     const { flows } = renderFiles({ "flows/bronze/costs.yaml": template, "tenants/acme.yaml": TENANT("acme") });
     const flow = only(flows);
     expect(flow.source).toBe(
-      "# Daily AWS costs\n\nid: costs\nnamespace: acme.bronze\ndescription: x # trailing\ntasks:\n  # the only task\n  - id: run\n    type: io.kestra.plugin.scripts.shell.Commands\n    commands:\n      - |\n        echo acme\n        date\nlabels:\n  managed-by: flowops\n  system.readOnly: \"true\"\n",
+      "# Daily AWS costs\n\nid: costs\nnamespace: acme.bronze\ndescription: x # trailing\ntasks:\n  # the only task\n  - id: run\n    type: io.kestra.plugin.scripts.shell.Commands\n    commands:\n      - |\n        echo acme\n        date\nlabels:\n  managed-by: flowops\n  system.readOnly: \"true\"\n  flowops.tenant: acme\n",
     );
     expectSourceMatchesDocument(flow);
   });
@@ -217,21 +217,100 @@ describe("$when", () => {
     expect(flows).toEqual([]);
   });
 
-  it("reads a path some tenants lack as false, and reports a path no tenant defines", () => {
+  it("reads a path some tenants lack as false, and reports a path no tenant defines once", () => {
     const { problems, flows } = renderFiles({
-      "flows/bronze/x.yaml": "$when: tenant.vars.nothing\ntasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/x.yaml": "tasks:\n  - id: t\n    type: a.B\n    $when: tenant.vars.nothing\n  - id: u\n    type: a.B\n",
       "flows/bronze/tz.yaml": "tasks:\n  - id: t\n    type: a.B\n    $when: tenant.timezone\n  - id: u\n    type: a.B\n",
       "tenants/acme.yaml": TENANT("acme", "timezone: Europe/Paris\n"),
       "tenants/beta.yaml": TENANT("beta"),
     });
-    expect(codes(problems)).toEqual([
-      ["invalid-when", "flows/bronze/x.yaml", 1, 8],
-      ["invalid-when", "flows/bronze/x.yaml", 1, 8],
-    ]);
-    expect(problems.map((p) => p.tenant)).toEqual(["acme", "beta"]);
-    expect(flows.map((f) => [f.tenant, (f.document.tasks as { id: string }[]).map((t) => t.id).join()])).toEqual([
+    expect(codes(problems)).toEqual([["invalid-when", "flows/bronze/x.yaml", 4, 12]]);
+    expect(problems[0]!.message).toContain("reads tenant.vars.nothing, which is undefined everywhere");
+    expect(problems[0]!.tenant).toBeUndefined();
+    expect(flows.filter((f) => f.templateKey === "bronze/tz").map((f) => [f.tenant, (f.document.tasks as { id: string }[]).map((t) => t.id).join()])).toEqual([
       ["acme", "t,u"],
       ["beta", "u"],
+    ]);
+  });
+
+  const SOURCES = {
+    "flows/bronze/aws_costs.yaml": "$when: tenant.sources.aws\ntasks: [{ id: t, type: a.B }]\n",
+    "flows/bronze/mixed.yaml": "tasks:\n  - id: aws\n    type: a.B\n    $when: tenant.sources.aws && !tenant.sources.oci\n  - id: gcp\n    type: a.B\n    $when: tenant.sources.gcp\n",
+    "tenants/acme.yaml": "code: acme\nsources: { aws: true, oci: false }\n",
+    "tenants/cloudy.yaml": "code: cloudy\nsources: { gcp: true, azure: true }\n",
+  };
+
+  it.each([[undefined], [["cloudy"]], [["acme"]]])("gives the same verdict whatever the tenant selection (%j)", (tenants) => {
+    const repository = repoOf(SOURCES);
+    const result = render(repository, tenants ? { tenants } : {});
+    expect([...repository.problems, ...result.problems]).toEqual([]);
+    const cloudy = result.flows.filter((f) => f.tenant === "cloudy");
+    if (!tenants || tenants.includes("cloudy")) {
+      expect(cloudy.map((f) => [f.templateKey, (f.document.tasks as { id: string }[]).map((t) => t.id).join()])).toEqual([["bronze/mixed", "gcp"]]);
+    }
+  });
+
+  it("reports a comparison between different types at the path, with the types and the tenants", () => {
+    const { problems, flows } = renderFiles({
+      "flows/bronze/x.yaml": "tasks:\n  - id: t\n    type: a.B\n    $when: 'tenant.sources.aws == \"true\"'\n  - id: u\n    type: a.B\n",
+      "tenants/acme.yaml": TENANT("acme"),
+      "tenants/beta.yaml": TENANT("beta"),
+      "tenants/gamma.yaml": "code: gamma\nsources: { gcp: true }\n",
+    });
+    expect(codes(problems)).toEqual([
+      ["invalid-when", "flows/bronze/x.yaml", 4, 13],
+      ["invalid-when", "flows/bronze/x.yaml", 4, 13],
+    ]);
+    expect(problems.map((p) => p.tenant)).toEqual(["acme", "beta"]);
+    expect(problems[0]!.message).toBe('$when "tenant.sources.aws == "true"" compares tenant.sources.aws with the string "true": boolean with string, which are never equal; write true without quotes');
+    expect(flows).toHaveLength(3);
+  });
+
+  it("reports the comparison once across environments, and not for values of the literal's type", () => {
+    const { problems } = renderFiles({
+      "flowops.config.yaml": "environments:\n  staging: {}\n  production: {}\n",
+      "flows/bronze/x.yaml": "tasks:\n  - id: t\n    type: a.B\n    $when: tenant.vars.tier == 2 || tenant.vars.tier == \"gold\"\n",
+      "tenants/acme.yaml": TENANT("acme", "vars: { tier: gold }\n"),
+      "tenants/beta.yaml": TENANT("beta", "vars: { tier: 2 }\n"),
+    });
+    expect(problems.map((p) => [p.line, p.column, p.tenant, p.env, /number with string|string with number/.exec(p.message)?.[0]])).toEqual([
+      [4, 12, "acme", undefined, "string with number"],
+      [4, 12, "beta", undefined, "number with string"],
+    ]);
+  });
+
+  it("reports a template that renders for no tenant in any environment", () => {
+    const { problems, flows } = renderFiles({
+      "flows/gold/x.yaml": "$when: tenant.vars.tier == \"platinum\"\ntasks: [{ id: t, type: a.B }]\n",
+      "flows/gold/y.yaml": "$when: tenant.vars.tier == \"gold\"\ntasks: [{ id: t, type: a.B }]\n",
+      "tenants/acme.yaml": TENANT("acme", "vars: { tier: gold }\n"),
+      "tenants/beta.yaml": TENANT("beta", "vars: { tier: silver }\n"),
+    });
+    expect(codes(problems)).toEqual([["invalid-when", "flows/gold/x.yaml", 1, 8]]);
+    expect(problems[0]!.message).toContain("is false for all 2 tenants in every environment, so flows/gold/x.yaml renders for nobody");
+    expect(flows.map((f) => [f.templateKey, f.tenant])).toEqual([["gold/y", "acme"]]);
+  });
+
+  it("takes an optional field of the tenant schema or the vars schema as defined, even when no tenant sets it", () => {
+    const { problems } = renderFiles({
+      "flowops.config.yaml": "tenantVarsSchema: schemas/vars.json\n",
+      "schemas/vars.json": JSON.stringify({ type: "object", properties: { tier: { type: "string" } } }),
+      "flows/bronze/x.yaml": "tasks:\n  - id: t\n    type: a.B\n    $when: tenant.timezone || tenant.vars.tier || tenant.vars.nope\n  - id: u\n    type: a.B\n",
+      "tenants/acme.yaml": TENANT("acme"),
+    });
+    expect(problems.map((p) => p.message)).toEqual([expect.stringContaining("reads tenant.vars.nope, which is undefined everywhere")]);
+  });
+
+  it("reads an empty list as false and a non-empty one as true", () => {
+    const { problems, flows } = renderFiles({
+      "flows/bronze/x.yaml": "tasks:\n  - id: per_bucket\n    type: a.B\n    $when: tenant.vars.buckets\n  - id: no_bucket\n    type: a.B\n    $when: '!tenant.vars.buckets'\n",
+      "tenants/acme.yaml": TENANT("acme", "vars: { buckets: [a] }\n"),
+      "tenants/beta.yaml": TENANT("beta", "vars: { buckets: [] }\n"),
+    });
+    expect(problems).toEqual([]);
+    expect(flows.map((f) => [f.tenant, (f.document.tasks as { id: string }[]).map((t) => t.id).join()])).toEqual([
+      ["acme", "per_bucket"],
+      ["beta", "no_bucket"],
     ]);
   });
 });
@@ -300,10 +379,10 @@ describe("ids, namespaces, switches and environments", () => {
 
 describe("ownership labels", () => {
   it.each([
-    ["map form", "labels:\n  team: data\ntasks: [{ id: t, type: a.B }]\n", { team: "data", "managed-by": "flowops", "system.readOnly": "true" }],
-    ["flow map form", "labels: { team: data }\ntasks: [{ id: t, type: a.B }]\n", { team: "data", "managed-by": "flowops", "system.readOnly": "true" }],
-    ["list form", "labels:\n  - key: team\n    value: data\ntasks: [{ id: t, type: a.B }]\n", [{ key: "team", value: "data" }, { key: "managed-by", value: "flowops" }, { key: "system.readOnly", value: "true" }]],
-    ["absent, no final newline", "tasks: [{ id: t, type: a.B }]", { "managed-by": "flowops", "system.readOnly": "true" }],
+    ["map form", "labels:\n  team: data\ntasks: [{ id: t, type: a.B }]\n", { team: "data", "managed-by": "flowops", "system.readOnly": "true", "flowops.tenant": "acme" }],
+    ["flow map form", "labels: { team: data }\ntasks: [{ id: t, type: a.B }]\n", { team: "data", "managed-by": "flowops", "system.readOnly": "true", "flowops.tenant": "acme" }],
+    ["list form", "labels:\n  - key: team\n    value: data\ntasks: [{ id: t, type: a.B }]\n", [{ key: "team", value: "data" }, { key: "managed-by", value: "flowops" }, { key: "system.readOnly", value: "true" }, { key: "flowops.tenant", value: "acme" }]],
+    ["absent, no final newline", "tasks: [{ id: t, type: a.B }]", { "managed-by": "flowops", "system.readOnly": "true", "flowops.tenant": "acme" }],
   ])("are added to labels in %s", (_name, template, labels) => {
     const { flows } = renderFiles({ "flows/bronze/x.yaml": template, "tenants/acme.yaml": TENANT("acme") });
     expect(only(flows).document.labels).toEqual(labels);
@@ -319,6 +398,8 @@ describe("plain Kestra repositories", () => {
     expect(repository.mode).toBe("plain");
     expect(only(flows).tenant).toBeNull();
     expect(only(flows).document.description).toBe("${not_a_placeholder}");
+    // No tenant, so no tenant label: only the ownership labels.
+    expect(only(flows).document.labels).toEqual({ "managed-by": "flowops", "system.readOnly": "true" });
     expectSourceMatchesDocument(only(flows));
   });
 });
@@ -358,11 +439,14 @@ describe("bad input", () => {
     const { problems } = renderFiles({
       "flows/bronze/x.yaml": "labels:\n  managed-by: someone-else\ntasks: [{ id: t, type: a.B }]\n",
       "flows/bronze/y.yaml": "disabled: ${tenant.vars.off}\ntasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/z.yaml": "labels:\n  flowops.tenant: someone_else\ntasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/ok.yaml": "labels:\n  flowops.tenant: ${tenant.code}\ntasks: [{ id: t, type: a.B }]\n",
       "tenants/acme.yaml": TENANT("acme", "vars: { off: false }\nflows:\n  bronze/y: { disabled: true }\n"),
     });
     expect(codes(problems)).toEqual([
       ["flow-schema", "flows/bronze/x.yaml", 2, 3],
       ["flow-schema", "flows/bronze/y.yaml", 1, 11],
+      ["flow-schema", "flows/bronze/z.yaml", 2, 3],
     ]);
     expect(problems[0]!.message).toContain("reserved for flowops");
   });

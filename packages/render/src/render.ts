@@ -1,4 +1,6 @@
-import { isMap, isScalar, isSeq, type Node } from "yaml";
+import { stepInto } from "@flowops/flow-model";
+import { isMap, isSeq, type Node } from "yaml";
+import { TENANT_LABEL } from "./config.js";
 import { evaluateWhen } from "./expression.js";
 import { parsePlaceholders, type ScalarPart } from "./placeholder.js";
 import { applyEdits, lineEndAfter, lineStart, type TextEdit } from "./splice.js";
@@ -26,11 +28,6 @@ export interface RenderScope {
   namespacePattern: ScalarPart[];
   ownershipLabels: boolean;
   problems: RepositoryProblem[];
-  /**
-   * `$when` paths a tenant lacks, by place: such a path reads as false (an optional tenant
-   * field), and is a problem only when no rendered tenant defines it (a typo).
-   */
-  missingWhenPaths: Map<string, { problem: RepositoryProblem; tenants: Set<string> }>;
 }
 
 interface EvaluationState {
@@ -148,15 +145,10 @@ function locateRendered(template: CompiledTemplate, context: Record<string, unkn
       break;
     } else {
       plan = undefined;
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
-        if (!pair) break;
-        next = pair.value as Node | null;
-        offset = next?.range?.[0] ?? (pair.key as Node).range?.[0] ?? offset;
-        if (!next) break;
-      } else if (isSeq(node) && typeof segment === "number") {
-        next = node.items[segment] as Node | null | undefined;
-      }
+      const step = stepInto(node, segment);
+      if (!step) break;
+      if (step.offset !== undefined) offset = step.offset;
+      next = step.node;
     }
     if (!next) break;
     node = next;
@@ -325,11 +317,9 @@ function substitute(parts: ScalarPart[], state: EvaluationState, plan: ScalarPla
 function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[]): Evaluated | typeof REMOVED {
   const when = plan.when;
   if (when) {
-    const keep = evaluateWhen(
-      when.expression,
-      (path) => lookup(state.context, path),
-      (path) => recordMissingWhenPath(state, when, path),
-    );
+    // A path the tenant lacks reads as false, whatever the selection; typos are found once for
+    // the whole repository (when-check.ts), not per render.
+    const keep = evaluateWhen(when.expression, (path) => lookup(state.context, path), () => undefined);
     if (!keep) return REMOVED;
   }
   const result: Record<string, unknown> = {};
@@ -372,26 +362,6 @@ function evaluateSeq(plan: SeqPlan, state: EvaluationState, edits: TextEdit[]): 
   return result;
 }
 
-function recordMissingWhenPath(state: EvaluationState, when: NonNullable<MapPlan["when"]>, path: string[]): void {
-  const node = when.pair.value as Node | null;
-  const key = `${state.template.file}:${node?.range?.[0] ?? 0}:${path.join(".")}`;
-  let record = state.scope.missingWhenPaths.get(key);
-  if (!record) {
-    const position = positionAt(state.template.file, state.template.lineCounter, node?.range?.[0] ?? 0);
-    record = {
-      problem: {
-        code: "invalid-when",
-        ...position,
-        message: `$when "${when.text}" reads ${path.join(".")}, which no tenant defines; fix the path or define it in the tenant files`,
-        env: state.scope.env.name,
-      },
-      tenants: new Set(),
-    };
-    state.scope.missingWhenPaths.set(key, record);
-  }
-  record.tenants.add(state.scope.tenant?.code ?? "");
-}
-
 /** Text edits that drop the removed items of a collection, keeping the layout of the rest. */
 function removalEdits(layout: CollectionLayout, removed: boolean[], childEdits: TextEdit[], edits: TextEdit[]): void {
   const { spans } = layout;
@@ -423,7 +393,8 @@ function removalEdits(layout: CollectionLayout, removed: boolean[], childEdits: 
 
 /** Adds the ownership labels to the document and, by splicing, to the text. */
 function addOwnershipLabels(document: Record<string, unknown>, state: EvaluationState, edits: TextEdit[]): void {
-  const wanted = state.scope.config.ownershipLabels;
+  const tenant = state.scope.tenant;
+  const wanted = tenant ? { ...state.scope.config.ownershipLabels, [TENANT_LABEL]: tenant.code } : state.scope.config.ownershipLabels;
   const text = state.template.text;
   const entry = state.template.root.entries.find((e) => e.key === "labels");
   const current = document.labels;

@@ -15,6 +15,9 @@ import type {
 } from "./types.js";
 import { parseYamlFile } from "./yaml-file.js";
 import { PlaceholderError } from "./placeholder.js";
+import { isInNamespaceTree, isTenantNamespace, tenantNamespaceRoots } from "./tenant-namespaces.js";
+import { checkWhenExpressions } from "./when-check.js";
+import { isDiscoverablePath } from "./discover.js";
 
 const YAML_FILE = /\.ya?ml$/;
 const FOLDER_SEGMENT = /^[a-z0-9][a-z0-9_-]*$/;
@@ -48,7 +51,20 @@ export function buildRepository(input: {
   const configText = input.files.get(CONFIG_FILE);
   const { config, problems: configProblems } = configText !== undefined ? loadConfig(CONFIG_FILE, configText) : { config: defaultConfig(), problems: [] };
   problems.push(...configProblems);
-  const mode: FlowRepository["mode"] = input.hasTenantsFolder ? "multi-tenant" : "plain";
+  // Without a tenants folder a repository is plain, unless its config or templates say it is
+  // multi-tenant: then the missing folder is the one problem to name, never a silent switch to
+  // plain mode (whose rules would flood every template with errors).
+  const tenantSign = input.hasTenantsFolder ? undefined : multiTenantSign(configText, input.files, config.flowsDir);
+  const mode: FlowRepository["mode"] = input.hasTenantsFolder || tenantSign !== undefined ? "multi-tenant" : "plain";
+  if (tenantSign !== undefined) {
+    problems.push({
+      code: "config-schema",
+      file: configText !== undefined ? CONFIG_FILE : tenantSign.file,
+      line: 1,
+      column: 1,
+      message: `the tenants folder "${config.tenantsDir}/" does not exist, but ${tenantSign.why}: a multi-tenant repository keeps its tenant files there; add them${configText !== undefined ? " (or point `tenants:` at their folder)" : ""}`,
+    });
+  }
   try {
     compileNamespacePattern(config.namespacePattern);
   } catch (error) {
@@ -60,8 +76,8 @@ export function buildRepository(input: {
   const compiled: CompiledTemplate[] = [];
   const paths = [...input.files.keys()].sort();
   for (const path of paths) {
-    if (!path.startsWith(config.flowsDir + "/") || !YAML_FILE.test(path)) continue;
-    const template = describeTemplate(path, config.flowsDir, input.files.get(path)!, mode, problems);
+    if (!isTemplatePath(path, config, mode)) continue;
+    const template = describeTemplate(path, path.startsWith(config.flowsDir + "/") ? config.flowsDir : "", input.files.get(path)!, mode, problems);
     if (!template) continue;
     const result = compileTemplate(template, mode === "plain");
     problems.push(...result.problems);
@@ -73,6 +89,10 @@ export function buildRepository(input: {
 
   const tenants = mode === "multi-tenant" ? loadTenants(paths, input.files, config, problems) : [];
   if (config.environments.length === 0) config.environments = deriveEnvironments(tenants);
+  if (mode === "multi-tenant") {
+    const whenProblems = checkWhenExpressions({ templates: compiled, tenants, config, varsSchema: parsedJson(config.tenantVarsSchema ? input.files.get(config.tenantVarsSchema) : undefined) });
+    problems.push(...(configText === undefined ? namingTheMissingConfig(whenProblems) : whenProblems));
+  }
   const repository: FlowRepository = {
     root: input.root,
     ...(input.commit ? { commit: input.commit } : {}),
@@ -88,8 +108,40 @@ export function buildRepository(input: {
   return repository;
 }
 
+const TENANT_CONFIG_KEYS = /^(tenants|namespace|tenantVarsSchema)[ \t]*:/m;
+const TENANT_TEMPLATE_SYNTAX = /\$\{\s*tenant\.|\$when\s*:/;
+
+/** What shows that a repository without a tenants folder is meant to be multi-tenant, if anything. */
+function multiTenantSign(configText: string | undefined, files: ReadonlyMap<string, string>, flowsDir: string): { file: string; why: string } | undefined {
+  const key = configText === undefined ? undefined : TENANT_CONFIG_KEYS.exec(configText)?.[1];
+  if (key !== undefined) return { file: CONFIG_FILE, why: `${CONFIG_FILE} sets \`${key}:\`` };
+  for (const [path, text] of files) {
+    if (path.startsWith(flowsDir + "/") && YAML_FILE.test(path) && TENANT_TEMPLATE_SYNTAX.test(text)) return { file: path, why: `${path} is a template (it uses \${tenant.*} or $when)` };
+  }
+  return undefined;
+}
+
+/**
+ * Whether a file read is a template: in a multi-tenant repository a YAML file under the flows
+ * folder; in a plain one also a flow file found elsewhere (`discover.ts`; only those are read).
+ */
+function isTemplatePath(path: string, config: FlowRepository["config"], mode: FlowRepository["mode"]): boolean {
+  if (!YAML_FILE.test(path)) return false;
+  if (path.startsWith(config.flowsDir + "/")) return true;
+  return mode === "plain" && path !== CONFIG_FILE && isDiscoverablePath(path);
+}
+
+function parsedJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 function describeTemplate(path: string, flowsDir: string, text: string, mode: FlowRepository["mode"], problems: RepositoryProblem[]): FlowTemplate | undefined {
-  const relative = path.slice(flowsDir.length + 1);
+  const relative = flowsDir === "" ? path : path.slice(flowsDir.length + 1);
   const segments = relative.split("/");
   const fileName = segments.pop()!;
   const fileId = fileName.replace(YAML_FILE, "");
@@ -147,6 +199,15 @@ function loadTenants(paths: string[], files: ReadonlyMap<string, string>, config
       ...locateInYaml(parsed, v.path),
       message: `${v.path.length ? v.path.join(".") + ": " : ""}${v.message}`,
     }));
+    if (violations.length === 0) {
+      for (const found of pebbleIn(record)) {
+        tenantProblems.push({
+          code: "tenant-schema",
+          ...locateInYaml(parsed, found.path),
+          message: `${found.path.join(".")}: ${found.isKey ? "key" : "value"} ${JSON.stringify(shorten(found.text))} holds a Pebble expression ({{ }}, {% %} or {# #}); tenant values are data, never expressions, so flowops refuses it. Write the value itself, and keep expressions in the templates`,
+        });
+      }
+    }
     if (violations.length === 0 && record.code !== fileCode) {
       tenantProblems.push({ code: "tenant-schema", ...locateInYaml(parsed, ["code"]), message: `code "${String(record.code)}" must equal the file name "${fileCode}"; rename the file or fix the code` });
     }
@@ -179,10 +240,58 @@ function loadTenants(paths: string[], files: ReadonlyMap<string, string>, config
       file: path,
       values: deepFreeze(record),
       ...(record.environments ? { environments: record.environments as string[] } : {}),
+      ...(record.namespaces ? { namespaces: record.namespaces as string[] } : {}),
       flows: (record.flows ?? {}) as Tenant["flows"],
     });
   }
-  return tenants.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  return withoutOverlappingNamespaces(tenants, config, files, problems).sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
+
+/**
+ * Leaves out (with a problem at the entry) each tenant whose `namespaces` overlap another
+ * tenant's tree, so every namespace has at most one owning tenant.
+ */
+function withoutOverlappingNamespaces(tenants: Tenant[], config: FlowRepository["config"], files: ReadonlyMap<string, string>, problems: RepositoryProblem[]): Tenant[] {
+  if (!tenants.some((t) => t.namespaces?.length)) return tenants;
+  const rootsOf = new Map(tenants.map((t) => [t.code, tenantNamespaceRoots(config, t)]));
+  const refused = new Set<string>();
+  for (const tenant of tenants) {
+    (tenant.namespaces ?? []).forEach((listed, index) => {
+      // Another tenant's root at, above or below the listed namespace.
+      const other = [...rootsOf].find(([code, roots]) => code !== tenant.code && roots.some((root) => isInNamespaceTree(listed, root) || isInNamespaceTree(root, listed)));
+      if (!other) return;
+      refused.add(tenant.code);
+      const parsed = parseTenantFile(tenant.file, files.get(tenant.file)!).parsed;
+      problems.push({
+        code: "tenant-schema",
+        ...(parsed ? locateInYaml(parsed, ["namespaces", index]) : { file: tenant.file, line: 1, column: 1 }),
+        message: `namespaces: "${listed}" overlaps the namespaces of tenant ${other[0]} (${other[1].join(", ")}); a namespace belongs to one tenant only, so remove it or rename it`,
+        tenant: tenant.code,
+      });
+    });
+  }
+  return refused.size === 0 ? tenants : tenants.filter((t) => !refused.has(t.code));
+}
+
+const PEBBLE = /\{\{|\{%|\{#/;
+
+/** Every string (value or key) of a tenant file that holds Pebble syntax, with its path. */
+function pebbleIn(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; text: string; isKey: boolean }[] {
+  if (typeof value === "string") return PEBBLE.test(value) ? [{ path, text: value, isKey: false }] : [];
+  if (value === null || typeof value !== "object") return [];
+  const found: { path: (string | number)[]; text: string; isKey: boolean }[] = [];
+  if (Array.isArray(value)) value.forEach((item, index) => found.push(...pebbleIn(item, [...path, index])));
+  else {
+    for (const [key, item] of Object.entries(value)) {
+      if (PEBBLE.test(key)) found.push({ path: [...path, key], text: key, isKey: true });
+      found.push(...pebbleIn(item, [...path, key]));
+    }
+  }
+  return found;
+}
+
+function shorten(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** The last parse of each tenant file: both sides of a change share most tenants unchanged. */
@@ -228,6 +337,7 @@ export interface RenderSelection extends RenderOptions {
 export function render(repository: FlowRepository, options: RenderSelection = {}): RenderResult {
   const problems: RepositoryProblem[] = [];
   const flows: RenderedFlow[] = [];
+  const duplicates: RenderedFlow[] = [];
   const envNames = options.envs ?? repository.config.environments.map((e) => e.name);
   let pattern: ReturnType<typeof compileNamespacePattern> = [];
   try {
@@ -239,8 +349,6 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
   const templates = compiledOf(repository).filter((t) => !templateFilter || templateFilter.has(t.key));
   const tenantFilter = options.tenants ? new Set(options.tenants) : undefined;
   const tenants: (Tenant | null)[] = repository.mode === "plain" ? [null] : repository.tenants.filter((t) => !tenantFilter || tenantFilter.has(t.code));
-  const missingWhenPaths: RenderScope["missingWhenPaths"] = new Map();
-  const renderedTenants = new Set<string>();
   for (const envName of envNames) {
     const env = repository.config.environments.find((e) => e.name === envName);
     if (!env) {
@@ -249,7 +357,6 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
     }
     for (const tenant of tenants) {
       if (tenant?.environments && !tenant.environments.includes(env.name)) continue;
-      renderedTenants.add(tenant?.code ?? "");
       const scope: RenderScope = {
         env,
         tenant,
@@ -257,13 +364,13 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
         namespacePattern: pattern,
         ownershipLabels: options.ownershipLabels ?? true,
         problems,
-        missingWhenPaths,
       };
       const seen = new Map<string, RenderedFlow>();
       for (const template of templates) {
         const flow = renderTemplate(template, scope);
         if (!flow) continue;
         if (!checkNames(flow, template, scope)) continue;
+        if (tenant && !checkTenantNamespace(flow, template, tenant, scope)) continue;
         const key = `${flow.namespace}/${flow.id}`;
         const other = seen.get(key);
         if (other) {
@@ -274,6 +381,7 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
             ...(tenant ? { tenant: tenant.code } : {}),
             env: env.name,
           });
+          duplicates.push(flow);
           continue;
         }
         seen.set(key, flow);
@@ -281,11 +389,48 @@ export function render(repository: FlowRepository, options: RenderSelection = {}
       }
     }
   }
-  for (const { problem, tenants } of missingWhenPaths.values()) {
-    if (tenants.size < renderedTenants.size) continue;
-    for (const tenant of tenants) problems.push({ ...problem, ...(tenant ? { tenant } : {}) });
-  }
-  return { flows, problems };
+  return { flows, problems: repository.mode === "multi-tenant" && repository.configFile === undefined ? namingTheMissingConfig(problems) : problems, duplicates };
+}
+
+/**
+ * A tenant's flow must stay in the tenant's namespaces (the trust boundary: a template cannot
+ * write into another tenant's tree, whatever its `$when`). Refused, never a lint finding.
+ */
+function checkTenantNamespace(flow: RenderedFlow, template: CompiledTemplate, tenant: Tenant, scope: RenderScope): boolean {
+  const roots = tenantNamespaceRoots(scope.config, tenant);
+  if (isTenantNamespace(flow.namespace, roots)) return true;
+  const allowed = roots.length > 0 ? roots.map((root) => `${root} and below`).join(", ") : "none: the namespace pattern does not start from the tenant's code and the tenant file lists no `namespaces`";
+  scope.problems.push({
+    code: "namespace-pattern",
+    ...flow.locate(["namespace"]),
+    message: `namespace "${flow.namespace}" of ${template.key} is outside tenant ${tenant.code}'s namespaces (${allowed}); a tenant's flows are only written into its own namespaces. Build the namespace from the tenant's code, or list it under \`namespaces:\` in ${tenant.file} if tenant ${tenant.code} owns it`,
+    tenant: tenant.code,
+    env: scope.env.name,
+    trustBoundary: true,
+  });
+  return false;
+}
+
+/**
+ * Without `flowops.config.yaml`, environments have no `vars`: every `${env.vars.*}` of every
+ * tenant and environment would be its own error. They are one problem, the missing config.
+ */
+function namingTheMissingConfig(problems: RepositoryProblem[]): RepositoryProblem[] {
+  const readsEnv = (problem: RepositoryProblem) =>
+    (problem.code === "unknown-placeholder" && problem.message.startsWith("${env.")) || (problem.code === "invalid-when" && problem.message.includes("no environment of flowops.config.yaml defines it"));
+  const envProblems = problems.filter(readsEnv);
+  if (envProblems.length === 0) return problems;
+  return [
+    {
+      code: "config-schema",
+      file: CONFIG_FILE,
+      line: 1,
+      column: 1,
+      // One wording for every side and render, so the problem shows once.
+      message: `${CONFIG_FILE} is missing, and the templates read environment values (env.vars.*) that only it defines; add ${CONFIG_FILE} with your environments and their vars`,
+    },
+    ...problems.filter((p) => !readsEnv(p)),
+  ];
 }
 
 /** Kestra's id and namespace rules, checked on every rendered flow: they also make output paths safe. */

@@ -1,3 +1,8 @@
+import type { ValuePath } from "@flowops/flow-model";
+
+/** A path into a parsed YAML/JSON value: keys and list indices (flow-model's). */
+export type { ValuePath };
+
 /** A position in a repository file: 1-based line and column. */
 export interface SourcePosition {
   /** Repository-relative path with forward slashes, e.g. `flows/bronze/aws_costs.yaml`. */
@@ -19,10 +24,13 @@ export interface RepositoryProblem extends SourcePosition {
   tenant?: string;
   /** Environment the problem was seen in, when it is specific to one. */
   env?: string;
+  /**
+   * A trust-boundary refusal (a flow outside its tenant's namespaces): no lint comment or
+   * severity setting silences it, and its message names the tenant.
+   */
+  trustBoundary?: true;
 }
 
-/** A path into a parsed YAML/JSON value: keys and list indices. */
-export type ValuePath = readonly (string | number)[];
 
 /** One environment as the config (or, with no config, the tenants' lists) defines it. */
 export interface EnvironmentConfig {
@@ -64,7 +72,8 @@ export interface FlowopsConfig {
   /** In the order the config lists them; the first is the default. */
   environments: EnvironmentConfig[];
   deploy: DeployPolicy;
-  lint: { rules: Record<string, RuleSeverity> };
+  /** `rules`: each rule's severity; `options`: the options given as `[severity, options]`. */
+  lint: { rules: Record<string, RuleSeverity>; options?: Record<string, Record<string, unknown>> };
   /** Labels the renderer adds to every deployable flow. */
   ownershipLabels: Record<string, string>;
 }
@@ -75,6 +84,8 @@ export interface Tenant {
   /** The tenant file as written: the `tenant.*` render context. */
   values: Record<string, unknown>;
   environments?: string[];
+  /** Namespaces (with everything below them) the tenant file lists besides its pattern root. */
+  namespaces?: string[];
   flows: Record<string, { enabled?: boolean; disabled?: boolean }>;
 }
 
@@ -141,4 +152,9 @@ export interface RenderOptions {
 export interface RenderResult {
   flows: RenderedFlow[];
   problems: RepositoryProblem[];
+  /**
+   * Flows left out of `flows` because another template renders the same namespace and id (each
+   * with a `duplicate-flow` problem): never deployed, but still linted for their own findings.
+   */
+  duplicates?: RenderedFlow[];
 }

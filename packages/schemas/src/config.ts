@@ -46,7 +46,19 @@ export const ConfigSchema = Type.Object(
       ),
     ),
     lint: Type.Optional(
-      Type.Object({ rules: Type.Optional(Type.Record(Type.String(), Severity)) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          rules: Type.Optional(
+            Type.Record(
+              Type.String(),
+              Type.Union([Severity, Type.Tuple([Severity, Type.Record(Type.String(), Type.Unknown(), { description: "The rule's options (see its README)" })])], {
+                description: "A rule's severity, or [severity, options] as in ESLint",
+              }),
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
     ),
     labels: Type.Optional(
       Type.Record(Type.String(), Type.String(), { description: "Ownership labels added to every deployed flow" }),

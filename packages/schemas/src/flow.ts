@@ -37,7 +37,8 @@ export const LabelsSchema = Type.Union(
 );
 
 const TaskCommon = {
-  id: Type.String({ pattern: TASK_ID_PATTERN, minLength: 1, maxLength: TASK_ID_MAX_LENGTH }),
+  // Kestra reads `id: 1` as the string "1" (Jackson coerces scalars; its own Sequential test flow does it).
+  id: Type.Union([Type.String({ pattern: TASK_ID_PATTERN, minLength: 1, maxLength: TASK_ID_MAX_LENGTH }), Type.Integer({ minimum: 0 })]),
   type: Type.String({ pattern: PLUGIN_TYPE_PATTERN }),
   description: Type.Optional(Type.String()),
   disabled: Type.Optional(Type.Union([Type.Boolean(), Type.String()])),

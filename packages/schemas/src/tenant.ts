@@ -1,4 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN } from "./flow.js";
 
 /** A tenant code: it becomes a namespace root and a file name, so only safe characters. */
 export const TENANT_CODE_PATTERN = "^[a-z][a-z0-9_]*$";
@@ -18,6 +19,12 @@ export const TenantSchema = Type.Object(
     code: Type.String({ pattern: TENANT_CODE_PATTERN, maxLength: TENANT_CODE_MAX_LENGTH, description: "Must equal the file name" }),
     name: Type.Optional(Type.String()),
     description: Type.Optional(Type.String()),
+    namespaces: Type.Optional(
+      Type.Array(Type.String({ pattern: NAMESPACE_PATTERN, maxLength: NAMESPACE_MAX_LENGTH }), {
+        uniqueItems: true,
+        description: "Namespaces (each with everything below it) this tenant's flows may also be written into, besides the root the config's namespace pattern gives it; they may not overlap another tenant's",
+      }),
+    ),
     environments: Type.Optional(Type.Array(Type.String({ pattern: "^[a-z][a-z0-9_-]*$" }), { uniqueItems: true })),
     sources: Type.Optional(Type.Record(Type.String(), Type.Boolean())),
     schedule: Type.Optional(Type.String()),

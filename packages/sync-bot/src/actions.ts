@@ -3,8 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createGitHubClient, GitHubRepository, type GitHubResilience } from "./github.js";
 import { addWorktree, hasCommit, headCommit, removeWorktree } from "./git.js";
+import { redact, registerSecret } from "@flowops/redact";
+import { scrubbingLogger } from "./log.js";
 import { runMergeDeploy } from "./merge-deploy.js";
 import { runPullRequestCheck } from "./pull-request-check.js";
+import { resolveDeployPolicy, UnknownEnvironmentError, UntrustedPolicyError } from "./trusted-policy.js";
 import type { BotLogger, FlowopsChecks } from "./types.js";
 
 /** GitHub shows at most 1 MiB of job summary per step; more fails the upload. */
@@ -43,7 +46,7 @@ interface ActionsContext {
  * 0 clean, 1 lint errors (or impact failed), 2 a setup problem.
  */
 export async function runCiPr(env: NodeJS.ProcessEnv, options: CiOptions): Promise<number> {
-  const log = options.log ?? workflowCommandLogger();
+  const log = scrubbingLogger(options.log ?? workflowCommandLogger());
   try {
     const ctx = await readActionsContext(env);
     const pull = pullRequestUnderCheck(ctx);
@@ -90,7 +93,7 @@ export async function runCiPr(env: NodeJS.ProcessEnv, options: CiOptions): Promi
  * 1 refused or a tenant failed, 2 a setup problem.
  */
 export async function runCiDeploy(env: NodeJS.ProcessEnv, envName: string | undefined, options: CiOptions): Promise<number> {
-  const log = options.log ?? workflowCommandLogger();
+  const log = scrubbingLogger(options.log ?? workflowCommandLogger());
   try {
     const ctx = await readActionsContext(env);
     if (ctx.eventName !== "push") {
@@ -101,21 +104,22 @@ export async function runCiDeploy(env: NodeJS.ProcessEnv, envName: string | unde
       log.info(`push to ${ref} is not a branch; nothing to deploy`);
       return 0;
     }
-    const before = String(ctx.event["before"] ?? "");
-    const policyRef = before && !/^0+$/.test(before) ? before : `${ctx.sha}^`;
-    if (!(await hasCommit(ctx.workspace, policyRef))) {
-      throw new CiSetupError(`the commit before the push (${policyRef}) is not in ${ctx.workspace}; check out with actions/checkout and fetch-depth: 0, so the policy is read from the branch before the merge`);
+    const github = new GitHubRepository(createGitHubClient({ token: ctx.token, baseUrl: ctx.apiUrl, log, ...(options.github ? { resilience: options.github } : {}) }), ctx.owner, ctx.repo, log);
+    let trusted: Awaited<ReturnType<typeof resolveDeployPolicy>>;
+    try {
+      trusted = await resolveDeployPolicy({ deployments: github, flowops: options.flowops, workspace: ctx.workspace, environment: envName, before: String(ctx.event["before"] ?? ""), after: ctx.sha });
+    } catch (error) {
+      if (error instanceof UnknownEnvironmentError) throw new CiSetupError(error.message);
+      if (!(error instanceof UntrustedPolicyError)) throw error;
+      log.error(`deploy of ${ctx.sha} refused: ${error.message}`);
+      await writeStepSummary(ctx.stepSummary, `flowops: the deploy of \`${ctx.sha.slice(0, 12)}\` was refused: ${error.message}`);
+      return 1;
     }
-    const policy = await options.flowops.readPolicy(ctx.workspace, policyRef);
-    const target = envName ?? policy.environments[0];
-    if (!target) throw new CiSetupError("flowops.config.yaml defines no environment; pass --env or add one under environments:");
-    if (policy.environments.length > 0 && !policy.environments.includes(target)) {
-      throw new CiSetupError(`environment ${target} is not in flowops.config.yaml (${policy.environments.join(", ")}); fix --env`);
-    }
+    const { env: target, policy, policyCommit } = trusted;
+    log.info(policyCommit.reason);
     // A re-run keeps the push's payload; GITHUB_TRIGGERING_ACTOR is whoever started this run (the
     // pusher on the first run, the person who clicked "Re-run" after that).
     const pusher = env["GITHUB_TRIGGERING_ACTOR"] || ((ctx.event["sender"] as { login?: string } | undefined)?.login ?? (ctx.event["pusher"] as { name?: string } | undefined)?.name) || null;
-    const github = new GitHubRepository(createGitHubClient({ token: ctx.token, baseUrl: ctx.apiUrl, log, ...(options.github ? { resilience: options.github } : {}) }), ctx.owner, ctx.repo, log);
     const result = await runMergeDeploy({
       github,
       flowops: options.flowops,
@@ -124,7 +128,7 @@ export async function runCiDeploy(env: NodeJS.ProcessEnv, envName: string | unde
       branch: ref.slice("refs/heads/".length),
       env: target,
       policy,
-      baseSha: policyRef,
+      baseSha: policyCommit.sha,
       pusher,
       ...(ctx.runUrl ? { logUrl: ctx.runUrl } : {}),
       log,
@@ -170,8 +174,11 @@ async function readActionsContext(env: NodeJS.ProcessEnv): Promise<ActionsContex
   } catch (error) {
     throw new CiSetupError(`cannot read the event file ${eventPath} (GITHUB_EVENT_PATH): ${error instanceof Error ? error.message : String(error)}`);
   }
-  const workspace = String(env["GITHUB_WORKSPACE"]);
-  if (!(await stat(workspace).catch(() => null))?.isDirectory()) throw new CiSetupError(`GITHUB_WORKSPACE ${workspace} is not a folder; run actions/checkout first`);
+  // FLOWOPS_WORKSPACE: the repository's checkout when it is not GITHUB_WORKSPACE itself (the PR
+  // workflow checks the base branch's flowops out beside the PR's files).
+  const workspaceVariable = env["FLOWOPS_WORKSPACE"] ? "FLOWOPS_WORKSPACE" : "GITHUB_WORKSPACE";
+  const workspace = String(env[workspaceVariable]);
+  if (!(await stat(workspace).catch(() => null))?.isDirectory()) throw new CiSetupError(`${workspaceVariable} ${workspace} is not a folder; run actions/checkout first`);
   const server = env["GITHUB_SERVER_URL"] ?? "https://github.com";
   const runId = env["GITHUB_RUN_ID"];
   return {
@@ -180,12 +187,17 @@ async function readActionsContext(env: NodeJS.ProcessEnv): Promise<ActionsContex
     owner,
     repo,
     apiUrl: env["GITHUB_API_URL"] || "https://api.github.com",
-    token: String(env["GITHUB_TOKEN"]),
+    token: registered(String(env["GITHUB_TOKEN"])),
     workspace,
     sha: String(env["GITHUB_SHA"]),
     stepSummary: env["GITHUB_STEP_SUMMARY"] || undefined,
     runUrl: runId ? `${server}/${owner}/${repo}/actions/runs/${runId}` : undefined,
   };
+}
+
+function registered(token: string): string {
+  registerSecret(token);
+  return token;
 }
 
 /** A working tree at `sha`: the workspace itself when it is there already, else a temporary worktree. */
@@ -210,7 +222,8 @@ async function workspaceAt(workspace: string, sha: string): Promise<{ dir: strin
 export async function writeStepSummary(path: string | undefined, markdown: string): Promise<void> {
   if (!path) return;
   const notice = "\n\n… (the report is longer than GitHub's 1 MiB job summary limit; the PR comment and `flowops impact` have all of it)\n";
-  let text = markdown.endsWith("\n") ? markdown : `${markdown}\n`;
+  const scrubbed = redact(markdown);
+  let text = scrubbed.endsWith("\n") ? scrubbed : `${scrubbed}\n`;
   if (Buffer.byteLength(text) > STEP_SUMMARY_LIMIT) {
     const bytes = Buffer.from(text).subarray(0, STEP_SUMMARY_LIMIT - Buffer.byteLength(notice) - 4);
     text = bytes.toString("utf8").replace(/\uFFFD+$/, "") + notice;

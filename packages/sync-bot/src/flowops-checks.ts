@@ -1,20 +1,20 @@
-import { apply, baselineAt, deployInputs, DeployRefusedError, formatReportText, kestraClientFromEnvironment, KestraApiError, KestraConfigError, plan, type DeployReport } from "@flowops/deploy";
+import { deployEnvironment, DeployRefusedError, formatReportText, KestraApiError, KestraClient, KestraConfigError, namespaceScopes, type DeployReport } from "@flowops/deploy";
 import { lintRepository } from "@flowops/lint";
 import { readRepository, render } from "@flowops/render";
 import { formatImpactMarkdown, ImpactError, impactOfRefs } from "@flowops/tenant-diff";
+import { KestraTargetRefusedError, type KestraTargets } from "./kestra-targets.js";
 import { readPolicyFromGit } from "./policy.js";
 import type { DeployOutcome, FlowopsChecks, ImpactOutcome, LintOutcome, TenantDeployResult } from "./types.js";
 
 export interface FlowopsChecksOptions {
-  /** Where Kestra credentials are read from (the variables the config names); default process.env. */
-  variables?: NodeJS.ProcessEnv;
+  /** Where each environment deploys and with which credentials: the operator's side, never the repository's. */
+  kestra: KestraTargets;
   /** Writes in flight at once during a deploy. */
   concurrency?: number;
 }
 
 /** The bot's flowops work done by the real packages: lint, impact, deploy and reading policy. */
-export function flowopsChecks(options: FlowopsChecksOptions = {}): FlowopsChecks {
-  const variables = options.variables ?? process.env;
+export function flowopsChecks(options: FlowopsChecksOptions): FlowopsChecks {
   return {
     readPolicy: readPolicyFromGit,
 
@@ -29,7 +29,9 @@ export function flowopsChecks(options: FlowopsChecksOptions = {}): FlowopsChecks
 
     async impact(workspace, baseSha, headSha): Promise<ImpactOutcome> {
       const { report } = await impactOfRefs({ cwd: workspace, base: baseSha, head: headSha });
-      const changedTenants = [...new Set([...report.changes, ...report.impacted].map((c) => c.tenant).filter((t): t is string => t !== null))].sort();
+      const changed = [...report.changes, ...report.impacted];
+      const owners = await namespaceOwners(workspace, [baseSha, headSha]);
+      const changedTenants = [...new Set(changed.flatMap((c) => [...(c.tenant === null ? [] : [c.tenant]), ...owners(c.namespace)]))].sort();
       return {
         markdown: formatImpactMarkdown(report, { fullReportCommand: `npx flowops impact --base ${baseSha} --head ${headSha}` }),
         summary: { ...report.summary },
@@ -38,23 +40,42 @@ export function flowopsChecks(options: FlowopsChecksOptions = {}): FlowopsChecks
     },
 
     async deploy(workspace, env, request): Promise<DeployOutcome> {
-      const repository = await readRepository({ cwd: workspace });
-      const inputs = deployInputs(repository, env);
-      const baseline = request.previousSha ? await baselineAt(workspace, request.previousSha, env) : undefined;
       try {
-        const client = kestraClientFromEnvironment(inputs.environment, { variables });
-        const prune = request.policy.prune;
-        const deployPlan = await plan({ env, desired: inputs.desired, client, policy: { ...inputs.policy, prune }, scopes: inputs.scopes, problems: inputs.problems, ...(baseline ? { baseline } : {}) });
-        const report = await apply(deployPlan, { client, prune, ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
+        // prune and maxDeleteShare come from the trusted policy commit, not from the pushed config.
+        const { report } = await deployEnvironment({
+          repository: workspace,
+          env,
+          kestra: (environment) => new KestraClient(options.kestra.clientOptions(environment)),
+          ...(request.previousSha ? { baseline: { ref: request.previousSha, ifUnreadable: "ignore" as const } } : {}),
+          prune: request.policy.prune,
+          maxDeleteShare: request.policy.maxDeleteShare,
+          ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+        });
         return { ok: report.summary.failed === 0, perTenant: perTenant(report), text: formatReportText(report, "deploy") };
       } catch (error) {
-        if (error instanceof DeployRefusedError || error instanceof KestraApiError || error instanceof KestraConfigError || error instanceof ImpactError) {
+        if (error instanceof KestraTargetRefusedError || error instanceof DeployRefusedError || error instanceof KestraApiError || error instanceof KestraConfigError || error instanceof ImpactError) {
           return { ok: false, perTenant: [], text: `Nothing was deployed: ${error.message}` };
         }
         throw error;
       }
     },
   };
+}
+
+/**
+ * Which tenants' namespace trees a namespace lies in, by the namespace pattern of the repository
+ * at each of `refs` (every environment): protected tenants are judged by where a change writes,
+ * not by the tenant a template was rendered for.
+ */
+async function namespaceOwners(workspace: string, refs: readonly string[]): Promise<(namespace: string) => string[]> {
+  const scopes: { tenant: string; root: string }[] = [];
+  for (const ref of refs) {
+    const repository = await readRepository({ cwd: workspace, ref });
+    for (const env of repository.config.environments) {
+      for (const scope of namespaceScopes(repository, env.name, [])) if (scope.tenant !== null) scopes.push({ tenant: scope.tenant, root: scope.root });
+    }
+  }
+  return (namespace) => [...new Set(scopes.filter((s) => namespace === s.root || namespace.startsWith(`${s.root}.`)).map((s) => s.tenant))];
 }
 
 function perTenant(report: DeployReport): TenantDeployResult[] {

@@ -1,23 +1,6 @@
 import { simpleGit } from "simple-git";
-
-/**
- * The variables git may see from the bot's environment: where programs and the home folder are,
- * temp folders, locale, proxies and CA bundles. Nothing else: the App's key, webhook secret and
- * tokens stay in the bot, and an editor, pager or askpass set for people never runs for the bot.
- */
-const INHERITED_VARIABLES = [
-  "PATH", "HOME", "USERPROFILE", "SYSTEMROOT", "TMPDIR", "TMP", "TEMP", "LANG", "LC_ALL",
-  "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR",
-];
-
-function gitEnvironment(extra: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of INHERITED_VARIABLES) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return { ...env, GIT_TERMINAL_PROMPT: "0", ...extra };
-}
+import { redact as scrub } from "@flowops/redact";
+import { childProcessEnv } from "./child-env.js";
 
 /** Runs git in `cwd` (simple-git); errors say which command failed with git's own message, credentials removed. */
 export async function runGit(cwd: string, args: readonly string[], options: { env?: Record<string, string>; secrets?: readonly string[] } = {}): Promise<string> {
@@ -27,7 +10,7 @@ export async function runGit(cwd: string, args: readonly string[], options: { en
     unsafe: { allowUnsafeConfigEnvCount: true },
     // simple-git lets a failing exit pass when git printed nothing (`cat-file -e` of a missing object): it fails here.
     errors: (error, result) => error ?? (result.exitCode !== 0 ? new Error(`exit code ${result.exitCode}`) : undefined),
-  }).env(gitEnvironment(options.env ?? {}));
+  }).env(childProcessEnv({ GIT_TERMINAL_PROMPT: "0", ...options.env }));
   try {
     return (await git.raw([...args])).trim();
   } catch (error) {
@@ -36,14 +19,9 @@ export async function runGit(cwd: string, args: readonly string[], options: { en
   }
 }
 
-/** Replaces each secret (and its base64 form) in `text` with `***`. */
+/** Replaces each secret (and its base64 form in git's auth header) in `text` with `***`. */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (!secret) continue;
-    for (const form of [secret, Buffer.from(`x-access-token:${secret}`).toString("base64")]) out = out.split(form).join("***");
-  }
-  return out;
+  return scrub(text, [...secrets, ...secrets.map((secret) => Buffer.from(`x-access-token:${secret}`).toString("base64"))]);
 }
 
 /** The commit HEAD of the repository in `cwd` points at. */
@@ -55,6 +33,16 @@ export async function headCommit(cwd: string): Promise<string> {
 export async function hasCommit(cwd: string, sha: string): Promise<boolean> {
   try {
     await runGit(cwd, ["cat-file", "-e", `${sha}^{commit}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `ancestor` is `descendant` or one of its ancestors (`git merge-base --is-ancestor`). */
+export async function isAncestor(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
+  try {
+    await runGit(cwd, ["merge-base", "--is-ancestor", ancestor, descendant]);
     return true;
   } catch {
     return false;
@@ -82,13 +70,7 @@ export async function mergeBase(cwd: string, baseSha: string, headSha: string): 
  */
 export async function cloneAtCommit(options: { url: string; token: string; dir: string; sha: string; extraRefs?: readonly string[] }): Promise<void> {
   const { url, token, dir, sha } = options;
-  const origin = new URL(url).origin;
-  const auth = Buffer.from(`x-access-token:${token}`).toString("base64");
-  const env = {
-    GIT_CONFIG_COUNT: "1",
-    GIT_CONFIG_KEY_0: `http.${origin}/.extraheader`,
-    GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${auth}`,
-  };
+  const env = tokenHeaderEnv(url, token);
   const run = (args: string[]) => runGit(dir, args, { env, secrets: [token] });
   await runGit(dir, ["init", "--quiet"]);
   await run(["remote", "add", "origin", url]);
@@ -96,6 +78,25 @@ export async function cloneAtCommit(options: { url: string; token: string; dir: 
   await run(["fetch", "--quiet", "--no-tags", "origin", ...refspecs]);
   if (!(await hasCommit(dir, sha))) throw new Error(`commit ${sha} is not on any branch of ${url} (nor ${options.extraRefs?.join(", ") || "other refs"})`);
   await run(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", sha]);
+}
+
+/**
+ * Fetches one commit by its sha into a clone made by {@link cloneAtCommit} (a commit no branch
+ * holds any more, such as the last deployed one after a force push); false when the server does
+ * not have it.
+ */
+export async function fetchCommit(options: { url: string; token: string; dir: string; sha: string }): Promise<boolean> {
+  try {
+    await runGit(options.dir, ["fetch", "--quiet", "--no-tags", "origin", options.sha], { env: tokenHeaderEnv(options.url, options.token), secrets: [options.token] });
+  } catch {
+    return false;
+  }
+  return hasCommit(options.dir, options.sha);
+}
+
+function tokenHeaderEnv(url: string, token: string): Record<string, string> {
+  const auth = Buffer.from(`x-access-token:${token}`).toString("base64");
+  return { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: `http.${new URL(url).origin}/.extraheader`, GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${auth}` };
 }
 
 /** Adds a detached worktree of `sha` at `dir` (used when the checkout is not the PR head). */

@@ -3,6 +3,7 @@ import Bottleneck from "bottleneck";
 import { Octokit } from "@octokit/rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
+import { redact } from "@flowops/redact";
 import { splitMarkdown } from "./split-markdown.js";
 import type { PullRequestReview } from "./approvals.js";
 import type { BotLogger, LintDiagnostic } from "./types.js";
@@ -234,6 +235,20 @@ export interface StickyCommentResult {
 
 export type DeploymentState = "in_progress" | "success" | "failure" | "error" | "inactive";
 
+/**
+ * The `task` of flowops's own GitHub deployments, so the deployments GitHub Actions records for a
+ * job with an `environment:` (which succeed even when flowops skipped the commit) never count as
+ * a commit flowops deployed.
+ */
+export const DEPLOYMENT_TASK = "deploy:flowops";
+
+/** A deployment flowops recorded and that reached `success`. */
+export interface SuccessfulDeployment {
+  id: number;
+  sha: string;
+  environment: string;
+}
+
 /** The GitHub operations of the bot on one repository. Every write is safe to repeat. */
 export class GitHubRepository {
   constructor(
@@ -288,9 +303,9 @@ export class GitHubRepository {
 
   /** Completes a check run; annotations go 50 per request (the first with the conclusion, the rest appended). */
   async completeCheckRun(checkRunId: number, output: CheckRunOutput): Promise<void> {
-    const title = fitText(output.title, 255, "…");
-    const summary = fitText(output.summary, CHECK_OUTPUT_LIMIT, "\n\n… (cut at GitHub's 65,535-character limit; the PR comment has the full report)");
-    const text = output.text === undefined ? undefined : fitText(output.text, CHECK_OUTPUT_LIMIT, "\n\n… (cut at GitHub's 65,535-character limit; the PR comment has the full report)");
+    const title = fitText(redact(output.title), 255, "…");
+    const summary = fitText(redact(output.summary), CHECK_OUTPUT_LIMIT, "\n\n… (cut at GitHub's 65,535-character limit; the PR comment has the full report)");
+    const text = output.text === undefined ? undefined : fitText(redact(output.text), CHECK_OUTPUT_LIMIT, "\n\n… (cut at GitHub's 65,535-character limit; the PR comment has the full report)");
     const [first = [], ...rest] = inBatches(output.annotations, ANNOTATIONS_PER_REQUEST);
     await this.client.rest.checks.update({
       owner: this.owner,
@@ -317,7 +332,7 @@ export class GitHubRepository {
    * parts and deletes parts (and duplicates) no longer needed.
    */
   async upsertStickyComment(issueNumber: number, key: string, markdown: string): Promise<StickyCommentResult> {
-    const bodies = stickyCommentBodies(key, markdown);
+    const bodies = stickyCommentBodies(key, redact(markdown));
     const marker = commentMarker(key);
     const all = await this.client.paginate(this.client.rest.issues.listComments, {
       owner: this.owner,
@@ -402,7 +417,7 @@ export class GitHubRepository {
       owner: this.owner,
       repo: this.repo,
       ref: sha,
-      task: "deploy",
+      task: DEPLOYMENT_TASK,
       environment,
       description: fitText(description, 140, "…"),
       auto_merge: false,
@@ -423,9 +438,24 @@ export class GitHubRepository {
       deployment_id: deploymentId,
       state,
       environment: options.environment,
-      description: fitText(options.description, 140, "…"),
+      description: fitText(redact(options.description), 140, "…"),
       ...(options.logUrl ? { log_url: options.logUrl } : {}),
     });
+  }
+
+  /**
+   * The newest flowops deployment (of `environment`, or of any environment when null) with a
+   * `success` status: the last commit that passed the deploy gate. Looks at the newest 100.
+   */
+  async lastSuccessfulDeployment(environment: string | null): Promise<SuccessfulDeployment | null> {
+    const { data } = await this.client.rest.repos.listDeployments({ owner: this.owner, repo: this.repo, task: DEPLOYMENT_TASK, per_page: 100, ...(environment ? { environment } : {}) });
+    const newestFirst = [...data].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id);
+    for (const deployment of newestFirst) {
+      if (deployment.task !== DEPLOYMENT_TASK || (environment && deployment.environment !== environment)) continue;
+      const { data: statuses } = await this.client.rest.repos.listDeploymentStatuses({ owner: this.owner, repo: this.repo, deployment_id: deployment.id, per_page: 100 });
+      if (statuses.some((status) => status.state === "success")) return { id: deployment.id, sha: deployment.sha, environment: deployment.environment };
+    }
+    return null;
   }
 }
 

@@ -25,6 +25,7 @@ export {
   stickyCommentBodies,
   diagnosticsToAnnotations,
   CHECK_NAME,
+  DEPLOYMENT_TASK,
   COMMENT_LIMIT,
   ANNOTATIONS_PER_REQUEST,
   type GitHubClient,
@@ -32,6 +33,7 @@ export {
   type CheckAnnotation,
   type MergedPullRequest,
   type StickyCommentResult,
+  type SuccessfulDeployment,
 } from "./github.js";
 export { routeWebhook, type WebhookRoute } from "./routing.js";
 export { splitMarkdown } from "./split-markdown.js";
@@ -40,3 +42,6 @@ export { runBotServer, botOptionsFromEnv, BotConfigurationError } from "./serve.
 export { policyFromConfig, readPolicyFromGit } from "./policy.js";
 export { cloneAtCommit } from "./git.js";
 export { flowopsChecks, type FlowopsChecksOptions } from "./flowops-checks.js";
+export { trustedPolicyCommit, resolveDeployPolicy, UntrustedPolicyError, UnknownEnvironmentError, type TrustedPolicyCommit, type TrustedPolicyInput } from "./trusted-policy.js";
+export { KestraTargets, KestraTargetRefusedError, KestraTargetsConfigError, type OperatorEnvironment, type RepositoryEnvironment } from "./kestra-targets.js";
+export { childProcessEnv, withdrawSecrets, BOT_SECRET_VARIABLES } from "./child-env.js";

@@ -9,6 +9,7 @@ export function policyFromConfig(config: FlowopsConfig): RepositoryPolicy {
     allowedPushers: [...config.deploy.allowedPushers],
     protectedTenants: [...config.deploy.protectedTenants],
     prune: config.deploy.prune,
+    maxDeleteShare: config.deploy.maxDeleteShare,
     environments: config.environments.map((env) => env.name),
   };
 }

@@ -7,6 +7,11 @@ export type WebhookRoute =
   | { kind: "push"; installationId: number; owner: string; repo: string; cloneUrl: string; branch: string; before: string; after: string; pusher: string | null; defaultBranch: string }
   | { kind: "ignore"; reason: string };
 
+/** A delivery whose payload lacks what its event always carries. */
+export class MalformedPayloadError extends Error {
+  override readonly name = "MalformedPayloadError";
+}
+
 const PULL_REQUEST_ACTIONS = new Set(["opened", "synchronize", "reopened"]);
 const ZERO_SHA = /^0+$/;
 
@@ -42,11 +47,16 @@ export function routeWebhook(eventName: string, payload: unknown, options: { che
     case "pull_request": {
       const { action, pull_request: pull } = delivery.payload;
       if (!PULL_REQUEST_ACTIONS.has(action)) return { kind: "ignore", reason: `pull_request.${action} needs no check` };
+      // Typed by GitHub's schema, yet a signed payload can still lack it: refused (400), never a crash further on.
+      if (typeof pull?.number !== "number" || typeof pull.head?.sha !== "string" || typeof pull.base?.sha !== "string" || typeof pull.base.ref !== "string") {
+        throw new MalformedPayloadError("pull_request event without pull_request.number, head.sha, base.sha and base.ref");
+      }
       return { kind: "pull-request", ...base, pullNumber: pull.number, headSha: pull.head.sha, baseSha: pull.base.sha, baseRef: pull.base.ref };
     }
     case "check_run": {
       const { action, check_run: run } = delivery.payload;
       if (action !== "rerequested") return { kind: "ignore", reason: `check_run.${action} needs nothing` };
+      if (typeof run?.name !== "string") throw new MalformedPayloadError("check_run event without check_run.name");
       if (run.name !== (options.checkName ?? "flowops")) return { kind: "ignore", reason: `check run ${run.name} is not flowops's` };
       const runAppId = run.app?.id;
       if (options.appId !== undefined && runAppId !== undefined && runAppId !== options.appId) return { kind: "ignore", reason: "the check run belongs to another app" };
@@ -55,6 +65,7 @@ export function routeWebhook(eventName: string, payload: unknown, options: { che
     case "check_suite": {
       const { action, check_suite: suite } = delivery.payload;
       if (action !== "rerequested") return { kind: "ignore", reason: `check_suite.${action} needs nothing` };
+      if (typeof suite !== "object" || suite === null) throw new MalformedPayloadError("check_suite event without its check_suite object");
       return rerequest(base, suite.pull_requests);
     }
     case "push": {

@@ -3,16 +3,21 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "@octokit/app";
-import { cloneAtCommit, hasCommit } from "./git.js";
+import { cloneAtCommit, fetchCommit } from "./git.js";
 import { gitHubAppOctokit, GitHubRepository, type GitHubClient, type GitHubResilience } from "./github.js";
 import { runMergeDeploy, type MergeDeployResult } from "./merge-deploy.js";
 import { runPullRequestCheck, type PullRequestCheckResult } from "./pull-request-check.js";
 import { KeyedSerialQueue, Semaphore } from "./queue.js";
+import { redactError, registerSecret } from "@flowops/redact";
+import { scrubbingLogger } from "./log.js";
 import { routeWebhook, type WebhookRoute } from "./routing.js";
+import { resolveDeployPolicy } from "./trusted-policy.js";
 import type { BotLogger, FlowopsChecks } from "./types.js";
 
 /** GitHub does not deliver payloads over 25 MB. */
 const MAX_BODY_BYTES = 25 * 1024 * 1024;
+/** Bodies being read at once, all requests together; past it a delivery gets 503 (GitHub can redeliver). */
+const MAX_IN_FLIGHT_BODY_BYTES = 64 * 1024 * 1024;
 
 export interface BotServerOptions {
   appId: number | string;
@@ -28,6 +33,12 @@ export interface BotServerOptions {
   deployBranches?: string[];
   /** Pull request checks run at the same time (each holds a clone); default 4. Deploys queue per repository and environment. */
   maxConcurrentChecks?: number;
+  /** Body bytes read at once across all requests; default 64 MB. Past it, 503 before reading. */
+  maxInFlightBodyBytes?: number;
+  /** Time to receive a request's headers; default 10 s (Node's: 60 s). */
+  headersTimeoutMs?: number;
+  /** Time to receive a whole request; default 30 s (Node's: 300 s). */
+  requestTimeoutMs?: number;
   /** Folder for temporary clones; default the OS temp folder. */
   workRoot?: string;
   /** Retries, rate-limit waits and write pacing of the App's GitHub clients (defaults: `DEFAULT_RESILIENCE`). */
@@ -68,7 +79,7 @@ export interface BotServer {
  * repository and environment; serves `GET /healthz`; `close()` drains before resolving.
  */
 export function createBotServer(options: BotServerOptions): BotServer {
-  const log = options.log ?? consoleLogger();
+  const log = scrubbingLogger(options.log ?? consoleLogger());
   const webhookPath = options.webhookPath ?? "/api/github/webhooks";
   const app = new App({
     appId: options.appId,
@@ -82,6 +93,8 @@ export function createBotServer(options: BotServerOptions): BotServer {
   const checkSlots = new Semaphore(options.maxConcurrentChecks ?? 4);
   const inFlight = new Map<string, Promise<void>>();
   const deliveries: DeliveryRecord[] = [];
+  const maxInFlightBodyBytes = options.maxInFlightBodyBytes ?? MAX_IN_FLIGHT_BODY_BYTES;
+  let inFlightBodyBytes = 0;
   let closing = false;
 
   const server = createServer((request, response) => {
@@ -90,6 +103,11 @@ export function createBotServer(options: BotServerOptions): BotServer {
       if (!response.headersSent) reply(response, 500, { error: "internal error" });
     });
   });
+  // Well below Node's defaults (60 s, 300 s): a slow sender cannot hold a connection for minutes.
+  server.headersTimeout = options.headersTimeoutMs ?? 10_000;
+  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 100;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? "/").split("?")[0];
@@ -100,12 +118,27 @@ export function createBotServer(options: BotServerOptions): BotServer {
     if (request.method !== "POST") return reply(response, 405, { error: "webhooks are POSTed" });
     if (closing) return reply(response, 503, { error: "shutting down; GitHub can redeliver later" });
 
-    const raw = await readBody(request, MAX_BODY_BYTES);
-    if (raw === null) return reply(response, 413, { error: "payload larger than 25 MB" });
+    // Everything that can be judged from the headers is judged before one byte of the body is read.
     const signature = header(request, "x-hub-signature-256");
     const event = header(request, "x-github-event");
     const id = header(request, "x-github-delivery");
-    if (!signature) return reply(response, 401, { error: "missing X-Hub-Signature-256" });
+    if (!signature) return refuse(request, response, 401, { error: "missing X-Hub-Signature-256" });
+    if (!/^application\/json\s*(;|$)/i.test(header(request, "content-type") ?? "")) return refuse(request, response, 415, { error: "webhooks are sent as application/json; set the App's content type to JSON" });
+    const length = Number(header(request, "content-length"));
+    if (!Number.isSafeInteger(length) || length < 0 || header(request, "transfer-encoding")) return refuse(request, response, 411, { error: "a webhook needs a Content-Length" });
+    if (length > MAX_BODY_BYTES) return refuse(request, response, 413, { error: "payload larger than 25 MB" });
+    if (inFlightBodyBytes + length > maxInFlightBodyBytes) {
+      log.warn(`delivery ${id ?? "(no id)"}: ${inFlightBodyBytes} body bytes already being read; answered 503`);
+      return refuse(request, response, 503, { error: "too many deliveries at once; GitHub can redeliver later" }, { "retry-after": "10" });
+    }
+    inFlightBodyBytes += length;
+    let raw: Buffer | null;
+    try {
+      raw = await readBody(request, length);
+    } finally {
+      inFlightBodyBytes -= length;
+    }
+    if (raw === null) return refuse(request, response, 400, { error: "the body does not match its Content-Length" });
     // Verify the exact bytes received, before parsing: a re-serialised body would not match.
     if (!(await app.webhooks.verify(raw.toString("utf8"), signature))) {
       log.warn(`delivery ${id ?? "(no id)"}: signature does not match; refused`);
@@ -119,7 +152,14 @@ export function createBotServer(options: BotServerOptions): BotServer {
       return reply(response, 400, { error: "the body is not JSON" });
     }
 
-    const route = routeWebhook(event, payload, { appId });
+    let route: WebhookRoute;
+    try {
+      route = routeWebhook(event, payload, { appId });
+    } catch (error) {
+      // Signed by GitHub, yet not the shape the event has (a pull_request event without its object).
+      log.warn(`delivery ${id} (${event}): malformed payload refused: ${error instanceof Error ? error.message : String(error)}`);
+      return reply(response, 400, { error: `the ${event} payload is malformed` });
+    }
     if (route.kind === "ignore") {
       log.info(`delivery ${id} (${event}): ignored: ${route.reason}`);
       return reply(response, 200, { ignored: route.reason });
@@ -137,6 +177,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
     try {
       const client: GitHubClient = await app.getInstallationOctokit(route.installationId);
       const { token } = (await client.auth({ type: "installation" })) as { token: string };
+      registerSecret(token);
       const github = new GitHubRepository(client, route.owner, route.repo, log);
       if (route.kind === "pull-request") {
         record.pullRequest = [await checkPullRequest(github, token, route.cloneUrl, route)];
@@ -153,7 +194,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
       }
     } catch (error) {
       record.status = "failed";
-      record.error = error instanceof Error ? error.message : String(error);
+      record.error = redactError(error);
       log.error(`delivery ${id} (${event}) failed: ${record.error}`);
     }
     deliveries.push(record);
@@ -180,13 +221,17 @@ export function createBotServer(options: BotServerOptions): BotServer {
       return null;
     }
     return withClone(route.cloneUrl, token, route.after, [], async (dir) => {
-      const policyRef = route.before && !/^0+$/.test(route.before) && (await hasCommit(dir, route.before)) ? route.before : `${route.after}^`;
-      const baseSha = (await hasCommit(dir, policyRef)) ? policyRef : route.after;
-      const policy = await options.flowops.readPolicy(dir, baseSha);
-      const env = policy.environments[0];
-      if (!env) throw new Error(`flowops.config.yaml of ${route.owner}/${route.repo} defines no environment to deploy a merge to`);
+      const { env, policy, policyCommit } = await resolveDeployPolicy({
+        deployments: github,
+        flowops: options.flowops,
+        workspace: dir,
+        before: route.before,
+        after: route.after,
+        fetchCommit: (sha) => fetchCommit({ url: route.cloneUrl, token, dir, sha }),
+      });
+      log.info(`push ${route.after.slice(0, 12)} to ${route.owner}/${route.repo} ${route.branch}: ${policyCommit.reason}`);
       return queue.run(`${route.owner}/${route.repo}#${env}`, () =>
-        runMergeDeploy({ github, flowops: options.flowops, workspace: dir, sha: route.after, branch: route.branch, env, policy, baseSha, pusher: route.pusher, log }),
+        runMergeDeploy({ github, flowops: options.flowops, workspace: dir, sha: route.after, branch: route.branch, env, policy, baseSha: policyCommit.sha, pusher: route.pusher, log }),
       );
     });
   }
@@ -241,17 +286,24 @@ function reply(response: ServerResponse, status: number, body: unknown): void {
   response.end(JSON.stringify(body));
 }
 
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer | null> {
+/** Answers and closes the connection without reading the body the client may still be sending. */
+function refuse(request: IncomingMessage, response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { "content-type": "application/json", connection: "close", ...headers });
+  response.end(JSON.stringify(body), () => request.destroy());
+}
+
+/** Reads exactly `length` bytes into one buffer; null when the body is longer or shorter. */
+function readBody(request: IncomingMessage, length: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    const body = Buffer.allocUnsafe(length);
     let size = 0;
-    let tooLarge = false;
+    let overflow = false;
     request.on("data", (chunk: Buffer) => {
+      if (size + chunk.length > length) overflow = true;
+      else chunk.copy(body, size);
       size += chunk.length;
-      if (size > limit) tooLarge = true;
-      else chunks.push(chunk);
     });
-    request.on("end", () => resolve(tooLarge ? null : Buffer.concat(chunks)));
+    request.on("end", () => resolve(overflow || size !== length ? null : body));
     request.on("error", reject);
   });
 }

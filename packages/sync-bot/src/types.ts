@@ -1,3 +1,6 @@
+import type { Diagnostic, Severity } from "@flowops/lint";
+import type { ImpactSummary } from "@flowops/tenant-diff";
+
 /**
  * The flowops work the bot runs (lint, impact, deploy, reading policy) is injected behind these
  * small interfaces, so the GitHub side does not depend on how the packages that do it are built.
@@ -5,20 +8,10 @@
  * `@flowops/render`.
  */
 
-export type DiagnosticSeverity = "error" | "warning" | "info";
+export type DiagnosticSeverity = Severity;
 
-/** One lint finding at a repository file position (1-based), as `flowops lint --format json` prints it. */
-export interface LintDiagnostic {
-  rule: string;
-  severity: DiagnosticSeverity;
-  message: string;
-  /** Repository-relative path with forward slashes. */
-  file: string;
-  line: number;
-  column: number;
-  /** Tenants the finding concerns (empty or absent: all, or not tenant-specific). */
-  tenants?: string[];
-}
+/** One lint finding, as `flowops lint --format json` prints it (`tenants` may be left out: all, or not tenant-specific). */
+export type LintDiagnostic = Omit<Diagnostic, "tenants" | "envs"> & { tenants?: string[] };
 
 export interface LintOutcome {
   diagnostics: LintDiagnostic[];
@@ -26,21 +19,17 @@ export interface LintOutcome {
 }
 
 /** Counts of the impact report (`flowops impact --format json` → `summary`). */
-export interface ImpactSummary {
-  added: number;
-  removed: number;
-  modified: number;
-  cosmetic: number;
-  unchanged: number;
-  /** Number of tenants with at least one change. */
-  tenants: number;
-}
+export type { ImpactSummary };
 
 export interface ImpactOutcome {
   /** The Markdown report (one-line verdict, per-tenant table, collapsed sections). */
   markdown: string;
   summary: ImpactSummary;
-  /** Tenant codes with at least one change, when known (used to flag protected tenants). */
+  /**
+   * Tenant codes with at least one change, when known (used to flag protected tenants): the
+   * tenant each changed flow was rendered for, and every tenant whose namespace tree a changed
+   * flow writes into (a template may state another tenant's namespace).
+   */
   changedTenants?: string[];
 }
 
@@ -78,6 +67,8 @@ export interface RepositoryPolicy {
   protectedTenants: string[];
   /** `deploy.prune`. */
   prune: boolean;
+  /** `deploy.maxDeleteShare`: the share of managed flows one deploy may delete unless forced. */
+  maxDeleteShare: number;
   /** Environment names in config order; the first is the one a merge deploys. */
   environments: string[];
 }

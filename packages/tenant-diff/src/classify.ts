@@ -1,3 +1,4 @@
+import { collectImages, collectSchedules, collectTasks, collectTriggers, KESTRA_TYPE_ALIASES } from "@flowops/flow-model";
 import { documentsEquivalent, withoutKeys } from "./equivalence.js";
 import type { ChangeFlag, DiffableFlow, FlowClassification } from "./types.js";
 
@@ -25,80 +26,85 @@ function semanticFlags(before: FlowDocument, after: FlowDocument): { flags: Chan
   const removedTriggers = [...beforeTriggers.keys()].filter((id) => !afterTriggers.has(id));
   if (!documentsEquivalent(Object.fromEntries(beforeTriggers), Object.fromEntries(afterTriggers))) flags.add("trigger");
   if (removedTriggers.length > 0) flags.add("trigger-removed");
-  if (!documentsEquivalent(scheduleSettings(beforeTriggers), scheduleSettings(afterTriggers))) flags.add("schedule");
+  if (!documentsEquivalent(scheduleSettings(before), scheduleSettings(after))) flags.add("schedule");
   if (after["disabled"] === true && before["disabled"] !== true) flags.add("disabled");
-  if (taskTypesChanged(before, after)) flags.add("task-type");
-  if (!sameStrings(collectImages(before), collectImages(after))) flags.add("image");
+  const types = typeChanges(before, after);
+  if (types.changed) flags.add("task-type");
+  if (types.renamed) flags.add("task-type-renamed");
+  if (!sameStrings(collectImageNames(before), collectImageNames(after))) flags.add("image");
   if (documentsEquivalent(withoutKeys(before, ["labels"]), withoutKeys(after, ["labels"]))) flags.add("labels-only");
   return { flags: [...flags].sort(), removedTriggers };
 }
 
 function triggersById(document: FlowDocument): Map<string, Record<string, unknown>> {
   const triggers = new Map<string, Record<string, unknown>>();
-  const list = document["triggers"];
-  if (!Array.isArray(list)) return triggers;
-  list.forEach((trigger: unknown, index) => {
-    if (!isRecord(trigger)) return;
-    const id = typeof trigger["id"] === "string" ? trigger["id"] : `#${index}`;
-    triggers.set(id, trigger);
+  collectTriggers(document).forEach(({ trigger }, index) => {
+    triggers.set(typeof trigger["id"] === "string" ? trigger["id"] : `#${index}`, trigger);
   });
   return triggers;
 }
 
-const SCHEDULE_TYPE = /(^|\.)Schedule(OnDates)?$/;
-
-/** Cron, timezone (and dates) of each Schedule trigger, by trigger id. */
-function scheduleSettings(triggers: Map<string, Record<string, unknown>>): Record<string, unknown> {
+/** Cron, timezone (and dates) of each Schedule trigger, by trigger id, plugin defaults applied. */
+function scheduleSettings(document: FlowDocument): Record<string, unknown> {
   const settings: Record<string, unknown> = {};
-  for (const [id, trigger] of triggers) {
-    if (typeof trigger["type"] !== "string" || !SCHEDULE_TYPE.test(trigger["type"])) continue;
-    settings[id] = { cron: trigger["cron"], timezone: trigger["timezone"], dates: trigger["dates"] };
-  }
+  for (const schedule of collectSchedules(document)) settings[schedule.triggerId] = { cron: schedule.cron, timezone: schedule.timezone, dates: schedule.dates };
   return settings;
 }
 
-function taskTypesChanged(before: FlowDocument, after: FlowDocument): boolean {
-  const beforeTasks = tasksById(withoutKeys(before, ["triggers"]));
-  const afterTasks = tasksById(withoutKeys(after, ["triggers"]));
-  for (const [id, type] of beforeTasks) {
-    const afterType = afterTasks.get(id);
-    if (afterType !== undefined && afterType !== type) return true;
+/**
+ * Whether a task's or trigger's `type` changed (matched by id; or a task of a type the flow did not
+ * use came or went), and whether some type only moved from a legacy name to its current one
+ * (`io.kestra.core.tasks.log.Log` -> `io.kestra.plugin.core.log.Log`, Kestra's alias table): the
+ * same plugin, so a rename, not a type change. Other objects with `id` and `type` (inputs,
+ * outputs, task runners) are not tasks.
+ */
+function typeChanges(before: FlowDocument, after: FlowDocument): { changed: boolean; renamed: boolean } {
+  const beforeTypes = typedItems(before);
+  const afterTypes = typedItems(after);
+  let changed = false;
+  let renamed = false;
+  for (const [key, type] of beforeTypes.byId) {
+    const afterType = afterTypes.byId.get(key);
+    if (afterType === undefined || afterType === type) continue;
+    if (canonicalType(afterType) === canonicalType(type)) renamed = true;
+    else changed = true;
   }
-  return !sameStrings([...new Set(beforeTasks.values())], [...new Set(afterTasks.values())]);
+  const canonical = (types: readonly string[]) => [...new Set(types.map(canonicalType))];
+  if (!sameStrings(canonical(beforeTypes.all), canonical(afterTypes.all))) changed = true;
+  else if (!sameStrings([...new Set(beforeTypes.all)], [...new Set(afterTypes.all)])) renamed = true;
+  return { changed, renamed };
 }
 
-/** Every object with a string `id` and `type` (tasks at any depth, errors and finally included). */
-function tasksById(value: unknown, found = new Map<string, string>()): Map<string, string> {
-  if (Array.isArray(value)) {
-    for (const item of value) tasksById(item, found);
-  } else if (isRecord(value)) {
-    const { id, type } = value;
-    if (typeof id === "string" && typeof type === "string" && !found.has(id)) found.set(id, type);
-    for (const child of Object.values(value)) tasksById(child, found);
-  }
-  return found;
+function canonicalType(type: string): string {
+  return KESTRA_TYPE_ALIASES.get(type) ?? type;
 }
 
-const IMAGE_KEYS = new Set(["image", "containerImage"]);
-
-function collectImages(value: unknown, found: string[] = []): string[] {
-  if (Array.isArray(value)) {
-    for (const item of value) collectImages(item, found);
-  } else if (isRecord(value)) {
-    for (const [key, child] of Object.entries(value)) {
-      if (IMAGE_KEYS.has(key) && typeof child === "string") found.push(child);
-      else collectImages(child, found);
-    }
+/**
+ * The type of every task (at any depth, as flow-model finds them) and trigger by `task:<id>` /
+ * `trigger:<id>`, and the types of all tasks (triggers that come or go have their own flags).
+ */
+function typedItems(document: FlowDocument): { byId: Map<string, string>; all: string[] } {
+  const byId = new Map<string, string>();
+  const all: string[] = [];
+  for (const { task } of collectTasks(document)) {
+    const { id, type } = task;
+    if (typeof type !== "string") continue;
+    all.push(type);
+    if ((typeof id === "string" || typeof id === "number") && !byId.has(`task:${id}`)) byId.set(`task:${id}`, type);
   }
-  return found;
+  for (const { trigger } of collectTriggers(document)) {
+    const { id, type } = trigger;
+    if (typeof type === "string" && typeof id === "string") byId.set(`trigger:${id}`, type);
+  }
+  return { byId, all };
+}
+
+function collectImageNames(document: FlowDocument): string[] {
+  return collectImages(document).map((image) => image.image);
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   const sortedB = [...b].sort();
   return [...a].sort().every((value, index) => value === sortedB[index]);
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,6 @@
 import { classifyFlowChange } from "./classify.js";
-import { ImpactError } from "./errors.js";
-import { flowReferences } from "@flowops/render";
-import type { ChangeKind, DiffableFlow, FlowChange, ImpactedFlow, ImpactReport, ImpactSummary, RenderOutput } from "./types.js";
+import { flowReferences, referenceMatches } from "@flowops/flow-model";
+import type { ChangeKind, DiffableFlow, FlowChange, FlowClassification, ImpactedFlow, ImpactProblem, ImpactReport, ImpactSummary, RenderOutput } from "./types.js";
 
 /** Where a change comes from: the changed input files and the inputs that feed each flow. */
 export interface CauseSources {
@@ -21,6 +20,8 @@ export interface DiffRendersOptions {
    */
   downstreamCandidates?: readonly DiffableFlow[];
   scope?: ImpactReport["scope"];
+  /** Files a flow of `tenant` reads besides its template (its tenant file), to tell which flows a problem touches. */
+  tenantFilesOf?: (tenant: string) => readonly string[];
 }
 
 /** The identity of a deployed flow: environment, tenant, namespace and id. */
@@ -28,26 +29,39 @@ export function flowKey(flow: Pick<DiffableFlow, "env" | "tenant" | "namespace" 
   return `${flow.env}\0${flow.tenant ?? ""}\0${flow.namespace}\0${flow.id}`;
 }
 
-/** Throws an ImpactError when a side's render reported problems: a report must never drop tenants. */
-export function assertRenderClean(output: RenderOutput, side: "base" | "head", label: string): void {
-  const problems = output.problems ?? [];
-  if (problems.length === 0) return;
-  throw new ImpactError(
-    `Cannot compute the impact: rendering the ${side} (${label}) reported ${problems.length} problem${problems.length === 1 ? "" : "s"}. Fix ${problems.length === 1 ? "it" : "them"} (\`flowops lint${side === "base" ? " --ref <base>" : ""}\` shows details) and run again.`,
-    problems.slice(0, 20).map((p) => `${p.file}:${p.line}:${p.column}: ${p.message} [${p.code}]${p.tenant ? ` (tenant ${p.tenant})` : ""}`),
-  );
+type SideProblem = NonNullable<RenderOutput["problems"]>[number];
+
+/** A side's problems, de-duplicated, in the report's form. */
+function sideProblems(problems: readonly SideProblem[], side: "base" | "head"): ImpactProblem[] {
+  const seen = new Map<string, ImpactProblem>();
+  for (const p of problems) {
+    const problem: ImpactProblem = { side, code: p.code, message: p.message, file: p.file, line: p.line, column: p.column, ...(p.tenant ? { tenant: p.tenant } : {}), ...(p.env ? { env: p.env } : {}) };
+    seen.set(JSON.stringify(problem), problem);
+  }
+  return [...seen.values()];
+}
+
+/** Whether a problem of one side may be why a flow is missing there: same template or tenant file, same tenant and env when stated. */
+function touches(problem: ImpactProblem, flow: DiffableFlow, tenantFilesOf: (tenant: string) => readonly string[]): boolean {
+  if (problem.tenant !== undefined && problem.tenant !== flow.tenant) return false;
+  if (problem.env !== undefined && problem.env !== flow.env) return false;
+  if (problem.file === flow.template) return true;
+  return flow.tenant !== null && tenantFilesOf(flow.tenant).includes(problem.file);
 }
 
 /**
  * Compares two renders: matches flows by (env, tenant, namespace, id), classifies each, attaches
- * causes and flags, and lists unchanged flows downstream of changed ones. Pure; throws an
- * ImpactError when either side has render problems.
+ * causes and flags, and lists unchanged flows downstream of changed ones. Pure. Problems of
+ * either side are kept in the report: a flow that one side could not render because of them is
+ * not called added or removed but `modified` with the `render-problem` flag, showing what the
+ * other side renders.
  */
 export function diffRenders(base: RenderOutput, head: RenderOutput, options: DiffRendersOptions = {}): ImpactReport {
   const baseLabel = options.baseLabel ?? "base";
   const headLabel = options.headLabel ?? "head";
-  assertRenderClean(base, "base", baseLabel);
-  assertRenderClean(head, "head", headLabel);
+  const tenantFilesOf = options.tenantFilesOf ?? ((tenant: string) => [`tenants/${tenant}.yaml`, `tenants/${tenant}.yml`]);
+  const problems = [...sideProblems(base.problems ?? [], "base"), ...sideProblems(head.problems ?? [], "head")];
+  const blocked = (flow: DiffableFlow, side: "base" | "head") => problems.some((problem) => problem.side === side && touches(problem, flow, tenantFilesOf));
 
   const baseByKey = indexByKey(base.flows);
   const headByKey = indexByKey(head.flows);
@@ -58,7 +72,8 @@ export function diffRenders(base: RenderOutput, head: RenderOutput, options: Dif
   for (const key of new Set([...baseByKey.keys(), ...headByKey.keys()])) {
     const before = baseByKey.get(key);
     const after = headByKey.get(key);
-    const classification = classifyFlowChange(before, after);
+    const unrendered = (!before && after && blocked(after, "base")) || (before && !after && blocked(before, "head"));
+    const classification: FlowClassification = unrendered ? { kind: "modified", flags: ["render-problem"], removedTriggers: [] } : classifyFlowChange(before, after);
     if (classification.kind === "unchanged") {
       unchanged += 1;
       continue;
@@ -94,32 +109,45 @@ export function diffRenders(base: RenderOutput, head: RenderOutput, options: Dif
     changes,
     impacted,
     scope: options.scope ?? { mode: "full" },
+    problems,
   };
 }
 
 /** Changes whose behaviour can reach other flows (cosmetic ones cannot). */
 const PROPAGATING: ReadonlySet<ChangeKind> = new Set(["added", "removed", "modified"]);
 
-/** Unchanged flows that trigger on, or call, a changed flow in the same environment. */
+/**
+ * Flows that trigger on, or call, a changed flow in the same environment and whose own behaviour
+ * did not change: unchanged ones, and cosmetic ones (a comment edit does not make a reviewer
+ * less interested in what a changed upstream does to the flow).
+ */
 export function downstreamOf(changes: readonly FlowChange[], candidates: readonly DiffableFlow[]): ImpactedFlow[] {
-  const changedByTarget = new Map<string, string>();
+  const changedByEnv = new Map<string, FlowChange[]>();
   const changedKeys = new Set<string>();
   for (const change of changes) {
+    if (!PROPAGATING.has(change.kind)) continue;
     changedKeys.add(flowKey(change));
-    if (PROPAGATING.has(change.kind)) changedByTarget.set(`${change.env}\0${change.namespace}\0${change.id}`, `${change.namespace}/${change.id}`);
+    const list = changedByEnv.get(change.env);
+    if (list) list.push(change);
+    else changedByEnv.set(change.env, [change]);
   }
   const impacted = new Map<string, ImpactedFlow>();
-  if (changedByTarget.size === 0) return [];
+  if (changedByEnv.size === 0) return [];
   for (const flow of candidates) {
     const key = flowKey(flow);
-    if (changedKeys.has(key) || impacted.has(key)) continue;
+    const changedHere = changedByEnv.get(flow.env);
+    if (!changedHere || changedKeys.has(key) || impacted.has(key)) continue;
     const because = new Set<string>();
     const links = new Map<string, ImpactedFlow["links"][number]>();
+    // A namespace-wide Flow trigger is downstream of every changed flow of that namespace.
     for (const reference of flowReferences(flow.document, flow.namespace)) {
-      const target = changedByTarget.get(`${flow.env}\0${reference.namespace}\0${reference.flowId}`);
-      if (target === undefined || target === `${flow.namespace}/${flow.id}`) continue;
-      because.add(target);
-      links.set(`${target}\0${reference.kind}`, { flow: target, kind: reference.kind });
+      if (reference.dynamic) continue;
+      for (const change of changedHere) {
+        if ((change.namespace === flow.namespace && change.id === flow.id) || !referenceMatches(reference, change.namespace, change.id)) continue;
+        const target = `${change.namespace}/${change.id}`;
+        because.add(target);
+        links.set(`${target}\0${reference.kind}`, { flow: target, kind: reference.kind });
+      }
     }
     if (because.size > 0) {
       impacted.set(key, {

@@ -1,5 +1,4 @@
-import { simpleGit } from "simple-git";
-import type { SimpleGit } from "simple-git";
+import { GitRepository } from "@flowops/render";
 import { ImpactError } from "./errors.js";
 
 /** The two sides of an impact as Git sees them. */
@@ -22,9 +21,9 @@ export interface ImpactRefs {
  * (exit 2) for a folder outside Git, an unknown ref or no merge base.
  */
 export async function resolveImpactRefs(options: { cwd: string; base: string; head?: string }): Promise<ImpactRefs> {
-  const git = simpleGit({ baseDir: options.cwd });
+  const git = new GitRepository(options.cwd);
   try {
-    await git.revparse(["--show-toplevel"]);
+    await git.topLevel();
   } catch (error) {
     throw new ImpactError(`${options.cwd} is not inside a Git repository; --base needs one (run \`git init\` or pass --cwd).`, [], { cause: error });
   }
@@ -32,23 +31,16 @@ export async function resolveImpactRefs(options: { cwd: string; base: string; he
   const headCommit = options.head === undefined ? undefined : await resolveCommit(git, options.head, "--head");
   const headTip = headCommit ?? (await resolveCommit(git, "HEAD", "the working tree's HEAD"));
 
-  let baseCommit: string;
+  let baseCommit: string | undefined;
   try {
-    baseCommit = (await git.raw(["merge-base", baseTip, headTip])).trim();
+    baseCommit = await git.mergeBase(baseTip, headTip);
   } catch (error) {
-    baseCommit = "";
-    if (!isExitOne(error)) throw new ImpactError(`git merge-base ${options.base} ${options.head ?? "HEAD"} failed: ${errorText(error)}`, [], { cause: error });
+    throw new ImpactError(`git merge-base ${options.base} ${options.head ?? "HEAD"} failed: ${(error as Error).message}`, [], { cause: error });
   }
-  if (baseCommit === "") {
+  if (baseCommit === undefined) {
     throw new ImpactError(
       `${options.base} and ${options.head ?? "HEAD"} have no common ancestor, so there is no merge base to compare with. Pass a --base that shares history with the head (e.g. fetch the full history with \`git fetch --unshallow\`).`,
     );
-  }
-
-  const diffArgs = ["diff", "--name-only", "--no-renames", "--relative", baseCommit, ...(headCommit ? [headCommit] : []), "--"];
-  const changed = new Set((await git.raw(diffArgs)).split("\n").filter(Boolean));
-  if (!headCommit) {
-    for (const file of (await git.raw(["ls-files", "--others", "--exclude-standard"])).split("\n").filter(Boolean)) changed.add(file);
   }
   const short = (commit: string) => commit.slice(0, 7);
   return {
@@ -56,33 +48,15 @@ export async function resolveImpactRefs(options: { cwd: string; base: string; he
     ...(headCommit ? { headCommit } : {}),
     baseLabel: baseCommit === baseTip ? `${options.base} (${short(baseCommit)})` : `${options.base} (merge base ${short(baseCommit)})`,
     headLabel: headCommit ? `${options.head} (${short(headCommit)})` : "working tree",
-    changedFiles: [...changed].sort(),
+    changedFiles: await git.changedFiles(baseCommit, headCommit),
   };
 }
 
-async function resolveCommit(git: SimpleGit, ref: string, what: string): Promise<string> {
+async function resolveCommit(git: GitRepository, ref: string, what: string): Promise<string> {
   if (ref.startsWith("-")) throw new ImpactError(`${what}: "${ref}" is not a Git ref.`);
-  const unreadable = (cause?: unknown) =>
-    new ImpactError(
-      `${what}: Git cannot resolve "${ref}" to a commit. Check the name (\`git branch -a\`), or fetch it first (\`git fetch origin ${ref}\`).`,
-      [],
-      cause === undefined ? {} : { cause },
-    );
-  let commit: string;
-  try {
-    // `--quiet` exits 1 without a word for an unknown ref, which simple-git reports as empty output.
-    commit = (await git.revparse(["--verify", "--quiet", `${ref}^{commit}`])).trim();
-  } catch (error) {
-    throw unreadable(error);
+  const commit = await git.resolveCommit(ref);
+  if (commit === undefined) {
+    throw new ImpactError(`${what}: Git cannot resolve "${ref}" to a commit. Check the name (\`git branch -a\`), or fetch it first (\`git fetch origin ${ref}\`).`);
   }
-  if (!/^[0-9a-f]{40,64}$/.test(commit)) throw unreadable();
   return commit;
-}
-
-function isExitOne(error: unknown): boolean {
-  return /exit code 1|^\s*$/i.test(errorText(error)) || (typeof error === "object" && error !== null && (error as { exitCode?: number }).exitCode === 1);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message.trim() : String(error);
 }

@@ -32,6 +32,20 @@ describe("graph", () => {
     ]);
   });
 
+  it("draws a Flow trigger on a whole namespace as an edge from each of the tenant's flows there", () => {
+    const wide = flowFromYaml(
+      "id: wide\nnamespace: acme.gold\ntasks: []\ntriggers:\n  - id: up\n    type: io.kestra.plugin.core.trigger.Flow\n    preconditions:\n      id: p\n      flows:\n        - { namespace: acme.bronze }\n        - { namespace: other.ns }\n",
+      { templateKey: "gold/wide" },
+    );
+    const more = flowFromYaml("id: more\nnamespace: acme.bronze\ntasks: []\n", { templateKey: "bronze/more" });
+    const result = graph([flows[0]!, more, wide], { tenant: "acme" });
+    expect(result.edges).toEqual([
+      { from: "acme.bronze/ingest", to: "acme.gold/wide", kind: "trigger" },
+      { from: "acme.bronze/more", to: "acme.gold/wide", kind: "trigger" },
+      { from: "other.ns/*", to: "acme.gold/wide", kind: "trigger" },
+    ]);
+  });
+
   it("keeps only the neighbourhood of focused flows", () => {
     const result = graph(flows, { tenant: "acme", focus: ["acme.bronze/ingest"] });
     expect(result.namespaces.flatMap((group) => group.nodes.map((node) => node.key))).toEqual(["acme.bronze/ingest", "acme.silver/usage"]);

@@ -1,5 +1,5 @@
 import { compareFlows } from "./diff.js";
-import { flowReferences } from "@flowops/render";
+import { flowReferences, referenceKey, referenceTargets } from "@flowops/flow-model";
 import type { DiffableFlow, ImpactReport } from "./types.js";
 
 export interface FlowGraphNode {
@@ -40,16 +40,30 @@ export function graph(flows: readonly DiffableFlow[], options: { tenant: string 
   for (const flow of own) {
     const self = `${flow.namespace}/${flow.id}`;
     for (const reference of flowReferences(flow.document, flow.namespace)) {
-      const other = `${reference.namespace}/${reference.flowId}`;
-      if (!nodes.has(other)) nodes.set(other, { key: other, namespace: reference.namespace, id: reference.flowId, external: true });
-      edges.push(reference.kind === "trigger" ? { from: other, to: self, kind: "trigger" } : { from: self, to: other, kind: "subflow" });
+      if (reference.dynamic) continue;
+      // A namespace-wide upstream is an edge from each of this tenant's flows there; with none, one external node stands for the namespace.
+      const targets = reference.flowId !== undefined && reference.namespaceMatch === "equals" ? [] : referenceTargets(reference, own, flow);
+      const others =
+        targets.length > 0
+          ? targets.map((target) => `${target.namespace}/${target.id}`)
+          : [reference.flowId !== undefined && reference.namespaceMatch === "equals" ? `${reference.namespace}/${reference.flowId}` : referenceKey(reference)];
+      for (const other of others) {
+        if (!nodes.has(other)) nodes.set(other, { key: other, namespace: reference.namespace, id: other.slice(other.lastIndexOf("/") + 1), external: true });
+        edges.push(reference.kind === "trigger" ? { from: other, to: self, kind: "trigger" } : { from: self, to: other, kind: "subflow" });
+      }
     }
   }
-  let keptEdges = edges;
+  const seen = new Set<string>();
+  let keptEdges = edges.filter((edge) => {
+    const key = `${edge.from}\0${edge.to}\0${edge.kind}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   let keptNodes = [...nodes.values()];
   if (options.focus) {
     const focus = new Set(options.focus);
-    keptEdges = edges.filter((edge) => focus.has(edge.from) || focus.has(edge.to));
+    keptEdges = keptEdges.filter((edge) => focus.has(edge.from) || focus.has(edge.to));
     const keep = new Set([...focus, ...keptEdges.flatMap((edge) => [edge.from, edge.to])]);
     keptNodes = keptNodes.filter((node) => keep.has(node.key));
   }

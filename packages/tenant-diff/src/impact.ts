@@ -1,5 +1,6 @@
+import { flowReferences } from "@flowops/flow-model";
 import { parse } from "yaml";
-import { assertRenderClean, diffRenders, flowKey } from "./diff.js";
+import { diffRenders, flowKey } from "./diff.js";
 import { flowInputs, planIncrementalRender } from "./inputs.js";
 import type { RenderPlan, RenderRequest, RepositoryInputs } from "./inputs.js";
 import type { DiffableFlow, ImpactReport, RenderOutput } from "./types.js";
@@ -33,9 +34,10 @@ export interface ComputeImpactOptions<R extends RepositoryInputs> {
 export function computeImpact<R extends RepositoryInputs>(options: ComputeImpactOptions<R>): ImpactReport {
   const { baseRepo, headRepo, render, envs } = options;
   const labels = { baseLabel: options.baseLabel ?? "base", headLabel: options.headLabel ?? "head" };
-  // A file that could not be read is missing from templates/tenants: refuse rather than report removals.
-  assertRenderClean({ flows: [], problems: baseRepo.problems ?? [] }, "base", labels.baseLabel);
-  assertRenderClean({ flows: [], problems: headRepo.problems ?? [] }, "head", labels.headLabel);
+  // A file that could not be read is missing from templates/tenants: its problems go with the
+  // side's render problems, so its flows are shown as not rendered rather than as removals.
+  const withRepositoryProblems = (repo: R, output: RenderOutput): RenderOutput => ({ flows: output.flows, problems: [...(repo.problems ?? []), ...(output.problems ?? [])] });
+  const tenantFilesOf = (tenant: string) => [headRepo, baseRepo].flatMap((repo) => [`${repo.config.tenantsDir}/${tenant}.yaml`, `${repo.config.tenantsDir}/${tenant}.yml`]);
   const plan: RenderPlan =
     options.incremental === false ? { mode: "full", reason: "incremental rendering off" } : planIncrementalRender(options.changedFiles, baseRepo, headRepo);
   const causes = {
@@ -45,16 +47,17 @@ export function computeImpact<R extends RepositoryInputs>(options: ComputeImpact
   const renderOptions = envs ? { envs } : {};
 
   if (plan.mode === "full") {
-    return diffRenders(render(baseRepo, renderOptions), render(headRepo, renderOptions), {
+    return diffRenders(withRepositoryProblems(baseRepo, render(baseRepo, renderOptions)), withRepositoryProblems(headRepo, render(headRepo, renderOptions)), {
       causes,
+      tenantFilesOf,
       ...labels,
       scope: { mode: "full", reason: plan.reason },
     });
   }
 
-  const base = renderRequests(render, baseRepo, plan.requests, renderOptions);
-  const head = renderRequests(render, headRepo, plan.requests, renderOptions);
-  const first = diffRenders(base, head, { causes, ...labels, scope: { mode: "incremental", reason: plan.reason } });
+  const base = withRepositoryProblems(baseRepo, renderRequests(render, baseRepo, plan.requests, renderOptions));
+  const head = withRepositoryProblems(headRepo, renderRequests(render, headRepo, plan.requests, renderOptions));
+  const first = diffRenders(base, head, { causes, tenantFilesOf, ...labels, scope: { mode: "incremental", reason: plan.reason } });
   if (first.changes.length === 0) return first;
 
   // Downstream flows may come from templates nobody touched: render the head templates that can
@@ -79,6 +82,7 @@ export function computeImpact<R extends RepositoryInputs>(options: ComputeImpact
   const candidates = [...head.flows, ...extra.flows.filter((flow) => !alreadyRendered.has(flowKey(flow)))];
   return diffRenders(base, { flows: head.flows, problems: [...(head.problems ?? []), ...(extra.problems ?? [])] }, {
     causes,
+    tenantFilesOf,
     ...labels,
     downstreamCandidates: candidates,
     scope: { mode: "incremental", reason: plan.reason },
@@ -109,19 +113,25 @@ export function renderRequests<R extends RepositoryInputs>(
 const DEFAULT_NAMESPACE_PATTERN = "${tenant.code}.${flow.folder}";
 const OWN_TENANT_NAMESPACE = /^\$\{tenant\.code\}(\.|$)/;
 
+/** Stands for the template's own namespace, which only rendering knows. */
+const OWN_NAMESPACE = "\u0000own";
+/** Flow trigger types, whose upstreams may name a whole namespace without any `flowId`. */
+const FLOW_TRIGGER_TEXT = /io\.kestra\.(plugin\.core\.trigger|core\.models\.triggers\.types)\.Flow\b/;
+
 /**
- * Whether a template's flow references (any mapping with `flowId`: Flow trigger preconditions,
- * legacy conditions, Subflow and ForEachItem tasks) can name one of `ids`: `none`; `tenant` when
- * every such reference points into the tenant's own namespaces (`${tenant.code}...` or none,
- * i.e. its own namespace); `any` otherwise. A `flowId` built from placeholders, or one the text
- * scan cannot read, may name anything.
+ * Whether a template's flow references (flow-model's: Flow trigger upstreams by flow or by
+ * namespace, legacy conditions, Subflow and ForEachItem tasks, plugin defaults applied) can name
+ * one of `ids`: `none`; `tenant` when every such reference points into the tenant's own namespaces
+ * (`${tenant.code}...` or none, i.e. its own namespace); `any` otherwise. A reference built from
+ * placeholders, a namespace-wide upstream, or text that does not parse may name anything.
  */
 export function templateReach(text: string, ids: ReadonlySet<string>): "none" | "tenant" | "any" {
-  if (!text.includes("flowId")) return "none";
-  // Fast path, no parse: every `flowId:` value is a plain literal naming none of the ids.
+  const flowTrigger = FLOW_TRIGGER_TEXT.test(text);
+  if (!text.includes("flowId") && !flowTrigger) return "none";
+  // Fast path, no parse: no Flow trigger, and every `flowId:` value is a plain literal naming none of the ids.
   const literal = /^["']?([A-Za-z0-9_.-]+)["']?\s*[,}]*\s*(#.*)?$/;
   const values = [...text.matchAll(/flowId["']?\s*:(.*)$/gm)].map((match) => literal.exec((match[1] ?? "").trim())?.[1]);
-  if (values.length > 0 && values.every((value) => value !== undefined && !ids.has(value))) return "none";
+  if (!flowTrigger && values.length > 0 && values.every((value) => value !== undefined && !ids.has(value))) return "none";
   let document: unknown;
   try {
     document = parse(text, { uniqueKeys: false, maxAliasCount: 100 });
@@ -129,30 +139,17 @@ export function templateReach(text: string, ids: ReadonlySet<string>): "none" | 
     return "any";
   }
   let reach: "none" | "tenant" | "any" = "none";
-  let found = 0;
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      node.forEach(visit);
-      return;
-    }
-    if (typeof node !== "object" || node === null) return;
-    const record = node as Record<string, unknown>;
-    if ("flowId" in record) {
-      found += 1;
-      const flowId = record["flowId"];
-      const namespace = record["namespace"];
-      const named = typeof flowId !== "string" || flowId.includes("${") || ids.has(flowId);
-      if (named) {
-        const local = namespace === undefined || (typeof namespace === "string" && OWN_TENANT_NAMESPACE.test(namespace));
-        if (!local) reach = "any";
-        else if (reach === "none") reach = "tenant";
-      }
-    }
-    for (const child of Object.values(record)) visit(child);
-  };
-  visit(document);
-  // The text names flowId somewhere the parsed tree does not show (a comment, a block scalar):
-  // nothing to fear from comments, but a key spelled differently would be missed, so stay safe.
-  if (found === 0 && /^\s*-?\s*["']?flowId["']?\s*:/m.test(text)) return "any";
+  const references = flowReferences(document, OWN_NAMESPACE);
+  for (const reference of references) {
+    const byPlaceholder = reference.flowId !== undefined && (reference.flowId.includes("${") || reference.flowId.includes("{{"));
+    const named = reference.flowId === undefined || reference.namespaceMatch !== "equals" || byPlaceholder || ids.has(reference.flowId);
+    if (!named) continue;
+    const local = reference.namespaceMatch === "equals" && (reference.namespace === OWN_NAMESPACE || OWN_TENANT_NAMESPACE.test(reference.namespace));
+    if (!local) return "any";
+    reach = "tenant";
+  }
+  // The text names flowId somewhere the model does not show (a comment, a block scalar, an
+  // unknown type): nothing to fear from comments, but a key spelled differently would be missed.
+  if (references.length === 0 && /^\s*-?\s*["']?flowId["']?\s*:/m.test(text)) return "any";
   return reach;
 }

@@ -6,6 +6,7 @@ export type {
   FlowChange,
   FlowClassification,
   ImpactedFlow,
+  ImpactProblem,
   ImpactReport,
   ImpactSummary,
   RenderOutput,

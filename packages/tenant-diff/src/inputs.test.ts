@@ -101,6 +101,10 @@ describe("templateReach", () => {
     ["a changed flow in its own namespace", "tasks:\n  - id: a\n    type: io.kestra.plugin.core.flow.Subflow\n    flowId: ingest\n", "tenant"],
     ["a changed flow elsewhere", "triggers:\n  - id: t\n    type: io.kestra.plugin.core.trigger.Flow\n    preconditions:\n      flows:\n        - { namespace: shared.bronze, flowId: ingest }\n", "any"],
     ["a flow id from a placeholder", "tasks:\n  - id: a\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: ${tenant.vars.ns}\n    flowId: ${tenant.vars.id}\n", "any"],
+    ["a Flow trigger on the tenant's own namespace, whatever flow runs there", "triggers:\n  - id: t\n    type: io.kestra.plugin.core.trigger.Flow\n    preconditions:\n      id: p\n      flows:\n        - namespace: ${tenant.code}.bronze\n", "tenant"],
+    ["a Flow trigger on another namespace", "triggers:\n  - id: t\n    type: io.kestra.core.models.triggers.types.Flow\n    conditions:\n      - { type: io.kestra.plugin.core.condition.ExecutionNamespace, namespace: shared, comparison: PREFIX }\n", "any"],
+    ["a trigger's inputs are no reference", "triggers:\n  - id: t\n    type: io.kestra.plugin.core.trigger.Flow\n    inputs: { flowId: ingest }\n    preconditions:\n      id: p\n      flows:\n        - namespace: ${tenant.code}.x\n          flowId: other\n", "none"],
+    ["a Subflow namespace from plugin defaults", "pluginDefaults:\n  - type: io.kestra.plugin.core.flow.Subflow\n    values: { namespace: shared }\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.flow.Subflow\n    flowId: ingest\n", "any"],
     ["unparsable text naming a changed flow", "tasks: [\nflowId: ingest\n", "any"],
     ["a flow id on the next line", "tasks:\n  - id: a\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: shared\n    flowId:\n      ingest\n", "any"],
   ])("%s", (_what, text, reach) => {

@@ -1,25 +1,12 @@
-/**
- * The parts of a rendered flow the differ reads. `RenderedFlow` from `@flowops/render` satisfies
- * this interface, so render output can be passed as is.
- */
-export interface DiffableFlow {
-  env: string;
-  /** Tenant code; null in a plain repository. */
-  tenant: string | null;
-  namespace: string;
-  id: string;
-  /** Template file path (repository-relative). */
-  template: string;
-  /** Template key, e.g. `bronze/aws_costs`. */
-  templateKey: string;
-  document: Readonly<Record<string, unknown>>;
-  source: string;
-}
+import type { RenderedFlow, RepositoryProblem } from "@flowops/render";
+
+/** The parts of a rendered flow the differ reads: render output can be passed as is. */
+export type DiffableFlow = Pick<RenderedFlow, "env" | "tenant" | "namespace" | "id" | "template" | "templateKey" | "document" | "source">;
 
 /** What a render of one side produced: flows plus the problems that stopped some of them. */
 export interface RenderOutput<F extends DiffableFlow = DiffableFlow> {
   flows: readonly F[];
-  problems?: readonly { code: string; message: string; file: string; line: number; column: number; tenant?: string; env?: string }[];
+  problems?: readonly RepositoryProblem[];
 }
 
 export type ChangeKind = "added" | "removed" | "modified" | "cosmetic";
@@ -32,9 +19,14 @@ export type Classification = ChangeKind | "unchanged";
  * - `trigger-removed`: at least one trigger was removed (a destructive change);
  * - `disabled`: the flow becomes disabled;
  * - `deleted`: the flow is no longer deployed;
- * - `task-type`: a task's type changed, or a task of a type the flow did not use came or went;
+ * - `task-type`: a task's or trigger's `type` changed, or a task or trigger of a type the flow did
+ *   not use came or went (other objects with `id` and `type`, such as inputs, do not count);
+ * - `task-type-renamed`: a task's or trigger's type moved from a legacy name to its current one
+ *   (`io.kestra.core.tasks.log.Log` -> `io.kestra.plugin.core.log.Log`): the same plugin;
  * - `image`: a container image changed anywhere in the flow;
- * - `labels-only`: only the flow's labels changed.
+ * - `labels-only`: only the flow's labels changed;
+ * - `render-problem`: one side could not render this flow (see the report's `problems`); the
+ *   change shows what the other side renders, so a fix of a broken flow can be reviewed.
  */
 export type ChangeFlag =
   | "schedule"
@@ -43,8 +35,22 @@ export type ChangeFlag =
   | "disabled"
   | "deleted"
   | "task-type"
+  | "task-type-renamed"
   | "image"
-  | "labels-only";
+  | "labels-only"
+  | "render-problem";
+
+/** A problem met while reading or rendering one side; the flows it touches are shown as far as they rendered. */
+export interface ImpactProblem {
+  side: "base" | "head";
+  code: string;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+  tenant?: string;
+  env?: string;
+}
 
 export interface FlowClassification {
   kind: Classification;
@@ -103,4 +109,6 @@ export interface ImpactReport {
   impacted: ImpactedFlow[];
   /** How much was rendered: everything, or only what the changed files reach. */
   scope: { mode: "full" | "incremental"; reason?: string };
+  /** Problems of either side (an impact with problems exits 1); empty when both sides render cleanly. */
+  problems: ImpactProblem[];
 }

@@ -1,9 +1,7 @@
 import { parseArgs } from "node:util";
 import {
-  apply,
-  baselineAt,
-  checkGuards,
-  deployInputs,
+  BaselineUnreadableError,
+  deployEnvironment,
   DeployRefusedError,
   formatProgress,
   formatReportJson,
@@ -11,16 +9,28 @@ import {
   kestraClientFromEnvironment,
   KestraApiError,
   KestraConfigError,
-  plan,
-  planReport,
+  type DeployProgress,
   type DeployReport,
 } from "@flowops/deploy";
 import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
+import { kestraRetryProgress } from "../progress.js";
 import { loadSelection } from "../selection.js";
 
-const PLAN_USAGE = "flowops plan --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--format text|json]";
-const DEPLOY_USAGE = "flowops deploy --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--concurrency N] [--format text|json]";
+export const PLAN_USAGE = `flowops plan --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--diff] [--format text|json]
+
+  Reads Kestra and writes nothing: shows exactly what \`flowops deploy\` with the same flags would do
+  (and exits as it would: 1 when it would be refused or a flow is blocked, 2 on repository problems).
+  --prune     include deletes of managed flows Git no longer renders (a deleted tenant's too)
+  --force     as deploy --force: go past the deploy.maxDeleteShare guard
+  --diff      a unified diff (live -> Git) under every update
+  --baseline  the commit last deployed: flows changed in Kestra since then show as drift`;
+export const DEPLOY_USAGE = `flowops deploy --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--concurrency N] [--format text|json]
+
+  Makes Kestra hold exactly what Git renders for ENV. Flows without the ownership label are never
+  changed: hand them over with \`flowops adopt\`. Preview with \`flowops plan\` and the same flags.
+  --prune     delete managed flows Git no longer renders (a deleted tenant's, a removed template's)
+  --force     go past the deploy.maxDeleteShare guard (never past render problems)`;
 
 const deployFlags = {
   cwd: { type: "string" },
@@ -28,75 +38,69 @@ const deployFlags = {
   "kestra-url": { type: "string" },
   /** The commit last deployed: a managed flow whose live source differs from its render there was changed outside Git. */
   baseline: { type: "string" },
+  prune: { type: "boolean", default: false },
+  force: { type: "boolean", default: false },
+  concurrency: { type: "string", default: "8" },
   format: { type: "string", default: "text" },
 } as const;
 
-/** `flowops plan`: what a deploy would do, read from Kestra; sends no write. */
+/** `flowops plan`: what a deploy with the same flags would do, read from Kestra; sends no write. */
 export async function planCommand(argv: string[], io: CommandIO): Promise<number> {
-  const { values } = withUsage(() => parseArgs({ args: argv, options: deployFlags, strict: true, allowPositionals: false }), PLAN_USAGE);
-  return runDeploy(values, { dryRun: true, prune: false, force: false, concurrency: 1 }, io, PLAN_USAGE);
+  const { values } = withUsage(
+    () => parseArgs({ args: argv, options: { ...deployFlags, diff: { type: "boolean", default: false } }, strict: true, allowPositionals: false }),
+    PLAN_USAGE,
+  );
+  return runDeploy(values, { dryRun: true, prune: values.prune, force: values.force, concurrency: concurrencyOf(values.concurrency, PLAN_USAGE), diff: values.diff }, io, PLAN_USAGE);
 }
 
 /** `flowops deploy`: make Kestra hold exactly what Git renders, for one environment. */
 export async function deployCommand(argv: string[], io: CommandIO): Promise<number> {
-  const { values } = withUsage(
-    () =>
-      parseArgs({
-        args: argv,
-        options: { ...deployFlags, prune: { type: "boolean", default: false }, force: { type: "boolean", default: false }, concurrency: { type: "string", default: "8" } },
-        strict: true,
-        allowPositionals: false,
-      }),
-    DEPLOY_USAGE,
-  );
-  const concurrency = Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency must be a whole number from 1 to 64\n\nusage: ${DEPLOY_USAGE}`);
-  return runDeploy(values, { dryRun: false, prune: values.prune, force: values.force, concurrency }, io, DEPLOY_USAGE);
+  const { values } = withUsage(() => parseArgs({ args: argv, options: deployFlags, strict: true, allowPositionals: false }), DEPLOY_USAGE);
+  return runDeploy(values, { dryRun: false, prune: values.prune, force: values.force, concurrency: concurrencyOf(values.concurrency, DEPLOY_USAGE), diff: false }, io, DEPLOY_USAGE);
+}
+
+function concurrencyOf(value: string, usage: string): number {
+  const concurrency = Number(value);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency must be a whole number from 1 to 64\n\nusage: ${usage}`);
+  return concurrency;
 }
 
 async function runDeploy(
   values: { cwd?: string; env?: string; "kestra-url"?: string; baseline?: string; format: string },
-  mode: { dryRun: boolean; prune: boolean; force: boolean; concurrency: number },
+  mode: { dryRun: boolean; prune: boolean; force: boolean; concurrency: number; diff: boolean },
   io: CommandIO,
   usage: string,
 ): Promise<number> {
   if (values.format !== "text" && values.format !== "json") throw new UsageError(`unknown format "${values.format}"; expected text or json\n\nusage: ${usage}`);
   const { repository, envs } = await loadSelection(values, io);
   const env = envs[0]!;
-  const inputs = deployInputs(repository, env);
-  let baseline;
-  if (values.baseline) {
-    baseline = await baselineAt(repository.root, values.baseline, env);
-    if (!baseline) throw new UsageError(`--baseline ${values.baseline}: that commit cannot be read or rendered for ${env}; pass the commit last deployed`);
-  }
-  let client;
+  const progress = !mode.dryRun && io.isTTY && values.format === "text";
   try {
-    client = kestraClientFromEnvironment(inputs.environment, { ...(values["kestra-url"] ? { url: values["kestra-url"] } : {}), variables: io.env });
-  } catch (error) {
-    if (error instanceof KestraConfigError || error instanceof TypeError) throw new UsageError(error.message);
-    throw error;
-  }
-  const prune = mode.prune || inputs.policy.prune;
-  try {
-    const deployPlan = await plan({ env, desired: inputs.desired, client, policy: { ...inputs.policy, prune }, scopes: inputs.scopes, problems: inputs.problems, ...(baseline ? { baseline } : {}) });
-    if (mode.dryRun) {
-      const report = planReport(deployPlan, { prune });
-      print(report, values.format, "plan", io);
-      const refusal = checkGuards(deployPlan, { prune });
-      if (refusal) io.stderr(`flowops plan: a deploy would be refused: ${refusal.message}\n`);
-      return refusal?.reason === "problems" || refusal?.reason === "empty" ? EXIT_USAGE : EXIT_OK;
-    }
-    const report = await apply(deployPlan, {
-      client,
-      concurrency: mode.concurrency,
-      prune,
+    const result = await deployEnvironment({
+      repository,
+      env,
+      kestra: (environment) => kestraClientFromEnvironment(environment, { ...(values["kestra-url"] ? { url: values["kestra-url"] } : {}), variables: io.env, ...kestraRetryProgress(io) }),
+      ...(values.baseline ? { baseline: { ref: values.baseline, ifUnreadable: "fail" as const } } : {}),
+      ...(mode.prune ? { prune: true } : {}),
       force: mode.force,
-      ...(io.isTTY && values.format === "text" ? { onProgress: (progress) => io.stderr(`\r\u001b[2K${formatProgress(progress)}`) } : {}),
+      dryRun: mode.dryRun,
+      diff: mode.diff,
+      concurrency: mode.concurrency,
+      ...(progress ? { onProgress: (p: DeployProgress) => io.stderr(`\r\u001b[2K${formatProgress(p)}`) } : {}),
     });
-    if (io.isTTY && values.format === "text") io.stderr("\r\u001b[2K");
-    print(report, values.format, "deploy", io);
-    return report.summary.failed > 0 ? EXIT_FINDINGS : EXIT_OK;
+    if (mode.dryRun) {
+      print(result.report, values.format, "plan", io);
+      const refusal = result.refusal;
+      if (refusal) io.stderr(`flowops plan: a deploy with these flags would be refused, writing nothing: ${refusal.message}\n`);
+      // The exit code the same deploy would give.
+      if (refusal) return refusal.reason === "mass-delete" ? EXIT_FINDINGS : EXIT_USAGE;
+      return result.report.summary.failed > 0 ? EXIT_FINDINGS : EXIT_OK;
+    }
+    if (progress) io.stderr("\r\u001b[2K");
+    print(result.report, values.format, "deploy", io);
+    return result.report.summary.failed > 0 ? EXIT_FINDINGS : EXIT_OK;
   } catch (error) {
+    if (error instanceof BaselineUnreadableError || error instanceof KestraConfigError || error instanceof TypeError) throw new UsageError(error.message);
     if (error instanceof DeployRefusedError) {
       io.stderr(`flowops deploy: ${error.message}\nNothing was written.\n`);
       return error.reason === "mass-delete" ? EXIT_FINDINGS : EXIT_USAGE;

@@ -6,7 +6,7 @@ import { EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
 import { printProblems } from "../problems.js";
 import { loadSelection } from "../selection.js";
 
-const USAGE = "flowops graph --tenant CODE [--env ENV] [--cwd DIR] [--ref REF] [--format mermaid|dot|json]";
+export const USAGE = "flowops graph --tenant CODE [--env ENV] [--cwd DIR] [--ref REF] [--format mermaid|dot|json]";
 const FORMATS = { mermaid: formatGraphMermaid, dot: formatGraphDot, json: formatGraphJson } as const;
 
 /** `flowops graph`: a tenant's flows and the Flow-trigger and Subflow edges between them. */

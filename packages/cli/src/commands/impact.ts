@@ -2,9 +2,9 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { formatImpactJson, formatImpactMarkdown, formatImpactText, ImpactError, impactOfRefs } from "@flowops/tenant-diff";
 import { withUsage } from "../args.js";
-import { EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
 
-const USAGE = "flowops impact --base REF [--head REF] [--cwd DIR] [--env ENV|all] [--format text|json|markdown]";
+export const USAGE = "flowops impact --base REF [--head REF] [--cwd DIR] [--env ENV|all] [--format text|json|markdown]";
 
 /** `flowops impact`: per tenant, which deployed flows a change touches, why, and what it reaches downstream. */
 export async function impactCommand(argv: string[], io: CommandIO): Promise<number> {
@@ -34,6 +34,11 @@ export async function impactCommand(argv: string[], io: CommandIO): Promise<numb
           ? formatImpactMarkdown(report, { fullReportCommand: `npx flowops impact --base ${values.base}${values.head ? ` --head ${values.head}` : ""}` })
           : formatImpactText(report);
     io.stdout(output.endsWith("\n") ? output : output + "\n");
+    if (report.problems.length > 0) {
+      // The report stands (a PR that repairs a broken flow must be reviewable), but it is not clean.
+      io.stderr(`flowops impact: ${report.problems.length} render problem(s) (${[...new Set(report.problems.map((p) => p.side))].join(" and ")}); the report shows what could be rendered\n`);
+      return EXIT_FINDINGS;
+    }
     return EXIT_OK;
   } catch (error) {
     if (error instanceof ImpactError) {

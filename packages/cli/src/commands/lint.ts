@@ -5,7 +5,7 @@ import { repositoryFlags, withUsage } from "../args.js";
 import { UsageError, type CommandIO } from "../io.js";
 import { loadSelection } from "../selection.js";
 
-const USAGE = "flowops lint [--cwd DIR] [--ref REF] [--env ENV] [--tenant CODE]... [--format text|json|github|sarif]";
+export const USAGE = "flowops lint [--cwd DIR] [--ref REF] [--env ENV] [--tenant CODE]... [--format text|json|github|sarif]";
 
 /** `flowops lint`: every flow every tenant would get, offline; exit 1 on errors. */
 export async function lintCommand(argv: string[], io: CommandIO): Promise<number> {

@@ -7,7 +7,7 @@ import { EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
 import { printProblems } from "../problems.js";
 import { loadSelection } from "../selection.js";
 
-const USAGE = "flowops render [--cwd DIR] [--ref REF] [--env ENV] [--tenant CODE]... --out DIR";
+export const USAGE = "flowops render [--cwd DIR] [--ref REF] [--env ENV] [--tenant CODE]... --out DIR";
 
 /** `flowops render`: writes DIR/<env>/<namespace>/<id>.yaml, exactly what would be deployed; all or nothing. */
 export async function renderCommand(argv: string[], io: CommandIO): Promise<number> {

@@ -5,9 +5,10 @@ import { exportSchemas } from "@flowops/schemas";
 import { KestraApiError, KestraConfigError, kestraClientFromEnvironment } from "@flowops/kestra";
 import { KESTRA_FLOW_SCHEMA_FILE } from "@flowops/render";
 import { withUsage } from "../args.js";
+import { kestraRetryProgress } from "../progress.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CommandIO } from "../io.js";
 
-const USAGE = "flowops schema export --out DIR | flowops schema pull --kestra-url URL [--cwd DIR]";
+export const USAGE = "flowops schema export --out DIR | flowops schema pull --kestra-url URL [--cwd DIR]";
 
 /** `flowops schema export`: JSON Schemas for editors (yaml-language-server). */
 export async function schemaCommand(argv: string[], io: CommandIO): Promise<number> {
@@ -33,7 +34,7 @@ async function pullSchema(argv: string[], io: CommandIO): Promise<number> {
   if (!values["kestra-url"]) throw new UsageError(`--kestra-url is required\n\nusage: ${USAGE}`);
   let client;
   try {
-    client = kestraClientFromEnvironment({ name: "schema-pull", kestra: { usernameEnv: "KESTRA_USERNAME", passwordEnv: "KESTRA_PASSWORD", tokenEnv: "KESTRA_TOKEN" } }, { url: values["kestra-url"], variables: io.env });
+    client = kestraClientFromEnvironment({ name: "schema-pull", kestra: { usernameEnv: "KESTRA_USERNAME", passwordEnv: "KESTRA_PASSWORD", tokenEnv: "KESTRA_TOKEN" } }, { url: values["kestra-url"], variables: io.env, ...kestraRetryProgress(io) });
   } catch (error) {
     if (error instanceof KestraConfigError || error instanceof TypeError) throw new UsageError(error.message);
     throw error;

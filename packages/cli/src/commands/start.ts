@@ -7,7 +7,7 @@ import { EXIT_OK, EXIT_USAGE, type CommandIO } from "../io.js";
 import { printProblems } from "../problems.js";
 import { loadSelection } from "../selection.js";
 
-const USAGE = "flowops start [--cwd DIR]";
+export const USAGE = "flowops start [--cwd DIR]";
 
 /** The main job on a platform: render every tenant for every environment, lint, summarise per tenant. */
 export async function startCommand(argv: string[], io: CommandIO): Promise<number> {

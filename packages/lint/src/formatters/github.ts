@@ -1,5 +1,5 @@
 import type { Severity, LintResult } from "../types.js";
-import { tenantList } from "./text.js";
+import { relatedList, tenantList } from "./text.js";
 
 const COMMAND: Record<Severity, string> = { error: "error", warning: "warning", info: "notice" };
 
@@ -18,8 +18,10 @@ export function formatGithub(result: LintResult): string {
   return result.diagnostics
     .map((d) => {
       const tenants = d.tenants.length > 0 ? ` (tenants: ${tenantList(d.tenants, 10)})` : "";
+      // An annotation has one place; the related ones (the template lines) go in its text.
+      const related = d.related ? ` [${relatedList(d.related)}]` : "";
       const properties = [`file=${escapeProperty(d.file)}`, `line=${d.line}`, `col=${d.column}`, `title=${escapeProperty(`flowops ${d.rule}`)}`].join(",");
-      return `::${COMMAND[d.severity]} ${properties}::${escapeData(d.message + tenants)}\n`;
+      return `::${COMMAND[d.severity]} ${properties}::${escapeData(d.message + tenants + related)}\n`;
     })
     .join("");
 }

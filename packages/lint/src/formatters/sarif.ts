@@ -37,6 +37,15 @@ export function formatSarif(result: LintResult, options: SarifOptions = {}): str
           },
         },
       ],
+      ...(d.related
+        ? {
+            relatedLocations: d.related.map((r, id) => ({
+              id,
+              physicalLocation: { artifactLocation: { uri: r.file, uriBaseId: "%SRCROOT%" }, region: { startLine: r.line, startColumn: r.column } },
+              message: { text: r.message },
+            })),
+          }
+        : {}),
       ...(d.tenants.length > 0 ? { properties: { tenants: d.tenants } } : {}),
     };
   });

@@ -1,4 +1,4 @@
-import type { Diagnostic, LintResult } from "../types.js";
+import type { Diagnostic, LintResult, RelatedLocation } from "../types.js";
 
 /** `a, b, c, +N` — at most `shown` tenant codes, then how many more. */
 export function tenantList(tenants: readonly string[], shown = 3): string {
@@ -6,9 +6,15 @@ export function tenantList(tenants: readonly string[], shown = 3): string {
   return `${tenants.slice(0, shown).join(", ")}, +${tenants.length - shown}`;
 }
 
+/** `flows/gold/report.yaml:6:11 used here as ${tenant.schedule}; …` */
+export function relatedList(related: readonly RelatedLocation[]): string {
+  return related.map((r) => `${r.file}:${r.line}:${r.column} ${r.message}`).join("; ");
+}
+
 export function formatDiagnosticLine(diagnostic: Diagnostic): string {
   const tenants = diagnostic.tenants.length > 0 ? ` (tenants: ${tenantList(diagnostic.tenants)})` : "";
-  return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.severity} ${diagnostic.message} [${diagnostic.rule}]${tenants}`;
+  const related = (diagnostic.related ?? []).map((r) => `\n    ${r.file}:${r.line}:${r.column}: ${r.message}`).join("");
+  return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.severity} ${diagnostic.message} [${diagnostic.rule}]${tenants}${related}`;
 }
 
 const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? "" : "s"}`;

@@ -6,8 +6,9 @@ import { validatorFor } from "@flowops/schemas";
 import { indexKestraFlowSchema } from "../kestra-schema.js";
 import { formatMessage, genericTenantData, genericTenantText } from "../messages.js";
 import { tenantNamespaceRoots } from "../tenant-roots.js";
-import type { FindingBase, FlowValidator, LintFacts, Rule } from "../types.js";
-import { parseLocatedYaml } from "../yaml-locate.js";
+import type { FindingBase, FlowFinding, FlowValidator, LintFacts, Rule } from "../types.js";
+import { visitFlowOnce } from "../visit.js";
+import { FlowPositions } from "../positions.js";
 import { multiTenantRepository, plainRepository, type VirtualRepository } from "./virtual-repository.js";
 
 /** The message id a table uses for a finding that `readRepository`/`render` report as a problem with the rule's id. */
@@ -72,15 +73,19 @@ export function runRule(rule: Rule, testCase: RuleCase): FoundFinding[] {
   };
   const found: FoundFinding[] = problems
     .filter((problem) => problem.code === rule.meta.id)
-    .map((problem) => ({ messageId: REPOSITORY_PROBLEM, message: genericTenantText(problem.message, problem.tenant ?? null), file: problem.file, line: problem.line, column: problem.column, tenant: problem.tenant ?? null }));
+    .map((problem) => ({ messageId: REPOSITORY_PROBLEM, message: problem.trustBoundary ? problem.message : genericTenantText(problem.message, problem.tenant ?? null), file: problem.file, line: problem.line, column: problem.column, tenant: problem.tenant ?? null }));
   const push = (finding: FindingBase, position: { file: string; line: number; column: number }, tenant: string | null): void => {
     const template = rule.meta.messages[finding.messageId];
     expect(template, `message id '${finding.messageId}' is declared in meta.messages`).toBeTypeOf("string");
     found.push({ messageId: finding.messageId, message: formatMessage(template ?? "", tenant === null ? finding.data : genericTenantData(finding.data, tenant)), ...position, tenant });
   };
-  const fromFlow = (flow: RenderedFlow, finding: FindingBase & { path: readonly (string | number)[] }): void =>
-    push(finding, flow.locate(finding.path), flow.tenant);
-  for (const flow of rendered.flows) rule.checkFlow?.({ flow, facts, report: (finding) => fromFlow(flow, finding) });
+  const options = repository.config.lint.options?.[rule.meta.id] ?? {};
+  const positions = new FlowPositions((file) => repository.templates.find((template) => template.file === file)?.text);
+  const fromFlow = (flow: RenderedFlow, finding: FlowFinding): void => push(finding, positions.of(flow, finding), flow.tenant);
+  for (const flow of [...rendered.flows, ...(rendered.duplicates ?? [])]) {
+    rule.checkFlow?.({ flow, facts, options, report: (finding) => fromFlow(flow, finding) });
+    if (rule.visitFlow) visitFlowOnce(rule.visitFlow({ flow, facts, options, report: (finding) => fromFlow(flow, finding) }), flow);
+  }
   if (rule.checkTenantFlows) {
     const groups = new Map<string, RenderedFlow[]>();
     for (const flow of rendered.flows) {
@@ -100,19 +105,20 @@ export function runRule(rule: Rule, testCase: RuleCase): FoundFinding[] {
     }
   }
   for (const template of repository.templates) {
-    const located = parseLocatedYaml(template.text, template.file);
+    const located = positions.located(template.file, template.text)!;
     rule.checkTemplate?.({
       template,
       facts,
-      report: (finding) => push(finding, finding.path ? located.locate(finding.path) : { file: template.file, line: finding.line ?? 1, column: finding.column ?? 1 }, null),
+      report: (finding) => push(finding, finding.path ? { file: template.file, ...located.locate(finding.path, finding.within) } : { file: template.file, line: finding.line ?? 1, column: finding.column ?? 1 }, null),
     });
   }
   for (const tenant of repository.tenants) {
-    const located = parseLocatedYaml(repository.files.get(tenant.file) ?? "", tenant.file);
+    const located = positions.located(tenant.file, repository.files.get(tenant.file) ?? "")!;
     rule.checkTenant?.({
       tenant,
       facts,
-      report: (finding) => push(finding, finding.path ? located.locate(finding.path) : { file: tenant.file, line: finding.line ?? 1, column: finding.column ?? 1 }, tenant.code),
+      options,
+      report: (finding) => push(finding, finding.path ? { file: tenant.file, ...located.locate(finding.path, finding.within) } : { file: tenant.file, line: finding.line ?? 1, column: finding.column ?? 1 }, tenant.code),
     });
   }
   return found;

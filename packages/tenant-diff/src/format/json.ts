@@ -7,6 +7,7 @@ export function impactToJson(report: ImpactReport): {
   summary: ImpactReport["summary"];
   changes: { env: string; tenant: string | null; namespace: string; id: string; kind: string; template: string; causes: string[]; flags: string[] }[];
   impacted: { env: string; tenant: string | null; namespace: string; id: string; because: string[] }[];
+  problems: ImpactReport["problems"];
 } {
   return {
     base: report.base,
@@ -23,6 +24,7 @@ export function impactToJson(report: ImpactReport): {
       flags: change.flags,
     })),
     impacted: report.impacted.map(({ env, tenant, namespace, id, because }) => ({ env, tenant, namespace, id, because })),
+    problems: report.problems,
   };
 }
 

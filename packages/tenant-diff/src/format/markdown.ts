@@ -2,6 +2,7 @@ import type { FlowChange, ImpactReport } from "../types.js";
 import { countsText, destructiveItems, groupReport, plural } from "./grouping.js";
 import type { DestructiveItem, SharedChange, TenantSection } from "./grouping.js";
 import { capLines } from "./unified-diff.js";
+import { problemLines, PROBLEMS_NOTE } from "./problems.js";
 import { formatGraphMermaid, impactGraph } from "../graph.js";
 
 /** GitHub's limit for one issue or pull request comment. */
@@ -34,6 +35,12 @@ export function formatImpactMarkdown(report: ImpactReport, options: MarkdownOpti
   const out = new OutputBudget(limit);
 
   out.force(`${verdict(report)}\n\n<sub>base \`${report.base}\` → head \`${report.head}\`${report.scope.mode === "incremental" ? " · rendered incrementally" : ""}</sub>\n`);
+  const problems = problemLines(report);
+  if (problems.length > 0) {
+    out.force(`\n### ⚠️ ${plural(problems.length, "render problem")}\n\n${PROBLEMS_NOTE}.\n\n`);
+    const shown = out.addAll(problems.slice(0, 30).map((line) => `- \`${line.replaceAll("`", "'")}\`\n`));
+    if (shown < problems.length) out.force(`- … ${plural(problems.length - shown, "more problem")} (see \`flowops lint\`)\n`);
+  }
   if (report.changes.length === 0 && report.impacted.length === 0) return out.text();
 
   const withEnv = grouped.multipleEnvs;

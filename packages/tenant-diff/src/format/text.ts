@@ -1,5 +1,6 @@
 import type { ImpactReport } from "../types.js";
 import { countsText, destructiveItems, groupReport, plural } from "./grouping.js";
+import { problemLines, PROBLEMS_NOTE } from "./problems.js";
 
 export interface TextOptions {
   /** Print each flow's unified diff (default false). */
@@ -11,6 +12,10 @@ export interface TextOptions {
 export function formatImpactText(report: ImpactReport, options: TextOptions = {}): string {
   const { summary } = report;
   const lines = [`flowops impact: ${report.base} -> ${report.head}${report.scope.mode === "incremental" ? " (incremental)" : ""}`];
+  const problems = problemLines(report);
+  if (problems.length > 0) {
+    lines.push(`${plural(problems.length, "problem")}: ${PROBLEMS_NOTE}`, ...problems.map((line) => `  ${line}`), "");
+  }
   if (report.changes.length === 0) {
     lines.push("No deployed flow changes.");
     return `${lines.join("\n")}\n`;

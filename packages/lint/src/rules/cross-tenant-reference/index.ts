@@ -1,4 +1,4 @@
-import { collectLeaves, hasPebble } from "../../flow-model.js";
+import { hasPebble } from "@flowops/flow-model";
 import { isWithinRoot } from "../../tenant-roots.js";
 import type { Rule } from "../../types.js";
 
@@ -19,8 +19,8 @@ export const crossTenantReference: Rule = {
       otherTenant: "'{{namespace}}' is tenant '{{other}}'s namespace; a tenant's flows must not read from or trigger another tenant's namespaces (write '${tenant.code}' instead)",
     },
   },
-  checkFlow({ flow, facts, report }) {
-    if (!flow.tenant || facts.tenantRoots.size < 2) return;
+  visitFlow({ flow, facts, report }) {
+    if (!flow.tenant || facts.tenantRoots.size < 2) return {};
     const ownRoot = facts.tenantRoots.get(flow.tenant);
     const ownerOf = (namespace: string): string | undefined => {
       if (ownRoot !== undefined && isWithinRoot(namespace, ownRoot)) return undefined;
@@ -39,12 +39,14 @@ export const crossTenantReference: Rule = {
       const other = ownerOf(namespace);
       if (other !== undefined) report({ messageId: "otherTenant", path, data: { namespace, other } });
     };
-    for (const { value, path, key } of collectLeaves(flow.document)) {
-      if (typeof value !== "string" || path.length === 1) continue; // the flow's own namespace is namespace-pattern's business
-      if (key === "namespace" || (typeof key === "number" && path[path.length - 2] === "namespaces")) check(value, path);
-      else if (value.includes("kv(")) {
-        for (const match of value.matchAll(KV_NAMESPACE)) if (match[1]) check(match[1], path);
-      }
-    }
+    return {
+      scalar({ value, path, key }) {
+        if (typeof value !== "string" || path.length === 1) return; // the flow's own namespace is namespace-pattern's business
+        if (key === "namespace" || (typeof key === "number" && path[path.length - 2] === "namespaces")) check(value, path);
+        else if (value.includes("kv(")) {
+          for (const match of value.matchAll(KV_NAMESPACE)) if (match[1]) check(match[1], path);
+        }
+      },
+    };
   },
 };

@@ -1,5 +1,5 @@
-import { aliasSurvivesKestra2, KESTRA_TYPE_ALIASES } from "../../data/kestra-core-types.js";
-import { collectTypedNodes, isMap, stringProperty } from "../../flow-model.js";
+import { aliasSurvivesKestra2, KESTRA_TYPE_ALIASES } from "@flowops/flow-model";
+import { isMap, stringProperty, type ValuePath } from "@flowops/flow-model";
 import type { Rule } from "../../types.js";
 
 /**
@@ -18,19 +18,26 @@ export const deprecatedTaskType: Rule = {
       legacy: "'{{type}}' is a legacy name of '{{replacement}}'; write '{{replacement}}'",
     },
   },
-  checkFlow({ flow, report }) {
-    const check = (type: string, path: readonly (string | number)[]): void => {
+  visitFlow({ flow, report }) {
+    const check = (type: string, path: ValuePath): void => {
       const replacement = KESTRA_TYPE_ALIASES.get(type);
       if (replacement === undefined) return;
       report({ messageId: aliasSurvivesKestra2(type) ? "legacy" : "removedIn2", path: [...path, "type"], data: { type, replacement } });
     };
-    for (const { type, path } of collectTypedNodes(flow.document)) check(type, path);
-    const defaults = (flow.document as Record<string, unknown>).pluginDefaults;
-    if (Array.isArray(defaults)) {
-      defaults.forEach((entry, index) => {
-        const type = isMap(entry) ? stringProperty(entry, "type") : undefined;
-        if (type !== undefined) check(type, ["pluginDefaults", index]);
-      });
-    }
+    return {
+      flow() {
+        for (const key of ["pluginDefaults", "taskDefaults"]) {
+          const defaults = (flow.document as Record<string, unknown>)[key];
+          if (!Array.isArray(defaults)) continue;
+          defaults.forEach((entry, index) => {
+            const type = isMap(entry) ? stringProperty(entry, "type") : undefined;
+            if (type !== undefined) check(type, [key, index]);
+          });
+        }
+      },
+      typedNode({ type, path }) {
+        check(type, path);
+      },
+    };
   },
 };

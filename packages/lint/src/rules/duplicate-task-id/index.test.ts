@@ -38,7 +38,7 @@ tasks:
       errors: [{ messageId: "duplicateTask", line: 7, column: 9, message: "line 4" }],
     },
     {
-      name: "errors, finally, then/else, cases/default, afterExecution and Dag children",
+      name: "errors, finally, then/else, cases/defaults, afterExecution and Dag children",
       yaml: `id: test
 namespace: company.team
 tasks:
@@ -55,7 +55,7 @@ tasks:
     cases:
       x:
         - { id: b, type: io.kestra.plugin.core.log.Log, message: x }
-    default:
+    defaults:
       - { id: c, type: io.kestra.plugin.core.log.Log, message: x }
   - id: dag
     type: io.kestra.plugin.core.flow.Dag

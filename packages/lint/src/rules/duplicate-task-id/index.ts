@@ -1,4 +1,4 @@
-import { collectTasks, collectTriggers, stringProperty } from "../../flow-model.js";
+import { stringProperty, type ValuePath } from "@flowops/flow-model";
 import type { Rule } from "../../types.js";
 
 /**
@@ -17,22 +17,24 @@ export const duplicateTaskId: Rule = {
       duplicateTrigger: "Trigger id '{{id}}' is already used by the trigger at line {{firstLine}}; trigger ids must be unique in a flow",
     },
   },
-  checkFlow({ flow, report }) {
-    const seen = new Map<string, readonly (string | number)[]>();
-    for (const { task, path } of collectTasks(flow.document)) {
-      const id = stringProperty(task, "id");
-      if (id === undefined) continue;
-      const first = seen.get(id);
-      if (first) report({ messageId: "duplicateTask", path: [...path, "id"], data: { id, firstLine: flow.locate([...first, "id"]).line } });
-      else seen.set(id, path);
-    }
-    const triggers = new Map<string, readonly (string | number)[]>();
-    for (const { trigger, path } of collectTriggers(flow.document)) {
-      const id = stringProperty(trigger, "id");
-      if (id === undefined) continue;
-      const first = triggers.get(id);
-      if (first) report({ messageId: "duplicateTrigger", path: [...path, "id"], data: { id, firstLine: flow.locate([...first, "id"]).line } });
-      else triggers.set(id, path);
-    }
+  visitFlow({ flow, report }) {
+    const tasks = new Map<string, ValuePath>();
+    const triggers = new Map<string, ValuePath>();
+    return {
+      task({ task, path }) {
+        const id = stringProperty(task, "id");
+        if (id === undefined) return;
+        const first = tasks.get(id);
+        if (first) report({ messageId: "duplicateTask", path: [...path, "id"], data: { id, firstLine: flow.locate([...first, "id"]).line } });
+        else tasks.set(id, path);
+      },
+      trigger({ trigger, path }) {
+        const id = stringProperty(trigger, "id");
+        if (id === undefined) return;
+        const first = triggers.get(id);
+        if (first) report({ messageId: "duplicateTrigger", path: [...path, "id"], data: { id, firstLine: flow.locate([...first, "id"]).line } });
+        else triggers.set(id, path);
+      },
+    };
   },
 };

@@ -1,5 +1,5 @@
 import type { RenderedFlow, ValuePath } from "@flowops/render";
-import { collectFlowReferences, hasPebble } from "../../flow-model.js";
+import { flowReferences } from "@flowops/flow-model";
 import type { Rule } from "../../types.js";
 
 interface Edge {
@@ -73,8 +73,10 @@ export const flowCycle: Rule = {
     };
     for (const flow of flows) {
       const self = keyOf(flow.namespace, flow.id);
-      for (const reference of collectFlowReferences(flow.document)) {
-        if (reference.flowId === undefined || hasPebble(reference.namespace) || hasPebble(reference.flowId)) continue;
+      for (const reference of flowReferences(flow.document, flow.namespace)) {
+        // Namespace-wide upstreams are left out: in real flows they are alerting flows filtered by
+        // execution status (on FAILED, anywhere under `company`), which do not restart each other.
+        if (reference.dynamic || reference.flowId === undefined || reference.namespaceMatch !== "equals") continue;
         const other = keyOf(reference.namespace, reference.flowId);
         const path = [...reference.path, "flowId"];
         if (reference.kind === "subflow") {

@@ -79,6 +79,18 @@ tasks:
   ],
   invalid: [
     {
+      name: "an If without a condition",
+      yaml: `id: test
+namespace: company.team
+tasks:
+  - id: check
+    type: io.kestra.plugin.core.flow.If
+    then:
+      - { id: l, type: io.kestra.plugin.core.log.Log, message: x }
+`,
+      errors: [{ messageId: "ifCondition", line: 4, column: 5, message: "If task 'check' has no 'condition'" }],
+    },
+    {
       name: "empty.yaml: no tasks",
       yaml: "id: empty\nnamespace: io.kestra.tests\n",
       errors: [{ messageId: "schema", line: 1, column: 1, message: 'missing required property "tasks"' }],

@@ -1,11 +1,11 @@
 import type { ValuePath } from "@flowops/render";
-import { collectTasks, collectTypedNodes, hasPebble, isMap, isOneOfTypes, stringProperty, type YamlMap } from "../../flow-model.js";
+import { applyPluginDefaults, CHILD_TASK_LIST_KEYS, collectTasks, collectTypedNodes, hasPebble, IF_TYPES, isMap, isOneOfTypes, stringProperty, type YamlMap } from "@flowops/flow-model";
 import { INPUT_TYPES } from "@flowops/schemas";
-import { KESTRA_CORE_TYPES, KESTRA_TYPE_ALIASES } from "../../data/kestra-core-types.js";
+import { KESTRA_CORE_TYPES, KESTRA_TYPE_ALIASES } from "@flowops/flow-model";
 import { quoteValue } from "../../messages.js";
 import type { Rule } from "../../types.js";
 
-const CHILD_LISTS = new Set(["tasks", "errors", "finally", "then", "else", "default", "defaults", "afterExecution"]);
+const CHILD_LISTS: ReadonlySet<string> = new Set(CHILD_TASK_LIST_KEYS);
 
 /**
  * True when a schema violation sits inside a list the schema takes for child tasks but that is a
@@ -34,7 +34,6 @@ const NEEDS_TASKS = [
 ];
 const WORKING_DIRECTORY = ["plugin.core.flow.WorkingDirectory", "core.tasks.flows.WorkingDirectory", "core.tasks.flows.Worker"];
 const SWITCH = ["plugin.core.flow.Switch", "core.tasks.flows.Switch"];
-const IF = ["plugin.core.flow.If", "core.tasks.flows.If"];
 const DAG = ["plugin.core.flow.Dag", "core.tasks.flows.Dag"];
 /** Kestra's flowable (and executable) core tasks: every `plugin.core.flow` type but the runnable Sleep. */
 const FLOWABLE_TYPES = new Set(
@@ -158,7 +157,8 @@ function checkTasks(document: YamlMap, report: Report): void {
     const type = stringProperty(task, "type");
     if (type === undefined) continue;
     if (isOneOfTypes(type, NEEDS_TASKS) && isEmptyList(task.tasks)) report("emptyTasks", task.tasks === undefined ? path : [...path, "tasks"], { where: `task '${String(id)}'` });
-    if (isOneOfTypes(type, IF) && isEmptyList(task.then)) report("emptyTasks", task.then === undefined ? path : [...path, "then"], { where: `the 'then' of task '${String(id)}'` });
+    if (isOneOfTypes(type, IF_TYPES) && (task.condition === undefined || task.condition === null || task.condition === "")) report("ifCondition", path, { id: String(id) });
+    if (isOneOfTypes(type, IF_TYPES) && isEmptyList(task.then)) report("emptyTasks", task.then === undefined ? path : [...path, "then"], { where: `the 'then' of task '${String(id)}'` });
     if (isOneOfTypes(type, SWITCH)) {
       const cases = isMap(task.cases) ? Object.values(task.cases) : [];
       if (cases.every(isEmptyList) && isEmptyList(task.defaults) && isEmptyList(task.default)) report("switchNoTasks", path, { id: String(id) });
@@ -206,6 +206,7 @@ export const flowSchema: Rule = {
       fileDefault: "A FILE input's defaults must be a file URI (e.g. 'nsfile:///data.csv'), not '{{value}}'",
       unknownDependsOn: "Input depends on '{{id}}', which is not an input of this flow",
       systemLabel: "Label '{{key}}' is reserved: labels starting with 'system.' can only be set by Kestra (except system.readOnly)",
+      ifCondition: "If task '{{id}}' has no 'condition'; Kestra refuses it on save: add the expression that chooses between 'then' and 'else'",
       switchNoTasks: "Switch '{{id}}' has no task: neither its cases nor its default have any",
       workingDirectoryEmpty: "WorkingDirectory '{{id}}' needs at least one task in 'tasks'",
       workingDirectoryChild: "'{{type}}' is a flowable task; only runnable tasks are allowed as children of a WorkingDirectory",
@@ -237,7 +238,8 @@ export const flowSchema: Rule = {
     }
     const kestraSchema = facts.kestraSchema;
     if (kestraSchema) {
-      for (const { node, path, type } of collectTypedNodes(document)) {
+      // Each plugin is validated as Kestra runs it: with its plugin defaults applied.
+      for (const { node, path, type } of collectTypedNodes(applyPluginDefaults(document))) {
         for (const error of kestraSchema.validateType(type, node)) {
           emit("pluginSchema", [...path, ...error.path], { type: type.slice(type.lastIndexOf(".") + 1), message: error.message });
         }

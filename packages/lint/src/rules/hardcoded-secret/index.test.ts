@@ -4,6 +4,34 @@ import { hardcodedSecret, isCredentialKey } from "./index.js";
 
 testRule(hardcodedSecret, {
   valid: [
+    {
+      name: "connection strings and credentials that are only a path, a host or a reference",
+      yaml: `id: test
+namespace: company.team
+tasks:
+  - id: duck
+    type: io.kestra.plugin.jdbc.duckdb.Query
+    connection_string: hn.db
+    url: jdbc:postgresql://db:5432/app
+    uri: "mongodb://{{ secret('MONGO_USER') }}:{{ secret('MONGO_PASSWORD') }}@mongo:27017"
+    other: "postgresql://app:$DB_PASSWORD@db/app"
+    serviceAccount: "{{ secret('GCP_SA') }}"
+    sql: select 1
+`,
+    },
+    {
+      name: "values in the rule's allow-list (flowops.config.yaml: [severity, { allow }])",
+      yaml: `id: test
+namespace: company.team
+tasks:
+  - id: sh
+    type: io.kestra.plugin.scripts.shell.Commands
+    commands:
+      - export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
+      - psql postgresql://demo:demo@localhost/demo
+`,
+      files: [{ path: "flowops.config.yaml", text: "lint:\n  rules:\n    hardcoded-secret: [warning, { allow: [AKIAIOSFODNN7EXAMPLE, /^demo$/] }]\n" }],
+    },
     `id: test
 namespace: company.team
 inputs:
@@ -37,6 +65,31 @@ tasks:
   ],
   invalid: [
     {
+      name: "credentials by value shape: a password in a URI, a token inside a block scalar",
+      yaml: `id: test
+namespace: company.team
+tasks:
+  - id: mongo
+    type: io.kestra.plugin.mongodb.Find
+    connection:
+      uri: mongodb://user:pass@host:27017
+    database: db
+  - id: sh
+    type: io.kestra.plugin.scripts.shell.Script
+    script: |
+      set -e
+      curl -H "Authorization: token ghp_abcdefghijklmnopqrstuvwxyz0123456789AB" https://api.github.com
+  - id: ado
+    type: io.kestra.plugin.jdbc.sqlserver.Query
+    connection_string: "Server=db;User Id=app;Password=Sup3rS3cret;"
+`,
+      errors: [
+        { messageId: "credentialValue", line: 7, column: 27, message: "a password in a URI" },
+        { messageId: "credentialValue", line: 13, column: 37, message: "a GitHub token" },
+        { messageId: "credentialValue", line: 16, column: 56, message: "a password in a connection string" },
+      ],
+    },
+    {
       yaml: `id: test
 namespace: company.team
 tasks:
@@ -56,7 +109,7 @@ tasks:
         { messageId: "literalValue", line: 6, column: 15, message: "'password'" },
         { messageId: "literalValue", line: 11, column: 30, message: "'AWS_SECRET_ACCESS_KEY'" },
         { messageId: "literalValue", line: 12, column: 15 },
-        { messageId: "credentialValue", line: 14, column: 9, message: "AWS access key id" },
+        { messageId: "credentialValue", line: 14, column: 34, message: "AWS access key id" },
       ],
     },
     {

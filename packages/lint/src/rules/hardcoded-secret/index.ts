@@ -1,5 +1,5 @@
-import type { ValuePath } from "@flowops/render";
-import { collectLeaves, hasPebble } from "../../flow-model.js";
+import { hasPebble, type ValuePart, type ValuePath } from "@flowops/flow-model";
+import { collectLeaves, type Leaf } from "../../leaves.js";
 import type { Rule } from "../../types.js";
 
 /** Key endings (lower case, no separators) that name a credential. */
@@ -10,12 +10,23 @@ const CREDENTIAL_KEY_ENDINGS = [
 /** Key endings that look like a credential's but name something else (`tokenEndpoint` is not caught anyway). */
 const NOT_CREDENTIAL_KEY_ENDINGS = ["secretname", "secretref", "tokenurl", "tokenendpoint", "passwordenv", "tokenenv", "secretkeyref", "maxtoken", "maxtokens"];
 
-/** Values whose form is a credential, whatever the key. */
+/**
+ * Keys that name where a credential may sit, not a credential: a connection string, a credentials
+ * file or a service account may be a plain host, path or name (`connection_string: hn.db`), so
+ * their values are judged by shape only.
+ */
+const CONTAINER_KEY_ENDINGS = ["connectionstring", "credentials", "serviceaccount"];
+
+/** Values whose form is a credential, whatever the key. The first group, when there is one, is the secret part. */
 const CREDENTIAL_VALUE_PATTERNS: readonly [string, RegExp][] = [
-  ["an AWS access key id", /\b(AKIA|ASIA)[0-9A-Z]{16}\b/],
+  ["an AWS access key id", /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/],
   ["a private key", /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
   ["a GitHub token", /\bgh[pousr]_[A-Za-z0-9]{36,}\b/],
   ["a Slack token", /\bxox[abposr]-[A-Za-z0-9-]{10,}/],
+  // `mongodb://user:pass@host`, `postgresql://app:s3cret@db/app`: a URI with a password in it.
+  ["a password in a URI", /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"{}$<>]+:([^\s/@'"{}$<>*]+)@[^\s/@'"]/i],
+  // `Server=db;User Id=app;Password=s3cret;`, Azure `AccountKey=...`.
+  ["a password in a connection string", /(?:^|;)\s*(?:password|pwd|accountkey|sharedaccesskey)\s*=\s*([^;\s'"{}$<>*][^;'"{}$<>]*)/i],
 ];
 
 const credentialKeys = new Map<string, boolean>();
@@ -50,25 +61,56 @@ function isLiteralCredential(value: unknown): boolean {
   return !FILE_REFERENCE.test(text) && !PLACEHOLDER.test(text);
 }
 
-type Report = (messageId: string, path: ValuePath, data: Record<string, string>) => void;
-
-/** Finds credentials in clear in a parsed YAML value: credential keys with literal values, and credential-shaped values. */
-export function findHardcodedSecrets(value: unknown, report: Report): void {
-  for (const { value: scalar, path, key } of collectLeaves(value)) {
-    const credentialKey = typeof key === "string" && isCredentialKey(key);
-    const shaped = typeof scalar === "string" && scalar.length >= 16;
-    if (!credentialKey && !shaped) continue;
-    // Documentation is not configuration: `description` may show what not to do.
-    if (path.includes("description")) continue;
-    if (credentialKey && isLiteralCredential(scalar)) {
-      report("literalValue", path, { key });
-      continue;
-    }
-    if (shaped) {
-      const match = CREDENTIAL_VALUE_PATTERNS.find(([, pattern]) => pattern.test(scalar));
-      if (match) report("credentialValue", path, { kind: match[0] });
-    }
+/** A credential-shaped part of a string: what it is, and where it is in the string. */
+export function credentialIn(value: string): { kind: string; part: ValuePart } | undefined {
+  for (const [kind, pattern] of CREDENTIAL_VALUE_PATTERNS) {
+    const match = pattern.exec(value);
+    if (!match) continue;
+    const secret = match[1];
+    if (secret !== undefined && (hasPebble(secret) || secret.startsWith("$") || /^(x+|\*+|\.+)$/i.test(secret))) continue;
+    const text = secret ?? match[0];
+    return { kind, part: { index: match.index + match[0].indexOf(text), text } };
   }
+  return undefined;
+}
+
+/** The rule's options: values (exact, or `/regex/`) that are known not to be secrets, e.g. documentation example keys. */
+function allowList(options: Readonly<Record<string, unknown>>): (value: string) => boolean {
+  const allow = Array.isArray(options.allow) ? options.allow.filter((entry): entry is string => typeof entry === "string") : [];
+  const tests = allow.map((entry) => {
+    const regex = /^\/(.+)\/([a-z]*)$/.exec(entry);
+    if (regex) {
+      const pattern = new RegExp(regex[1]!, regex[2]);
+      return (value: string) => pattern.test(value);
+    }
+    return (value: string) => value === entry;
+  });
+  return (value) => tests.some((test) => test(value));
+}
+
+type Report = (finding: { messageId: string; path: ValuePath; data: Record<string, string>; within?: ValuePart }) => void;
+
+/**
+ * Reports a credential in clear in one scalar: a value shaped like a credential whatever its key
+ * (a URI with a password, a token, a key, also inside block scalars), or the literal value of a key
+ * that names a credential (`password`, `apiKey`) but not of one that only names where one may be
+ * (`connection_string: hn.db`).
+ */
+function checkLeaf({ value, path, key }: Leaf, allowed: (value: string) => boolean, report: Report): void {
+  // Documentation is not configuration: `description` may show what not to do.
+  if (path.includes("description")) return;
+  if (typeof value === "string" && allowed(value.trim())) return;
+  const shaped = typeof value === "string" ? credentialIn(value) : undefined;
+  if (shaped) {
+    if (!allowed(shaped.part.text)) report({ messageId: "credentialValue", path, data: { kind: shaped.kind }, within: shaped.part });
+    return;
+  }
+  if (typeof key === "string" && isCredentialKey(key) && !isContainerKey(key) && isLiteralCredential(value)) report({ messageId: "literalValue", path, data: { key } });
+}
+
+function isContainerKey(key: string): boolean {
+  const normalized = key.toLowerCase().replace(/[^a-z0-9]/g, "");
+  return CONTAINER_KEY_ENDINGS.some((ending) => normalized.endsWith(ending));
 }
 
 /** A credential written in clear in a flow or a tenant file, where a Kestra secret belongs. */
@@ -83,10 +125,12 @@ export const hardcodedSecret: Rule = {
       credentialValue: "This value contains {{kind}} in clear; store it as a Kestra secret and write \"{{ secret('NAME') }}\"",
     },
   },
-  checkFlow({ flow, report }) {
-    findHardcodedSecrets(flow.document, (messageId, path, data) => report({ messageId, path, data }));
+  visitFlow({ options, report }) {
+    const allowed = allowList(options);
+    return { scalar: (leaf) => checkLeaf(leaf, allowed, report) };
   },
-  checkTenant({ tenant, report }) {
-    findHardcodedSecrets(tenant.values, (messageId, path, data) => report({ messageId, path, data }));
+  checkTenant({ tenant, options, report }) {
+    const allowed = allowList(options);
+    for (const leaf of collectLeaves(tenant.values)) checkLeaf(leaf, allowed, report);
   },
 };

@@ -1,5 +1,5 @@
 import { Cron } from "croner";
-import { collectTriggers, hasPebble, isOneOfTypes, SCHEDULE_TRIGGER_TYPES, stringProperty } from "../../flow-model.js";
+import { hasPebble, isOneOfTypes, SCHEDULE_TRIGGER_TYPES, stringProperty } from "@flowops/flow-model";
 import type { Rule } from "../../types.js";
 
 /** The nicknames Kestra's Schedule trigger accepts instead of a cron expression. */
@@ -70,22 +70,24 @@ export const invalidCron: Rule = {
       badTimezone: "'{{timezone}}' is not a time zone Kestra knows: use an IANA name such as 'Europe/Paris' or 'UTC'",
     },
   },
-  checkFlow({ flow, report }) {
-    for (const { trigger, path } of collectTriggers(flow.document)) {
-      const timezone = stringProperty(trigger, "timezone");
-      if (timezone !== undefined && !hasPebble(timezone) && !isValidTimeZone(timezone)) {
-        report({ messageId: "badTimezone", path: [...path, "timezone"], data: { timezone } });
-      }
-      if (!isOneOfTypes(stringProperty(trigger, "type"), SCHEDULE_TRIGGER_TYPES)) continue;
-      const cron = trigger.cron;
-      if (cron === undefined || cron === null) {
-        report({ messageId: "missingCron", path });
-        continue;
-      }
-      const text = String(cron);
-      if (hasPebble(text)) continue;
-      const reason = cronProblem(text, trigger.withSeconds === true || trigger.withSeconds === "true");
-      if (reason !== undefined) report({ messageId: "badCron", path: [...path, "cron"], data: { cron: text, reason } });
-    }
+  visitFlow({ report }) {
+    return {
+      trigger({ trigger, path }) {
+        const timezone = stringProperty(trigger, "timezone");
+        if (timezone !== undefined && !hasPebble(timezone) && !isValidTimeZone(timezone)) {
+          report({ messageId: "badTimezone", path: [...path, "timezone"], data: { timezone } });
+        }
+        if (!isOneOfTypes(stringProperty(trigger, "type"), SCHEDULE_TRIGGER_TYPES)) return;
+        const cron = trigger.cron;
+        if (cron === undefined || cron === null) {
+          report({ messageId: "missingCron", path });
+          return;
+        }
+        const text = String(cron);
+        if (hasPebble(text)) return;
+        const reason = cronProblem(text, trigger.withSeconds === true || trigger.withSeconds === "true");
+        if (reason !== undefined) report({ messageId: "badCron", path: [...path, "cron"], data: { cron: text, reason } });
+      },
+    };
   },
 };

@@ -1,8 +1,9 @@
 import type { Rule } from "../../types.js";
 
 /**
- * A $when expression that does not parse, or names an undefined path.
- * Fed by `readRepository`/`render`: their `RepositoryProblem`s with code `invalid-when` become its diagnostics.
+ * A $when expression that does not parse, names a path defined nowhere, compares different types,
+ * or leaves its template rendered for nobody. Fed by `readRepository`: its `RepositoryProblem`s
+ * with code `invalid-when` become this rule's diagnostics, whatever the tenant selection.
  */
 export const invalidWhen: Rule = {
   meta: {

@@ -43,6 +43,22 @@ tasks:
   ],
   invalid: [
     {
+      name: "a Subflow whose namespace comes from pluginDefaults (applied before the cross-flow rules)",
+      yaml: `id: test
+namespace: company.team
+pluginDefaults:
+  - type: io.kestra.plugin.core.flow.Subflow
+    values:
+      namespace: company.other
+tasks:
+  - id: call
+    type: io.kestra.plugin.core.flow.Subflow
+    flowId: test
+`,
+      others: [{ path: "flows/other.yaml", text: "id: other\nnamespace: company.other\ntasks:\n  - { id: l, type: io.kestra.plugin.core.log.Log, message: x }\n" }],
+      errors: [{ messageId: "subflowMissing", line: 10, column: 13, message: "'company.other.test'" }],
+    },
+    {
       name: "upstream rendered only for some tenants",
       templates: [
         { path: "flows/bronze/aws_costs.yaml", text: `id: aws_costs\n${tasks}`, tenants: ["acme"] },

@@ -1,4 +1,4 @@
-import { collectFlowReferences, hasPebble } from "../../flow-model.js";
+import { flowReferences } from "@flowops/flow-model";
 import { isWithinRoot } from "../../tenant-roots.js";
 import type { Rule } from "../../types.js";
 
@@ -23,8 +23,8 @@ export const missingUpstream: Rule = {
     const root = tenant ? facts.tenantRoots.get(tenant) : undefined;
     const scope = tenant ? "for this tenant" : "by this repository";
     for (const flow of flows) {
-      for (const reference of collectFlowReferences(flow.document)) {
-        if (reference.flowId === undefined || hasPebble(reference.namespace) || hasPebble(reference.flowId)) continue;
+      for (const reference of flowReferences(flow.document, flow.namespace)) {
+        if (reference.flowId === undefined || reference.namespaceMatch !== "equals" || reference.dynamic) continue;
         const managed = envNamespaces.has(reference.namespace) || (root !== undefined && isWithinRoot(reference.namespace, root));
         if (!managed || rendered.has(`${reference.namespace}\u0000${reference.flowId}`)) continue;
         report({

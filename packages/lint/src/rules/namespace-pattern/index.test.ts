@@ -15,10 +15,13 @@ testRule(namespacePattern, {
       errors: [{ messageId: REPOSITORY_PROBLEM, line: 2, column: 12, message: "not one Kestra accepts" }],
     },
     {
-      name: "outside the tenant's root",
+      name: "outside the tenant's namespaces: the message names each tenant",
       templates: [{ path: "flows/bronze/a.yaml", text: `id: a\nnamespace: shared.bronze\n${tasks}` }],
       tenants: [{ code: "acme" }, { code: "globex" }],
-      errors: [{ messageId: "outsideRoot", line: 2, column: 12, message: "root '${tenant.code}'" }],
+      errors: [
+        { messageId: REPOSITORY_PROBLEM, line: 2, column: 12, message: `outside tenant acme's namespaces (acme and below)` },
+        { messageId: REPOSITORY_PROBLEM, line: 2, column: 12, message: `outside tenant globex's namespaces (globex and below)` },
+      ],
     },
   ],
 });

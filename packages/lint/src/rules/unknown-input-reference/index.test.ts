@@ -23,6 +23,18 @@ tasks:
     inputs:
       anything: "{{ inputs.user | upper }}"
 `,
+    {
+      name: "references guarded against a missing input: ??, default, is defined",
+      yaml: `id: test
+namespace: company.team
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: |
+      {{ inputs.region ?? 'eu' }} {{ inputs.size | default(3) }} {{ inputs.name | trim | default('x') }}
+      {% if inputs.flag is defined %}{{ inputs.other ?? inputs.flag2 ?? 'none' }}{% endif %}
+`,
+    },
   ],
   invalid: [
     {
@@ -41,8 +53,9 @@ tasks:
       Hello {{ inputs.usr }}
 `,
       errors: [
-        { messageId: "dashedKey", line: 9, column: 14, message: "inputs['server-fqn']" },
-        { messageId: "unknownInput", line: 12, column: 14, message: "declared: server-fqn" },
+        { messageId: "dashedKey", line: 9, column: 17, message: "inputs['server-fqn']" },
+        // Inside a block scalar: at the reference itself, not at the `|`.
+        { messageId: "unknownInput", line: 13, column: 16, message: "declared: server-fqn" },
       ],
     },
   ],

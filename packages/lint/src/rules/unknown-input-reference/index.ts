@@ -1,8 +1,11 @@
-import { isMap, stringProperty } from "../../flow-model.js";
-import { collectVariableReferences } from "../../pebble.js";
+import { isMap, stringProperty } from "@flowops/flow-model";
 import type { Rule } from "../../types.js";
 
-/** `{{ inputs.x }}` where the flow declares no input x; `inputs.my-key` must be `inputs['my-key']`. */
+/**
+ * `{{ inputs.x }}` where the flow declares no input x; `inputs.my-key` must be `inputs['my-key']`.
+ * A reference guarded against a missing value (`inputs.x ?? 'd'`, `| default(...)`, `is defined`)
+ * is deliberate and not reported.
+ */
 export const unknownInputReference: Rule = {
   meta: {
     id: "unknown-input-reference",
@@ -14,28 +17,37 @@ export const unknownInputReference: Rule = {
       dashedKey: "'inputs.{{id}}' reads as a subtraction in Pebble; write inputs['{{id}}'] (Kestra refuses dashed keys without brackets)",
     },
   },
-  checkFlow({ flow, report }) {
+  visitFlow({ flow, report }) {
     const declared: string[] = [];
-    const inputs = (flow.document as Record<string, unknown>).inputs;
-    if (Array.isArray(inputs)) {
-      for (const input of inputs) {
-        const id = isMap(input) ? (stringProperty(input, "id") ?? stringProperty(input, "name")) : undefined;
-        if (id !== undefined) declared.push(id);
-      }
-    }
-    const known = new Set(declared);
+    const known = new Set<string>();
     const seen = new Set<string>();
-    for (const reference of collectVariableReferences(flow.document, "inputs")) {
-      // Input ids may hold dots: `inputs.a.b` is input `a.b`, or property `b` of input `a`.
-      const parts = reference.key.split(".");
-      const prefixes = parts.map((_, index) => parts.slice(0, index + 1).join("."));
-      // `inputs.request` is the map of inputs `request.name`, `request.date`, ...
-      const id = prefixes.find((prefix) => known.has(prefix) || declared.some((input) => input.startsWith(`${prefix}.`))) ?? parts[0] ?? "";
-      const dedupe = `${JSON.stringify(reference.path)}\u0000${id}`;
-      if (seen.has(dedupe)) continue;
-      seen.add(dedupe);
-      if (!known.has(id) && !declared.some((input) => input.startsWith(`${id}.`))) report({ messageId: "unknownInput", path: reference.path, data: { id, declared: declared.length > 0 ? declared.join(", ") : "none" } });
-      else if (!reference.bracket && id.includes("-")) report({ messageId: "dashedKey", path: reference.path, data: { id } });
-    }
+    return {
+      flow() {
+        const inputs = (flow.document as Record<string, unknown>).inputs;
+        if (!Array.isArray(inputs)) return;
+        for (const input of inputs) {
+          const id = isMap(input) ? (stringProperty(input, "id") ?? stringProperty(input, "name")) : undefined;
+          if (id !== undefined) {
+            declared.push(id);
+            known.add(id);
+          }
+        }
+      },
+      pebbleReference(reference) {
+        if (reference.root !== "inputs" || reference.guarded) return;
+        // Input ids may hold dots: `inputs.a.b` is input `a.b`, or property `b` of input `a`.
+        const parts = reference.key.split(".");
+        const prefixes = parts.map((_, index) => parts.slice(0, index + 1).join("."));
+        // `inputs.request` is the map of inputs `request.name`, `request.date`, ...
+        const id = prefixes.find((prefix) => known.has(prefix) || declared.some((input) => input.startsWith(`${prefix}.`))) ?? parts[0] ?? "";
+        const dedupe = `${JSON.stringify(reference.path)}\u0000${id}`;
+        if (seen.has(dedupe)) return;
+        seen.add(dedupe);
+        const within = { index: reference.index, text: reference.text };
+        if (!known.has(id) && !declared.some((input) => input.startsWith(`${id}.`))) {
+          report({ messageId: "unknownInput", path: reference.path, within, data: { id, declared: declared.length > 0 ? declared.join(", ") : "none" } });
+        } else if (!reference.bracket && id.includes("-")) report({ messageId: "dashedKey", path: reference.path, within, data: { id } });
+      },
+    };
   },
 };

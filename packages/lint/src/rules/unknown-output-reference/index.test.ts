@@ -23,6 +23,16 @@ outputs:
     type: STRING
     value: "{{ outputs.fetch.body }}"
 `,
+    {
+      name: "outputs of a task that may not have run, guarded",
+      yaml: `id: test
+namespace: company.team
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.optional.value ?? 'skipped' }} {{ outputs.other.uri | default('none') }}"
+`,
+    },
   ],
   invalid: [
     {
@@ -38,9 +48,22 @@ tasks:
     message: "{{ outputs.produce-output.value }} {{ outputs.typo.value }}"
 `,
       errors: [
-        { messageId: "dashedKey", line: 9, column: 14, message: "outputs['produce-output']" },
-        { messageId: "unknownTask", line: 9, column: 14, message: "'typo'" },
+        { messageId: "dashedKey", line: 9, column: 18, message: "outputs['produce-output']" },
+        { messageId: "unknownTask", line: 9, column: 53, message: "'typo'" },
       ],
+    },
+    {
+      name: "inside a folded block scalar, at the reference; the second of two identical texts",
+      yaml: `id: test
+namespace: company.team
+tasks:
+  - id: use
+    type: io.kestra.plugin.core.log.Log
+    message: >-
+      {{ outputs.use.value }}
+      then {{ outputs.gone.value }}
+`,
+      errors: [{ messageId: "unknownTask", line: 8, column: 15, message: "'gone'" }],
     },
   ],
 });

@@ -1,10 +1,10 @@
-import { collectTasks, FOREACH_ITEM_TYPES, isOneOfTypes, stringProperty } from "../../flow-model.js";
-import { collectVariableReferences } from "../../pebble.js";
+import { collectTasks, FOREACH_ITEM_TYPES, isOneOfTypes, stringProperty } from "@flowops/flow-model";
 import type { Rule } from "../../types.js";
 
 /**
  * `{{ outputs.x... }}` where the flow has no task `x`, and `outputs.my-task` (Pebble reads a minus:
- * Kestra refuses it on save and asks for `outputs['my-task']`, KESTRA-API.md §5.3).
+ * Kestra refuses it on save and asks for `outputs['my-task']`, KESTRA-API.md §5.3). A reference
+ * guarded against a missing value (`?? 'd'`, `| default(...)`, `is defined`) is not reported.
  */
 export const unknownOutputReference: Rule = {
   meta: {
@@ -17,23 +17,29 @@ export const unknownOutputReference: Rule = {
       dashedKey: "'outputs.{{id}}' reads as a subtraction in Pebble; write outputs['{{id}}'] (Kestra refuses dashed keys without brackets)",
     },
   },
-  checkFlow({ flow, report }) {
+  visitFlow({ flow, report }) {
     const ids = new Set<string>();
-    for (const { task } of collectTasks(flow.document)) {
-      const id = stringProperty(task, "id");
-      if (id === undefined) continue;
-      ids.add(id);
-      // ForEachItem exposes its generated sub-tasks' outputs.
-      if (isOneOfTypes(stringProperty(task, "type"), FOREACH_ITEM_TYPES)) for (const suffix of ["_split", "_items", "_merge"]) ids.add(id + suffix);
-    }
     const seen = new Set<string>();
-    for (const reference of collectVariableReferences(flow.document, "outputs")) {
-      const id = reference.key.split(".")[0] ?? "";
-      const dedupe = `${JSON.stringify(reference.path)}\u0000${id}`;
-      if (seen.has(dedupe)) continue;
-      seen.add(dedupe);
-      if (!ids.has(id)) report({ messageId: "unknownTask", path: reference.path, data: { id } });
-      else if (!reference.bracket && id.includes("-")) report({ messageId: "dashedKey", path: reference.path, data: { id } });
-    }
+    return {
+      flow() {
+        for (const { task } of collectTasks(flow.document)) {
+          const id = stringProperty(task, "id");
+          if (id === undefined) continue;
+          ids.add(id);
+          // ForEachItem exposes its generated sub-tasks' outputs.
+          if (isOneOfTypes(stringProperty(task, "type"), FOREACH_ITEM_TYPES)) for (const suffix of ["_split", "_items", "_merge"]) ids.add(id + suffix);
+        }
+      },
+      pebbleReference(reference) {
+        if (reference.root !== "outputs" || reference.guarded) return;
+        const id = reference.key.split(".")[0] ?? "";
+        const dedupe = `${JSON.stringify(reference.path)}\u0000${id}`;
+        if (seen.has(dedupe)) return;
+        seen.add(dedupe);
+        const within = { index: reference.index, text: reference.text };
+        if (!ids.has(id)) report({ messageId: "unknownTask", path: reference.path, within, data: { id } });
+        else if (!reference.bracket && id.includes("-")) report({ messageId: "dashedKey", path: reference.path, within, data: { id } });
+      },
+    };
   },
 };

@@ -49,6 +49,33 @@ tasks:
   ],
   invalid: [
     {
+      name: "core types Kestra removed without an alias: an error naming the release and the replacement",
+      yaml: `id: test
+namespace: company.team
+tasks:
+  - id: bash
+    type: io.kestra.core.tasks.scripts.Bash
+    commands: [ls]
+  - id: py
+    type: io.kestra.core.tasks.scripts.Python
+    script: print(1)
+  - id: out
+    type: io.kestra.core.tasks.outputs.OutputValues
+    values: { a: b }
+  - id: runner
+    type: io.kestra.plugin.scripts.shell.Commands
+    commands: [ls]
+    taskRunner:
+      type: io.kestra.core.models.tasks.runners.types.ProcessTaskRunner
+`,
+      errors: [
+        { messageId: "removed", line: 5, column: 11, message: "removed from Kestra in 0.11.0 without an alias, so Kestra no longer loads this flow; write 'io.kestra.plugin.scripts.shell.Commands'" },
+        { messageId: "removed", line: 8, column: 11, message: "write 'io.kestra.plugin.scripts.python.Script'" },
+        { messageId: "removed", line: 11, column: 11, message: "in 0.17.0 without an alias, so Kestra no longer loads this flow; write 'io.kestra.plugin.core.output.OutputValues'" },
+        { messageId: "removed", line: 17, column: 13, message: "write 'io.kestra.plugin.core.runner.Process'" },
+      ],
+    },
+    {
       name: "core types that do not exist, case mistakes, malformed names",
       yaml: `id: test
 namespace: company.team

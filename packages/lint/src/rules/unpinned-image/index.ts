@@ -1,7 +1,5 @@
-import { collectLeaves, hasPebble } from "../../flow-model.js";
+import { hasPebble } from "@flowops/flow-model";
 import type { Rule } from "../../types.js";
-
-const IMAGE_KEYS = new Set(["image", "containerImage"]);
 
 /** The tag of an image reference (`registry:5000/repo/name:tag@sha256:...`), `digest`, or undefined when it has none. */
 export function imageTag(image: string): string | undefined {
@@ -23,14 +21,15 @@ export const unpinnedImage: Rule = {
       latest: "Image '{{image}}' uses the moving tag 'latest'; pin a version tag or a digest",
     },
   },
-  checkFlow({ flow, report }) {
-    for (const { value, path, key } of collectLeaves(flow.document)) {
-      if (typeof key !== "string" || !IMAGE_KEYS.has(key) || typeof value !== "string") continue;
-      const image = value.trim();
-      if (image === "" || hasPebble(image) || image.includes("${")) continue;
-      const tag = imageTag(image);
-      if (tag === undefined) report({ messageId: "noTag", path, data: { image } });
-      else if (tag === "latest") report({ messageId: "latest", path, data: { image } });
-    }
+  visitFlow({ report }) {
+    return {
+      image({ image: written, path }) {
+        const image = written.trim();
+        if (image === "" || hasPebble(image) || image.includes("${")) return;
+        const tag = imageTag(image);
+        if (tag === undefined) report({ messageId: "noTag", path, data: { image } });
+        else if (tag === "latest") report({ messageId: "latest", path, data: { image } });
+      },
+    };
   },
 };

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
-import { collectTypedNodes } from "../flow-model.js";
+import { collectTypedNodes } from "./tasks.js";
 import { KESTRA_CORE_TYPES, KESTRA_TYPE_ALIASES } from "./kestra-core-types.js";
 
 /**

@@ -1,0 +1,57 @@
+import { parseArgs } from "node:util";
+import { adoptEnvironment, DeployRefusedError, formatAdoptionText, kestraClientFromEnvironment, KestraApiError, KestraConfigError } from "@flowops/deploy";
+import { withUsage } from "../args.js";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
+import { loadSelection } from "../selection.js";
+
+export const ADOPT_USAGE = `flowops adopt --env ENV [--cwd DIR] [--kestra-url URL] [--yes] [--format text|json]
+
+  Hands flows that Kestra holds without the ownership label (made by hand, by Terraform, by another
+  tool) over to flowops, for those whose namespace and id Git renders in ENV. Shows, per flow, the
+  diff from the live to the rendered source; writes nothing without --yes.
+  --yes       write Git's rendered source, ownership labels included (a flow that differs only in
+              its labels keeps everything else as it is)`;
+
+/** `flowops adopt`: show, and with --yes carry out, the take-over of unlabelled flows Git renders. */
+export async function adoptCommand(argv: string[], io: CommandIO): Promise<number> {
+  const { values } = withUsage(
+    () =>
+      parseArgs({
+        args: argv,
+        options: {
+          cwd: { type: "string" },
+          env: { type: "string" },
+          "kestra-url": { type: "string" },
+          yes: { type: "boolean", default: false },
+          format: { type: "string", default: "text" },
+        },
+        strict: true,
+        allowPositionals: false,
+      }),
+    ADOPT_USAGE,
+  );
+  if (values.format !== "text" && values.format !== "json") throw new UsageError(`unknown format "${values.format}"; expected text or json\n\nusage: ${ADOPT_USAGE}`);
+  const { repository, envs } = await loadSelection(values, io);
+  const env = envs[0]!;
+  try {
+    const report = await adoptEnvironment({
+      repository,
+      env,
+      kestra: (environment) => kestraClientFromEnvironment(environment, { ...(values["kestra-url"] ? { url: values["kestra-url"] } : {}), variables: io.env }),
+      write: values.yes,
+    });
+    io.stdout(values.format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatAdoptionText(report, values.yes));
+    return report.summary.failed > 0 ? EXIT_FINDINGS : EXIT_OK;
+  } catch (error) {
+    if (error instanceof KestraConfigError || error instanceof TypeError) throw new UsageError(error.message);
+    if (error instanceof DeployRefusedError) {
+      io.stderr(`flowops adopt: ${error.message}\nNothing was written.\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof KestraApiError) {
+      io.stderr(`flowops adopt: ${error.message}\n`);
+      return EXIT_FINDINGS;
+    }
+    throw error;
+  }
+}

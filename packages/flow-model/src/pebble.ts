@@ -1,0 +1,131 @@
+import { isOneOfTypes, SUBFLOW_TYPES } from "./kestra-types.js";
+import { collectTasks } from "./tasks.js";
+import { hasPebble, isMap, memoized, stringProperty, type ValuePath } from "./values.js";
+
+/** One `{{ ... }}` or `{% ... %}` of a string: its inside, and where that inside starts in the string. */
+export interface PebbleExpression {
+  code: string;
+  /** Offset of `code` in the string. */
+  start: number;
+}
+
+/** The inside of every `{{ ... }}` and `{% ... %}` of a string (Kestra's Pebble expressions). */
+export function pebbleExpressions(text: string): PebbleExpression[] {
+  const out: PebbleExpression[] = [];
+  const pattern = /\{\{([\s\S]*?)\}\}|\{%([\s\S]*?)%\}/g;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) out.push({ code: match[1] ?? match[2] ?? "", start: match.index + 2 });
+  return out;
+}
+
+/**
+ * Blanks Pebble string literals (keeping every offset), so `'outputs.x'` written as text is not
+ * taken for a reference; a bare word literal is kept, as `outputs['my-task']` needs it.
+ */
+function withoutStringLiterals(expression: string): string {
+  return expression.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, (literal) =>
+    /^['"][\w-]+['"]$/.test(literal) ? literal : literal[0] + " ".repeat(literal.length - 2) + literal[0],
+  );
+}
+
+/** Scalars of a flow holding Pebble, with where they sit. */
+export interface PebbleScalar {
+  value: string;
+  path: ValuePath;
+}
+
+/** Keys whose values Kestra never renders for the flow itself. */
+const UNRENDERED_KEYS = new Set(["description", "pluginDefaults", "taskDefaults"]);
+
+/**
+ * Every string of a flow that holds Pebble and that Kestra renders in the flow's own context:
+ * not descriptions, plugin defaults (rendered in each task's context), triggers (a Flow trigger's
+ * `inputs` read the upstream execution) or a Subflow's deprecated `outputs` (they read the child's).
+ */
+export const collectPebbleScalars: (document: unknown) => readonly PebbleScalar[] = memoized((document) => {
+  const out: PebbleScalar[] = [];
+  const otherContext = new Set<unknown>();
+  for (const { task } of collectTasks(document)) if (isOneOfTypes(stringProperty(task, "type"), SUBFLOW_TYPES)) otherContext.add(task.outputs);
+  const path: (string | number)[] = [];
+  const visit = (node: unknown): void => {
+    if (typeof node === "string") {
+      if (hasPebble(node)) out.push({ value: node, path: path.slice() });
+    } else if (Array.isArray(node)) {
+      for (let index = 0; index < node.length; index++) {
+        path.push(index);
+        visit(node[index]);
+        path.pop();
+      }
+    } else if (isMap(node) && !otherContext.has(node)) {
+      for (const [key, child] of Object.entries(node)) {
+        if (UNRENDERED_KEYS.has(key) || (path.length === 0 && key === "triggers")) continue;
+        path.push(key);
+        visit(child);
+        path.pop();
+      }
+    }
+  };
+  visit(document);
+  return out;
+});
+
+export type PebbleRoot = "outputs" | "inputs";
+
+/** A `root.key` / `root['key']` read in a Pebble expression. */
+export interface PebbleReference {
+  root: PebbleRoot;
+  /** The key after `root.` or inside `root['...']`, with any dotted continuation (`a.b.c`). */
+  key: string;
+  /** True when written with brackets: `outputs['my-task']`. */
+  bracket: boolean;
+  /** True when a missing value is handled: `?? 'x'`, `| default(...)`, `is defined`, `is null`, `is empty`. */
+  guarded: boolean;
+  /** The string scalar it was found in. */
+  path: ValuePath;
+  /** Where the reference starts in that string, and the text it spans there. */
+  index: number;
+  text: string;
+}
+
+/** What may follow a reference to guard it: more property access, then `??`, a filter chain reaching `default`, or a test. */
+const GUARD = /^\s*(?:(?:\.\s*[\w-]+|\[[^\]]*\])\s*)*(?:\?\?|(?:\|\s*\w+\s*(?:\([^)]*\))?\s*)*\|\s*default\b|is\s+(?:not\s+)?(?:defined|null|empty)\b)/;
+
+function referencesIn(scalar: PebbleScalar, root: PebbleRoot, out: PebbleReference[]): void {
+  const dotted = new RegExp(`(?<![\\w.\\]'"])${root}\\s*\\.\\s*([A-Za-z0-9_][\\w-]*(?:\\.[A-Za-z0-9_][\\w-]*)*)`, "g");
+  const bracket = new RegExp(`(?<![\\w.\\]'"])${root}\\s*\\[\\s*['"]([^'"]+)['"]\\s*\\]`, "g");
+  for (const expression of pebbleExpressions(scalar.value)) {
+    const code = withoutStringLiterals(expression.code);
+    const found: PebbleReference[] = [];
+    for (const [pattern, isBracket] of [[dotted, false], [bracket, true]] as const) {
+      for (let match = pattern.exec(code); match; match = pattern.exec(code)) {
+        const end = match.index + match[0].length;
+        found.push({
+          root,
+          key: match[1] ?? "",
+          bracket: isBracket,
+          guarded: GUARD.test(code.slice(end)),
+          path: scalar.path,
+          index: expression.start + match.index,
+          text: match[0],
+        });
+      }
+    }
+    found.sort((a, b) => a.index - b.index);
+    out.push(...found);
+  }
+}
+
+const byRoot = { outputs: memoized((document) => collect(document, "outputs")), inputs: memoized((document) => collect(document, "inputs")) };
+
+function collect(document: unknown, root: PebbleRoot): PebbleReference[] {
+  const out: PebbleReference[] = [];
+  for (const scalar of collectPebbleScalars(document)) if (scalar.value.includes(root)) referencesIn(scalar, root, out);
+  return out;
+}
+
+/**
+ * Every `outputs.x` / `inputs.x` (not `trigger.outputs`, `parents[0].outputs`) read in the Pebble
+ * expressions a flow renders in its own context, with its exact place in its string.
+ */
+export function collectPebbleReferences(document: unknown, root: PebbleRoot): readonly PebbleReference[] {
+  return byRoot[root](document);
+}

@@ -1,0 +1,36 @@
+/** A path into a parsed YAML value: map keys and sequence indexes. */
+export type ValuePath = readonly (string | number)[];
+
+/** A YAML mapping as parsed into plain data. */
+export type YamlMap = Readonly<Record<string, unknown>>;
+
+export function isMap(value: unknown): value is YamlMap {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function stringProperty(map: YamlMap, key: string): string | undefined {
+  const value = map[key];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** True when a string holds a Pebble expression, i.e. its value is only known at run time. */
+export function hasPebble(value: string): boolean {
+  return value.includes("{{") || value.includes("{%");
+}
+
+/**
+ * One result per parsed document: flow documents are frozen, and every reader asks for the same
+ * tasks, triggers and references, so each is computed once per flow, not once per reader.
+ */
+export function memoized<T>(compute: (document: unknown) => T): (document: unknown) => T {
+  const cache = new WeakMap<object, T>();
+  return (document) => {
+    if (typeof document !== "object" || document === null) return compute(document);
+    let value = cache.get(document);
+    if (value === undefined) {
+      value = compute(document);
+      cache.set(document, value);
+    }
+    return value;
+  };
+}

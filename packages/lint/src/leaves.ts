@@ -1,0 +1,76 @@
+import type { ValuePath } from "@flowops/flow-model";
+
+/** A scalar of a YAML value (string, number, boolean or null) with where it sits. */
+export interface Leaf {
+  value: string | number | boolean | null;
+  path: ValuePath;
+  /** The key (or list index) holding it. */
+  key: string | number | undefined;
+}
+
+/** Keys whose scalar values some rule reads (namespaces, credentials). */
+const WATCHED_KEYS = new Set(["namespace"]);
+const CREDENTIAL_KEY_ENDINGS = [
+  "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "secretkey",
+  "privatekey", "clientsecret", "serviceaccount", "credentials", "sastoken", "connectionstring",
+];
+const credentialLike = new Map<string, boolean>();
+/** A cheap first cut: keys that may name a credential (the rule decides). */
+function mayNameCredential(key: string): boolean {
+  let verdict = credentialLike.get(key);
+  if (verdict === undefined) {
+    const normalized = key.toLowerCase().replace(/[^a-z0-9]/g, "");
+    verdict = CREDENTIAL_KEY_ENDINGS.some((ending) => normalized.endsWith(ending));
+    credentialLike.set(key, verdict);
+  }
+  return verdict;
+}
+const DOTTED_NAMESPACE = /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)+$/;
+/** Credential shapes: AWS keys, private keys, GitHub and Slack tokens, `scheme://user:password@host`. */
+const CREDENTIAL_SHAPE_HINT = /AKIA|ASIA|PRIVATE KEY|gh[pousr]_|xox[abposr]-|:\/\/[^\s/@:]+:[^\s/@]+@/;
+
+/**
+ * The scalars leaf-reading rules look at: values of `namespace` and credential-like keys, `kv(`
+ * calls, dotted namespaces in lists and credential-shaped strings. Few per flow, so rules never
+ * walk whole documents themselves.
+ */
+function isWatched(value: unknown, key: string | number | undefined): boolean {
+  if (typeof key === "string" && (WATCHED_KEYS.has(key) || mayNameCredential(key))) return true;
+  if (typeof value !== "string") return false;
+  if (value.includes("kv(")) return true;
+  if (typeof key === "number" && DOTTED_NAMESPACE.test(value)) return true;
+  return value.length >= 12 && CREDENTIAL_SHAPE_HINT.test(value);
+}
+
+const cache = new WeakMap<object, readonly Leaf[]>();
+
+/** The watched scalars of a value with their paths, in one walk per document (paths materialized only for them). */
+export function collectLeaves(value: unknown): readonly Leaf[] {
+  if (typeof value === "object" && value !== null) {
+    const cached = cache.get(value);
+    if (cached) return cached;
+  }
+  const out: Leaf[] = [];
+  const path: (string | number)[] = [];
+  const visit = (node: unknown, key: string | number | undefined): void => {
+    if (Array.isArray(node)) {
+      for (let index = 0; index < node.length; index++) {
+        path.push(index);
+        visit(node[index], index);
+        path.pop();
+      }
+    } else if (typeof node === "object" && node !== null) {
+      const record = node as Record<string, unknown>;
+      for (const childKey of Object.keys(record)) {
+        path.push(childKey);
+        visit(record[childKey], childKey);
+        path.pop();
+      }
+    } else if (isWatched(node, key)) {
+      out.push({ value: node as Leaf["value"], key, path: path.slice() });
+    }
+  };
+  visit(value, undefined);
+  if (typeof value === "object" && value !== null) cache.set(value, out);
+  return out;
+}

@@ -1,0 +1,40 @@
+import {
+  collectImages,
+  collectPebbleReferences,
+  collectSchedules,
+  collectTasks,
+  collectTriggers,
+  collectTypedNodes,
+  flowReferences,
+} from "@flowops/flow-model";
+import type { RenderedFlow } from "@flowops/render";
+import { collectLeaves } from "./leaves.js";
+import type { FlowVisitors } from "./types.js";
+
+/**
+ * Walks one rendered flow's model once and hands each part to every visitor that asked for it, in
+ * `FlowVisitors`' order. `call` runs one handler (the engine times it and catches its errors).
+ */
+export function walkFlow<V extends { handlers: FlowVisitors }>(flow: RenderedFlow, visitors: readonly V[], call: (visitor: V, work: () => void) => void): void {
+  const document = flow.document;
+  const dispatch = <K extends Exclude<keyof FlowVisitors, "flow" | "flowExit">>(kind: K, items: () => readonly Parameters<NonNullable<FlowVisitors[K]>>[0][]): void => {
+    const interested = visitors.filter((visitor) => visitor.handlers[kind]);
+    if (interested.length === 0) return;
+    for (const item of items()) for (const visitor of interested) call(visitor, () => (visitor.handlers[kind] as (arg: unknown) => void)(item));
+  };
+  for (const visitor of visitors) if (visitor.handlers.flow) call(visitor, () => visitor.handlers.flow!());
+  dispatch("task", () => collectTasks(document));
+  dispatch("trigger", () => collectTriggers(document));
+  dispatch("typedNode", () => collectTypedNodes(document));
+  dispatch("flowReference", () => flowReferences(document, flow.namespace));
+  dispatch("schedule", () => collectSchedules(document));
+  dispatch("image", () => collectImages(document));
+  dispatch("pebbleReference", () => [...collectPebbleReferences(document, "outputs"), ...collectPebbleReferences(document, "inputs")]);
+  dispatch("scalar", () => collectLeaves(document));
+  for (const visitor of visitors) if (visitor.handlers.flowExit) call(visitor, () => visitor.handlers.flowExit!());
+}
+
+/** One rule's visitors over one flow, without timing (the rule tester). */
+export function visitFlowOnce(handlers: FlowVisitors, flow: RenderedFlow): void {
+  walkFlow(flow, [{ handlers }], (_, work) => work());
+}

@@ -1,0 +1,10 @@
+export {
+  redact,
+  redactError,
+  redactHeaders,
+  registerSecret,
+  registerSecretsFromEnvironment,
+  secretsFromEnvironment,
+  stripUrlCredentials,
+  isSecretVariableName,
+} from "./redact.js";
