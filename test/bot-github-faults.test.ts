@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createBotServer, createGitHubClient, flowopsChecks, GitHubRepository, runCiPr, type BotLogger } from "@flowops/sync-bot";
+import { createBotServer, createGitHubClient, flowopsChecks, GitHubRepository, KestraTargets, runCiPr, type BotLogger } from "@flowops/sync-bot";
 import { GitHubDouble } from "./github-double/index.js";
 import { Platform } from "./github-double/platform.js";
 import { actionsEnvironment, pullRequestEvent, signature256 } from "./github-double/events.js";
@@ -60,7 +60,7 @@ async function runPr(number: number, action: "opened" | "synchronize" = "opened"
   const workspace = await platform.checkout(pull.head.sha, join(scratch, `workspace-${++runs}`));
   const payload = pullRequestEvent(action, github.repositoryPayload(platform.fullName), github.pullPayload(platform.fullName, number));
   const env = await actionsEnvironment({ eventName: "pull_request", payload, repository: platform.fullName, apiUrl: github.url, token: github.issueActionsToken(), workspace, sha: pull.head.sha, scratch, run: runs, runId: "9001" });
-  return runCiPr(env, { flowops: flowopsChecks({ variables: env }), log });
+  return runCiPr(env, { flowops: flowopsChecks({ kestra: KestraTargets.fromActions(env) }), log });
 }
 
 describe("flowops ci pr rides through GitHub's 502s and secondary rate limits", () => {
@@ -114,7 +114,7 @@ describe("the GitHub App rides through GitHub's 502s and secondary rate limits",
   it("checks a delivered PR: check run and comment land despite a limit on the check and 502s on the comment", { timeout: 120_000 }, async () => {
     github.registerApp(APP_ID, privateKey);
     github.addInstallation(INSTALLATION, [platform.fullName]);
-    const bot = createBotServer({ appId: APP_ID, privateKey, webhookSecret: SECRET, flowops: flowopsChecks({ variables: {} }), baseUrl: github.url, log });
+    const bot = createBotServer({ appId: APP_ID, privateKey, webhookSecret: SECRET, flowops: flowopsChecks({ kestra: KestraTargets.fromActions({}) }), baseUrl: github.url, log });
     try {
       const port = await bot.listen(0);
       await platform.commit("usage", "Add usage_daily", { "flows/silver/usage_daily.yaml": BROKEN_FLOW });
