@@ -88,4 +88,15 @@ describe("every workflow pins its actions", () => {
     const lint = await createLinter();
     expect(lint(text(name), name)).toEqual([]);
   });
+
+  it("uses one commit of each action across all workflows", () => {
+    const commits = new Map<string, Set<string>>();
+    for (const name of files) {
+      for (const match of text(name).matchAll(/uses: ([\w.-]+\/[\w.-]+)@(\S+ # v\S+)/g)) {
+        commits.set(match[1]!, (commits.get(match[1]!) ?? new Set()).add(match[2]!));
+      }
+    }
+    expect(commits.get("actions/checkout")?.size).toBe(1);
+    for (const [action, pins] of commits) expect([...pins], action).toHaveLength(1);
+  });
 });
