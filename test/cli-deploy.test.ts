@@ -19,8 +19,8 @@ const FLOWS_PER_TENANT = BRONZE.length + 3;
 
 /**
  * A platform of its own (so an edit of the example platform changes nothing here), in a Git
- * repository with one commit, configured like the example: staging credentials from
- * KESTRA_STAGING_*, prune on, at most 10% of the managed flows deleted by one deploy.
+ * repository with one commit, configured like the example: credentials from KESTRA_USERNAME +
+ * KESTRA_PASSWORD, prune on, at most 10% of the managed flows deleted by one deploy.
  */
 async function platformRepository(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "flowops-cli-deploy-"));
@@ -32,12 +32,9 @@ async function platformRepository(): Promise<string> {
       "    kestra:",
       "      url: https://kestra.staging.example.com",
       "      tenant: main",
-      "      usernameEnv: KESTRA_STAGING_USERNAME",
-      "      passwordEnv: KESTRA_STAGING_PASSWORD",
       "  production:",
       "    kestra:",
       "      url: https://kestra.example.com",
-      "      tokenEnv: KESTRA_PRODUCTION_TOKEN",
       "deploy:",
       "  prune: true",
       "  maxDeleteShare: 0.1",
@@ -199,9 +196,9 @@ describe("the README's steps for pointing flowops at Kestra", () => {
     const kestra = await startKestraDouble({ basicAuth: { username: USERNAME, password: PASSWORD } });
     try {
       const dir = await platformRepository();
-      const io = captureIO(dir, { KESTRA_USERNAME: USERNAME, KESTRA_PASSWORD: PASSWORD, KESTRA_STAGING_USERNAME: USERNAME, KESTRA_STAGING_PASSWORD: "not-the-password" });
+      const io = captureIO(dir, { KESTRA_USERNAME: USERNAME, KESTRA_PASSWORD: "not-the-password" });
       expect(await main(["plan", "--env", "staging", "--kestra-url", kestra.url], io)).toBe(1);
-      expect(io.err()).toContain("basic auth from KESTRA_STAGING_USERNAME + KESTRA_STAGING_PASSWORD");
+      expect(io.err()).toContain("basic auth from KESTRA_USERNAME + KESTRA_PASSWORD");
       expect(io.err()).not.toContain("not-the-password");
       expect(io.err()).not.toContain(USERNAME);
     } finally {

@@ -80,6 +80,25 @@ describe("factorTemplate", () => {
     expect(factor({ a: "id: f\nnamespace: a.x\ndescription: d\n", b: "id: f\nnamespace: b.x\n" }).ok).toBe(false);
   });
 
+  it("keeps Pebble in the template and only the text around it in tenant vars (tenant values are never expressions)", () => {
+    const { text, vars } = factor({
+      a: "id: f\nnamespace: a.x\ntasks: [{ id: t, type: T, message: 'EUR is {{ outputs.c.value }} today' }]\n",
+      b: "id: f\nnamespace: b.x\ntasks: [{ id: t, type: T, message: 'USD is {{ outputs.c.value }} today' }]\n",
+    });
+    expect(text).toContain("{{ outputs.c.value }} today");
+    for (const values of Object.values(vars)) expect(JSON.stringify(values)).not.toMatch(/\{\{|\{%|\{#/);
+    expect(Object.values(vars.a)).toContain("EUR");
+  });
+
+  it("leaves a flow whose Pebble differs between copies unfactored rather than put Pebble in a tenant file", () => {
+    const { ok, vars } = factor({
+      a: "id: f\nnamespace: a.x\ntasks: [{ id: t, type: T, message: '{{ outputs.one.value }}' }]\n",
+      b: "id: f\nnamespace: b.x\ntasks: [{ id: t, type: T, message: '{{ outputs.two.value }}' }]\n",
+    });
+    expect(ok).toBe(false);
+    for (const values of Object.values(vars)) expect(JSON.stringify(values)).not.toMatch(/\{\{/);
+  });
+
   it("turns disabled: true on some copies into the tenants' disabled switch", () => {
     const result = factor({ a: "id: f\nnamespace: a.x\ndisabled: true\ntasks: []\n", b: "id: f\nnamespace: b.x\ntasks: []\n" });
     expect(result).toMatchObject({ ok: true, disabled: ["a"], text: "id: f\ntasks: []\n" });

@@ -81,13 +81,16 @@ function factorNode(ctx: Context, node: Node | null, values: ReadonlyMap<string,
     if (result !== CANNOT) return result;
   } else if (isScalar(node) && list.every((v) => typeof v === "string")) {
     const strings = values as ReadonlyMap<string, string>;
-    const unified = unifyStrings(ctx, strings) ?? varInsideString(ctx, strings, path);
+    const unified = unifyStrings(ctx, strings) ?? varsAroundPebble(ctx, strings, path) ?? varInsideString(ctx, strings, path);
     if (unified !== undefined) {
       node.value = unified;
       return node;
     }
   }
   if (path.length === 0) return CANNOT;
+  // Tenant values are data, never expressions: render refuses Pebble in a tenant file, so a
+  // differing value that holds Pebble cannot become a var (its flow stays tenant-specific).
+  if (list.some(holdsPebble)) return CANNOT;
   const name = ctx.vars.varFor(path, values);
   ctx.used.add(name);
   const placeholder = new Scalar(`\${tenant.vars.${name}}`);
@@ -246,6 +249,49 @@ function substituteTenant(ctx: Context, tenant: string, text: string): string {
     ctx.substitutions.set(tenant, pattern);
   }
   return escapePlaceholders(text).replace(pattern, (match) => (match === namespace ? "${flow.namespace}" : "${tenant.code}"));
+}
+
+const PEBBLE = /(\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\})/;
+
+function holdsPebble(value: unknown): boolean {
+  if (typeof value === "string") return /\{\{|\{%|\{#/.test(value);
+  if (Array.isArray(value)) return value.some(holdsPebble);
+  if (isPlainObject(value)) return Object.values(value).some(holdsPebble);
+  return false;
+}
+
+/**
+ * `EUR is {{ outputs.cost.value }}` vs `USD is {{ outputs.cost.value }}`: when the copies share
+ * their Pebble expressions and differ only in the text between them, each differing piece of text
+ * becomes a var and the expressions stay in the template (a tenant value never holds Pebble).
+ */
+function varsAroundPebble(ctx: Context, values: ReadonlyMap<string, string>, path: string[]): string | undefined {
+  const split = new Map([...values].map(([tenant, text]) => [tenant, text.split(PEBBLE)]));
+  const parts = [...split.values()];
+  const first = parts[0]!;
+  if (first.length < 2 || parts.some((p) => p.length !== first.length)) return undefined;
+  let template = "";
+  for (let i = 0; i < first.length; i++) {
+    const pieces = new Map([...split].map(([tenant, p]) => [tenant, p[i]!]));
+    const distinct = new Set(pieces.values());
+    if (i % 2 === 1) {
+      if (distinct.size !== 1) return undefined;
+      template += escapePlaceholders(first[i]!);
+    } else if (distinct.size === 1) {
+      template += escapePlaceholders(first[i]!);
+    } else {
+      const partPath = first.length > 3 ? [...path, `part${i / 2 + 1}`] : path;
+      const unified = unifyStrings(ctx, pieces) ?? varInsideString(ctx, pieces, partPath);
+      if (unified !== undefined) {
+        template += unified;
+        continue;
+      }
+      const name = ctx.vars.varFor(partPath, pieces);
+      ctx.used.add(name);
+      template += `\${tenant.vars.${name}}`;
+    }
+  }
+  return template;
 }
 
 /** Characters a value in a longer string usually starts or ends at (`--out=`, `s3://bucket/`). */

@@ -109,7 +109,8 @@ export async function runMergeDeploy(input: MergeDeployInput): Promise<MergeDepl
 
   const report = deployReport({ env, sha, pullRequest, decision, outcome, ...(input.logUrl ? { logUrl: input.logUrl } : {}) });
   if (pullRequest) await github.upsertStickyComment(pullRequest.number, commentKey, report);
-  if (!outcome.ok) log.error(`deploy of ${sha} to ${env} failed: ${description}`);
+  // The log says why, not only that it failed (the text is scrubbed like every log line).
+  if (!outcome.ok) log.error(`deploy of ${sha} to ${env} failed: ${description}${failed.length ? "" : `\n${outcome.text}`}`);
   else log.info(`deployed ${sha} to ${env}`);
   return done(outcome.ok ? "deployed" : "failed", report, { pullRequest, decision, deploymentId, outcome });
 }
