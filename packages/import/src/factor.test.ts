@@ -87,7 +87,7 @@ describe("factorTemplate", () => {
     });
     expect(text).toContain("{{ outputs.c.value }} today");
     for (const values of Object.values(vars)) expect(JSON.stringify(values)).not.toMatch(/\{\{|\{%|\{#/);
-    expect(Object.values(vars.a)).toContain("EUR");
+    expect(Object.values(vars["a"] ?? {})).toContain("EUR");
   });
 
   it("leaves a flow whose Pebble differs between copies unfactored rather than put Pebble in a tenant file", () => {
