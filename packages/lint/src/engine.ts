@@ -1,10 +1,9 @@
-import type { FlowRepository, RenderResult, RenderedFlow, SourcePosition } from "@flowops/render";
+import { namespaceOwner, type FlowRepository, type RenderResult, type RenderedFlow, type SourcePosition } from "@flowops/render";
 import { validatorFor } from "@flowops/schemas";
 import { indexKestraFlowSchema, PULLED_KESTRA_SCHEMA_PATH, type KestraSchemaIndex } from "./kestra-schema.js";
 import { formatMessage, genericTenantData, genericTenantText } from "./messages.js";
 import { ALL_RULES } from "./registry.js";
 import { isSuppressed, parseSuppressions, type Suppressions } from "./suppressions.js";
-import { tenantNamespaceRoots } from "./tenant-roots.js";
 import { attributeTenantValues } from "./tenant-values.js";
 import { FlowPositions } from "./positions.js";
 import { walkFlow } from "./visit.js";
@@ -77,7 +76,7 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
   const kestraSchema = time("kestra-schema", () => loadKestraSchema(repository, options));
   const facts: LintFacts = {
     repository,
-    tenantRoots: tenantNamespaceRoots(repository),
+    namespaceOwner: namespaceOwner(repository),
     ...(kestraSchema ? { kestraSchema } : {}),
     flowValidator: options.flowValidator ?? validatorFor("flow"),
   };

@@ -49,8 +49,11 @@ export interface FileFinding extends FindingBase {
 /** Facts every rule may consult; computed once per lint run. */
 export interface LintFacts {
   repository: FlowRepository;
-  /** Namespace root of each tenant (e.g. `customer_1`), when the namespace pattern starts from one. */
-  tenantRoots: ReadonlyMap<string, string>;
+  /**
+   * Which tenant owns a namespace (render's `namespaceOwner`: the tenant's pattern root or the
+   * `namespaces` its file lists), undefined for a namespace no tenant owns or a plain repository.
+   */
+  namespaceOwner: (namespace: string) => string | undefined;
   /** The pulled Kestra flow schema, when the repository has one. */
   kestraSchema?: KestraSchemaIndex;
   /** Extra flow validator (the schema from `@flowops/schemas`), when given. */

@@ -1,11 +1,10 @@
 // Test support: typescript-eslint-style rule tables. Each case is literal YAML; invalid cases list
 // the expected message id, line and column (and optionally a fragment of the message).
 import { describe, expect, it } from "vitest";
-import type { RenderedFlow } from "@flowops/render";
+import { namespaceOwner, type RenderedFlow } from "@flowops/render";
 import { validatorFor } from "@flowops/schemas";
 import { indexKestraFlowSchema } from "../kestra-schema.js";
 import { formatMessage, genericTenantData, genericTenantText } from "../messages.js";
-import { tenantNamespaceRoots } from "../tenant-roots.js";
 import type { FindingBase, FlowFinding, FlowValidator, LintFacts, Rule } from "../types.js";
 import { visitFlowOnce } from "../visit.js";
 import { FlowPositions } from "../positions.js";
@@ -67,7 +66,7 @@ export function runRule(rule: Rule, testCase: RuleCase): FoundFinding[] {
   const kestraSchema = testCase.kestraFlowSchema !== undefined ? indexKestraFlowSchema(testCase.kestraFlowSchema) : undefined;
   const facts: LintFacts = {
     repository,
-    tenantRoots: tenantNamespaceRoots(repository),
+    namespaceOwner: namespaceOwner(repository),
     ...(kestraSchema ? { kestraSchema } : {}),
     flowValidator: testCase.flowValidator ?? validatorFor("flow"),
   };

@@ -22,8 +22,19 @@ ${tasks}  - id: get
       ],
       tenants: [{ code: "acme" }, { code: "acme_eu" }],
     },
+    {
+      // A namespace the tenant file lists is the tenant's own, as render and deploy judge it.
+      templates: [{ path: "flows/bronze/a.yaml", text: `id: a\n${tasks}  - id: get\n    type: io.kestra.plugin.core.kv.Get\n    key: k\n    namespace: legacy.acme.silver\n`, tenants: ["acme"] }],
+      tenants: [{ code: "acme", text: "code: acme\nnamespaces: [legacy.acme]\n" }, { code: "beta" }],
+    },
   ],
   invalid: [
+    {
+      // ...and another tenant's, for everyone else.
+      templates: [{ path: "flows/bronze/a.yaml", text: `id: a\n${tasks}  - id: get\n    type: io.kestra.plugin.core.kv.Get\n    key: k\n    namespace: legacy.acme.silver\n`, tenants: ["beta"] }],
+      tenants: [{ code: "acme", text: "code: acme\nnamespaces: [legacy.acme]\n" }, { code: "beta" }],
+      errors: [{ messageId: "otherTenant", line: 7, column: 16, message: "tenant 'acme'" }],
+    },
     {
       templates: [
         {

@@ -1,5 +1,4 @@
 import { hasPebble } from "@flowops/flow-model";
-import { isWithinRoot } from "../../tenant-roots.js";
 import type { Rule } from "../../types.js";
 
 /** `kv('key', 'namespace')` and `namespaceFiles`-style reads name a namespace inside Pebble. */
@@ -20,19 +19,11 @@ export const crossTenantReference: Rule = {
     },
   },
   visitFlow({ flow, facts, report }) {
-    if (!flow.tenant || facts.tenantRoots.size < 2) return {};
-    const ownRoot = facts.tenantRoots.get(flow.tenant);
+    const tenant = flow.tenant;
+    if (!tenant) return {};
     const ownerOf = (namespace: string): string | undefined => {
-      if (ownRoot !== undefined && isWithinRoot(namespace, ownRoot)) return undefined;
-      let owner: string | undefined;
-      let longest = -1;
-      for (const [tenant, root] of facts.tenantRoots) {
-        if (tenant !== flow.tenant && isWithinRoot(namespace, root) && root.length > longest) {
-          owner = tenant;
-          longest = root.length;
-        }
-      }
-      return owner;
+      const owner = facts.namespaceOwner(namespace);
+      return owner === tenant ? undefined : owner;
     };
     const check = (namespace: string, path: readonly (string | number)[]): void => {
       if (hasPebble(namespace)) return;

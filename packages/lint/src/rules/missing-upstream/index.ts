@@ -1,5 +1,4 @@
 import { flowReferences } from "@flowops/flow-model";
-import { isWithinRoot } from "../../tenant-roots.js";
 import type { Rule } from "../../types.js";
 
 /**
@@ -20,12 +19,11 @@ export const missingUpstream: Rule = {
   },
   checkTenantFlows({ tenant, flows, envNamespaces, facts, report }) {
     const rendered = new Set(flows.map((flow) => `${flow.namespace}\u0000${flow.id}`));
-    const root = tenant ? facts.tenantRoots.get(tenant) : undefined;
     const scope = tenant ? "for this tenant" : "by this repository";
     for (const flow of flows) {
       for (const reference of flowReferences(flow.document, flow.namespace)) {
         if (reference.flowId === undefined || reference.namespaceMatch !== "equals" || reference.dynamic) continue;
-        const managed = envNamespaces.has(reference.namespace) || (root !== undefined && isWithinRoot(reference.namespace, root));
+        const managed = envNamespaces.has(reference.namespace) || (tenant !== null && facts.namespaceOwner(reference.namespace) === tenant);
         if (!managed || rendered.has(`${reference.namespace}\u0000${reference.flowId}`)) continue;
         report({
           flow,
