@@ -114,7 +114,7 @@ describe("the GitHub App rides through GitHub's 502s and secondary rate limits",
   it("checks a delivered PR: check run and comment land despite a limit on the check and 502s on the comment", { timeout: 120_000 }, async () => {
     github.registerApp(APP_ID, privateKey);
     github.addInstallation(INSTALLATION, [platform.fullName]);
-    const bot = createBotServer({ appId: APP_ID, privateKey, webhookSecret: SECRET, flowops: flowopsChecks({ kestra: KestraTargets.fromActions({}) }), baseUrl: github.url, log });
+    const bot = createBotServer({ appId: APP_ID, privateKey, webhookSecret: SECRET, flowops: flowopsChecks({ kestra: KestraTargets.fromActions({}) }), baseUrl: github.url, catchUpIntervalMs: 0, log });
     try {
       const port = await bot.listen(0);
       await platform.commit("usage", "Add usage_daily", { "flows/silver/usage_daily.yaml": BROKEN_FLOW });

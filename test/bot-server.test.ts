@@ -37,7 +37,7 @@ function logger(): BotLogger {
 }
 
 async function startBot(secret = SECRET): Promise<void> {
-  bot = createBotServer({ appId: APP_ID, privateKey, webhookSecret: secret, flowops, baseUrl: double.url, github: UNPACED_GITHUB, log: logger() });
+  bot = createBotServer({ appId: APP_ID, privateKey, webhookSecret: secret, flowops, baseUrl: double.url, github: UNPACED_GITHUB, catchUpIntervalMs: 0, log: logger() });
   botUrl = `http://127.0.0.1:${await bot.listen(0)}`;
 }
 

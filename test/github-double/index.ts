@@ -485,6 +485,15 @@ export class GitHubDouble {
         this.tokens.set(token, { actor: { login: BOT_LOGIN, type: "Bot" }, write: true, installationId });
         return { status: 201, body: { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { checks: "write", contents: "read", pull_requests: "write", deployments: "write" }, repository_selection: "selected" } };
       }
+      case "apps/list-installations": {
+        const list = [...this.installations.keys()].map((id) => ({ id, account: { login: "acme", type: "Organization" }, app_id: this.appId, target_type: "Organization", repository_selection: "selected", permissions: { checks: "write", contents: "read", pull_requests: "write", deployments: "write" }, events: ["pull_request", "push", "check_run", "check_suite"], created_at: now, updated_at: now, access_tokens_url: `${this.url}/app/installations/${id}/access_tokens`, repositories_url: `${this.url}/installation/repositories`, html_url: `https://github.com/settings/installations/${id}`, single_file_name: null }));
+        return this.page(list, url);
+      }
+      case "apps/list-repos-accessible-to-installation": {
+        const names = grant?.installationId != null ? (this.installations.get(grant.installationId)?.repos ?? []) : [];
+        const repositories = names.filter((name) => this.repos.has(name)).map((name) => this.repositoryPayload(name));
+        return { status: 200, body: { total_count: repositories.length, repository_selection: "selected", repositories } };
+      }
       case "checks/create": {
         const repo = this.repo(repoName);
         const run: CheckRunState = {

@@ -25,6 +25,7 @@ async function start(options: { maxInFlightBodyBytes?: number } = {}): Promise<v
     webhookSecret: WEBHOOK_SECRET,
     flowops: flowopsChecks({ kestra: KestraTargets.fromActions({ KESTRA_URL: "http://127.0.0.1:1" }) }),
     baseUrl: "http://127.0.0.1:1",
+    catchUpIntervalMs: 0,
     log: { info: (m) => logLines.push(m), warn: (m) => logLines.push(m), error: (m) => logLines.push(m) },
     ...options,
   });

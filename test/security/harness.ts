@@ -75,7 +75,7 @@ export class World {
   }
 
   async startBot(flowops: FlowopsChecks): Promise<BotServer> {
-    this.bot = createBotServer({ appId: APP_ID, privateKey: appPrivateKey(), webhookSecret: WEBHOOK_SECRET, flowops, baseUrl: this.github.url, log: this.log });
+    this.bot = createBotServer({ appId: APP_ID, privateKey: appPrivateKey(), webhookSecret: WEBHOOK_SECRET, flowops, baseUrl: this.github.url, catchUpIntervalMs: 0, log: this.log });
     this.botUrl = `http://127.0.0.1:${await this.bot.listen(0)}`;
     return this.bot;
   }

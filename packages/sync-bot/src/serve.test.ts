@@ -19,8 +19,9 @@ describe("botOptionsFromEnv", () => {
         GITHUB_APP_PRIVATE_KEY_PATH: join(dir, "key.pem"),
         GITHUB_API_URL: "https://ghe.example.com/api/v3",
         FLOWOPS_DEPLOY_BRANCHES: "release, prod",
+        FLOWOPS_BOT_CATCHUP_INTERVAL: "60",
       });
-      expect(options).toMatchObject({ appId: 123, webhookSecret: "s", baseUrl: "https://ghe.example.com/api/v3", deployBranches: ["release", "prod"] });
+      expect(options).toMatchObject({ appId: 123, webhookSecret: "s", baseUrl: "https://ghe.example.com/api/v3", deployBranches: ["release", "prod"], catchUpIntervalMs: 60_000 });
       expect(options.privateKey).toContain("BEGIN RSA PRIVATE KEY");
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -30,6 +31,8 @@ describe("botOptionsFromEnv", () => {
   it("turns literal \\n of a one-line key into newlines, and refuses a non-numeric id", async () => {
     const options = await botOptionsFromEnv({ GITHUB_APP_ID: "1", GITHUB_WEBHOOK_SECRET: "s", GITHUB_APP_PRIVATE_KEY: "-----BEGIN-----\\nabc\\n-----END-----" });
     expect(options.privateKey).toBe("-----BEGIN-----\nabc\n-----END-----");
+    await expect(botOptionsFromEnv({ GITHUB_APP_ID: "1", GITHUB_WEBHOOK_SECRET: "s", GITHUB_APP_PRIVATE_KEY: "k", FLOWOPS_BOT_CATCHUP_INTERVAL: "5m" })).rejects.toThrow(/FLOWOPS_BOT_CATCHUP_INTERVAL must be a whole number of seconds.*got 5m/);
+    expect((await botOptionsFromEnv({ GITHUB_APP_ID: "1", GITHUB_WEBHOOK_SECRET: "s", GITHUB_APP_PRIVATE_KEY: "k", FLOWOPS_BOT_CATCHUP_INTERVAL: "0" })).catchUpIntervalMs).toBe(0);
     await expect(botOptionsFromEnv({ GITHUB_APP_ID: "my-app", GITHUB_WEBHOOK_SECRET: "s", GITHUB_APP_PRIVATE_KEY: "k" })).rejects.toThrow(/numeric id, got my-app/);
   });
 });

@@ -11,7 +11,8 @@ export class BotConfigurationError extends Error {
  * Reads the GitHub App settings of `flowops bot serve` from the environment:
  * `GITHUB_APP_ID`, `GITHUB_APP_PRIVATE_KEY` (PEM text) or `GITHUB_APP_PRIVATE_KEY_PATH` (a file),
  * `GITHUB_WEBHOOK_SECRET`, and optionally `GITHUB_API_URL` (GitHub Enterprise) and
- * `FLOWOPS_DEPLOY_BRANCHES` (comma-separated, besides each repository's default branch).
+ * `FLOWOPS_DEPLOY_BRANCHES` (comma-separated, besides each repository's default branch) and
+ * `FLOWOPS_BOT_CATCHUP_INTERVAL` (seconds between catch-up passes; default 300, 0 turns them off).
  */
 export async function botOptionsFromEnv(env: NodeJS.ProcessEnv): Promise<Omit<BotServerOptions, "flowops" | "log">> {
   const missing: string[] = [];
@@ -35,6 +36,10 @@ export async function botOptionsFromEnv(env: NodeJS.ProcessEnv): Promise<Omit<Bo
   if (!/^\d+$/.test(appId!)) throw new BotConfigurationError(`GITHUB_APP_ID must be the App's numeric id, got ${appId}`);
   // A key pasted into a single-line variable often carries literal "\n".
   const pem = privateKey!.includes("\\n") ? privateKey!.replace(/\\n/g, "\n") : privateKey!;
+  const interval = env["FLOWOPS_BOT_CATCHUP_INTERVAL"]?.trim();
+  if (interval && !/^\d+$/.test(interval)) {
+    throw new BotConfigurationError(`FLOWOPS_BOT_CATCHUP_INTERVAL must be a whole number of seconds between catch-up passes (0 turns them off), got ${interval}`);
+  }
   const branches = (env["FLOWOPS_DEPLOY_BRANCHES"] ?? "").split(",").map((b) => b.trim()).filter(Boolean);
   return {
     appId: Number(appId),
@@ -42,6 +47,7 @@ export async function botOptionsFromEnv(env: NodeJS.ProcessEnv): Promise<Omit<Bo
     webhookSecret: secret!,
     ...(env["GITHUB_API_URL"] ? { baseUrl: env["GITHUB_API_URL"] } : {}),
     ...(branches.length ? { deployBranches: branches } : {}),
+    ...(interval ? { catchUpIntervalMs: Number(interval) * 1000 } : {}),
   };
 }
 

@@ -23,7 +23,7 @@ describe("webhook signature check", () => {
   beforeAll(async () => {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
     const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-    bot = createBotServer({ appId: 1, privateKey, webhookSecret: SECRET, flowops, log: quiet });
+    bot = createBotServer({ appId: 1, privateKey, webhookSecret: SECRET, flowops, catchUpIntervalMs: 0, log: quiet });
     const port = await bot.listen(0, "127.0.0.1");
     url = `http://127.0.0.1:${port}/api/github/webhooks`;
   });

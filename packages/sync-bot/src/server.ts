@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "@octokit/app";
 import { cloneAtCommit, fetchCommit } from "./git.js";
-import { gitHubAppOctokit, GitHubRepository, type GitHubClient, type GitHubResilience } from "./github.js";
+import { gitHubAppOctokit, GitHubRepository, httpStatusOf, type GitHubClient, type GitHubResilience } from "./github.js";
 import { runMergeDeploy, type MergeDeployResult } from "./merge-deploy.js";
 import { runPullRequestCheck, type PullRequestCheckResult } from "./pull-request-check.js";
 import { KeyedSerialQueue, Semaphore } from "./queue.js";
@@ -43,7 +43,27 @@ export interface BotServerOptions {
   workRoot?: string;
   /** Retries, rate-limit waits and write pacing of the App's GitHub clients (defaults: `DEFAULT_RESILIENCE`). */
   github?: Partial<GitHubResilience>;
+  /**
+   * Milliseconds between catch-up passes, the first one at `listen`: each installed repository's
+   * deploy branch is compared with its last successful flowops deployment and what is missing is
+   * deployed through the same gate as a push. Default 5 minutes; 0 turns catch-up off.
+   */
+  catchUpIntervalMs?: number;
   log?: BotLogger;
+}
+
+/** Five minutes: a lost webhook costs at most this much delay. */
+export const DEFAULT_CATCH_UP_INTERVAL_MS = 5 * 60_000;
+
+/** What one catch-up pass found in one repository's deploy branch. */
+export interface CatchUpRecord {
+  repository: string;
+  branch: string;
+  /** up-to-date: the tip is deployed; never-deployed: left to the first push (no trusted policy yet); deployed/refused/...: the deploy ran; failed: the pass could not tell or deploy. */
+  status: "up-to-date" | "never-deployed" | "no-branch" | "failed" | MergeDeployResult["status"];
+  tip?: string;
+  deployedSha?: string;
+  error?: string;
 }
 
 /** What one delivery led to, for logs and tests. */
@@ -68,6 +88,11 @@ export interface BotServer {
   close(): Promise<void>;
   /** Finished deliveries, newest last (the last 100). */
   readonly deliveries: readonly DeliveryRecord[];
+  /**
+   * Runs one catch-up pass now (or joins the one running) and resolves with what it found per
+   * repository and deploy branch. `listen` starts one, then one every `catchUpIntervalMs`.
+   */
+  catchUp(): Promise<CatchUpRecord[]>;
 }
 
 /**
@@ -96,6 +121,10 @@ export function createBotServer(options: BotServerOptions): BotServer {
   const maxInFlightBodyBytes = options.maxInFlightBodyBytes ?? MAX_IN_FLIGHT_BODY_BYTES;
   let inFlightBodyBytes = 0;
   let closing = false;
+  const catchUpIntervalMs = options.catchUpIntervalMs ?? DEFAULT_CATCH_UP_INTERVAL_MS;
+  if (!(Number.isFinite(catchUpIntervalMs) && catchUpIntervalMs >= 0)) throw new RangeError(`catchUpIntervalMs must be 0 (off) or a number of milliseconds, got ${catchUpIntervalMs}`);
+  let catchUpTimer: NodeJS.Timeout | undefined;
+  let runningPass: Promise<CatchUpRecord[]> | null = null;
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -215,7 +244,12 @@ export function createBotServer(options: BotServerOptions): BotServer {
     );
   }
 
-  async function deployPush(github: GitHubRepository, token: string, route: Extract<WebhookRoute, { kind: "push" }>): Promise<MergeDeployResult | null> {
+  /**
+   * A push deploys; `catchUp` marks a pass of {@link catchUp}: the same clone, trusted policy,
+   * queue and approval gate, except that a tip already deployed (by a webhook that got there
+   * first) is left alone.
+   */
+  async function deployPush(github: GitHubRepository, token: string, route: Extract<WebhookRoute, { kind: "push" }>, catchUp = false): Promise<MergeDeployResult | null> {
     if (route.branch !== route.defaultBranch && !(options.deployBranches ?? []).includes(route.branch)) {
       log.info(`push to ${route.owner}/${route.repo} ${route.branch}: not a deploy branch`);
       return null;
@@ -229,11 +263,72 @@ export function createBotServer(options: BotServerOptions): BotServer {
         after: route.after,
         fetchCommit: (sha) => fetchCommit({ url: route.cloneUrl, token, dir, sha }),
       });
-      log.info(`push ${route.after.slice(0, 12)} to ${route.owner}/${route.repo} ${route.branch}: ${policyCommit.reason}`);
-      return queue.run(`${route.owner}/${route.repo}#${env}`, () =>
-        runMergeDeploy({ github, flowops: options.flowops, workspace: dir, sha: route.after, branch: route.branch, env, policy, baseSha: policyCommit.sha, pusher: route.pusher, log }),
-      );
+      log.info(`${catchUp ? "catch-up of" : "push"} ${route.after.slice(0, 12)} to ${route.owner}/${route.repo} ${route.branch}: ${policyCommit.reason}`);
+      return queue.run(`${route.owner}/${route.repo}#${env}`, async () => {
+        if (catchUp && (await github.lastSuccessfulDeployment(env))?.sha === route.after) {
+          log.info(`catch-up: ${route.owner}/${route.repo} ${env} is already at ${route.after.slice(0, 12)}`);
+          return null;
+        }
+        return runMergeDeploy({ github, flowops: options.flowops, workspace: dir, sha: route.after, branch: route.branch, env, policy, baseSha: policyCommit.sha, pusher: route.pusher, log });
+      });
     });
+  }
+
+  function catchUp(): Promise<CatchUpRecord[]> {
+    runningPass ??= catchUpPass().finally(() => (runningPass = null));
+    return runningPass;
+  }
+
+  /**
+   * Level-triggered deploys: for every repository of every installation, each deploy branch's tip
+   * is compared with the newest successful flowops deployment; a tip that differs goes through
+   * {@link deployPush} with the deployed commit as `before`, so the trust boundary holds as for a
+   * push (policy from the deployed commit, approvals of the merged PR). A repository never
+   * deployed is left to its first push: without a deployment there is no trusted policy.
+   */
+  async function catchUpPass(): Promise<CatchUpRecord[]> {
+    const records: CatchUpRecord[] = [];
+    try {
+      for await (const { octokit, repository } of app.eachRepository.iterator()) {
+        if (closing) break;
+        const owner = repository.owner.login;
+        const full = `${owner}/${repository.name}`;
+        const github = new GitHubRepository(octokit as GitHubClient, owner, repository.name, log);
+        let deployed: Awaited<ReturnType<GitHubRepository["lastSuccessfulDeployment"]>> | undefined;
+        for (const branch of new Set([repository.default_branch, ...(options.deployBranches ?? [])])) {
+          const record: CatchUpRecord = { repository: full, branch, status: "up-to-date" };
+          records.push(record);
+          try {
+            try {
+              record.tip = await github.branchTip(branch);
+            } catch (error) {
+              if (httpStatusOf(error) !== 404) throw error;
+              record.status = "no-branch";
+              continue;
+            }
+            deployed ??= await github.lastSuccessfulDeployment(null);
+            if (!deployed) {
+              record.status = "never-deployed";
+              continue;
+            }
+            record.deployedSha = deployed.sha;
+            if (deployed.sha === record.tip) continue;
+            const { token } = (await (octokit as GitHubClient).auth({ type: "installation" })) as { token: string };
+            registerSecret(token);
+            const route = { kind: "push" as const, installationId: 0, owner, repo: repository.name, cloneUrl: repository.clone_url, branch, before: deployed.sha, after: record.tip, pusher: null, defaultBranch: repository.default_branch };
+            const result = await deployPush(github, token, route, true);
+            record.status = result ? result.status : "up-to-date";
+          } catch (error) {
+            record.status = "failed";
+            record.error = redactError(error);
+            log.error(`catch-up of ${full} ${branch} failed: ${record.error}`);
+          }
+        }
+      }
+    } catch (error) {
+      log.error(`catch-up pass stopped: ${redactError(error)}`);
+    }
+    return records;
   }
 
   async function withClone<T>(url: string, token: string, sha: string, extraRefs: string[], work: (dir: string) => Promise<T>): Promise<T> {
@@ -261,16 +356,24 @@ export function createBotServer(options: BotServerOptions): BotServer {
         server.listen(port, host, () => {
           server.off("error", reject);
           const address = server.address();
+          if (catchUpIntervalMs > 0 && !catchUpTimer) {
+            void catchUp();
+            catchUpTimer = setInterval(() => void catchUp(), catchUpIntervalMs);
+            catchUpTimer.unref();
+          }
           resolve(typeof address === "object" && address ? address.port : port);
         });
       });
     },
     idle,
+    catchUp,
     async close() {
       closing = true;
+      clearInterval(catchUpTimer);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await idle();
+      await runningPass;
       await closed;
     },
   };

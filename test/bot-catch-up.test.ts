@@ -1,0 +1,144 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createBotServer, flowopsChecks, KestraTargets, type BotServer, type BotServerOptions, type FlowopsChecks } from "@flowops/sync-bot";
+import { AWS_COSTS } from "./github-double/platform.js";
+import { pushEvent, signature256 } from "./github-double/events.js";
+import { UNPACED_GITHUB } from "./support.js";
+import { APP_ID, appPrivateKey, FLOW, INSTALLATION, KESTRA_PASSWORD, KESTRA_USERNAME, WEBHOOK_SECRET, World } from "./security/harness.js";
+
+// Real Git, the real flowops packages and the Kestra double on a busy machine: generous limits, no timing assertions.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
+
+/**
+ * Issue 12, item 1: `bot serve` is level-triggered. A pass (on start, then on an interval)
+ * compares each installed repository's deploy branch with its last successful flowops deployment
+ * and deploys what is missing through the push's own gate and queue.
+ */
+let w: World;
+const bots: BotServer[] = [];
+const HOUR = 3_600_000;
+
+const realChecks = (): FlowopsChecks => flowopsChecks({ kestra: KestraTargets.fromActions({ KESTRA_URL: w.kestra.url, KESTRA_USERNAME, KESTRA_PASSWORD }) });
+
+async function startBot(flowops: FlowopsChecks, options: Partial<BotServerOptions> = {}): Promise<{ bot: BotServer; url: string }> {
+  const bot = createBotServer({ appId: APP_ID, privateKey: appPrivateKey(), webhookSecret: WEBHOOK_SECRET, flowops, baseUrl: w.github.url, github: UNPACED_GITHUB, catchUpIntervalMs: HOUR, log: w.log, ...options });
+  bots.push(bot);
+  return { bot, url: `http://127.0.0.1:${await bot.listen(0)}` };
+}
+
+/** A merged pull request of alice, approved by bob unless `approve` is false; returns the merge. */
+async function merge(branch: string, files: Record<string, string>, approve = true): Promise<{ before: string; after: string }> {
+  await w.platform.pullMain();
+  await w.platform.commit(branch, `Change on ${branch}`, files);
+  const pull = await w.github.openPullRequest(w.repo, { head: branch, author: "alice" });
+  if (approve) w.github.submitReview(w.repo, pull.number, "bob", "APPROVED");
+  const { before, after } = await w.github.mergePullRequest(w.repo, pull.number);
+  return { before, after };
+}
+
+/** The tenants and a flow, merged and recorded as deployed: the trusted start of every test. */
+async function deployedStart(): Promise<string> {
+  const { after } = await merge("start", { "tenants/customer_1.yaml": "code: customer_1\nname: Customer One\n", "flows/bronze/aws_costs.yaml": AWS_COSTS });
+  w.github.recordDeployment(w.repo, { sha: after, environment: "staging", states: ["in_progress", "success"] });
+  return after;
+}
+
+function successfulShas(): string[] {
+  return w.github.deployments(w.repo).filter((d) => d.statuses.some((s) => s.state === "success")).map((d) => d.sha);
+}
+
+beforeEach(async () => {
+  w = await World.start();
+}, 60_000);
+
+afterEach(async () => {
+  for (const bot of bots.splice(0)) await bot.close();
+  expect(w.github.violations).toEqual([]);
+  expect(w.logLines.join("\n")).not.toMatch(/ghs_[0-9a-f]{8}/);
+  await w.stop();
+});
+
+describe("bot serve: catch-up passes", () => {
+  it("deploys on start a merge whose push webhook never arrived, then a pass with nothing new calls GitHub only to compare and writes nothing to Kestra", async () => {
+    await deployedStart();
+    const lost = await merge("usage", { "flows/bronze/usage_daily.yaml": FLOW("usage_daily") });
+    const { bot } = await startBot(realChecks());
+    const records = await bot.catchUp(); // joins the pass `listen` started
+    expect(records).toEqual([expect.objectContaining({ repository: w.repo, branch: "main", status: "deployed", tip: lost.after })]);
+    expect(successfulShas()).toContain(lost.after);
+    expect(w.kestra.writeCount()).toBeGreaterThan(0);
+
+    const writes = w.kestra.writeCount();
+    const deployments = w.github.deployments(w.repo).length;
+    const calls = w.github.requests.length;
+    expect(await bot.catchUp()).toEqual([expect.objectContaining({ status: "up-to-date", tip: lost.after, deployedSha: lost.after })]);
+    expect(w.kestra.writeCount()).toBe(writes);
+    expect(w.github.deployments(w.repo)).toHaveLength(deployments);
+    const pass = w.github.requests.slice(calls).map((r) => r.operationId);
+    expect(pass.every((id) => id !== null && !/create|update|delete/.test(id))).toBe(true);
+    // The figure of packages/sync-bot/README.md: per repository, the branch tip and its last deployment.
+    const perRepository = pass.filter((id) => id!.startsWith("repos/") || id!.startsWith("git/"));
+    expect(perRepository).toEqual(["git/get-ref", "repos/list-deployments", "repos/list-deployment-statuses"]);
+    // Per pass: the installations and each one's repositories (its token is cached for the hour).
+    expect(pass.filter((id) => id!.startsWith("apps/"))).toEqual(["apps/list-installations", "apps/list-repos-accessible-to-installation"]);
+    expect(pass).toHaveLength(5);
+  });
+
+  it("still refuses an unapproved merge: the pass goes through the push's approval gate", async () => {
+    const start = await deployedStart();
+    const unapproved = await merge("sneaky", { "flows/bronze/sneaky.yaml": FLOW("sneaky") }, false);
+    const { bot } = await startBot(realChecks());
+    const [record] = await bot.catchUp();
+    expect(record).toMatchObject({ status: "refused", tip: unapproved.after, deployedSha: start });
+    expect(w.kestra.writeCount()).toBe(0);
+    expect(successfulShas()).toEqual([start]);
+  });
+
+  it("finishes on restart a deploy that a killed server left in progress", async () => {
+    await deployedStart();
+    const merged = await merge("usage", { "flows/bronze/usage_daily.yaml": FLOW("usage_daily") });
+    // The first server dies in the middle of its deploy: the deployment stays in_progress, nothing reaches Kestra.
+    let started!: () => void;
+    const deployStarted = new Promise<void>((resolve) => (started = resolve));
+    const real = realChecks();
+    const dying: FlowopsChecks = {
+      readPolicy: (dir, ref) => real.readPolicy(dir, ref),
+      lint: (dir) => real.lint(dir),
+      impact: (dir, base, head) => real.impact(dir, base, head),
+      deploy: () => {
+        started();
+        return new Promise(() => undefined);
+      },
+    };
+    const first = createBotServer({ appId: APP_ID, privateKey: appPrivateKey(), webhookSecret: WEBHOOK_SECRET, flowops: dying, baseUrl: w.github.url, github: UNPACED_GITHUB, catchUpIntervalMs: 0, log: w.log });
+    const port = await first.listen(0);
+    const body = JSON.stringify(pushEvent({ ref: "refs/heads/main", ...merged, pusher: "alice", repository: w.github.repositoryPayload(w.repo), installationId: INSTALLATION }));
+    const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": "push-lost-in-crash", "x-hub-signature-256": signature256(body, WEBHOOK_SECRET) },
+      body,
+    });
+    expect(response.status).toBe(202);
+    await deployStarted;
+    first.server.close();
+    first.server.closeAllConnections();
+    const interrupted = w.github.deployments(w.repo).find((d) => d.sha === merged.after)!;
+    expect(interrupted.statuses.map((s) => s.state)).toEqual(["in_progress"]);
+    expect(w.kestra.writeCount()).toBe(0);
+
+    const { bot } = await startBot(realChecks());
+    const [record] = await bot.catchUp();
+    expect(record).toMatchObject({ status: "deployed", tip: merged.after });
+    expect(successfulShas()).toContain(merged.after);
+    expect(w.kestra.writeCount()).toBeGreaterThan(0);
+  });
+
+  it("leaves a never-deployed repository to its first push (no trusted policy yet), and runs no pass with an interval of 0", async () => {
+    const { bot } = await startBot(realChecks(), { catchUpIntervalMs: 0 });
+    await merge("usage", { "tenants/customer_1.yaml": "code: customer_1\nname: Customer One\n", "flows/bronze/usage_daily.yaml": FLOW("usage_daily") });
+    await bot.idle();
+    expect(w.github.requests).toEqual([]);
+    expect(await bot.catchUp()).toEqual([expect.objectContaining({ status: "never-deployed" })]);
+    expect(w.kestra.writeCount()).toBe(0);
+    expect(w.github.deployments(w.repo)).toEqual([]);
+  });
+});
