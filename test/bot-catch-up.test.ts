@@ -1,6 +1,8 @@
+import { createServer, request as httpRequest, type Server } from "node:http";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createBotServer, flowopsChecks, KestraTargets, type BotServer, type BotServerOptions, type FlowopsChecks } from "@flowops/sync-bot";
 import { AWS_COSTS } from "./github-double/platform.js";
+import { FakeFlowops } from "./github-double/flowops-fake.js";
 import { pushEvent, signature256 } from "./github-double/events.js";
 import { UNPACED_GITHUB } from "./support.js";
 import { APP_ID, appPrivateKey, FLOW, INSTALLATION, KESTRA_PASSWORD, KESTRA_USERNAME, WEBHOOK_SECRET, World } from "./security/harness.js";
@@ -44,6 +46,28 @@ async function deployedStart(): Promise<string> {
 
 function successfulShas(): string[] {
   return w.github.deployments(w.repo).filter((d) => d.statuses.some((s) => s.state === "success")).map((d) => d.sha);
+}
+
+/** A pass-through to the GitHub double that can be cut: after `cut()` the server behind it can no longer reach GitHub, as a dead process. */
+async function cuttableGitHub(target: string): Promise<{ url: string; cut: () => void }> {
+  const upstream = new URL(target);
+  const proxy: Server = createServer((incoming, outgoing) => {
+    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers }, (answer) => {
+      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(outgoing);
+    });
+    forward.on("error", () => outgoing.destroy());
+    incoming.pipe(forward);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const address = proxy.address();
+  return {
+    url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`,
+    cut: () => {
+      proxy.close();
+      proxy.closeAllConnections();
+    },
+  };
 }
 
 beforeEach(async () => {
@@ -109,7 +133,8 @@ describe("bot serve: catch-up passes", () => {
         return new Promise(() => undefined);
       },
     };
-    const first = createBotServer({ appId: APP_ID, privateKey: appPrivateKey(), webhookSecret: WEBHOOK_SECRET, flowops: dying, baseUrl: w.github.url, github: UNPACED_GITHUB, catchUpIntervalMs: 0, log: w.log });
+    const link = await cuttableGitHub(w.github.url);
+    const first = createBotServer({ appId: APP_ID, privateKey: appPrivateKey(), webhookSecret: WEBHOOK_SECRET, flowops: dying, baseUrl: link.url, github: { ...UNPACED_GITHUB, serverErrorRetries: 0 }, catchUpIntervalMs: 0, leaseTtlMs: 3000, replicaId: "dying-replica", log: w.log });
     const port = await first.listen(0);
     const body = JSON.stringify(pushEvent({ ref: "refs/heads/main", ...merged, pusher: "alice", repository: w.github.repositoryPayload(w.repo), installationId: INSTALLATION }));
     const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
@@ -119,15 +144,22 @@ describe("bot serve: catch-up passes", () => {
     });
     expect(response.status).toBe(202);
     await deployStarted;
+    link.cut();
     first.server.close();
     first.server.closeAllConnections();
     const interrupted = w.github.deployments(w.repo).find((d) => d.sha === merged.after)!;
     expect(interrupted.statuses.map((s) => s.state)).toEqual(["in_progress"]);
     expect(w.kestra.writeCount()).toBe(0);
 
+    // Its lease runs out (no renewal reaches GitHub any more) and the next pass takes over.
     const { bot } = await startBot(realChecks());
-    const [record] = await bot.catchUp();
+    let record = (await bot.catchUp())[0];
+    for (let pass = 0; record?.status === "leased" && pass < 60; pass++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      record = (await bot.catchUp())[0];
+    }
     expect(record).toMatchObject({ status: "deployed", tip: merged.after });
+    expect(interrupted.statuses.map((s) => s.state)).toEqual(["in_progress"]);
     expect(successfulShas()).toContain(merged.after);
     expect(w.kestra.writeCount()).toBeGreaterThan(0);
   });
@@ -140,5 +172,74 @@ describe("bot serve: catch-up passes", () => {
     expect(await bot.catchUp()).toEqual([expect.objectContaining({ status: "never-deployed" })]);
     expect(w.kestra.writeCount()).toBe(0);
     expect(w.github.deployments(w.repo)).toEqual([]);
+  });
+});
+
+/** The deploy windows (first in_progress status id to the final status id) of the deployments that ran. */
+function deployWindows(): [number, number][] {
+  return w.github
+    .deployments(w.repo)
+    .filter((d) => d.statuses.some((s) => s.state === "success" || s.state === "failure") && d.statuses[0]?.state === "in_progress")
+    .map((d) => [d.statuses[0]!.id, d.statuses.at(-1)!.id]);
+}
+
+describe("bot serve: two replicas on one installation", () => {
+  it("never deploy one environment at once: the oldest live claim wins, the other skips, and both converge", async () => {
+    await deployedStart();
+    const lost = await merge("usage", { "flows/bronze/usage_daily.yaml": FLOW("usage_daily") });
+    const flowops = new FakeFlowops();
+    // The first deploy to start is held until every other attempt has met its claim.
+    const held = flowops.hold();
+    const [a, b] = [await startBot(flowops, { replicaId: "replica-a" }), await startBot(flowops, { replicaId: "replica-b" })];
+    // Both start a pass on listen; webhooks of the same push to both make the race tighter still.
+    const body = JSON.stringify(pushEvent({ ref: "refs/heads/main", ...lost, pusher: "alice", repository: w.github.repositoryPayload(w.repo), installationId: INSTALLATION }));
+    await Promise.all(
+      [a, b].map(({ url }, n) =>
+        fetch(`${url}/api/github/webhooks`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": `race-${n}`, "x-hub-signature-256": signature256(body, WEBHOOK_SECRET) },
+          body,
+        }).then((response) => response.arrayBuffer()),
+      ),
+    );
+    await held.started;
+    const yielded = () => w.github.deployments(w.repo).filter((d) => d.statuses.at(-1)?.state === "inactive").length;
+    for (let tries = 0; yielded() === 0 && flowops.deploys.length < 2 && tries < 400; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    held.release();
+    await Promise.all([a.bot.catchUp(), b.bot.catchUp(), a.bot.idle(), b.bot.idle()]);
+    expect(yielded()).toBeGreaterThan(0);
+    expect(flowops.maxConcurrentDeploys).toBe(1);
+    const windows = deployWindows().sort((x, y) => x[0] - y[0]);
+    for (let i = 1; i < windows.length; i++) expect(windows[i]![0]).toBeGreaterThan(windows[i - 1]![1]);
+    expect(successfulShas().at(-1)).toBe(lost.after);
+
+    // Converged: both passes find nothing to do, and nothing more is deployed.
+    const deploys = flowops.deploys.length;
+    expect([...(await a.bot.catchUp()), ...(await b.bot.catchUp())].map((r) => r.status)).toEqual(["up-to-date", "up-to-date"]);
+    expect(flowops.deploys).toHaveLength(deploys);
+  });
+
+  it("a replica finding a live lease held by the other skips without deploying, and deploys nothing once the holder is done", async () => {
+    await deployedStart();
+    const lost = await merge("usage", { "flows/bronze/usage_daily.yaml": FLOW("usage_daily") });
+    const flowops = new FakeFlowops();
+    const held = flowops.hold();
+    const a = await startBot(flowops, { replicaId: "replica-a", catchUpIntervalMs: 0 });
+    const body = JSON.stringify(pushEvent({ ref: "refs/heads/main", ...lost, pusher: "alice", repository: w.github.repositoryPayload(w.repo), installationId: INSTALLATION }));
+    await fetch(`${a.url}/api/github/webhooks`, { method: "POST", headers: { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": "held", "x-hub-signature-256": signature256(body, WEBHOOK_SECRET) }, body });
+    await held.started;
+
+    const b = await startBot(flowops, { replicaId: "replica-b", catchUpIntervalMs: 0 });
+    expect(await b.bot.catchUp()).toEqual([expect.objectContaining({ status: "leased", tip: lost.after })]);
+    expect(flowops.deploys).toHaveLength(1);
+    const yielded = w.github.deployments(w.repo).at(-1)!;
+    expect(yielded.statuses.map((s) => s.state)).toEqual(["in_progress", "inactive"]);
+    expect(yielded.statuses.at(-1)!.description).toMatch(/replica-a holds staging/);
+
+    held.release();
+    await a.bot.idle();
+    expect(a.bot.deliveries.at(-1)).toMatchObject({ deploy: { status: "deployed" } });
+    expect(await b.bot.catchUp()).toEqual([expect.objectContaining({ status: "up-to-date" })]);
+    expect(flowops.deploys).toHaveLength(1);
   });
 });

@@ -75,6 +75,7 @@ export interface ReviewState {
 
 export interface DeploymentState {
   id: number;
+  createdAt: string;
   sha: string;
   ref: string;
   environment: string;
@@ -300,7 +301,7 @@ export class GitHubDouble {
    */
   recordDeployment(repoName: string, options: { sha: string; environment: string; task?: string; states: string[] }): DeploymentState {
     const repo = this.repo(repoName);
-    const deployment: DeploymentState = { id: this.nextId++, sha: options.sha, ref: options.sha, environment: options.environment, task: options.task ?? "deploy:flowops", description: null, auto_merge: false, required_contexts: [], statuses: [] };
+    const deployment: DeploymentState = { id: this.nextId++, createdAt: new Date().toISOString(), sha: options.sha, ref: options.sha, environment: options.environment, task: options.task ?? "deploy:flowops", description: null, auto_merge: false, required_contexts: [], statuses: [] };
     for (const state of options.states) deployment.statuses.push({ id: this.nextId++, state, log_url: null, description: "", environment: options.environment });
     repo.deployments.push(deployment);
     return deployment;
@@ -608,7 +609,7 @@ export class GitHubDouble {
         if (body!["required_contexts"] === undefined && repo.checkRuns.some((run) => run.head_sha === sha && run.conclusion !== "success")) {
           throw new ApiError(409, "Conflict: Commit status checks failed for " + ref);
         }
-        const deployment: DeploymentState = { id: this.nextId++, sha, ref, environment: String(body!["environment"] ?? "production"), task: String(body!["task"] ?? "deploy"), description: (body!["description"] as string | undefined) ?? null, auto_merge: body!["auto_merge"], required_contexts: body!["required_contexts"], statuses: [] };
+        const deployment: DeploymentState = { id: this.nextId++, createdAt: now, sha, ref, environment: String(body!["environment"] ?? "production"), task: String(body!["task"] ?? "deploy"), description: (body!["description"] as string | undefined) ?? null, auto_merge: body!["auto_merge"], required_contexts: body!["required_contexts"], statuses: [] };
         repo.deployments.push(deployment);
         return { status: 201, body: this.deploymentJson(repo, deployment) };
       }
@@ -690,7 +691,7 @@ export class GitHubDouble {
     };
   }
   private deploymentJson(repo: RepoState, d: DeploymentState): Record<string, unknown> {
-    return { id: d.id, node_id: `DE_${d.id}`, sha: d.sha, ref: d.ref, task: d.task, environment: d.environment, description: d.description, payload: {}, url: `${this.url}/repos/${repo.owner}/${repo.name}/deployments/${d.id}`, statuses_url: `${this.url}/repos/${repo.owner}/${repo.name}/deployments/${d.id}/statuses`, created_at: new Date().toISOString(), updated_at: new Date().toISOString(), creator: null };
+    return { id: d.id, node_id: `DE_${d.id}`, sha: d.sha, ref: d.ref, task: d.task, environment: d.environment, description: d.description, payload: {}, url: `${this.url}/repos/${repo.owner}/${repo.name}/deployments/${d.id}`, statuses_url: `${this.url}/repos/${repo.owner}/${repo.name}/deployments/${d.id}/statuses`, created_at: d.createdAt, updated_at: d.statuses.length ? new Date().toISOString() : d.createdAt, creator: null };
   }
 
   private repo(name: string): RepoState {

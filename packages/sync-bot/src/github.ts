@@ -249,6 +249,24 @@ export interface SuccessfulDeployment {
   environment: string;
 }
 
+/**
+ * A claim on an environment: a flowops deployment not yet finished whose lease has not run out.
+ * The holder writes its lease into the `in_progress` status (`lease <holder> until <ISO time>`);
+ * a deployment without a status yet holds until `created_at` plus the reader's lease time.
+ */
+export interface EnvironmentClaim {
+  deploymentId: number;
+  holder: string | null;
+  until: number;
+}
+
+/** The lease written into an `in_progress` status description (140 characters at most). */
+export function leaseDescription(environment: string, holder: string, until: Date): string {
+  return `Deploying to ${environment} (lease ${holder} until ${until.toISOString()})`;
+}
+
+const LEASE = /\(lease (\S+) until (\d{4}-\d\d-\d\dT[\d:.]+Z)\)/;
+
 /** The GitHub operations of the bot on one repository. Every write is safe to repeat. */
 export class GitHubRepository {
   constructor(
@@ -441,6 +459,30 @@ export class GitHubRepository {
       description: fitText(redact(options.description), 140, "…"),
       ...(options.logUrl ? { log_url: options.logUrl } : {}),
     });
+  }
+
+  /**
+   * The live claims on `environment` among its newest 10 flowops deployments, oldest first: each
+   * not finished (no status, or `in_progress` last) and with its lease still running at `now`.
+   * Ids order the claims: GitHub hands them out in creation order, so every reader agrees on
+   * which claim came first.
+   */
+  async liveClaims(environment: string, leaseMs: number, now = Date.now()): Promise<EnvironmentClaim[]> {
+    const { data } = await this.client.rest.repos.listDeployments({ owner: this.owner, repo: this.repo, task: DEPLOYMENT_TASK, environment, per_page: 10 });
+    const claims: EnvironmentClaim[] = [];
+    for (const deployment of data) {
+      if (deployment.task !== DEPLOYMENT_TASK || deployment.environment !== environment) continue;
+      const { data: statuses } = await this.client.rest.repos.listDeploymentStatuses({ owner: this.owner, repo: this.repo, deployment_id: deployment.id, per_page: 1 });
+      const latest = statuses[0];
+      let claim: EnvironmentClaim | null = null;
+      if (!latest) claim = { deploymentId: deployment.id, holder: null, until: Date.parse(deployment.created_at) + leaseMs };
+      else if (latest.state === "in_progress") {
+        const lease = LEASE.exec(latest.description ?? "");
+        claim = { deploymentId: deployment.id, holder: lease?.[1] ?? null, until: lease ? Date.parse(lease[2]!) : Date.parse(latest.created_at) + leaseMs };
+      }
+      if (claim && claim.until > now) claims.push(claim);
+    }
+    return claims.sort((a, b) => a.deploymentId - b.deploymentId);
   }
 
   /**

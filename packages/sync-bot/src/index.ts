@@ -12,7 +12,7 @@ export type {
   TenantDeployResult,
 } from "./types.js";
 export { runCiPr, runCiDeploy, writeStepSummary, workflowCommandLogger, CiSetupError, type CiOptions } from "./actions.js";
-export { createBotServer, consoleLogger, DEFAULT_CATCH_UP_INTERVAL_MS, type BotServer, type BotServerOptions, type DeliveryRecord, type CatchUpRecord } from "./server.js";
+export { createBotServer, consoleLogger, DEFAULT_CATCH_UP_INTERVAL_MS, DEFAULT_LEASE_TTL_MS, type BotServer, type BotServerOptions, type DeliveryRecord, type CatchUpRecord } from "./server.js";
 export { runPullRequestCheck, IMPACT_COMMENT_KEY, type PullRequestCheckInput, type PullRequestCheckResult } from "./pull-request-check.js";
 export { runMergeDeploy, type MergeDeployInput, type MergeDeployResult, type MergeDeployStatus } from "./merge-deploy.js";
 export { decideApproval, type ApprovalDecision, type ApprovalInput, type PullRequestReview } from "./approvals.js";
@@ -34,6 +34,7 @@ export {
   type MergedPullRequest,
   type StickyCommentResult,
   type SuccessfulDeployment,
+  type EnvironmentClaim,
 } from "./github.js";
 export { routeWebhook, type WebhookRoute } from "./routing.js";
 export { splitMarkdown } from "./split-markdown.js";

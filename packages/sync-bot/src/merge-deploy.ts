@@ -1,5 +1,5 @@
 import { decideApproval, type ApprovalDecision } from "./approvals.js";
-import type { GitHubRepository, MergedPullRequest } from "./github.js";
+import { leaseDescription, type GitHubRepository, type MergedPullRequest } from "./github.js";
 import { headCommit } from "./git.js";
 import { deployReport } from "./report.js";
 import type { BotLogger, DeployOutcome, FlowopsChecks, RepositoryPolicy } from "./types.js";
@@ -20,15 +20,21 @@ export interface MergeDeployInput {
   baseSha?: string;
   /** Login of whoever pushed (merged). */
   pusher: string | null;
+  /**
+   * Take the environment through its GitHub deployment as a lease first (the App, where several
+   * replicas may run): `holder` names this server, `ttlMs` is how long the lease lasts unless
+   * renewed (it is renewed every third of it while the deploy runs).
+   */
+  lease?: { holder: string; ttlMs: number };
   /** Link to the run doing the deploy, for the deployment status and comment. */
   logUrl?: string;
   log: BotLogger;
 }
 
-export type MergeDeployStatus = "deployed" | "failed" | "refused" | "superseded" | "skipped";
+export type MergeDeployStatus = "deployed" | "failed" | "refused" | "superseded" | "skipped" | "leased";
 
 export interface MergeDeployResult {
-  /** 0 deployed, superseded or skipped; 1 refused or a tenant failed. */
+  /** 0 deployed, superseded, skipped or leased (another server is deploying; the next pass retries); 1 refused or a tenant failed. */
   exitCode: 0 | 1;
   status: MergeDeployStatus;
   /** Markdown report (the merged PR's result comment; the job summary). */
@@ -92,14 +98,35 @@ export async function runMergeDeploy(input: MergeDeployInput): Promise<MergeDepl
 
   const deploymentId = await github.createDeployment(sha, env, pullRequest ? `flowops: #${pullRequest.number} to ${env}` : `flowops: ${sha.slice(0, 12)} to ${env}`);
   const statusOptions = { environment: env, ...(input.logUrl ? { logUrl: input.logUrl } : {}) };
-  await github.setDeploymentStatus(deploymentId, "in_progress", { ...statusOptions, description: `Deploying to ${env}` });
+  const lease = input.lease;
+  const inProgress = () => ({ ...statusOptions, description: lease ? leaseDescription(env, lease.holder, new Date(Date.now() + lease.ttlMs)) : `Deploying to ${env}` });
+  await github.setDeploymentStatus(deploymentId, "in_progress", inProgress());
+  if (lease) {
+    // The deployment is the claim; the oldest live claim wins, and every server reads the same ids.
+    const first = (await github.liveClaims(env, lease.ttlMs))[0];
+    if (first && first.deploymentId !== deploymentId) {
+      const holder = first.holder ?? `deployment ${first.deploymentId}`;
+      await github.setDeploymentStatus(deploymentId, "inactive", { ...statusOptions, description: `Not deployed: ${holder} holds ${env}; the next pass retries` });
+      const report = `flowops: \`${env}\` is being deployed by ${holder} (deployment ${first.deploymentId}); \`${sha.slice(0, 12)}\` is left to the next catch-up pass.`;
+      log.info(report);
+      return done("leased", report, { pullRequest, decision, deploymentId });
+    }
+  }
 
+  // A long deploy renews its lease, so another replica never takes over a deploy still running.
+  const renewal = lease
+    ? setInterval(() => {
+        github.setDeploymentStatus(deploymentId, "in_progress", inProgress()).catch((error: unknown) => log.warn(`could not renew the lease on ${env}: ${error instanceof Error ? error.message : String(error)}`));
+      }, Math.max(1000, lease.ttlMs / 3))
+    : undefined;
   let outcome: DeployOutcome;
   try {
     outcome = await flowops.deploy(input.workspace, env, { sha, policy, ...(input.baseSha ? { previousSha: input.baseSha } : {}) });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     outcome = { ok: false, perTenant: [], text: `The deploy stopped before finishing: ${message}` };
+  } finally {
+    clearInterval(renewal);
   }
   const failed = outcome.perTenant.filter((t) => !t.ok).map((t) => t.tenant ?? "(all)");
   const description = outcome.ok

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { randomBytes } from "node:crypto";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "@octokit/app";
 import { cloneAtCommit, fetchCommit } from "./git.js";
@@ -49,8 +50,18 @@ export interface BotServerOptions {
    * deployed through the same gate as a push. Default 5 minutes; 0 turns catch-up off.
    */
   catchUpIntervalMs?: number;
+  /**
+   * How long this server's claim on an environment lasts (renewed while it deploys); a claim
+   * left by a crashed replica is taken over once it runs out. Default 10 minutes.
+   */
+  leaseTtlMs?: number;
+  /** This server's name in its leases; default `<hostname>-<pid>-<random>`. */
+  replicaId?: string;
   log?: BotLogger;
 }
+
+/** Ten minutes, renewed every third of it while a deploy runs. */
+export const DEFAULT_LEASE_TTL_MS = 10 * 60_000;
 
 /** Five minutes: a lost webhook costs at most this much delay. */
 export const DEFAULT_CATCH_UP_INTERVAL_MS = 5 * 60_000;
@@ -125,6 +136,10 @@ export function createBotServer(options: BotServerOptions): BotServer {
   if (!(Number.isFinite(catchUpIntervalMs) && catchUpIntervalMs >= 0)) throw new RangeError(`catchUpIntervalMs must be 0 (off) or a number of milliseconds, got ${catchUpIntervalMs}`);
   let catchUpTimer: NodeJS.Timeout | undefined;
   let runningPass: Promise<CatchUpRecord[]> | null = null;
+  const lease = {
+    holder: (options.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`).replace(/\s+/g, "-").slice(0, 40),
+    ttlMs: options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
+  };
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -269,7 +284,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
           log.info(`catch-up: ${route.owner}/${route.repo} ${env} is already at ${route.after.slice(0, 12)}`);
           return null;
         }
-        return runMergeDeploy({ github, flowops: options.flowops, workspace: dir, sha: route.after, branch: route.branch, env, policy, baseSha: policyCommit.sha, pusher: route.pusher, log });
+        return runMergeDeploy({ github, flowops: options.flowops, workspace: dir, sha: route.after, branch: route.branch, env, policy, baseSha: policyCommit.sha, pusher: route.pusher, lease, log });
       });
     });
   }
