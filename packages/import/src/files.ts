@@ -5,13 +5,20 @@ import type { ImportProblem, SourceFile } from "./types.js";
 
 /** More files than any Kestra instance's export: a guard against reading a whole disk by mistake. */
 export const MAX_IMPORT_FILES = 200_000;
+/** Most bytes one import reads (about ten times the rendered output of 200 tenants x 150 flows). */
+export const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
 
 /**
  * Reads every `*.yaml` / `*.yml` under `dir` (a Kestra export, or `flowops render --out` output:
  * pass `<out>/<env>`), in path order. Symbolic links are not followed; files over the size limit
  * are reported, not read.
  */
-export async function readFlowFolder(dir: string, extensions: readonly string[] = [".yaml", ".yml"], relativeTo: string = process.cwd()): Promise<{ files: SourceFile[]; problems: ImportProblem[] }> {
+export async function readFlowFolder(
+  dir: string,
+  extensions: readonly string[] = [".yaml", ".yml"],
+  relativeTo: string = process.cwd(),
+  maxBytes: number = MAX_IMPORT_BYTES,
+): Promise<{ files: SourceFile[]; problems: ImportProblem[] }> {
   const files: SourceFile[] = [];
   const problems: ImportProblem[] = [];
   const root = resolve(dir);
@@ -36,6 +43,7 @@ export async function readFlowFolder(dir: string, extensions: readonly string[] 
   // Many small files: read a few at a time, keep the path order.
   const read: (SourceFile | undefined)[] = new Array(pending.length);
   let next = 0;
+  let bytes = 0;
   const worker = async () => {
     while (next < pending.length) {
       const i = next++;
@@ -45,6 +53,8 @@ export async function readFlowFolder(dir: string, extensions: readonly string[] 
         problems.push({ file: shown, line: 1, column: 1, message: `file is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit for one file` });
         continue;
       }
+      bytes += size;
+      if (bytes > maxBytes) throw new Error(`the files under ${dir} pass ${maxBytes} bytes in all; point at one environment's folder`);
       read[i] = { file: shown, text: await readFile(path, "utf8") };
     }
   };
