@@ -72,10 +72,6 @@ function ancestors(namespace: string): string[] {
   return out;
 }
 
-export function inTree(namespace: string, root: string): boolean {
-  return namespace === root || namespace.startsWith(`${root}.`);
-}
-
 /**
  * A lookup of the scope a namespace belongs to: the one with the longest matching root, found by
  * walking the namespace's own prefixes (cost grows with its depth, not with the scope count).
