@@ -1,6 +1,6 @@
 import { deployEnvironment, DeployRefusedError, formatReportText, KestraApiError, KestraClient, KestraConfigError, namespaceScopes, type DeployReport } from "@flowops/deploy";
 import { lintRepository } from "@flowops/lint";
-import { readRepository, render } from "@flowops/render";
+import { readRepository, render, type FlowRepository } from "@flowops/render";
 import { formatImpactMarkdown, ImpactError, impactOfRefs } from "@flowops/tenant-diff";
 import { KestraTargetRefusedError, type KestraTargets } from "./kestra-targets.js";
 import { readPolicyFromGit } from "./policy.js";
@@ -28,9 +28,12 @@ export function flowopsChecks(options: FlowopsChecksOptions): FlowopsChecks {
     },
 
     async impact(workspace, baseSha, headSha): Promise<ImpactOutcome> {
-      const { report } = await impactOfRefs({ cwd: workspace, base: baseSha, head: headSha });
+      const { report, refs, baseRepo, headRepo } = await impactOfRefs({ cwd: workspace, base: baseSha, head: headSha });
       const changed = [...report.changes, ...report.impacted];
-      const owners = await namespaceOwners(workspace, [baseSha, headSha]);
+      // impact's base side is the merge base; when the base branch has moved on since, the tenants
+      // of its tip count too, so only then is the repository read a third time.
+      const baseTipRepo = refs.baseCommit === baseSha ? baseRepo : await readRepository({ cwd: workspace, ref: baseSha });
+      const owners = namespaceOwners([baseTipRepo, headRepo]);
       const changedTenants = [...new Set(changed.flatMap((c) => [...(c.tenant === null ? [] : [c.tenant]), ...owners(c.namespace)]))].sort();
       return {
         markdown: formatImpactMarkdown(report, { fullReportCommand: `npx flowops impact --base ${baseSha} --head ${headSha}` }),
@@ -63,14 +66,13 @@ export function flowopsChecks(options: FlowopsChecksOptions): FlowopsChecks {
 }
 
 /**
- * Which tenants' namespace trees a namespace lies in, by the namespace pattern of the repository
- * at each of `refs` (every environment): protected tenants are judged by where a change writes,
+ * Which tenants' namespace trees a namespace lies in, by the namespace pattern of each of
+ * `repositories` (every environment): protected tenants are judged by where a change writes,
  * not by the tenant a template was rendered for.
  */
-async function namespaceOwners(workspace: string, refs: readonly string[]): Promise<(namespace: string) => string[]> {
+function namespaceOwners(repositories: readonly FlowRepository[]): (namespace: string) => string[] {
   const scopes: { tenant: string; root: string }[] = [];
-  for (const ref of refs) {
-    const repository = await readRepository({ cwd: workspace, ref });
+  for (const repository of repositories) {
     for (const env of repository.config.environments) {
       for (const scope of namespaceScopes(repository, env.name, [])) if (scope.tenant !== null) scopes.push({ tenant: scope.tenant, root: scope.root });
     }

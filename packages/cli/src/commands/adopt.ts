@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
-import { adoptEnvironment, DeployRefusedError, formatAdoptionText, kestraClientFromEnvironment, KestraApiError, KestraConfigError } from "@flowops/deploy";
+import { adoptEnvironment, DeployRefusedError, formatAdoptionText } from "@flowops/deploy";
 import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
+import { kestraClientFor, reportKestraApiError, throwKestraSettingAsUsage } from "../kestra-connection.js";
 import { loadSelection } from "../selection.js";
 
 export const ADOPT_USAGE = `flowops adopt --env ENV [--cwd DIR] [--kestra-url URL] [--yes] [--format text|json]
@@ -37,21 +38,19 @@ export async function adoptCommand(argv: string[], io: CommandIO): Promise<numbe
     const report = await adoptEnvironment({
       repository,
       env,
-      kestra: (environment) => kestraClientFromEnvironment(environment, { ...(values["kestra-url"] ? { url: values["kestra-url"] } : {}), variables: io.env }),
+      kestra: (environment) => kestraClientFor(environment, values["kestra-url"], io),
       write: values.yes,
     });
     io.stdout(values.format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatAdoptionText(report, values.yes));
     return report.summary.failed > 0 ? EXIT_FINDINGS : EXIT_OK;
   } catch (error) {
-    if (error instanceof KestraConfigError || error instanceof TypeError) throw new UsageError(error.message);
+    throwKestraSettingAsUsage(error);
     if (error instanceof DeployRefusedError) {
       io.stderr(`flowops adopt: ${error.message}\nNothing was written.\n`);
       return EXIT_USAGE;
     }
-    if (error instanceof KestraApiError) {
-      io.stderr(`flowops adopt: ${error.message}\n`);
-      return EXIT_FINDINGS;
-    }
+    const exitCode = reportKestraApiError(error, "adopt", io);
+    if (exitCode !== undefined) return exitCode;
     throw error;
   }
 }

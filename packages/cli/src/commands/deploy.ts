@@ -6,15 +6,12 @@ import {
   formatProgress,
   formatReportJson,
   formatReportText,
-  kestraClientFromEnvironment,
-  KestraApiError,
-  KestraConfigError,
   type DeployProgress,
   type DeployReport,
 } from "@flowops/deploy";
 import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
-import { kestraRetryProgress } from "../progress.js";
+import { kestraClientFor, reportKestraApiError, throwKestraSettingAsUsage } from "../kestra-connection.js";
 import { loadSelection } from "../selection.js";
 
 export const PLAN_USAGE = `flowops plan --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--diff] [--format text|json]
@@ -79,7 +76,7 @@ async function runDeploy(
     const result = await deployEnvironment({
       repository,
       env,
-      kestra: (environment) => kestraClientFromEnvironment(environment, { ...(values["kestra-url"] ? { url: values["kestra-url"] } : {}), variables: io.env, ...kestraRetryProgress(io) }),
+      kestra: (environment) => kestraClientFor(environment, values["kestra-url"], io, { retryProgress: true }),
       ...(values.baseline ? { baseline: { ref: values.baseline, ifUnreadable: "fail" as const } } : {}),
       ...(mode.prune ? { prune: true } : {}),
       force: mode.force,
@@ -100,15 +97,14 @@ async function runDeploy(
     print(result.report, values.format, "deploy", io);
     return result.report.summary.failed > 0 ? EXIT_FINDINGS : EXIT_OK;
   } catch (error) {
-    if (error instanceof BaselineUnreadableError || error instanceof KestraConfigError || error instanceof TypeError) throw new UsageError(error.message);
+    if (error instanceof BaselineUnreadableError) throw new UsageError(error.message);
+    throwKestraSettingAsUsage(error);
     if (error instanceof DeployRefusedError) {
       io.stderr(`flowops deploy: ${error.message}\nNothing was written.\n`);
       return error.reason === "mass-delete" ? EXIT_FINDINGS : EXIT_USAGE;
     }
-    if (error instanceof KestraApiError) {
-      io.stderr(`flowops ${mode.dryRun ? "plan" : "deploy"}: ${error.message}\n`);
-      return EXIT_FINDINGS;
-    }
+    const exitCode = reportKestraApiError(error, mode.dryRun ? "plan" : "deploy", io);
+    if (exitCode !== undefined) return exitCode;
     throw error;
   }
 }

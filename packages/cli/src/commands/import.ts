@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { KestraApiError, KestraConfigError, kestraClientFromEnvironment } from "@flowops/kestra";
+import { KestraApiError } from "@flowops/kestra";
 import {
   importFlows,
   importTerraform,
@@ -16,6 +16,7 @@ import {
 } from "@flowops/import";
 import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
+import { kestraClientFor } from "../kestra-connection.js";
 
 const FLOWS_USAGE = "flowops import flows --from DIR | --kestra-url URL [--env ENV] --out DIR [--namespace-pattern P] [--format text|json]";
 const TERRAFORM_USAGE = "flowops import terraform DIR --out DIR [--env ENV] [--format text|json]";
@@ -160,13 +161,7 @@ async function flowFolder(from: string, env: string | undefined): Promise<{ dir:
 }
 
 async function readKestra(url: string, env: string, io: CommandIO): Promise<SourceFile[]> {
-  let client;
-  try {
-    client = kestraClientFromEnvironment({ name: env, kestra: { usernameEnv: "KESTRA_USERNAME", passwordEnv: "KESTRA_PASSWORD", tokenEnv: "KESTRA_TOKEN" } }, { url, variables: io.env });
-  } catch (error) {
-    if (error instanceof KestraConfigError || error instanceof TypeError) throw new UsageError(error.message);
-    throw error;
-  }
+  const client = kestraClientFor({ name: env, kestra: { usernameEnv: "KESTRA_USERNAME", passwordEnv: "KESTRA_PASSWORD", tokenEnv: "KESTRA_TOKEN" } }, url, io);
   try {
     const flows = await client.listFlows({});
     const sources = await client.getFlowSources(flows);

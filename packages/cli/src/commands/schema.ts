@@ -2,11 +2,10 @@ import { parseArgs } from "node:util";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { exportSchemas } from "@flowops/schemas";
-import { KestraApiError, KestraConfigError, kestraClientFromEnvironment } from "@flowops/kestra";
 import { KESTRA_FLOW_SCHEMA_FILE } from "@flowops/render";
 import { withUsage } from "../args.js";
-import { kestraRetryProgress } from "../progress.js";
-import { EXIT_FINDINGS, EXIT_OK, UsageError, type CommandIO } from "../io.js";
+import { kestraClientFor, reportKestraApiError } from "../kestra-connection.js";
+import { EXIT_OK, UsageError, type CommandIO } from "../io.js";
 
 export const USAGE = "flowops schema export --out DIR | flowops schema pull --kestra-url URL [--cwd DIR]";
 
@@ -32,13 +31,7 @@ export async function schemaCommand(argv: string[], io: CommandIO): Promise<numb
 async function pullSchema(argv: string[], io: CommandIO): Promise<number> {
   const { values } = withUsage(() => parseArgs({ args: argv, options: { "kestra-url": { type: "string" }, cwd: { type: "string" } }, strict: true, allowPositionals: false }), USAGE);
   if (!values["kestra-url"]) throw new UsageError(`--kestra-url is required\n\nusage: ${USAGE}`);
-  let client;
-  try {
-    client = kestraClientFromEnvironment({ name: "schema-pull", kestra: { usernameEnv: "KESTRA_USERNAME", passwordEnv: "KESTRA_PASSWORD", tokenEnv: "KESTRA_TOKEN" } }, { url: values["kestra-url"], variables: io.env, ...kestraRetryProgress(io) });
-  } catch (error) {
-    if (error instanceof KestraConfigError || error instanceof TypeError) throw new UsageError(error.message);
-    throw error;
-  }
+  const client = kestraClientFor({ name: "schema-pull", kestra: { usernameEnv: "KESTRA_USERNAME", passwordEnv: "KESTRA_PASSWORD", tokenEnv: "KESTRA_TOKEN" } }, values["kestra-url"], io, { retryProgress: true });
   try {
     const schema = await client.getFlowSchema();
     const file = resolve(io.cwd, values.cwd ?? ".", KESTRA_FLOW_SCHEMA_FILE);
@@ -48,10 +41,8 @@ async function pullSchema(argv: string[], io: CommandIO): Promise<number> {
     io.stdout(`Saved the flow schema of ${client.url} (${definitions} definitions) to ${file}\n`);
     return EXIT_OK;
   } catch (error) {
-    if (error instanceof KestraApiError) {
-      io.stderr(`flowops schema pull: ${error.message}\n`);
-      return EXIT_FINDINGS;
-    }
+    const exitCode = reportKestraApiError(error, "schema pull", io);
+    if (exitCode !== undefined) return exitCode;
     throw error;
   }
 }

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
-import { KestraApiError, KestraConfigError, kestraClientFromEnvironment } from "@flowops/deploy";
 import { collectStatus, formatStatusJson, formatStatusMarkdown, formatStatusText, parseSince } from "@flowops/status";
 import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CommandIO } from "../io.js";
+import { kestraClientFor, reportKestraApiError } from "../kestra-connection.js";
 import { loadSelection } from "../selection.js";
 
 export const STATUS_USAGE =
@@ -49,13 +49,7 @@ export async function statusCommand(argv: string[], io: CommandIO): Promise<numb
   // variable names that the repository gives.
   const operatorSide = io.env.GITHUB_ACTIONS === "true";
   const environment = operatorSide ? { name: env, kestra: { ...(io.env.KESTRA_URL ? { url: io.env.KESTRA_URL } : {}), ...(configured.kestra.tenant ? { tenant: configured.kestra.tenant } : {}) } } : configured;
-  let client;
-  try {
-    client = kestraClientFromEnvironment(environment, { ...(values["kestra-url"] ? { url: values["kestra-url"] } : {}), variables: io.env });
-  } catch (error) {
-    if (error instanceof KestraConfigError || error instanceof TypeError) throw new UsageError(error.message);
-    throw error;
-  }
+  const client = kestraClientFor(environment, values["kestra-url"], io);
   try {
     const result = await collectStatus({ repository, env, client, sinceMs, daily: values.format === "markdown", ...(values.tenant ? { tenants: values.tenant } : {}) });
     if (values.format === "json") {
@@ -67,10 +61,8 @@ export async function statusCommand(argv: string[], io: CommandIO): Promise<numb
     const unhealthy = result.report.tenants.some((t) => t.sync !== "synced") || result.report.summary.failures > 0;
     return unhealthy ? EXIT_FINDINGS : EXIT_OK;
   } catch (error) {
-    if (error instanceof KestraApiError) {
-      io.stderr(`flowops status: ${error.message}\n`);
-      return EXIT_FINDINGS;
-    }
+    const exitCode = reportKestraApiError(error, "status", io);
+    if (exitCode !== undefined) return exitCode;
     throw error;
   }
 }
