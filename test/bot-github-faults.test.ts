@@ -1,12 +1,12 @@
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createBotServer, createGitHubClient, flowopsChecks, GitHubRepository, KestraTargets, runCiPr, type BotLogger } from "@flowops/sync-bot";
-import { GitHubDouble } from "./github-double/index.js";
-import { Platform } from "./github-double/platform.js";
+import type { GitHubDouble } from "./github-double/index.js";
+import type { Platform } from "./github-double/platform.js";
 import { actionsEnvironment, pullRequestEvent, signature256 } from "./github-double/events.js";
+import { startBotPlatform } from "./github-double/bot-platform.js";
 
 /**
  * GitHub answers 502s and secondary rate limits now and then; the bot rides through them with the
@@ -37,11 +37,7 @@ let log: BotLogger;
 let runs = 0;
 
 beforeEach(async () => {
-  github = await GitHubDouble.start();
-  platform = await Platform.create(github);
-  scratch = await mkdtemp(join(tmpdir(), "flowops-faults-"));
-  logLines = [];
-  log = { info: (m) => logLines.push(`info ${m}`), warn: (m) => logLines.push(`warn ${m}`), error: (m) => logLines.push(`error ${m}`) };
+  ({ github, platform, scratch, logLines, log } = await startBotPlatform("flowops-faults-"));
 });
 
 afterEach(async () => {

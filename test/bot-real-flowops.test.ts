@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { flowopsChecks, KestraTargets, runCiDeploy, runCiPr, type BotLogger } from "@flowops/sync-bot";
-import { GitHubDouble } from "./github-double/index.js";
-import { Platform } from "./github-double/platform.js";
+import type { GitHubDouble } from "./github-double/index.js";
+import type { Platform } from "./github-double/platform.js";
 import { actionsEnvironment, pullRequestEvent, pushEvent } from "./github-double/events.js";
+import { startBotPlatform } from "./github-double/bot-platform.js";
 import { startKestraDouble, type KestraDouble } from "./kestra-double/index.js";
 import { UNPACED_GITHUB } from "./support.js";
 
@@ -35,15 +35,11 @@ let log: BotLogger;
 let runs = 0;
 
 beforeEach(async () => {
-  github = await GitHubDouble.start();
+  ({ github, platform, scratch, logLines, log } = await startBotPlatform("flowops-real-bot-"));
   kestra = await startKestraDouble({ basicAuth: { username: USERNAME, password: PASSWORD } });
-  platform = await Platform.create(github);
   await platform.commit("main", "Point staging at the Kestra double", {
     "flowops.config.yaml": `environments:\n  staging:\n    kestra: { url: "${kestra.url}" }\ndeploy:\n  branch: main\n  approvals: 1\n`,
   });
-  scratch = await mkdtemp(join(tmpdir(), "flowops-real-bot-"));
-  logLines = [];
-  log = { info: (m) => logLines.push(`info ${m}`), warn: (m) => logLines.push(`warn ${m}`), error: (m) => logLines.push(`error ${m}`) };
 });
 
 afterEach(async () => {

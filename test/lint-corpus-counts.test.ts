@@ -3,29 +3,14 @@
 // positive shows as a diff of test/golden/lint-corpus-counts.json; after checking the diff by
 // reading the findings, refresh it with FLOWOPS_UPDATE_GOLDEN=1.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import { buildRepository, render } from "@flowops/render";
-import { lintRepository, type Diagnostic } from "@flowops/lint";
+import { join } from "node:path";
+import type { Diagnostic } from "@flowops/lint";
 import { describe, expect, it } from "vitest";
+import { lintPlain, yamlFiles } from "./corpus.js";
 import { repoRoot, sharedAvailable } from "./support.js";
 
 const shared = join(repoRoot, "..", "shared");
 const goldenFile = join(repoRoot, "test", "golden", "lint-corpus-counts.json");
-
-function yamlFiles(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir).sort()) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) yamlFiles(path, out);
-    else if (/\.ya?ml$/.test(entry)) out.push(path);
-  }
-  return out;
-}
-
-function lintPlain(base: string, paths: readonly string[]): Diagnostic[] {
-  const files = new Map(paths.map((path) => [`flows/${relative(base, path).replace(/[^A-Za-z0-9/._-]/g, "_")}`, readFileSync(path, "utf8")]));
-  const repository = buildRepository({ root: base, files, hasTenantsFolder: false });
-  return lintRepository(repository, render(repository)).diagnostics;
-}
 
 type Counts = Record<string, Record<string, number>>;
 

@@ -1,31 +1,16 @@
 // Lint measured against real flows nobody on this project wrote: Kestra's own valid and invalid
 // fixtures (1.0.3) and the real-flows corpus, read from ../shared (never copied into the repo).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { buildRepository, render } from "@flowops/render";
 import { lintRepository, type Diagnostic } from "@flowops/lint";
 import { describe, expect, it } from "vitest";
+import { lintPlain, yamlFiles } from "./corpus.js";
 import { repoRoot, sharedAvailable } from "./support.js";
 
 const shared = join(repoRoot, "..", "shared");
 const fixtures = join(shared, "kestra", "fixtures");
 const realFlows = join(shared, "corpus", "real-flows");
-
-function yamlFiles(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir).sort()) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) yamlFiles(path, out);
-    else if (/\.ya?ml$/.test(entry)) out.push(path);
-  }
-  return out;
-}
-
-/** Lints files as one plain Kestra repository, each under `flows/` with its relative path. */
-function lintPlain(base: string, paths: readonly string[]): Diagnostic[] {
-  const files = new Map(paths.map((path) => [`flows/${relative(base, path).replace(/[^A-Za-z0-9/._-]/g, "_")}`, readFileSync(path, "utf8")]));
-  const repository = buildRepository({ root: base, files, hasTenantsFolder: false });
-  return lintRepository(repository, render(repository)).diagnostics;
-}
 
 /** The rules whose errors must match Kestra's own verdict on a flow. */
 const KESTRA_VERDICT_RULES = new Set(["yaml-syntax", "flow-schema", "unknown-task-type"]);
