@@ -93,18 +93,27 @@ describe("bot serve: catch-up passes", () => {
 
     const writes = w.kestra.writeCount();
     const deployments = w.github.deployments(w.repo).length;
-    const calls = w.github.requests.length;
+    // The deploy's own pass already checked drift (and asked GitHub for the App's login, once per server).
+    expect(records[0]!.drift).toMatchObject({ env: "staging", status: "in-sync" });
     expect(await bot.catchUp()).toEqual([expect.objectContaining({ status: "up-to-date", tip: lost.after, deployedSha: lost.after })]);
     expect(w.kestra.writeCount()).toBe(writes);
     expect(w.github.deployments(w.repo)).toHaveLength(deployments);
+    const calls = w.github.requests.length;
+    const kestraReads = w.kestra.requests.length;
+    expect(await bot.catchUp()).toEqual([expect.objectContaining({ status: "up-to-date", drift: expect.objectContaining({ env: "staging", status: "in-sync" }) })]);
     const pass = w.github.requests.slice(calls).map((r) => r.operationId);
     expect(pass.every((id) => id !== null && !/create|update|delete/.test(id))).toBe(true);
-    // The figure of packages/sync-bot/README.md: per repository, the branch tip and its last deployment.
-    const perRepository = pass.filter((id) => id!.startsWith("repos/") || id!.startsWith("git/"));
-    expect(perRepository).toEqual(["git/get-ref", "repos/list-deployments", "repos/list-deployment-statuses"]);
+    // The figure of packages/sync-bot/README.md: per repository, the branch tip and its last
+    // deployment, then the drift check's lookup of its open issue (Kestra is planned: reads only).
+    const perRepository = pass.filter((id) => !id!.startsWith("apps/"));
+    expect(perRepository).toEqual(["git/get-ref", "repos/list-deployments", "repos/list-deployment-statuses", "issues/list-for-repo"]);
     // Per pass: the installations and each one's repositories (its token is cached for the hour).
     expect(pass.filter((id) => id!.startsWith("apps/"))).toEqual(["apps/list-installations", "apps/list-repos-accessible-to-installation"]);
-    expect(pass).toHaveLength(5);
+    expect(pass).toHaveLength(6);
+    expect(w.kestra.writeCount()).toBe(writes);
+    const kestraPerPass = w.kestra.requests.slice(kestraReads);
+    expect(kestraPerPass.length).toBeGreaterThan(0);
+    expect(kestraPerPass.every((r) => r.method === "GET" || r.path.endsWith("/flows/export/by-ids"))).toBe(true);
   });
 
   it("still refuses an unapproved merge: the pass goes through the push's approval gate", async () => {
@@ -128,6 +137,7 @@ describe("bot serve: catch-up passes", () => {
       readPolicy: (dir, ref) => real.readPolicy(dir, ref),
       lint: (dir) => real.lint(dir),
       impact: (dir, base, head) => real.impact(dir, base, head),
+      drift: (dir, env, request) => real.drift(dir, env, request),
       deploy: () => {
         started();
         return new Promise(() => undefined);

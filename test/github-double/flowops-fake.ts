@@ -1,7 +1,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parseDocument, LineCounter } from "yaml";
-import { readPolicyFromGit, type DeployOutcome, type FlowopsChecks, type ImpactOutcome, type LintDiagnostic, type RepositoryPolicy } from "@flowops/sync-bot";
+import { createHash } from "node:crypto";
+import { readPolicyFromGit, type DeployOutcome, type DriftOutcome, type FlowDrift, type FlowopsChecks, type ImpactOutcome, type LintDiagnostic, type RepositoryPolicy } from "@flowops/sync-bot";
 import { git } from "./index.js";
 
 /**
@@ -117,6 +118,29 @@ export class FakeFlowops implements FlowopsChecks {
     } finally {
       this.running--;
     }
+  }
+
+  /** Compares the in-memory Kestra of `env` with the flow files of `workspace`, per tenant. */
+  async drift(workspace: string, env: string): Promise<DriftOutcome> {
+    const live = this.kestra.get(env) ?? new Map<string, string>();
+    const wanted = new Map<string, { tenant: string; source: string }>();
+    const tenants = (await yamlFiles(workspace, "tenants")).map((file) => file.replace(/^tenants\//, "").replace(/\.yaml$/, ""));
+    for (const file of await yamlFiles(workspace, "flows")) {
+      const source = await readFile(join(workspace, file), "utf8");
+      for (const tenant of tenants) wanted.set(`${tenant}.${file.replace(/^flows\//, "").replace(/\.yaml$/, "")}`, { tenant, source });
+    }
+    const drift: FlowDrift[] = [];
+    const entry = (key: string, tenant: string | null, kind: FlowDrift["kind"], source?: string): FlowDrift => {
+      const slash = key.lastIndexOf("/");
+      return { tenant, namespace: key.slice(0, slash), id: key.slice(slash + 1), kind, ...(source === undefined ? {} : { liveHash: createHash("sha256").update(source).digest("hex") }) };
+    };
+    for (const [key, { tenant, source }] of wanted) {
+      const held = live.get(key);
+      if (held === undefined) drift.push(entry(key, tenant, "missing"));
+      else if (held !== source) drift.push(entry(key, tenant, "changed", held));
+    }
+    for (const [key, held] of live) if (!wanted.has(key)) drift.push(entry(key, key.split(".")[0] ?? null, "not-in-git", held));
+    return { ok: true, drift: drift.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.id.localeCompare(b.id)) };
   }
 }
 

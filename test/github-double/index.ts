@@ -8,8 +8,9 @@ import { serveGit } from "./git-http.js";
 import { OpenApiValidator, type OpenApiOperation } from "./openapi.js";
 
 /**
- * A GitHub double on 127.0.0.1: the REST endpoints the sync bot uses (check runs, issue comments,
- * pulls, reviews, commits/{sha}/pulls, git refs, deployments and statuses, installation tokens)
+ * A GitHub double on 127.0.0.1: the REST endpoints the sync bot uses (check runs, issues and
+ * their comments, pulls, reviews, commits/{sha}/pulls, git refs, deployments and statuses, the
+ * App itself and installation tokens)
  * with state, plus Git smart HTTP for cloning. Every API request is checked against GitHub's
  * OpenAPI description; a request GitHub would not accept is answered 404/422 and recorded in
  * `violations`, so the test fails. GitHub's documented limits are enforced (comment 65,536
@@ -38,6 +39,7 @@ export interface CheckRunState {
   status: string;
   conclusion: string | null;
   details_url: string | null;
+  external_id: string | null;
   output: { title: string | null; summary: string | null; text: string | null };
   annotations: Record<string, unknown>[];
   updates: number;
@@ -50,6 +52,20 @@ export interface CommentState {
   user: User;
   created_at: string;
   updated_at: string;
+  edits: number;
+}
+
+export interface IssueState {
+  number: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  state_reason: string | null;
+  labels: string[];
+  user: User;
+  created_at: string;
+  updated_at: string;
+  /** Edits through `issues/update` (body, title, state or labels). */
   edits: number;
 }
 
@@ -97,6 +113,8 @@ interface RepoState {
   reviews: ReviewState[];
   checkRuns: CheckRunState[];
   deployments: DeploymentState[];
+  /** Issues (not pull requests); numbers are shared with pull requests, as on GitHub. */
+  issues: Map<number, IssueState>;
   nextNumber: number;
 }
 
@@ -112,7 +130,10 @@ class ApiError extends Error {
   }
 }
 
-const BOT_LOGIN = "flowops-test[bot]";
+/** The App's slug (`GET /app`); its installation tokens act as `<slug>[bot]`. */
+export const APP_SLUG = "flowops-test";
+export const BOT_LOGIN = `${APP_SLUG}[bot]`;
+const APP_PERMISSIONS = { checks: "write", contents: "read", pull_requests: "write", deployments: "write", issues: "write", metadata: "read" };
 
 /**
  * An answer GitHub gives instead of doing the request: a 502 from its front end, a secondary rate
@@ -203,7 +224,7 @@ export class GitHubDouble {
     }
     this.repos.set(`${owner}/${name}`, {
       owner, name, id: this.nextId++, defaultBranch, bare,
-      pulls: new Map(), comments: [], reviews: [], checkRuns: [], deployments: [], nextNumber: 1,
+      pulls: new Map(), comments: [], reviews: [], checkRuns: [], deployments: [], issues: new Map(), nextNumber: 1,
     });
     return { cloneUrl: this.cloneUrl(owner, name), bare };
   }
@@ -247,6 +268,15 @@ export class GitHubDouble {
     const repo = this.repo(repoName);
     const pull = this.pull(repo, number);
     repo.reviews.push({ id: this.nextId++, pull_number: number, user: { login, type: "User" }, state, submitted_at: new Date(Date.now() + repo.reviews.length).toISOString(), commit_id: pull.head.sha });
+  }
+
+  /** An issue opened by someone else (a person, or another bot with `type: "Bot"`). */
+  addIssue(repoName: string, options: { title: string; body?: string; labels?: string[]; author: string; type?: User["type"]; state?: "open" | "closed" }): IssueState {
+    const repo = this.repo(repoName);
+    const now = new Date().toISOString();
+    const issue: IssueState = { number: repo.nextNumber++, title: options.title, body: options.body ?? "", state: options.state ?? "open", state_reason: null, labels: options.labels ?? [], user: { login: options.author, type: options.type ?? "User" }, created_at: now, updated_at: now, edits: 0 };
+    repo.issues.set(issue.number, issue);
+    return issue;
   }
 
   /** A person's comment (the bot must never take it for its own). */
@@ -321,6 +351,9 @@ export class GitHubDouble {
 
   comments(repoName: string, number?: number): CommentState[] {
     return this.repo(repoName).comments.filter((c) => number === undefined || c.issue_number === number);
+  }
+  issues(repoName: string): IssueState[] {
+    return [...this.repo(repoName).issues.values()];
   }
   checkRuns(repoName: string, headSha?: string): CheckRunState[] {
     return this.repo(repoName).checkRuns.filter((run) => headSha === undefined || run.head_sha === headSha);
@@ -449,7 +482,7 @@ export class GitHubDouble {
   private authenticate(request: IncomingMessage, operation: OpenApiOperation): TokenGrant | null {
     const header = request.headers.authorization ?? "";
     const [scheme = "", credential = ""] = header.split(" ");
-    if (operation.template.startsWith("/app/")) {
+    if (operation.template === "/app" || operation.template.startsWith("/app/")) {
       if (scheme.toLowerCase() !== "bearer" || !this.verifyJwt(credential)) throw new ApiError(401, "A JSON web token could not be decoded");
       return null;
     }
@@ -484,10 +517,13 @@ export class GitHubDouble {
         if (!this.installations.has(installationId)) throw new ApiError(404, "Not Found");
         const token = `ghs_${randomBytes(16).toString("hex")}`;
         this.tokens.set(token, { actor: { login: BOT_LOGIN, type: "Bot" }, write: true, installationId });
-        return { status: 201, body: { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { checks: "write", contents: "read", pull_requests: "write", deployments: "write" }, repository_selection: "selected" } };
+        return { status: 201, body: { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: APP_PERMISSIONS, repository_selection: "selected" } };
+      }
+      case "apps/get-authenticated": {
+        return { status: 200, body: { id: this.appId, slug: APP_SLUG, node_id: `A_${this.appId}`, name: "flowops (test)", owner: { login: "acme", type: "Organization" }, description: null, external_url: "https://flowops.example.com", html_url: `https://github.com/apps/${APP_SLUG}`, created_at: now, updated_at: now, permissions: APP_PERMISSIONS, events: ["pull_request", "push", "check_run", "check_suite"] } };
       }
       case "apps/list-installations": {
-        const list = [...this.installations.keys()].map((id) => ({ id, account: { login: "acme", type: "Organization" }, app_id: this.appId, target_type: "Organization", repository_selection: "selected", permissions: { checks: "write", contents: "read", pull_requests: "write", deployments: "write" }, events: ["pull_request", "push", "check_run", "check_suite"], created_at: now, updated_at: now, access_tokens_url: `${this.url}/app/installations/${id}/access_tokens`, repositories_url: `${this.url}/installation/repositories`, html_url: `https://github.com/settings/installations/${id}`, single_file_name: null }));
+        const list = [...this.installations.keys()].map((id) => ({ id, account: { login: "acme", type: "Organization" }, app_id: this.appId, target_type: "Organization", repository_selection: "selected", permissions: APP_PERMISSIONS, events: ["pull_request", "push", "check_run", "check_suite"], created_at: now, updated_at: now, access_tokens_url: `${this.url}/app/installations/${id}/access_tokens`, repositories_url: `${this.url}/installation/repositories`, html_url: `https://github.com/settings/installations/${id}`, single_file_name: null }));
         return this.page(list, url);
       }
       case "apps/list-repos-accessible-to-installation": {
@@ -504,10 +540,14 @@ export class GitHubDouble {
           status: String(body!["status"] ?? "queued"),
           conclusion: (body!["conclusion"] as string | undefined) ?? null,
           details_url: (body!["details_url"] as string | undefined) ?? null,
+          external_id: (body!["external_id"] as string | undefined) ?? null,
           output: { title: null, summary: null, text: null },
           annotations: [],
           updates: 0,
         };
+        // GitHub: a conclusion completes the run; a completed run needs one.
+        if (run.conclusion) run.status = "completed";
+        if (run.status === "completed" && !run.conclusion) throw new ApiError(422, "Conclusion is required when status is completed");
         this.applyCheckOutput(run, body!);
         repo.checkRuns.push(run);
         return { status: 201, body: this.checkRunJson(repo, run) };
@@ -541,10 +581,56 @@ export class GitHubDouble {
         const list = repo.comments.filter((c) => c.issue_number === Number(p["issue_number"])).map((c) => this.commentJson(repo, c));
         return this.page(list, url);
       }
+      case "issues/list-for-repo": {
+        const repo = this.repo(repoName);
+        const state = url.searchParams.get("state") ?? "open";
+        const labels = (url.searchParams.get("labels") ?? "").split(",").map((l) => l.trim()).filter(Boolean);
+        const creator = url.searchParams.get("creator");
+        // Pull requests are issues too in this list (with `pull_request`); they carry no labels here.
+        const all: { number: number; json: Record<string, unknown>; state: string; labels: string[]; login: string; created: string }[] = [
+          ...[...repo.issues.values()].map((i) => ({ number: i.number, json: this.issueJson(repo, i), state: i.state, labels: i.labels, login: i.user.login, created: i.created_at })),
+          ...[...repo.pulls.values()].map((pull) => ({ number: pull.number, json: { ...this.issueJson(repo, { number: pull.number, title: pull.title, body: "", state: pull.state, state_reason: null, labels: [], user: pull.user, created_at: now, updated_at: now, edits: 0 }), pull_request: { url: `${this.url}/repos/${repoName}/pulls/${pull.number}`, html_url: `https://github.com/${repoName}/pull/${pull.number}`, merged_at: pull.merged_at } }, state: pull.state, labels: [], login: pull.user.login, created: now })),
+        ];
+        const asc = url.searchParams.get("direction") === "asc";
+        const list = all
+          .filter((i) => state === "all" || i.state === state)
+          .filter((i) => labels.every((label) => i.labels.includes(label)))
+          .filter((i) => !creator || i.login.toLowerCase() === creator.toLowerCase())
+          .sort((a, b) => (asc ? a.number - b.number : b.number - a.number))
+          .map((i) => i.json);
+        return this.page(list, url);
+      }
+      case "issues/create": {
+        const repo = this.repo(repoName);
+        const text = String(body!["body"] ?? "");
+        tooLong(text);
+        const labels = ((body!["labels"] as (string | { name?: string })[] | undefined) ?? []).map((l) => (typeof l === "string" ? l : String(l.name)));
+        const issue: IssueState = { number: repo.nextNumber++, title: String(body!["title"]), body: text, state: "open", state_reason: null, labels, user: grant!.actor, created_at: now, updated_at: now, edits: 0 };
+        repo.issues.set(issue.number, issue);
+        return { status: 201, body: this.issueJson(repo, issue) };
+      }
+      case "issues/update": {
+        const repo = this.repo(repoName);
+        const issue = repo.issues.get(Number(p["issue_number"]));
+        if (!issue) throw new ApiError(404, "Not Found");
+        if (body!["body"] !== undefined) {
+          tooLong(String(body!["body"]));
+          issue.body = String(body!["body"]);
+        }
+        if (body!["title"] !== undefined) issue.title = String(body!["title"]);
+        if (body!["state"] !== undefined) {
+          issue.state = body!["state"] === "closed" ? "closed" : "open";
+          issue.state_reason = issue.state === "closed" ? String(body!["state_reason"] ?? "completed") : null;
+        }
+        if (body!["labels"] !== undefined) issue.labels = (body!["labels"] as (string | { name?: string })[]).map((l) => (typeof l === "string" ? l : String(l.name)));
+        issue.updated_at = now;
+        issue.edits++;
+        return { status: 200, body: this.issueJson(repo, issue) };
+      }
       case "issues/create-comment": {
         const repo = this.repo(repoName);
         const number = Number(p["issue_number"]);
-        if (!repo.pulls.has(number)) throw new ApiError(404, "Not Found");
+        if (!repo.pulls.has(number) && !repo.issues.has(number)) throw new ApiError(404, "Not Found");
         const text = String(body!["body"]);
         tooLong(text);
         const comment: CommentState = { id: this.nextId++, issue_number: number, body: text, user: grant!.actor, created_at: now, updated_at: now, edits: 0 };
@@ -677,8 +763,18 @@ export class GitHubDouble {
   private commentJson(repo: RepoState, c: CommentState): Record<string, unknown> {
     return { id: c.id, node_id: `IC_${c.id}`, body: c.body, user: this.userJson(c.user), created_at: c.created_at, updated_at: c.updated_at, html_url: `https://github.com/${repo.owner}/${repo.name}/pull/${c.issue_number}#issuecomment-${c.id}`, issue_url: `${this.url}/repos/${repo.owner}/${repo.name}/issues/${c.issue_number}`, url: `${this.url}/repos/${repo.owner}/${repo.name}/issues/comments/${c.id}`, author_association: c.user.type === "Bot" ? "NONE" : "MEMBER" };
   }
+  private issueJson(repo: RepoState, issue: IssueState): Record<string, unknown> {
+    const full = `${repo.owner}/${repo.name}`;
+    return {
+      id: issue.number + 200000, node_id: `I_${issue.number}`, number: issue.number, title: issue.title, body: issue.body, state: issue.state, state_reason: issue.state_reason,
+      labels: issue.labels.map((name) => ({ id: hash(name), node_id: `LA_${name}`, name, color: "ededed", default: false, description: null, url: `${this.url}/repos/${full}/labels/${encodeURIComponent(name)}` })),
+      user: this.userJson(issue.user), assignee: null, assignees: [], milestone: null, locked: false, comments: repo.comments.filter((c) => c.issue_number === issue.number).length,
+      created_at: issue.created_at, updated_at: issue.updated_at, closed_at: issue.state === "closed" ? issue.updated_at : null, author_association: issue.user.type === "Bot" ? "NONE" : "MEMBER",
+      url: `${this.url}/repos/${full}/issues/${issue.number}`, repository_url: `${this.url}/repos/${full}`, labels_url: `${this.url}/repos/${full}/issues/${issue.number}/labels{/name}`, comments_url: `${this.url}/repos/${full}/issues/${issue.number}/comments`, events_url: `${this.url}/repos/${full}/issues/${issue.number}/events`, html_url: `https://github.com/${full}/issues/${issue.number}`,
+    };
+  }
   private checkRunJson(repo: RepoState, run: CheckRunState): Record<string, unknown> {
-    return { id: run.id, name: run.name, head_sha: run.head_sha, status: run.status, conclusion: run.conclusion, details_url: run.details_url, html_url: `https://github.com/${repo.owner}/${repo.name}/runs/${run.id}`, url: `${this.url}/repos/${repo.owner}/${repo.name}/check-runs/${run.id}`, output: { ...run.output, annotations_count: run.annotations.length, annotations_url: "" }, pull_requests: [] };
+    return { id: run.id, name: run.name, head_sha: run.head_sha, status: run.status, conclusion: run.conclusion, details_url: run.details_url, external_id: run.external_id, html_url: `https://github.com/${repo.owner}/${repo.name}/runs/${run.id}`, url: `${this.url}/repos/${repo.owner}/${repo.name}/check-runs/${run.id}`, output: { ...run.output, annotations_count: run.annotations.length, annotations_url: "" }, pull_requests: [] };
   }
   private pullJson(repo: RepoState, pull: PullState): Record<string, unknown> {
     const full = `${repo.owner}/${repo.name}`;

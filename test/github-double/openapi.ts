@@ -58,6 +58,7 @@ export class OpenApiValidator {
   private constructor() {
     const file = join(dirname(require.resolve("@octokit/openapi/package.json")), "generated", "api.github.com.json");
     this.spec = JSON.parse(readFileSync(file, "utf8")) as OpenApiValidator["spec"];
+    dropUntypedNullable(this.spec);
     this.ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, discriminator: false });
     addFormats(this.ajv);
     this.ajv.addSchema(this.spec as object, SPEC_ID);
@@ -149,4 +150,20 @@ export class OpenApiValidator {
     }
     return validate;
   }
+}
+
+/**
+ * OpenAPI 3.0 lets `nullable: true` stand beside `oneOf` without a `type` (e.g. the `milestone` of
+ * `issues/create`); Ajv refuses to compile that. Those few keywords are dropped, which only makes
+ * an explicit null there fail validation (the bot never sends one).
+ */
+function dropUntypedNullable(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) dropUntypedNullable(item);
+    return;
+  }
+  if (typeof node !== "object" || node === null) return;
+  const record = node as Record<string, unknown>;
+  if (record["nullable"] !== undefined && record["type"] === undefined) delete record["nullable"];
+  for (const value of Object.values(record)) dropUntypedNullable(value);
 }

@@ -48,6 +48,7 @@ export function normalizeConfig(file: ConfigFile): FlowopsConfig {
       branch: file.deploy?.branch ?? "main",
       prune: file.deploy?.prune ?? false,
       maxDeleteShare: file.deploy?.maxDeleteShare ?? 0.25,
+      selfHeal: file.deploy?.selfHeal ?? false,
       approvals: file.deploy?.approvals ?? 1,
       allowedPushers: file.deploy?.allowedPushers ?? [],
       protectedTenants: file.deploy?.protectedTenants ?? [],

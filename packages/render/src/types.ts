@@ -51,6 +51,8 @@ export interface DeployPolicy {
   prune: boolean;
   /** Largest share (0..1) of an environment's managed flows that one deploy may delete. */
   maxDeleteShare: number;
+  /** The GitHub App overwrites drifted managed flows (read from the deployed commit only). */
+  selfHeal: boolean;
   approvals: number;
   allowedPushers: string[];
   protectedTenants: string[];

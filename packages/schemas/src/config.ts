@@ -38,6 +38,7 @@ export const ConfigSchema = Type.Object(
           branch: Type.Optional(Type.String()),
           prune: Type.Optional(Type.Boolean()),
           maxDeleteShare: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+          selfHeal: Type.Optional(Type.Boolean({ description: "The GitHub App overwrites managed flows changed or removed in Kestra by hand (drift) with what Git renders; without it, drift is only reported" })),
           approvals: Type.Optional(Type.Integer({ minimum: 0 })),
           allowedPushers: Type.Optional(Type.Array(Type.String())),
           protectedTenants: Type.Optional(Type.Array(Type.String())),

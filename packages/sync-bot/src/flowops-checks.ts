@@ -1,10 +1,11 @@
-import { deployEnvironment, DeployRefusedError, formatReportText, KestraApiError, KestraClient, KestraConfigError, namespaceScopes, type DeployReport } from "@flowops/deploy";
+import { createHash } from "node:crypto";
+import { deployEnvironment, DeployRefusedError, formatReportText, KestraApiError, KestraClient, KestraConfigError, namespaceScopes, planEnvironment, type DeployReport, type PlannedFlow } from "@flowops/deploy";
 import { lintRepository } from "@flowops/lint";
 import { readRepository, render, type FlowRepository } from "@flowops/render";
 import { formatImpactMarkdown, ImpactError, impactOfRefs } from "@flowops/tenant-diff";
 import { KestraTargetRefusedError, type KestraTargets } from "./kestra-targets.js";
 import { readPolicyFromGit } from "./policy.js";
-import type { DeployOutcome, FlowopsChecks, ImpactOutcome, LintOutcome, TenantDeployResult } from "./types.js";
+import type { DeployOutcome, DriftKind, DriftOutcome, FlowDrift, FlowopsChecks, ImpactOutcome, LintOutcome, TenantDeployResult } from "./types.js";
 
 export interface FlowopsChecksOptions {
   /** Where each environment deploys and with which credentials: the operator's side, never the repository's. */
@@ -62,6 +63,44 @@ export function flowopsChecks(options: FlowopsChecksOptions): FlowopsChecks {
         throw error;
       }
     },
+
+    async drift(workspace, env, request): Promise<DriftOutcome> {
+      try {
+        // The plan a deploy of the same commit would make (same policy, reads only).
+        const { plan } = await planEnvironment({
+          repository: workspace,
+          env,
+          kestra: (environment) => new KestraClient(options.kestra.clientOptions(environment)),
+          prune: request.policy.prune,
+          maxDeleteShare: request.policy.maxDeleteShare,
+        });
+        if (plan.problems.length > 0) {
+          return { ok: false, drift: [], text: `${env} cannot be planned at ${request.sha.slice(0, 12)}: ${plan.problems.map((p) => p.message).join("; ")}` };
+        }
+        return { ok: true, drift: plan.flows.map(driftOf).filter((d): d is FlowDrift => d !== null) };
+      } catch (error) {
+        if (error instanceof KestraTargetRefusedError || error instanceof KestraApiError || error instanceof KestraConfigError) {
+          return { ok: false, drift: [], text: `${env} could not be compared with Kestra: ${error.message}` };
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+const DRIFT_KIND: Partial<Record<PlannedFlow["action"], DriftKind>> = { update: "changed", create: "missing", delete: "not-in-git" };
+
+/** A planned action at the deployed commit is drift; a flow held by an unlabelled one (adoption) is not flowops's. */
+function driftOf(flow: PlannedFlow): FlowDrift | null {
+  const kind = DRIFT_KIND[flow.action];
+  if (!kind || flow.conflict) return null;
+  return {
+    tenant: flow.tenant,
+    namespace: flow.namespace,
+    id: flow.id,
+    kind,
+    ...(kind !== "missing" && flow.liveRevision !== undefined ? { liveRevision: flow.liveRevision } : {}),
+    ...(kind !== "missing" && flow.liveSource !== undefined ? { liveHash: createHash("sha256").update(flow.liveSource).digest("hex") } : {}),
   };
 }
 

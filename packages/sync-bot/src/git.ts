@@ -68,14 +68,17 @@ export async function mergeBase(cwd: string, baseSha: string, headSha: string): 
  * (detached). The token travels in an HTTP header set through the environment, scoped to the
  * clone's origin: it is never written to `.git/config`, a command line or a message.
  */
-export async function cloneAtCommit(options: { url: string; token: string; dir: string; sha: string; extraRefs?: readonly string[] }): Promise<void> {
+export async function cloneAtCommit(options: { url: string; token: string; dir: string; sha: string; extraRefs?: readonly string[]; shallowBranch?: string }): Promise<void> {
   const { url, token, dir, sha } = options;
   const env = tokenHeaderEnv(url, token);
   const run = (args: string[]) => runGit(dir, args, { env, secrets: [token] });
   await runGit(dir, ["init", "--quiet"]);
   await run(["remote", "add", "origin", url]);
-  const refspecs = ["+refs/heads/*:refs/remotes/origin/*", ...(options.extraRefs ?? []).map((ref) => `+${ref}:${ref}`)];
-  await run(["fetch", "--quiet", "--no-tags", "origin", ...refspecs]);
+  // `shallowBranch`: only that branch's tip, without history (the drift check reads one commit).
+  const refspecs = options.shallowBranch
+    ? [`+refs/heads/${options.shallowBranch}:refs/remotes/origin/${options.shallowBranch}`]
+    : ["+refs/heads/*:refs/remotes/origin/*", ...(options.extraRefs ?? []).map((ref) => `+${ref}:${ref}`)];
+  await run(["fetch", "--quiet", "--no-tags", ...(options.shallowBranch ? ["--depth", "1"] : []), "origin", ...refspecs]);
   if (!(await hasCommit(dir, sha))) throw new Error(`commit ${sha} is not on any branch of ${url} (nor ${options.extraRefs?.join(", ") || "other refs"})`);
   await run(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", sha]);
 }

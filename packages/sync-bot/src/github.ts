@@ -267,6 +267,15 @@ export function leaseDescription(environment: string, holder: string, until: Dat
 
 const LEASE = /\(lease (\S+) until (\d{4}-\d\d-\d\dT[\d:.]+Z)\)/;
 
+/** An open issue, as the drift report reads it. */
+export interface OpenIssue {
+  number: number;
+  title: string;
+  body: string;
+  htmlUrl: string;
+  author: string | null;
+}
+
 /** The GitHub operations of the bot on one repository. Every write is safe to repeat. */
 export class GitHubRepository {
   constructor(
@@ -317,6 +326,72 @@ export class GitHubRepository {
       });
     }
     return runs.length;
+  }
+
+  /**
+   * A check run created completed in one request (no annotations): the drift report on a
+   * deployed commit. `action_required` needs `detailsUrl`, where the action is explained.
+   */
+  async createCompletedCheckRun(options: { name: string; headSha: string; conclusion: CheckConclusion | "action_required"; title: string; summary: string; detailsUrl?: string; externalId?: string }): Promise<number> {
+    const { data } = await this.client.rest.checks.create({
+      owner: this.owner,
+      repo: this.repo,
+      name: options.name,
+      head_sha: options.headSha,
+      status: "completed",
+      conclusion: options.conclusion,
+      completed_at: new Date().toISOString(),
+      ...(options.detailsUrl ? { details_url: options.detailsUrl } : {}),
+      ...(options.externalId ? { external_id: options.externalId } : {}),
+      output: { title: fitText(redact(options.title), 255, "…"), summary: fitText(redact(options.summary), CHECK_OUTPUT_LIMIT, "\n\n… (cut at GitHub's limit)") },
+    });
+    return data.id;
+  }
+
+  /**
+   * Open issues (not pull requests) with `label`, by `creator` when given, oldest first. GitHub
+   * filters by both; the answer is checked again, so a server that ignored a filter cannot hand
+   * the bot someone else's issue.
+   */
+  async openIssues(label: string, creator: string | null): Promise<OpenIssue[]> {
+    const issues = await this.client.paginate(this.client.rest.issues.listForRepo, {
+      owner: this.owner,
+      repo: this.repo,
+      state: "open",
+      labels: label,
+      ...(creator ? { creator } : {}),
+      sort: "created",
+      direction: "asc",
+      per_page: 100,
+    });
+    return issues
+      .filter((issue) => !issue.pull_request && issue.state === "open")
+      .filter((issue) => issue.labels.some((l) => (typeof l === "string" ? l : l.name) === label))
+      .filter((issue) => (creator ? issue.user?.login === creator : issue.user?.type === "Bot"))
+      .map((issue) => ({ number: issue.number, title: issue.title, body: issue.body ?? "", htmlUrl: issue.html_url, author: issue.user?.login ?? null }))
+      .sort((a, b) => a.number - b.number);
+  }
+
+  /** Opens an issue (GitHub creates a missing label). */
+  async createIssue(title: string, body: string, labels: string[]): Promise<OpenIssue> {
+    const { data } = await this.client.rest.issues.create({ owner: this.owner, repo: this.repo, title, body: fitText(redact(body), COMMENT_LIMIT, "…"), labels });
+    return { number: data.number, title: data.title, body: data.body ?? "", htmlUrl: data.html_url, author: data.user?.login ?? null };
+  }
+
+  /** Edits an issue's body, or closes it (`completed`, or `not_planned` for a duplicate). */
+  async updateIssue(issueNumber: number, change: { body?: string; close?: "completed" | "not_planned" }): Promise<void> {
+    await this.client.rest.issues.update({
+      owner: this.owner,
+      repo: this.repo,
+      issue_number: issueNumber,
+      ...(change.body !== undefined ? { body: fitText(redact(change.body), COMMENT_LIMIT, "…") } : {}),
+      ...(change.close ? { state: "closed" as const, state_reason: change.close } : {}),
+    });
+  }
+
+  /** Adds a comment to an issue. */
+  async commentOnIssue(issueNumber: number, body: string): Promise<void> {
+    await this.client.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: issueNumber, body: fitText(redact(body), COMMENT_LIMIT, "…") });
   }
 
   /** Completes a check run; annotations go 50 per request (the first with the conclusion, the rest appended). */

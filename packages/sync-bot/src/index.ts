@@ -3,6 +3,9 @@ export type {
   DeployOutcome,
   DeployRequest,
   DiagnosticSeverity,
+  DriftKind,
+  DriftOutcome,
+  FlowDrift,
   FlowopsChecks,
   ImpactOutcome,
   ImpactSummary,
@@ -14,7 +17,9 @@ export type {
 export { runCiPr, runCiDeploy, writeStepSummary, workflowCommandLogger, CiSetupError, type CiOptions } from "./actions.js";
 export { createBotServer, consoleLogger, DEFAULT_CATCH_UP_INTERVAL_MS, DEFAULT_LEASE_TTL_MS, type BotServer, type BotServerOptions, type DeliveryRecord, type CatchUpRecord } from "./server.js";
 export { runPullRequestCheck, IMPACT_COMMENT_KEY, type PullRequestCheckInput, type PullRequestCheckResult } from "./pull-request-check.js";
-export { runMergeDeploy, type MergeDeployInput, type MergeDeployResult, type MergeDeployStatus } from "./merge-deploy.js";
+export { runMergeDeploy, deployUnderLease, type MergeDeployInput, type MergeDeployResult, type MergeDeployStatus, type LeasedDeployInput, type LeasedDeployResult } from "./merge-deploy.js";
+export { runDriftPass, driftIssues, type DriftPassInput, type DriftRecord } from "./drift-pass.js";
+export { DRIFT_LABEL, driftCheckName, driftFingerprint, driftIssueBody, driftIssueTitle, driftMarker, parseDriftMarker, driftTable, type DriftMarker, type DriftReportInput } from "./drift.js";
 export { decideApproval, type ApprovalDecision, type ApprovalInput, type PullRequestReview } from "./approvals.js";
 export {
   GitHubRepository,
@@ -35,6 +40,7 @@ export {
   type StickyCommentResult,
   type SuccessfulDeployment,
   type EnvironmentClaim,
+  type OpenIssue,
 } from "./github.js";
 export { routeWebhook, type WebhookRoute } from "./routing.js";
 export { splitMarkdown } from "./split-markdown.js";

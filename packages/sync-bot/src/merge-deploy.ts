@@ -52,7 +52,7 @@ export interface MergeDeployResult {
  * successor, so the environment always ends at the newest merge.
  */
 export async function runMergeDeploy(input: MergeDeployInput): Promise<MergeDeployResult> {
-  const { github, flowops, policy, env, sha, log } = input;
+  const { github, policy, env, sha, log } = input;
   const done = (status: MergeDeployStatus, report: string, rest: Partial<MergeDeployResult> = {}): MergeDeployResult => ({
     exitCode: status === "refused" || status === "failed" ? 1 : 0,
     status,
@@ -96,7 +96,57 @@ export async function runMergeDeploy(input: MergeDeployInput): Promise<MergeDepl
     return done("refused", report, { pullRequest, decision });
   }
 
-  const deploymentId = await github.createDeployment(sha, env, pullRequest ? `flowops: #${pullRequest.number} to ${env}` : `flowops: ${sha.slice(0, 12)} to ${env}`);
+  const run = await deployUnderLease({
+    ...input,
+    description: pullRequest ? `flowops: #${pullRequest.number} to ${env}` : `flowops: ${sha.slice(0, 12)} to ${env}`,
+  });
+  const { deploymentId } = run;
+  if (run.status === "leased") {
+    const report = `flowops: \`${env}\` is being deployed by ${run.heldBy} (deployment ${run.heldByDeployment}); \`${sha.slice(0, 12)}\` is left to the next catch-up pass.`;
+    log.info(report);
+    return done("leased", report, { pullRequest, decision, deploymentId });
+  }
+  const { outcome, description, failedTenants: failed } = run;
+  const report = deployReport({ env, sha, pullRequest, decision, outcome, ...(input.logUrl ? { logUrl: input.logUrl } : {}) });
+  if (pullRequest) await github.upsertStickyComment(pullRequest.number, commentKey, report);
+  // The log says why, not only that it failed (the text is scrubbed like every log line).
+  if (!outcome.ok) log.error(`deploy of ${sha} to ${env} failed: ${description}${failed.length ? "" : `\n${outcome.text}`}`);
+  else log.info(`deployed ${sha} to ${env}`);
+  return done(outcome.ok ? "deployed" : "failed", report, { pullRequest, decision, deploymentId, outcome });
+}
+
+export interface LeasedDeployInput {
+  github: GitHubRepository;
+  flowops: FlowopsChecks;
+  /** A Git working tree checked out at `sha`. */
+  workspace: string;
+  sha: string;
+  env: string;
+  /** The trusted policy (prune, maxDeleteShare) the deploy runs under. */
+  policy: RepositoryPolicy;
+  /** The commit Kestra was last deployed from (drift baseline). */
+  baseSha?: string;
+  lease?: { holder: string; ttlMs: number };
+  logUrl?: string;
+  /** The GitHub deployment's description. */
+  description: string;
+  log: BotLogger;
+}
+
+export type LeasedDeployResult =
+  | { status: "leased"; deploymentId: number; heldBy: string; heldByDeployment: number }
+  | { status: "deployed" | "failed"; deploymentId: number; outcome: DeployOutcome; description: string; failedTenants: string[] };
+
+/**
+ * The gated write path every deploy of the App takes once it is allowed (a merge, a catch-up, a
+ * self-heal): record a GitHub deployment `in_progress`, take the environment through it as a
+ * lease when `lease` is given (the oldest live claim wins; a loser marks its own deployment
+ * `inactive` and writes nothing), deploy with the trusted policy's prune and delete guard, then
+ * mark the deployment `success` or `failure`.
+ */
+export async function deployUnderLease(input: LeasedDeployInput): Promise<LeasedDeployResult> {
+  const { github, flowops, env, sha } = input;
+  const deploymentId = await github.createDeployment(sha, env, input.description);
   const statusOptions = { environment: env, ...(input.logUrl ? { logUrl: input.logUrl } : {}) };
   const lease = input.lease;
   const inProgress = () => ({ ...statusOptions, description: lease ? leaseDescription(env, lease.holder, new Date(Date.now() + lease.ttlMs)) : `Deploying to ${env}` });
@@ -107,39 +157,31 @@ export async function runMergeDeploy(input: MergeDeployInput): Promise<MergeDepl
     if (first && first.deploymentId !== deploymentId) {
       const holder = first.holder ?? `deployment ${first.deploymentId}`;
       await github.setDeploymentStatus(deploymentId, "inactive", { ...statusOptions, description: `Not deployed: ${holder} holds ${env}; the next pass retries` });
-      const report = `flowops: \`${env}\` is being deployed by ${holder} (deployment ${first.deploymentId}); \`${sha.slice(0, 12)}\` is left to the next catch-up pass.`;
-      log.info(report);
-      return done("leased", report, { pullRequest, decision, deploymentId });
+      return { status: "leased", deploymentId, heldBy: holder, heldByDeployment: first.deploymentId };
     }
   }
 
   // A long deploy renews its lease, so another replica never takes over a deploy still running.
   const renewal = lease
     ? setInterval(() => {
-        github.setDeploymentStatus(deploymentId, "in_progress", inProgress()).catch((error: unknown) => log.warn(`could not renew the lease on ${env}: ${error instanceof Error ? error.message : String(error)}`));
+        github.setDeploymentStatus(deploymentId, "in_progress", inProgress()).catch((error: unknown) => input.log.warn(`could not renew the lease on ${env}: ${error instanceof Error ? error.message : String(error)}`));
       }, Math.max(1000, lease.ttlMs / 3))
     : undefined;
   let outcome: DeployOutcome;
   try {
-    outcome = await flowops.deploy(input.workspace, env, { sha, policy, ...(input.baseSha ? { previousSha: input.baseSha } : {}) });
+    outcome = await flowops.deploy(input.workspace, env, { sha, policy: input.policy, ...(input.baseSha ? { previousSha: input.baseSha } : {}) });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     outcome = { ok: false, perTenant: [], text: `The deploy stopped before finishing: ${message}` };
   } finally {
     clearInterval(renewal);
   }
-  const failed = outcome.perTenant.filter((t) => !t.ok).map((t) => t.tenant ?? "(all)");
+  const failedTenants = outcome.perTenant.filter((t) => !t.ok).map((t) => t.tenant ?? "(all)");
   const description = outcome.ok
     ? `Deployed ${outcome.perTenant.length} tenant(s) to ${env}`
-    : failed.length ? `Failed for ${failed.join(", ")}` : "The deploy stopped before finishing";
+    : failedTenants.length ? `Failed for ${failedTenants.join(", ")}` : "The deploy stopped before finishing";
   await github.setDeploymentStatus(deploymentId, outcome.ok ? "success" : "failure", { ...statusOptions, description });
-
-  const report = deployReport({ env, sha, pullRequest, decision, outcome, ...(input.logUrl ? { logUrl: input.logUrl } : {}) });
-  if (pullRequest) await github.upsertStickyComment(pullRequest.number, commentKey, report);
-  // The log says why, not only that it failed (the text is scrubbed like every log line).
-  if (!outcome.ok) log.error(`deploy of ${sha} to ${env} failed: ${description}${failed.length ? "" : `\n${outcome.text}`}`);
-  else log.info(`deployed ${sha} to ${env}`);
-  return done(outcome.ok ? "deployed" : "failed", report, { pullRequest, decision, deploymentId, outcome });
+  return { status: outcome.ok ? "deployed" : "failed", deploymentId, outcome, description, failedTenants };
 }
 
 /**

@@ -10,6 +10,7 @@ export function policyFromConfig(config: FlowopsConfig): RepositoryPolicy {
     protectedTenants: [...config.deploy.protectedTenants],
     prune: config.deploy.prune,
     maxDeleteShare: config.deploy.maxDeleteShare,
+    selfHeal: config.deploy.selfHeal,
     environments: config.environments.map((env) => env.name),
   };
 }

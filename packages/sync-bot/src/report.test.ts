@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { deployReport, pullRequestComment, pullRequestTitle } from "./report.js";
 import type { RepositoryPolicy } from "./types.js";
 
-const policy: RepositoryPolicy = { deployBranch: "main", approvals: 2, allowedPushers: [], protectedTenants: ["bank_1"], prune: false, maxDeleteShare: 0.25, environments: ["staging", "production"] };
+const policy: RepositoryPolicy = { deployBranch: "main", approvals: 2, allowedPushers: [], protectedTenants: ["bank_1"], prune: false, maxDeleteShare: 0.25, selfHeal: false, environments: ["staging", "production"] };
 const summary = { added: 1, removed: 0, modified: 2, cosmetic: 0, unchanged: 10, tenants: 2 };
 
 describe("pull request report", () => {

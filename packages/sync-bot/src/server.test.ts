@@ -15,7 +15,7 @@ function sign(body: string, secret = SECRET): string {
 const unused = (): never => {
   throw new Error("no flowops work is expected in these tests");
 };
-const flowops: FlowopsChecks = { readPolicy: unused, lint: unused, impact: unused, deploy: unused };
+const flowops: FlowopsChecks = { readPolicy: unused, lint: unused, impact: unused, deploy: unused, drift: unused };
 
 describe("webhook signature check", () => {
   let bot: BotServer;

@@ -5,7 +5,8 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "@octokit/app";
 import { cloneAtCommit, fetchCommit } from "./git.js";
-import { gitHubAppOctokit, GitHubRepository, httpStatusOf, type GitHubClient, type GitHubResilience } from "./github.js";
+import { gitHubAppOctokit, GitHubRepository, httpStatusOf, type GitHubClient, type GitHubResilience, type SuccessfulDeployment } from "./github.js";
+import { runDriftPass, type DriftRecord } from "./drift-pass.js";
 import { runMergeDeploy, type MergeDeployResult } from "./merge-deploy.js";
 import { runPullRequestCheck, type PullRequestCheckResult } from "./pull-request-check.js";
 import { KeyedSerialQueue, Semaphore } from "./queue.js";
@@ -47,7 +48,8 @@ export interface BotServerOptions {
   /**
    * Milliseconds between catch-up passes, the first one at `listen`: each installed repository's
    * deploy branch is compared with its last successful flowops deployment and what is missing is
-   * deployed through the same gate as a push. Default 5 minutes; 0 turns catch-up off.
+   * deployed through the same gate as a push; an environment at the tip is then checked for
+   * drift (reported, or healed under `deploy.selfHeal`). Default 5 minutes; 0 turns passes off.
    */
   catchUpIntervalMs?: number;
   /**
@@ -75,6 +77,8 @@ export interface CatchUpRecord {
   tip?: string;
   deployedSha?: string;
   error?: string;
+  /** The drift check of the environment, once it is at this branch's tip (see `runDriftPass`). */
+  drift?: DriftRecord;
 }
 
 /** What one delivery led to, for logs and tests. */
@@ -136,6 +140,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
   if (!(Number.isFinite(catchUpIntervalMs) && catchUpIntervalMs >= 0)) throw new RangeError(`catchUpIntervalMs must be 0 (off) or a number of milliseconds, got ${catchUpIntervalMs}`);
   let catchUpTimer: NodeJS.Timeout | undefined;
   let runningPass: Promise<CatchUpRecord[]> | null = null;
+  let appLogin: Promise<string | null> | null = null;
   const lease = {
     holder: (options.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`).replace(/\s+/g, "-").slice(0, 40),
     ttlMs: options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
@@ -310,6 +315,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
         const full = `${owner}/${repository.name}`;
         const github = new GitHubRepository(octokit as GitHubClient, owner, repository.name, log);
         let deployed: Awaited<ReturnType<GitHubRepository["lastSuccessfulDeployment"]>> | undefined;
+        let driftChecked = false;
         for (const branch of new Set([repository.default_branch, ...(options.deployBranches ?? [])])) {
           const record: CatchUpRecord = { repository: full, branch, status: "up-to-date" };
           records.push(record);
@@ -337,6 +343,15 @@ export function createBotServer(options: BotServerOptions): BotServer {
             record.status = "failed";
             record.error = redactError(error);
             log.error(`catch-up of ${full} ${branch} failed: ${record.error}`);
+          } finally {
+            if (!driftChecked && !closing && record.tip && (record.status === "up-to-date" || record.status === "deployed")) {
+              // After a deploy of this pass, which environment it was is read again.
+              const drift = await checkDrift(github, octokit as GitHubClient, repository, branch, record.tip, record.status === "up-to-date" && deployed?.sha === record.tip ? deployed : null);
+              if (drift) {
+                record.drift = drift;
+                driftChecked = true;
+              }
+            }
           }
         }
       }
@@ -346,12 +361,53 @@ export function createBotServer(options: BotServerOptions): BotServer {
     return records;
   }
 
-  async function withClone<T>(url: string, token: string, sha: string, extraRefs: string[], work: (dir: string) => Promise<T>): Promise<T> {
+  /**
+   * The drift check of the environment a merge to `branch` deploys, when its last successful
+   * deployment is `tip`: a shallow clone of the tip, the policy of that (deployed, so trusted)
+   * commit, then {@link runDriftPass} in the environment's deploy queue. Null when the branch
+   * deploys nothing or the environment is not at the tip. Never throws: a failure is its record.
+   */
+  async function checkDrift(github: GitHubRepository, octokit: GitHubClient, repository: { clone_url: string }, branch: string, tip: string, deployed: SuccessfulDeployment | null): Promise<DriftRecord | null> {
+    const full = `${github.owner}/${github.repo}`;
+    try {
+      const { token } = (await octokit.auth({ type: "installation" })) as { token: string };
+      registerSecret(token);
+      return await withClone(repository.clone_url, token, tip, [], async (dir) => {
+        const policy = await options.flowops.readPolicy(dir, tip);
+        const env = policy.environments[0];
+        if (!env || policy.deployBranch !== branch) return null;
+        // The newest successful deployment of any environment is the environment's own when the names agree.
+        const current = deployed?.environment === env ? deployed : await github.lastSuccessfulDeployment(env);
+        if (current?.sha !== tip) return null;
+        const botLogin = await appBotLogin();
+        return queue.run(`${full}#${env}`, () => runDriftPass({ github, flowops: options.flowops, workspace: dir, sha: tip, branch, env, policy, botLogin, lease, log }));
+      }, branch);
+    } catch (error) {
+      const message = redactError(error);
+      log.error(`drift check of ${full} ${branch} failed: ${message}`);
+      return { env: "", status: "failed", flows: 0, healed: 0, error: message };
+    }
+  }
+
+  /** The App's own login (`<slug>[bot]`), which opens the drift issues; asked once (null while GitHub cannot tell: any bot's issue is looked at). */
+  function appBotLogin(): Promise<string | null> {
+    appLogin ??= app.octokit.rest.apps.getAuthenticated().then(
+      ({ data }) => (data?.slug ? `${data.slug}[bot]` : null),
+      (error: unknown) => {
+        appLogin = null;
+        log.warn(`could not read the App's own login (GET /app): ${redactError(error)}`);
+        return null;
+      },
+    );
+    return appLogin;
+  }
+
+  async function withClone<T>(url: string, token: string, sha: string, extraRefs: string[], work: (dir: string) => Promise<T>, shallowBranch?: string): Promise<T> {
     const parent = await mkdtemp(join(options.workRoot ?? tmpdir(), "flowops-bot-"));
     try {
       const dir = join(parent, "repo");
       await mkdir(dir);
-      await cloneAtCommit({ url, token, dir, sha, extraRefs });
+      await cloneAtCommit({ url, token, dir, sha, extraRefs, ...(shallowBranch ? { shallowBranch } : {}) });
       return await work(dir);
     } finally {
       await rm(parent, { recursive: true, force: true });

@@ -69,6 +69,8 @@ export interface RepositoryPolicy {
   prune: boolean;
   /** `deploy.maxDeleteShare`: the share of managed flows one deploy may delete unless forced. */
   maxDeleteShare: number;
+  /** `deploy.selfHeal`: the App overwrites drifted managed flows with what Git renders (else it only reports them). */
+  selfHeal: boolean;
   /** Environment names in config order; the first is the one a merge deploys. */
   environments: string[];
 }
@@ -85,6 +87,34 @@ export interface DeployRequest {
   previousSha?: string;
 }
 
+/**
+ * How a managed flow in Kestra differs from what Git renders at the deployed commit: `changed`
+ * (its source was edited in Kestra), `missing` (deleted from Kestra), `not-in-git` (Kestra holds
+ * it with the ownership label, Git no longer renders it: a delete candidate, removed only under
+ * `deploy.prune`). Flows without the ownership label are never drift.
+ */
+export type DriftKind = "changed" | "missing" | "not-in-git";
+
+export interface FlowDrift {
+  tenant: string | null;
+  namespace: string;
+  id: string;
+  kind: DriftKind;
+  /** Kestra's revision of the live flow (changed, not-in-git). */
+  liveRevision?: number;
+  /** sha256 of the live source (changed, not-in-git): tells one drift from the next. */
+  liveHash?: string;
+}
+
+export interface DriftOutcome {
+  /** False when the environment could not be planned: `text` says why, and nothing is known about drift. */
+  ok: boolean;
+  /** Sorted by namespace and id. */
+  drift: FlowDrift[];
+  /** Why the plan failed (ok false); never holds a credential. */
+  text?: string;
+}
+
 /** The flowops work the bot needs, injected by the caller. */
 export interface FlowopsChecks {
   /** Reads the policy of the repository at `ref` (a commit sha or ref) of the Git repo in `workspace`. */
@@ -95,6 +125,11 @@ export interface FlowopsChecks {
   impact(workspace: string, baseSha: string, headSha: string): Promise<ImpactOutcome>;
   /** Deploys the working tree of `workspace` to environment `env`. */
   deploy(workspace: string, env: string, request: DeployRequest): Promise<DeployOutcome>;
+  /**
+   * Plans environment `env` from the working tree of `workspace` (the deployed commit) against
+   * Kestra, writing nothing, and returns where Kestra differs from Git (drift).
+   */
+  drift(workspace: string, env: string, request: DeployRequest): Promise<DriftOutcome>;
 }
 
 /** Where the bot writes what it does; never given a credential. */
