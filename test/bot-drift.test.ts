@@ -199,6 +199,35 @@ describe("bot serve: drift reports", () => {
   });
 });
 
+describe("bot serve: self-heal stays behind the deploy guards", () => {
+  it("does not heal past maxDeleteShare: the refused heal is reported once and not retried while the drift stays the same", async () => {
+    const { sha } = await deployedPlatform(`${configYaml({ kestraUrl: w.kestra.url, prune: true, maxDeleteShare: 0.25 })}  selfHeal: true\n`);
+    // Two managed flows Git no longer renders next to the two it does: pruning them would delete half.
+    const live = w.kestra.liveFlow(AWS.namespace, AWS.id)!.source;
+    w.kestra.seedFlow(live.replace("id: aws_costs", "id: retired_a"));
+    w.kestra.seedFlow(live.replace("id: aws_costs", "id: retired_b"));
+    const writes = w.kestra.writeCount();
+    const deployments = w.github.deployments(w.repo).length;
+
+    const first = await pass();
+    expect(first).toMatchObject({ status: "reported", flows: 2, healed: 0 });
+    expect(w.kestra.writeCount()).toBe(writes);
+    const heal = w.github.deployments(w.repo).slice(deployments);
+    expect(heal).toHaveLength(1);
+    expect(heal[0]!.statuses.map((s) => s.state)).toEqual(["in_progress", "failure"]);
+    const [issue] = openDriftIssues();
+    expect(issue!.body).toContain(`fingerprint=${first.fingerprint} sha=${sha} heal=failed`);
+    expect(issue!.body).toMatch(/self-heal of this drift did not finish: .*would delete 2 of 4 managed flows .*deploy\.maxDeleteShare/);
+    expect(w.kestra.liveFlow(AWS.namespace, "retired_a")).toBeDefined();
+
+    // The same drift again: no second heal attempt, no write to GitHub.
+    const before = w.github.requests.length;
+    expect(await pass()).toMatchObject({ status: "unchanged", issue: issue!.number });
+    expect(gitHubWritesSince(before)).toEqual([]);
+    expect(w.github.deployments(w.repo)).toHaveLength(deployments + 1);
+  });
+});
+
 describe("drift issue lookup", () => {
   it("finds only the App's open issue with the drift label and the exact title", async () => {
     const repo = w.repo;
