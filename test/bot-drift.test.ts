@@ -217,7 +217,7 @@ describe("bot serve: self-heal stays behind the deploy guards", () => {
     expect(heal[0]!.statuses.map((s) => s.state)).toEqual(["in_progress", "failure"]);
     const [issue] = openDriftIssues();
     expect(issue!.body).toContain(`fingerprint=${first.fingerprint} sha=${sha} heal=failed`);
-    expect(issue!.body).toMatch(/self-heal of this drift did not finish: .*would delete 2 of 4 managed flows .*deploy\.maxDeleteShare/);
+    expect(issue!.body).toMatch(/self-heal of this drift did not finish: .*would delete 2 of \d+ managed flows .*deploy\.maxDeleteShare/);
     expect(w.kestra.liveFlow(AWS.namespace, "retired_a")).toBeDefined();
 
     // The same drift again: no second heal attempt, no write to GitHub.
@@ -225,6 +225,20 @@ describe("bot serve: self-heal stays behind the deploy guards", () => {
     expect(await pass()).toMatchObject({ status: "unchanged", issue: issue!.number });
     expect(gitHubWritesSince(before)).toEqual([]);
     expect(w.github.deployments(w.repo)).toHaveLength(deployments + 1);
+  });
+});
+
+describe("bot serve: duplicate drift issues", () => {
+  it("keeps the oldest of several open drift issues (a race of two replicas) and closes the others as duplicates", async () => {
+    await deployedPlatform(configYaml({ kestraUrl: w.kestra.url }));
+    const older = w.github.addIssue(w.repo, { title: TITLE, labels: ["flowops-drift"], author: BOT_LOGIN, type: "Bot" });
+    const newer = w.github.addIssue(w.repo, { title: TITLE, labels: ["flowops-drift"], author: BOT_LOGIN, type: "Bot" });
+    editInUi(AWS, "echo extract", "echo edited-in-the-ui");
+    expect(await pass()).toMatchObject({ status: "reported", issue: older.number });
+    expect(newer).toMatchObject({ state: "closed", state_reason: "not_planned" });
+    expect(w.github.comments(w.repo, newer.number).map((c) => c.body)).toEqual([`Duplicate of #${older.number}, which carries this drift.`]);
+    expect(openDriftIssues().map((i) => i.number)).toEqual([older.number]);
+    expect(older.body).toContain("`aws_costs`");
   });
 });
 

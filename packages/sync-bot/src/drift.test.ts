@@ -50,6 +50,12 @@ describe("drift report text", () => {
     expect(driftTable(flows(3), DRIFT_ISSUE_FLOWS, "staging")).not.toContain("more");
   });
 
+  it("lets only name characters of Kestra's answers into the table: no markup, link or mention", () => {
+    const table = driftTable([{ ...changed, tenant: "x | [click](https://evil.example) @org/team" }], DRIFT_ISSUE_FLOWS, "staging");
+    expect(table).not.toMatch(/\]\(|@org|evil\.example\)/);
+    expect(table.split("\n")[2]!.split("|")).toHaveLength(6);
+  });
+
   it("keeps the issue body and the check summary within their caps however many flows drifted", () => {
     const many = flows(5000);
     const body = driftIssueBody(input(many), { env: "staging", fingerprint: driftFingerprint("staging", many), sha: SHA, healFailed: false });

@@ -135,8 +135,9 @@ export function driftGoneComment(input: { env: string; sha: string; at: Date; he
   return redact(`Drift gone at ${input.at.toISOString()}, \`${short(input.sha)}\`: Kestra matches Git in \`${input.env}\`.${healed}`);
 }
 
+/** Names come from Kestra's answers (a tenant label is free text): only name characters reach the issue, so no markup, link or @mention. */
 function cell(text: string): string {
-  return text.replace(/[|`\r\n]/g, " ");
+  return text.replace(/[^\w.-]/g, "_");
 }
 
 function short(sha: string): string {
