@@ -242,6 +242,24 @@ describe("bot serve: duplicate drift issues", () => {
   });
 });
 
+describe("bot serve: drift reports ride through GitHub's bad minutes", () => {
+  it("a 502 that hid a created issue leaves one open issue (the retry's copy is closed) and the check run pointing at it", async () => {
+    const { sha } = await deployedPlatform(configYaml({ kestraUrl: w.kestra.url }));
+    editInUi(AWS, "echo extract", "echo edited-in-the-ui");
+    w.github.failNext("issues/create", { kind: "server-error", afterWriting: true });
+    w.github.failNext("checks/create", { kind: "secondary-rate-limit", retryAfter: 1 });
+    const record = await pass();
+    const [open] = openDriftIssues();
+    expect(record).toMatchObject({ status: "reported", issue: open!.number });
+    expect(w.github.answers("issues/create")).toEqual([502, 201]);
+    expect(w.github.issues(w.repo).filter((i) => i.state === "closed")).toEqual([expect.objectContaining({ state_reason: "not_planned", title: TITLE })]);
+    expect(w.github.answers("checks/create").slice(-2)).toEqual([403, 201]);
+    expect(driftChecks(sha)).toEqual([expect.objectContaining({ conclusion: "action_required", details_url: `https://github.com/${w.repo}/issues/${open!.number}` })]);
+    // The next pass sees the drift already reported.
+    expect(await pass()).toMatchObject({ status: "unchanged", issue: open!.number });
+  });
+});
+
 describe("drift issue lookup", () => {
   it("finds only the App's open issue with the drift label and the exact title", async () => {
     const repo = w.repo;

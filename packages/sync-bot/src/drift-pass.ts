@@ -125,11 +125,12 @@ export async function runDriftPass(input: DriftPassInput): Promise<DriftRecord> 
     reported = issue;
   } else {
     reported = await github.createIssue(driftIssueTitle(env), body, [DRIFT_LABEL]);
-    // Two replicas may both have found no issue: the oldest one stays, the newer ones are closed.
+    // Two replicas may both have found no issue, or a 5xx hid a create that GitHub did and the
+    // retry made a second one: the oldest stays, this one is closed as its duplicate.
     const [oldest] = await driftIssues(github, env, input.botLogin);
     if (oldest && oldest.number !== reported.number) {
       await closeDuplicate(github, reported.number, oldest.number);
-      return { env, status: "reported", flows: drift.length, healed: healed.length, issue: oldest.number, fingerprint };
+      reported = oldest;
     }
   }
   await github.createCompletedCheckRun({
