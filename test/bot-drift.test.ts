@@ -200,6 +200,22 @@ describe("bot serve: drift reports", () => {
 });
 
 describe("bot serve: self-heal stays behind the deploy guards", () => {
+  it("never takes deploy.selfHeal from a commit that was not deployed: an unapproved merge turning it on heals nothing", async () => {
+    await deployedPlatform(configYaml({ kestraUrl: w.kestra.url }));
+    await w.platform.pullMain();
+    await w.platform.commit("heal", "Turn self-heal on", { "flowops.config.yaml": `${configYaml({ kestraUrl: w.kestra.url })}  selfHeal: true\n` });
+    const pull = await w.github.openPullRequest(w.repo, { head: "heal", author: "mallory" });
+    const { after } = await w.github.mergePullRequest(w.repo, pull.number);
+    editInUi(AWS, "echo extract", "echo edited-in-the-ui");
+    const writes = w.kestra.writeCount();
+    const [record] = await bot!.catchUp();
+    expect(record).toMatchObject({ status: "refused", tip: after });
+    expect(record!.drift).toBeUndefined();
+    expect(w.kestra.writeCount()).toBe(writes);
+    expect(w.kestra.liveFlow(AWS.namespace, AWS.id)!.source).toContain("echo edited-in-the-ui");
+  });
+
+
   it("does not heal past maxDeleteShare: the refused heal is reported once and not retried while the drift stays the same", async () => {
     const { sha } = await deployedPlatform(`${configYaml({ kestraUrl: w.kestra.url, prune: true, maxDeleteShare: 0.25 })}  selfHeal: true\n`);
     // Two managed flows Git no longer renders next to the two it does: pruning them would delete half.

@@ -10,7 +10,7 @@ import { git } from "./index.js";
  * deploy; the policy is read for real), working on the real Git repositories of the tests: lint finds YAML syntax errors
  * and unpinned images at their line; impact diffs the flow files between two commits per tenant;
  * deploy writes each tenant's flows into an in-memory Kestra (`kestra`), one call at a time
- * observable (`deploys`, `maxConcurrentDeploys`, `hold`).
+ * observable (`deploys`, `maxConcurrentDeploys`, `hold`); drift compares that Kestra with the files.
  */
 export class FakeFlowops implements FlowopsChecks {
   /** env → "<tenant>.<folder>/<id>" → deployed source. */
