@@ -266,6 +266,25 @@ triggers:
   });
 });
 
+describe("collectPebbleReferences on strings seen before", () => {
+  const log = (message: string) => ({ id: "t", type: "io.kestra.plugin.core.log.Log", message });
+
+  it("gives each string its own references, and each flow the path where its copy of a string sits", () => {
+    const first = collectPebbleReferences({ tasks: [log("{{ outputs.a.value }} {{ inputs.x }}")] }, "outputs");
+    const other = collectPebbleReferences({ tasks: [log("{{ outputs.b.value ?? 1 }}")] }, "outputs");
+    const again = collectPebbleReferences({ tasks: [{ id: "s", type: "io.kestra.plugin.core.log.Log", message: "s" }, log("{{ outputs.a.value }} {{ inputs.x }}")] }, "outputs");
+    expect(first.map((r) => [r.key, r.guarded, r.path])).toEqual([["a.value", false, ["tasks", 0, "message"]]]);
+    expect(other.map((r) => [r.key, r.guarded, r.path])).toEqual([["b.value", true, ["tasks", 0, "message"]]]);
+    expect(again.map((r) => [r.key, r.index, r.path])).toEqual([["a.value", 3, ["tasks", 1, "message"]]]);
+  });
+
+  it("answers outputs and inputs of one string separately", () => {
+    const document = { tasks: [log("{{ outputs.a }} {{ inputs.b }}")] };
+    expect(collectPebbleReferences({ ...document }, "inputs").map((r) => [r.root, r.key])).toEqual([["inputs", "b"]]);
+    expect(collectPebbleReferences({ ...document }, "outputs").map((r) => [r.root, r.key])).toEqual([["outputs", "a"]]);
+  });
+});
+
 describe("flowReferences without a namespace", () => {
   it("reads a Subflow without a namespace as a call into the flow's own", () => {
     const document = { tasks: [{ id: "call", type: "io.kestra.plugin.core.flow.Subflow", flowId: "sibling" }] };

@@ -1,6 +1,6 @@
 import { isOneOfTypes, SUBFLOW_TYPES } from "./kestra-types.js";
 import { collectTasks } from "./tasks.js";
-import { hasPebble, isMap, memoized, stringProperty, type ValuePath } from "./values.js";
+import { BoundedStringCache, hasPebble, isMap, memoized, stringProperty, type ValuePath } from "./values.js";
 
 /** One `{{ ... }}` or `{% ... %}` of a string: its inside, and where that inside starts in the string. */
 export interface PebbleExpression {
@@ -56,10 +56,10 @@ export const collectPebbleScalars: (document: unknown) => readonly PebbleScalar[
         path.pop();
       }
     } else if (isMap(node) && !otherContext.has(node)) {
-      for (const [key, child] of Object.entries(node)) {
+      for (const key of Object.keys(node)) {
         if (UNRENDERED_KEYS.has(key) || (path.length === 0 && key === "triggers")) continue;
         path.push(key);
-        visit(child);
+        visit(node[key]);
         path.pop();
       }
     }
@@ -89,13 +89,26 @@ export interface PebbleReference {
 /** What may follow a reference to guard it: more property access, then `??`, a filter chain reaching `default`, or a test. */
 const GUARD = /^\s*(?:(?:\.\s*[\w-]+|\[[^\]]*\])\s*)*(?:\?\?|(?:\|\s*\w+\s*(?:\([^)]*\))?\s*)*\|\s*default\b|is\s+(?:not\s+)?(?:defined|null|empty)\b)/;
 
-function referencesIn(scalar: PebbleScalar, root: PebbleRoot, out: PebbleReference[]): void {
-  const dotted = new RegExp(`(?<![\\w.\\]'"])${root}\\s*\\.\\s*([A-Za-z0-9_][\\w-]*(?:\\.[A-Za-z0-9_][\\w-]*)*)`, "g");
-  const bracket = new RegExp(`(?<![\\w.\\]'"])${root}\\s*\\[\\s*['"]([^'"]+)['"]\\s*\\]`, "g");
-  for (const expression of pebbleExpressions(scalar.value)) {
+/** A reference as found in one string, before it is given the path of the scalar holding it. */
+type StringReference = Omit<PebbleReference, "path">;
+
+function referencePatterns(root: PebbleRoot): { dotted: RegExp; bracket: RegExp } {
+  return {
+    dotted: new RegExp(`(?<![\\w.\\]'"])${root}\\s*\\.\\s*([A-Za-z0-9_][\\w-]*(?:\\.[A-Za-z0-9_][\\w-]*)*)`, "g"),
+    bracket: new RegExp(`(?<![\\w.\\]'"])${root}\\s*\\[\\s*['"]([^'"]+)['"]\\s*\\]`, "g"),
+  };
+}
+const PATTERNS: Record<PebbleRoot, { dotted: RegExp; bracket: RegExp }> = { outputs: referencePatterns("outputs"), inputs: referencePatterns("inputs") };
+
+/** The `root` references of one string, in order; a pure function of the string. */
+function referencesInString(value: string, root: PebbleRoot): StringReference[] {
+  const out: StringReference[] = [];
+  const { dotted, bracket } = PATTERNS[root];
+  for (const expression of pebbleExpressions(value)) {
     const code = withoutStringLiterals(expression.code);
-    const found: PebbleReference[] = [];
+    const found: StringReference[] = [];
     for (const [pattern, isBracket] of [[dotted, false], [bracket, true]] as const) {
+      pattern.lastIndex = 0;
       for (let match = pattern.exec(code); match; match = pattern.exec(code)) {
         const end = match.index + match[0].length;
         found.push({
@@ -103,7 +116,6 @@ function referencesIn(scalar: PebbleScalar, root: PebbleRoot, out: PebbleReferen
           key: match[1] ?? "",
           bracket: isBracket,
           guarded: GUARD.test(code.slice(end)),
-          path: scalar.path,
           index: expression.start + match.index,
           text: match[0],
         });
@@ -112,13 +124,26 @@ function referencesIn(scalar: PebbleScalar, root: PebbleRoot, out: PebbleReferen
     found.sort((a, b) => a.index - b.index);
     out.push(...found);
   }
+  return out;
 }
+
+// The same Pebble strings recur in every tenant's flows of a template: each is scanned once.
+const referencesByString: Record<PebbleRoot, BoundedStringCache<readonly StringReference[]>> = {
+  outputs: new BoundedStringCache((value) => referencesInString(value, "outputs")),
+  inputs: new BoundedStringCache((value) => referencesInString(value, "inputs")),
+};
 
 const byRoot = { outputs: memoized((document) => collect(document, "outputs")), inputs: memoized((document) => collect(document, "inputs")) };
 
 function collect(document: unknown, root: PebbleRoot): PebbleReference[] {
   const out: PebbleReference[] = [];
-  for (const scalar of collectPebbleScalars(document)) if (scalar.value.includes(root)) referencesIn(scalar, root, out);
+  const cache = referencesByString[root];
+  for (const scalar of collectPebbleScalars(document)) {
+    if (!scalar.value.includes(root)) continue;
+    for (const found of cache.get(scalar.value)) {
+      out.push({ root, key: found.key, bracket: found.bracket, guarded: found.guarded, path: scalar.path, index: found.index, text: found.text });
+    }
+  }
   return out;
 }
 
