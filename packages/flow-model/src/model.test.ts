@@ -278,6 +278,13 @@ describe("collectPebbleReferences on strings seen before", () => {
     expect(again.map((r) => [r.key, r.index, r.path])).toEqual([["a.value", 3, ["tasks", 1, "message"]]]);
   });
 
+  it("gives every reference of one string the same path array, and other strings their own", () => {
+    const [a, b, c] = collectPebbleReferences({ tasks: [log("{{ outputs.a }} {{ outputs.b }}"), log("{{ outputs.a }}")] }, "outputs");
+    expect(a!.path).toBe(b!.path);
+    expect(c!.path).not.toBe(a!.path);
+    expect(c!.path).toEqual(["tasks", 1, "message"]);
+  });
+
   it("answers outputs and inputs of one string separately", () => {
     const document = { tasks: [log("{{ outputs.a }} {{ inputs.b }}")] };
     expect(collectPebbleReferences({ ...document }, "inputs").map((r) => [r.root, r.key])).toEqual([["inputs", "b"]]);

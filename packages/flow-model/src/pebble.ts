@@ -79,7 +79,7 @@ export interface PebbleReference {
   bracket: boolean;
   /** True when a missing value is handled: `?? 'x'`, `| default(...)`, `is defined`, `is null`, `is empty`. */
   guarded: boolean;
-  /** The string scalar it was found in. */
+  /** The string scalar it was found in: one array shared by every reference of that string (readers may key on it). */
   path: ValuePath;
   /** Where the reference starts in that string, and the text it spans there. */
   index: number;
