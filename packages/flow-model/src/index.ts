@@ -20,7 +20,9 @@ export { collectImages, type ImageRef } from "./images.js";
 export {
   collectPebbleReferences,
   collectPebbleScalars,
+  collectWatchedScalars,
   pebbleExpressions,
+  type KeyedScalar,
   type PebbleExpression,
   type PebbleReference,
   type PebbleRoot,

@@ -1,6 +1,6 @@
 import { isOneOfTypes, SUBFLOW_TYPES } from "./kestra-types.js";
 import { collectTasks } from "./tasks.js";
-import { BoundedStringCache, hasPebble, isMap, memoized, stringProperty, type ValuePath } from "./values.js";
+import { BoundedStringCache, hasPebble, memoized, stringProperty, type ValuePath } from "./values.js";
 
 /** One `{{ ... }}` or `{% ... %}` of a string: its inside, and where that inside starts in the string. */
 export interface PebbleExpression {
@@ -36,37 +36,73 @@ export interface PebbleScalar {
 /** Keys whose values Kestra never renders for the flow itself. */
 const UNRENDERED_KEYS = new Set(["description", "pluginDefaults", "taskDefaults"]);
 
+/** A scalar of a flow (string, number, boolean or null) with where it sits and the key (or list index) holding it. */
+export interface KeyedScalar {
+  value: string | number | boolean | null;
+  path: ValuePath;
+  key: string | number | undefined;
+}
+
+const pebbleScalarsOf = new WeakMap<object, readonly PebbleScalar[]>();
+
 /**
  * Every string of a flow that holds Pebble and that Kestra renders in the flow's own context:
  * not descriptions, plugin defaults (rendered in each task's context), triggers (a Flow trigger's
  * `inputs` read the upstream execution) or a Subflow's deprecated `outputs` (they read the child's).
  */
-export const collectPebbleScalars: (document: unknown) => readonly PebbleScalar[] = memoized((document) => {
-  const out: PebbleScalar[] = [];
+export function collectPebbleScalars(document: unknown): readonly PebbleScalar[] {
+  if (typeof document === "object" && document !== null) {
+    const cached = pebbleScalarsOf.get(document);
+    if (cached) return cached;
+  }
+  return walkScalars(document, undefined).pebble;
+}
+
+/**
+ * The scalars `watch` picks (by value and key), in document order, found in the same walk that
+ * finds the flow's Pebble scalars for `collectPebbleScalars`: a reader of both walks a flow once.
+ */
+export function collectWatchedScalars(document: unknown, watch: (value: unknown, key: string | number | undefined) => boolean): KeyedScalar[] {
+  return walkScalars(document, watch).watched;
+}
+
+function walkScalars(document: unknown, watch: ((value: unknown, key: string | number | undefined) => boolean) | undefined): { pebble: readonly PebbleScalar[]; watched: KeyedScalar[] } {
+  const cachedPebble = typeof document === "object" && document !== null ? pebbleScalarsOf.get(document) : undefined;
+  const pebble: PebbleScalar[] = [];
+  const watched: KeyedScalar[] = [];
   const otherContext = new Set<unknown>();
-  for (const { task } of collectTasks(document)) if (isOneOfTypes(stringProperty(task, "type"), SUBFLOW_TYPES)) otherContext.add(task.outputs);
+  if (!cachedPebble) for (const { task } of collectTasks(document)) if (isOneOfTypes(stringProperty(task, "type"), SUBFLOW_TYPES)) otherContext.add(task.outputs);
   const path: (string | number)[] = [];
-  const visit = (node: unknown): void => {
-    if (typeof node === "string") {
-      if (hasPebble(node)) out.push({ value: node, path: path.slice() });
-    } else if (Array.isArray(node)) {
+  // `rendered`: the node is one Kestra renders in the flow's own context (see collectPebbleScalars).
+  const visit = (node: unknown, key: string | number | undefined, rendered: boolean): void => {
+    if (Array.isArray(node)) {
       for (let index = 0; index < node.length; index++) {
         path.push(index);
-        visit(node[index]);
+        visit(node[index], index, rendered);
         path.pop();
       }
-    } else if (isMap(node) && !otherContext.has(node)) {
-      for (const key of Object.keys(node)) {
-        if (UNRENDERED_KEYS.has(key) || (path.length === 0 && key === "triggers")) continue;
-        path.push(key);
-        visit(node[key]);
+    } else if (typeof node === "object" && node !== null) {
+      const renderedHere = rendered && !otherContext.has(node);
+      if (!renderedHere && !watch) return;
+      const record = node as Record<string, unknown>;
+      for (const childKey of Object.keys(record)) {
+        const renderedChild = renderedHere && !UNRENDERED_KEYS.has(childKey) && !(path.length === 0 && childKey === "triggers");
+        if (!renderedChild && !watch) continue;
+        path.push(childKey);
+        visit(record[childKey], childKey, renderedChild);
         path.pop();
       }
+    } else {
+      let at: ValuePath | undefined;
+      if (rendered && typeof node === "string" && hasPebble(node)) pebble.push({ value: node, path: (at = path.slice()) });
+      if (watch?.(node, key)) watched.push({ value: node as KeyedScalar["value"], key, path: at ?? path.slice() });
     }
   };
-  visit(document);
-  return out;
-});
+  visit(document, undefined, !cachedPebble);
+  if (cachedPebble) return { pebble: cachedPebble, watched };
+  if (typeof document === "object" && document !== null) pebbleScalarsOf.set(document, pebble);
+  return { pebble, watched };
+}
 
 export type PebbleRoot = "outputs" | "inputs";
 
