@@ -20,22 +20,39 @@ export const collectImages: (document: unknown) => readonly ImageRef[] = memoize
   const out: ImageRef[] = [];
   const tasks = collectTasks(document);
   const owners = new Set<unknown>(tasks.map((ref) => ref.task));
-  const walk = (node: unknown, path: ValuePath, root: boolean): void => {
+  // One path stack for the whole walk: a path is copied only for an image found.
+  const path: (string | number)[] = [];
+  const walk = (node: unknown, root: boolean): void => {
     if (!root && owners.has(node)) return;
-    if (Array.isArray(node)) node.forEach((item, index) => walk(item, [...path, index], false));
-    else if (isMap(node)) {
-      for (const [key, value] of Object.entries(node)) {
+    if (Array.isArray(node)) {
+      for (let index = 0; index < node.length; index++) {
+        path.push(index);
+        walk(node[index], false);
+        path.pop();
+      }
+    } else if (isMap(node)) {
+      for (const key of Object.keys(node)) {
+        const value = node[key];
         if (IMAGE_KEYS.has(key) && typeof value === "string") out.push({ image: value, path: [...path, key] });
-        else if (typeof value === "object" && value !== null) walk(value, [...path, key], false);
+        else if (typeof value === "object" && value !== null) {
+          path.push(key);
+          walk(value, false);
+          path.pop();
+        }
       }
     }
   };
-  for (const { task, path } of tasks) walk(task, path, true);
-  for (const { trigger, path } of collectTriggers(document)) walk(trigger, path, true);
+  const walkFrom = (node: unknown, at: ValuePath): void => {
+    path.length = 0;
+    path.push(...at);
+    walk(node, true);
+  };
+  for (const { task, path: at } of tasks) walkFrom(task, at);
+  for (const { trigger, path: at } of collectTriggers(document)) walkFrom(trigger, at);
   if (isMap(document)) {
     for (const key of ["pluginDefaults", "taskDefaults"]) {
       const list = document[key];
-      if (Array.isArray(list)) list.forEach((entry, index) => isMap(entry) && walk(entry.values, [key, index, "values"], true));
+      if (Array.isArray(list)) list.forEach((entry, index) => isMap(entry) && walkFrom(entry.values, [key, index, "values"]));
     }
   }
   return out;

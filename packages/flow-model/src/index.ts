@@ -1,4 +1,4 @@
-export { hasPebble, isMap, stringProperty, type ValuePath, type YamlMap } from "./values.js";
+export { BoundedStringCache, hasPebble, isMap, stringProperty, type ValuePath, type YamlMap } from "./values.js";
 export {
   EXECUTION_FLOW_CONDITION_TYPES,
   EXECUTION_NAMESPACE_CONDITION_TYPES,
@@ -20,7 +20,9 @@ export { collectImages, type ImageRef } from "./images.js";
 export {
   collectPebbleReferences,
   collectPebbleScalars,
+  collectWatchedScalars,
   pebbleExpressions,
+  type KeyedScalar,
   type PebbleExpression,
   type PebbleReference,
   type PebbleRoot,

@@ -31,3 +31,16 @@ describe("parseLocatedYaml", () => {
     expect(located.locate(path, within)).toEqual({ line, column });
   });
 });
+
+describe("parseLocatedYaml, parsed on first use", () => {
+  it("parses once, and each file locates in its own text", () => {
+    const one = parseLocatedYaml("a: 1\nb: 2\n");
+    const other = parseLocatedYaml("# comment\n\nb: 2\n");
+    expect(other.locate(["b"])).toEqual({ line: 3, column: 4 });
+    expect(one.locate(["b"])).toEqual({ line: 2, column: 4 });
+    expect(one.document).toBe(one.document);
+    expect(one.lineCounter).toBe(one.lineCounter);
+    expect(one.document.toJS()).toEqual({ a: 1, b: 2 });
+    expect(other.lineCounter.lineStarts).toEqual([0, 10, 11, 16]);
+  });
+});

@@ -102,15 +102,29 @@ export interface LocatedYaml {
   locate(path: ValuePath, within?: ValuePart): LineColumn;
 }
 
-/** Parses `text` keeping node ranges, so findings map back to line and column. */
+/**
+ * `text` as a located YAML file, parsed (keeping node ranges, so findings map back to line and
+ * column) on first use: most files a lint run may need to locate in hold no finding.
+ */
 export function parseLocatedYaml(text: string): LocatedYaml {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  let parsed: { document: Document.Parsed; lineCounter: LineCounter } | undefined;
+  const parse = (): { document: Document.Parsed; lineCounter: LineCounter } => {
+    if (!parsed) {
+      const lineCounter = new LineCounter();
+      parsed = { document: parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false }), lineCounter };
+    }
+    return parsed;
+  };
   return {
     text,
-    document,
-    lineCounter,
+    get document() {
+      return parse().document;
+    },
+    get lineCounter() {
+      return parse().lineCounter;
+    },
     locate(path, within) {
+      const { document, lineCounter } = parse();
       let offset = offsetOfPath(document.contents as Node | null, path, { collectionsAtKey: true });
       if (within) {
         const scalar = scalarStartingAt(document, offset);

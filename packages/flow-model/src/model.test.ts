@@ -4,9 +4,11 @@ import {
   applyPluginDefaults,
   collectImages,
   collectPebbleReferences,
+  collectPebbleScalars,
   collectSchedules,
   collectTasks,
   collectTypedNodes,
+  collectWatchedScalars,
   flowReferences,
   referenceKey,
   referenceTargets,
@@ -263,6 +265,74 @@ triggers:
       ["b", message.indexOf("inputs.b"), "inputs.b", true, false],
       ["c-d", message.indexOf("inputs['c-d']"), "inputs['c-d']", false, true],
     ]);
+  });
+});
+
+describe("collectPebbleReferences on strings seen before", () => {
+  const log = (message: string) => ({ id: "t", type: "io.kestra.plugin.core.log.Log", message });
+
+  it("gives each string its own references, and each flow the path where its copy of a string sits", () => {
+    const first = collectPebbleReferences({ tasks: [log("{{ outputs.a.value }} {{ inputs.x }}")] }, "outputs");
+    const other = collectPebbleReferences({ tasks: [log("{{ outputs.b.value ?? 1 }}")] }, "outputs");
+    const again = collectPebbleReferences({ tasks: [{ id: "s", type: "io.kestra.plugin.core.log.Log", message: "s" }, log("{{ outputs.a.value }} {{ inputs.x }}")] }, "outputs");
+    expect(first.map((r) => [r.key, r.guarded, r.path])).toEqual([["a.value", false, ["tasks", 0, "message"]]]);
+    expect(other.map((r) => [r.key, r.guarded, r.path])).toEqual([["b.value", true, ["tasks", 0, "message"]]]);
+    expect(again.map((r) => [r.key, r.index, r.path])).toEqual([["a.value", 3, ["tasks", 1, "message"]]]);
+  });
+
+  it("gives every reference of one string the same path array, and other strings their own", () => {
+    const [a, b, c] = collectPebbleReferences({ tasks: [log("{{ outputs.a }} {{ outputs.b }}"), log("{{ outputs.a }}")] }, "outputs");
+    expect(a!.path).toBe(b!.path);
+    expect(c!.path).not.toBe(a!.path);
+    expect(c!.path).toEqual(["tasks", 1, "message"]);
+  });
+
+  it("answers outputs and inputs of one string separately", () => {
+    const document = { tasks: [log("{{ outputs.a }} {{ inputs.b }}")] };
+    expect(collectPebbleReferences({ ...document }, "inputs").map((r) => [r.root, r.key])).toEqual([["inputs", "b"]]);
+    expect(collectPebbleReferences({ ...document }, "outputs").map((r) => [r.root, r.key])).toEqual([["outputs", "a"]]);
+  });
+});
+
+describe("collectWatchedScalars", () => {
+  const text = `
+id: f
+description: "{{ inputs.doc }} kv(x)"
+tasks:
+  - id: call
+    type: io.kestra.plugin.core.flow.Subflow
+    flowId: child
+    outputs: { o: "{{ outputs.child }}" }
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ inputs.a }} kv(y)"
+    count: 3
+triggers:
+  - { id: t, type: io.kestra.plugin.core.trigger.Flow, inputs: { v: "{{ inputs.trigger }} kv(z)" } }
+`;
+  const kv = (value: unknown) => typeof value === "string" && value.includes("kv(");
+  const pebbleOf = (document: unknown) => collectPebbleScalars(document).map((s) => [s.value, s.path]);
+
+  it("gives the scalars watch picks, everywhere, in document order, with their keys", () => {
+    const watched = collectWatchedScalars(flow(text), (value, key) => kv(value) || key === "count");
+    expect(watched.map((s) => [s.value, s.key, s.path])).toEqual([
+      ["{{ inputs.doc }} kv(x)", "description", ["description"]],
+      ["{{ inputs.a }} kv(y)", "message", ["tasks", 1, "message"]],
+      [3, "count", ["tasks", 1, "count"]],
+      ["{{ inputs.trigger }} kv(z)", "v", ["triggers", 0, "inputs", "v"]],
+    ]);
+  });
+
+  it("leaves the Pebble scalars the same whichever is asked first", () => {
+    const first = flow(text);
+    const second = flow(text);
+    collectWatchedScalars(first, kv);
+    const afterWatch = pebbleOf(first);
+    const alone = pebbleOf(second);
+    expect(afterWatch).toEqual([["{{ inputs.a }} kv(y)", ["tasks", 1, "message"]]]);
+    expect(afterWatch).toEqual(alone);
+    expect(collectWatchedScalars(second, kv).map((s) => s.path)).toEqual([["description"], ["tasks", 1, "message"], ["triggers", 0, "inputs", "v"]]);
+    expect(collectPebbleScalars(first)).toBe(collectPebbleScalars(first));
   });
 });
 

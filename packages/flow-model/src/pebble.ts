@@ -1,6 +1,6 @@
 import { isOneOfTypes, SUBFLOW_TYPES } from "./kestra-types.js";
 import { collectTasks } from "./tasks.js";
-import { hasPebble, isMap, memoized, stringProperty, type ValuePath } from "./values.js";
+import { BoundedStringCache, hasPebble, memoized, stringProperty, type ValuePath } from "./values.js";
 
 /** One `{{ ... }}` or `{% ... %}` of a string: its inside, and where that inside starts in the string. */
 export interface PebbleExpression {
@@ -36,37 +36,73 @@ export interface PebbleScalar {
 /** Keys whose values Kestra never renders for the flow itself. */
 const UNRENDERED_KEYS = new Set(["description", "pluginDefaults", "taskDefaults"]);
 
+/** A scalar of a flow (string, number, boolean or null) with where it sits and the key (or list index) holding it. */
+export interface KeyedScalar {
+  value: string | number | boolean | null;
+  path: ValuePath;
+  key: string | number | undefined;
+}
+
+const pebbleScalarsOf = new WeakMap<object, readonly PebbleScalar[]>();
+
 /**
  * Every string of a flow that holds Pebble and that Kestra renders in the flow's own context:
  * not descriptions, plugin defaults (rendered in each task's context), triggers (a Flow trigger's
  * `inputs` read the upstream execution) or a Subflow's deprecated `outputs` (they read the child's).
  */
-export const collectPebbleScalars: (document: unknown) => readonly PebbleScalar[] = memoized((document) => {
-  const out: PebbleScalar[] = [];
+export function collectPebbleScalars(document: unknown): readonly PebbleScalar[] {
+  if (typeof document === "object" && document !== null) {
+    const cached = pebbleScalarsOf.get(document);
+    if (cached) return cached;
+  }
+  return walkScalars(document, undefined).pebble;
+}
+
+/**
+ * The scalars `watch` picks (by value and key), in document order, found in the same walk that
+ * finds the flow's Pebble scalars for `collectPebbleScalars`: a reader of both walks a flow once.
+ */
+export function collectWatchedScalars(document: unknown, watch: (value: unknown, key: string | number | undefined) => boolean): KeyedScalar[] {
+  return walkScalars(document, watch).watched;
+}
+
+function walkScalars(document: unknown, watch: ((value: unknown, key: string | number | undefined) => boolean) | undefined): { pebble: readonly PebbleScalar[]; watched: KeyedScalar[] } {
+  const cachedPebble = typeof document === "object" && document !== null ? pebbleScalarsOf.get(document) : undefined;
+  const pebble: PebbleScalar[] = [];
+  const watched: KeyedScalar[] = [];
   const otherContext = new Set<unknown>();
-  for (const { task } of collectTasks(document)) if (isOneOfTypes(stringProperty(task, "type"), SUBFLOW_TYPES)) otherContext.add(task.outputs);
+  if (!cachedPebble) for (const { task } of collectTasks(document)) if (isOneOfTypes(stringProperty(task, "type"), SUBFLOW_TYPES)) otherContext.add(task.outputs);
   const path: (string | number)[] = [];
-  const visit = (node: unknown): void => {
-    if (typeof node === "string") {
-      if (hasPebble(node)) out.push({ value: node, path: path.slice() });
-    } else if (Array.isArray(node)) {
+  // `rendered`: the node is one Kestra renders in the flow's own context (see collectPebbleScalars).
+  const visit = (node: unknown, key: string | number | undefined, rendered: boolean): void => {
+    if (Array.isArray(node)) {
       for (let index = 0; index < node.length; index++) {
         path.push(index);
-        visit(node[index]);
+        visit(node[index], index, rendered);
         path.pop();
       }
-    } else if (isMap(node) && !otherContext.has(node)) {
-      for (const [key, child] of Object.entries(node)) {
-        if (UNRENDERED_KEYS.has(key) || (path.length === 0 && key === "triggers")) continue;
-        path.push(key);
-        visit(child);
+    } else if (typeof node === "object" && node !== null) {
+      const renderedHere = rendered && !otherContext.has(node);
+      if (!renderedHere && !watch) return;
+      const record = node as Record<string, unknown>;
+      for (const childKey of Object.keys(record)) {
+        const renderedChild = renderedHere && !UNRENDERED_KEYS.has(childKey) && !(path.length === 0 && childKey === "triggers");
+        if (!renderedChild && !watch) continue;
+        path.push(childKey);
+        visit(record[childKey], childKey, renderedChild);
         path.pop();
       }
+    } else {
+      let at: ValuePath | undefined;
+      if (rendered && typeof node === "string" && hasPebble(node)) pebble.push({ value: node, path: (at = path.slice()) });
+      if (watch?.(node, key)) watched.push({ value: node as KeyedScalar["value"], key, path: at ?? path.slice() });
     }
   };
-  visit(document);
-  return out;
-});
+  visit(document, undefined, !cachedPebble);
+  if (cachedPebble) return { pebble: cachedPebble, watched };
+  if (typeof document === "object" && document !== null) pebbleScalarsOf.set(document, pebble);
+  return { pebble, watched };
+}
 
 export type PebbleRoot = "outputs" | "inputs";
 
@@ -79,7 +115,7 @@ export interface PebbleReference {
   bracket: boolean;
   /** True when a missing value is handled: `?? 'x'`, `| default(...)`, `is defined`, `is null`, `is empty`. */
   guarded: boolean;
-  /** The string scalar it was found in. */
+  /** The string scalar it was found in: one array shared by every reference of that string (readers may key on it). */
   path: ValuePath;
   /** Where the reference starts in that string, and the text it spans there. */
   index: number;
@@ -89,13 +125,26 @@ export interface PebbleReference {
 /** What may follow a reference to guard it: more property access, then `??`, a filter chain reaching `default`, or a test. */
 const GUARD = /^\s*(?:(?:\.\s*[\w-]+|\[[^\]]*\])\s*)*(?:\?\?|(?:\|\s*\w+\s*(?:\([^)]*\))?\s*)*\|\s*default\b|is\s+(?:not\s+)?(?:defined|null|empty)\b)/;
 
-function referencesIn(scalar: PebbleScalar, root: PebbleRoot, out: PebbleReference[]): void {
-  const dotted = new RegExp(`(?<![\\w.\\]'"])${root}\\s*\\.\\s*([A-Za-z0-9_][\\w-]*(?:\\.[A-Za-z0-9_][\\w-]*)*)`, "g");
-  const bracket = new RegExp(`(?<![\\w.\\]'"])${root}\\s*\\[\\s*['"]([^'"]+)['"]\\s*\\]`, "g");
-  for (const expression of pebbleExpressions(scalar.value)) {
+/** A reference as found in one string, before it is given the path of the scalar holding it. */
+type StringReference = Omit<PebbleReference, "path">;
+
+function referencePatterns(root: PebbleRoot): { dotted: RegExp; bracket: RegExp } {
+  return {
+    dotted: new RegExp(`(?<![\\w.\\]'"])${root}\\s*\\.\\s*([A-Za-z0-9_][\\w-]*(?:\\.[A-Za-z0-9_][\\w-]*)*)`, "g"),
+    bracket: new RegExp(`(?<![\\w.\\]'"])${root}\\s*\\[\\s*['"]([^'"]+)['"]\\s*\\]`, "g"),
+  };
+}
+const PATTERNS: Record<PebbleRoot, { dotted: RegExp; bracket: RegExp }> = { outputs: referencePatterns("outputs"), inputs: referencePatterns("inputs") };
+
+/** The `root` references of one string, in order; a pure function of the string. */
+function referencesInString(value: string, root: PebbleRoot): StringReference[] {
+  const out: StringReference[] = [];
+  const { dotted, bracket } = PATTERNS[root];
+  for (const expression of pebbleExpressions(value)) {
     const code = withoutStringLiterals(expression.code);
-    const found: PebbleReference[] = [];
+    const found: StringReference[] = [];
     for (const [pattern, isBracket] of [[dotted, false], [bracket, true]] as const) {
+      pattern.lastIndex = 0;
       for (let match = pattern.exec(code); match; match = pattern.exec(code)) {
         const end = match.index + match[0].length;
         found.push({
@@ -103,7 +152,6 @@ function referencesIn(scalar: PebbleScalar, root: PebbleRoot, out: PebbleReferen
           key: match[1] ?? "",
           bracket: isBracket,
           guarded: GUARD.test(code.slice(end)),
-          path: scalar.path,
           index: expression.start + match.index,
           text: match[0],
         });
@@ -112,13 +160,26 @@ function referencesIn(scalar: PebbleScalar, root: PebbleRoot, out: PebbleReferen
     found.sort((a, b) => a.index - b.index);
     out.push(...found);
   }
+  return out;
 }
+
+// The same Pebble strings recur in every tenant's flows of a template: each is scanned once.
+const referencesByString: Record<PebbleRoot, BoundedStringCache<readonly StringReference[]>> = {
+  outputs: new BoundedStringCache((value) => referencesInString(value, "outputs")),
+  inputs: new BoundedStringCache((value) => referencesInString(value, "inputs")),
+};
 
 const byRoot = { outputs: memoized((document) => collect(document, "outputs")), inputs: memoized((document) => collect(document, "inputs")) };
 
 function collect(document: unknown, root: PebbleRoot): PebbleReference[] {
   const out: PebbleReference[] = [];
-  for (const scalar of collectPebbleScalars(document)) if (scalar.value.includes(root)) referencesIn(scalar, root, out);
+  const cache = referencesByString[root];
+  for (const scalar of collectPebbleScalars(document)) {
+    if (!scalar.value.includes(root)) continue;
+    for (const found of cache.get(scalar.value)) {
+      out.push({ root, key: found.key, bracket: found.bracket, guarded: found.guarded, path: scalar.path, index: found.index, text: found.text });
+    }
+  }
   return out;
 }
 

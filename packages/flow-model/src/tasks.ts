@@ -24,28 +24,29 @@ export interface TaskRef {
 
 function collectFromList(list: unknown, path: ValuePath, listName: string, depth: number, out: TaskRef[], parent?: TaskRef): void {
   if (!Array.isArray(list)) return;
-  const parentType = parent ? stringProperty(parent.task, "type") : undefined;
-  list.forEach((item, index) => {
-    if (!isMap(item)) return;
+  const underCoreType = isCoreType(parent ? stringProperty(parent.task, "type") : undefined);
+  for (let index = 0; index < list.length; index++) {
+    const item: unknown = list[index];
+    if (!isMap(item)) continue;
     // A plugin's own `tasks` property (e.g. Azure Batch job tasks) is not a list of Kestra tasks:
     // below a non-core task, only items with a plugin type are taken for tasks.
-    if (depth > 0 && !isCoreType(parentType) && !(typeof item.type === "string" && PLUGIN_TYPE.test(item.type)) && !isMap(item.task)) return;
+    if (depth > 0 && !underCoreType && !(typeof item.type === "string" && PLUGIN_TYPE.test(item.type)) && !isMap(item.task)) continue;
     // A Dag lists `{ task: {...}, dependsOn: [...] }` items.
     if (isMap(item.task) && item.type === undefined) {
       collectTask(item.task, [...path, index, "task"], listName, depth, out, parent);
-      return;
+      continue;
     }
     collectTask(item, [...path, index], listName, depth, out, parent);
-  });
+  }
 }
 
 function collectTask(task: YamlMap, path: ValuePath, listName: string, depth: number, out: TaskRef[], parent?: TaskRef): void {
-  const ref: TaskRef = { task, path, list: listName, depth, ...(parent ? { parent } : {}) };
+  const ref: TaskRef = parent ? { task, path, list: listName, depth, parent } : { task, path, list: listName, depth };
   out.push(ref);
   for (const key of CHILD_TASK_LIST_KEYS) {
     const children = task[key];
     if (key === "cases") {
-      if (isMap(children)) for (const [caseKey, caseTasks] of Object.entries(children)) collectFromList(caseTasks, [...path, "cases", caseKey], "cases", depth + 1, out, ref);
+      if (isMap(children)) for (const caseKey of Object.keys(children)) collectFromList(children[caseKey], [...path, "cases", caseKey], "cases", depth + 1, out, ref);
     } else if (Array.isArray(children) && children.length > 0) collectFromList(children, [...path, key], key, depth + 1, out, ref);
   }
 }

@@ -34,3 +34,41 @@ export function memoized<T>(compute: (document: unknown) => T): (document: unkno
     return value;
   };
 }
+
+/**
+ * Results of a pure function of a string, kept while they fit in `maxEntries` entries and
+ * `maxChars` characters of keys, then dropped all at once: the strings of a platform's templates
+ * repeat in every tenant's flows, and the memory held stays bounded whatever the platform's size.
+ */
+export class BoundedStringCache<T> {
+  private readonly entries = new Map<string, T>();
+  private chars = 0;
+
+  constructor(
+    private readonly compute: (key: string) => T,
+    private readonly maxEntries = 20_000,
+    private readonly maxChars = 4_000_000,
+  ) {}
+
+  get(key: string): T {
+    let value = this.entries.get(key);
+    if (value === undefined && !this.entries.has(key)) {
+      value = this.compute(key);
+      if (key.length <= this.maxChars) {
+        if (this.entries.size >= this.maxEntries || this.chars + key.length > this.maxChars) this.clear();
+        this.entries.set(key, value);
+        this.chars += key.length;
+      }
+    }
+    return value as T;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.chars = 0;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

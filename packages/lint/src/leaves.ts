@@ -1,4 +1,4 @@
-import type { ValuePath } from "@flowops/flow-model";
+import { collectWatchedScalars, type ValuePath } from "@flowops/flow-model";
 
 /** A scalar of a YAML value (string, number, boolean or null) with where it sits. */
 export interface Leaf {
@@ -44,33 +44,16 @@ function isWatched(value: unknown, key: string | number | undefined): boolean {
 
 const cache = new WeakMap<object, readonly Leaf[]>();
 
-/** The watched scalars of a value with their paths, in one walk per document (paths materialized only for them). */
+/**
+ * The watched scalars of a value with their paths (paths materialized only for them), in the walk
+ * that also finds the flow's Pebble scalars (`@flowops/flow-model`), once per document.
+ */
 export function collectLeaves(value: unknown): readonly Leaf[] {
   if (typeof value === "object" && value !== null) {
     const cached = cache.get(value);
     if (cached) return cached;
   }
-  const out: Leaf[] = [];
-  const path: (string | number)[] = [];
-  const visit = (node: unknown, key: string | number | undefined): void => {
-    if (Array.isArray(node)) {
-      for (let index = 0; index < node.length; index++) {
-        path.push(index);
-        visit(node[index], index);
-        path.pop();
-      }
-    } else if (typeof node === "object" && node !== null) {
-      const record = node as Record<string, unknown>;
-      for (const childKey of Object.keys(record)) {
-        path.push(childKey);
-        visit(record[childKey], childKey);
-        path.pop();
-      }
-    } else if (isWatched(node, key)) {
-      out.push({ value: node as Leaf["value"], key, path: path.slice() });
-    }
-  };
-  visit(value, undefined);
+  const out = collectWatchedScalars(value, isWatched);
   if (typeof value === "object" && value !== null) cache.set(value, out);
   return out;
 }

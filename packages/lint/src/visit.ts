@@ -13,14 +13,27 @@ import type { FlowVisitors } from "./types.js";
 
 /**
  * Walks one rendered flow's model once and hands each part to every visitor that asked for it, in
- * `FlowVisitors`' order. `call` runs one handler (the engine times it and catches its errors).
+ * `FlowVisitors`' order: every part of one kind to one visitor, then to the next. `call` runs a
+ * visitor's handler over the parts (the engine times it and catches its errors); a part whose
+ * handler throws ends that call, and the next call goes on with the parts after it.
  */
 export function walkFlow<V extends { handlers: FlowVisitors }>(flow: RenderedFlow, visitors: readonly V[], call: (visitor: V, work: () => void) => void): void {
   const document = flow.document;
   const dispatch = <K extends Exclude<keyof FlowVisitors, "flow" | "flowExit">>(kind: K, items: () => readonly Parameters<NonNullable<FlowVisitors[K]>>[0][]): void => {
     const interested = visitors.filter((visitor) => visitor.handlers[kind]);
     if (interested.length === 0) return;
-    for (const item of items()) for (const visitor of interested) call(visitor, () => (visitor.handlers[kind] as (arg: unknown) => void)(item));
+    const list = items();
+    if (list.length === 0) return;
+    for (const visitor of interested) {
+      const handler = visitor.handlers[kind] as (arg: unknown) => void;
+      // One `call` per rule and kind (not per item); after an item whose handler throws, the next `call` goes on from the item after it.
+      let next = 0;
+      while (next < list.length) {
+        call(visitor, () => {
+          while (next < list.length) handler(list[next++]);
+        });
+      }
+    }
   };
   for (const visitor of visitors) if (visitor.handlers.flow) call(visitor, () => visitor.handlers.flow!());
   dispatch("task", () => collectTasks(document));
@@ -29,6 +42,8 @@ export function walkFlow<V extends { handlers: FlowVisitors }>(flow: RenderedFlo
   dispatch("flowReference", () => flowReferences(document, flow.namespace));
   dispatch("schedule", () => collectSchedules(document));
   dispatch("image", () => collectImages(document));
+  // The leaves' walk also finds the Pebble scalars: walked first, the flow is walked once for both.
+  if (visitors.some((visitor) => visitor.handlers.scalar)) collectLeaves(document);
   dispatch("pebbleReference", () => [...collectPebbleReferences(document, "outputs"), ...collectPebbleReferences(document, "inputs")]);
   dispatch("scalar", () => collectLeaves(document));
   for (const visitor of visitors) if (visitor.handlers.flowExit) call(visitor, () => visitor.handlers.flowExit!());

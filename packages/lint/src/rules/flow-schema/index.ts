@@ -151,11 +151,14 @@ function checkDag(task: YamlMap, path: ValuePath, report: Report): void {
   if (onCycle.size > 0) report("dagCycle", [...path, "tasks"], { ids: [...onCycle].sort().join(", ") });
 }
 
+/** Every type `checkTasks` has a check for: any other task (most of them) is passed over with one lookup. */
+const CHECKED_TYPES = new Set([...NEEDS_TASKS, ...IF_TYPES, ...SWITCH, ...WORKING_DIRECTORY, ...DAG].map((name) => `io.kestra.${name}`));
+
 function checkTasks(document: YamlMap, report: Report): void {
   for (const { task, path } of collectTasks(document)) {
     const id = task.id;
     const type = stringProperty(task, "type");
-    if (type === undefined) continue;
+    if (type === undefined || !CHECKED_TYPES.has(type)) continue;
     if (isOneOfTypes(type, NEEDS_TASKS) && isEmptyList(task.tasks)) report("emptyTasks", task.tasks === undefined ? path : [...path, "tasks"], { where: `task '${String(id)}'` });
     if (isOneOfTypes(type, IF_TYPES) && (task.condition === undefined || task.condition === null || task.condition === "")) report("ifCondition", path, { id: String(id) });
     if (isOneOfTypes(type, IF_TYPES) && isEmptyList(task.then)) report("emptyTasks", task.then === undefined ? path : [...path, "then"], { where: `the 'then' of task '${String(id)}'` });

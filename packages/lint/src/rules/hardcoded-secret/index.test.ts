@@ -65,6 +65,27 @@ tasks:
   ],
   invalid: [
     {
+      name: "the same credential-shaped string in two places, each found; a different string its own kind",
+      yaml: `id: test
+namespace: company.team
+tasks:
+  - id: one
+    type: io.kestra.plugin.core.log.Log
+    message: mongodb://user:pass@host:27017
+  - id: two
+    type: io.kestra.plugin.core.log.Log
+    message: mongodb://user:pass@host:27017
+  - id: three
+    type: io.kestra.plugin.core.log.Log
+    message: AKIAIOSFODNN7EXAMPLE
+`,
+      errors: [
+        { messageId: "credentialValue", line: 6, column: 29, message: "a password in a URI" },
+        { messageId: "credentialValue", line: 9, column: 29, message: "a password in a URI" },
+        { messageId: "credentialValue", line: 12, column: 14, message: "an AWS access key id" },
+      ],
+    },
+    {
       name: "credentials by value shape: a password in a URI, a token inside a block scalar",
       yaml: `id: test
 namespace: company.team

@@ -1,4 +1,4 @@
-import { hasPebble, type ValuePart, type ValuePath } from "@flowops/flow-model";
+import { BoundedStringCache, hasPebble, type ValuePart, type ValuePath } from "@flowops/flow-model";
 import { collectLeaves, type Leaf } from "../../leaves.js";
 import type { Rule } from "../../types.js";
 
@@ -74,6 +74,9 @@ export function credentialIn(value: string): { kind: string; part: ValuePart } |
   return undefined;
 }
 
+// Namespaces and keys recur in every flow of a tenant: each distinct string is searched once.
+const credentialShapes = new BoundedStringCache(credentialIn);
+
 /** The rule's options: values (exact, or `/regex/`) that are known not to be secrets, e.g. documentation example keys. */
 function allowList(options: Readonly<Record<string, unknown>>): (value: string) => boolean {
   const allow = Array.isArray(options.allow) ? options.allow.filter((entry): entry is string => typeof entry === "string") : [];
@@ -100,7 +103,7 @@ function checkLeaf({ value, path, key }: Leaf, allowed: (value: string) => boole
   // Documentation is not configuration: `description` may show what not to do.
   if (path.includes("description")) return;
   if (typeof value === "string" && allowed(value.trim())) return;
-  const shaped = typeof value === "string" ? credentialIn(value) : undefined;
+  const shaped = typeof value === "string" ? credentialShapes.get(value) : undefined;
   if (shaped) {
     if (!allowed(shaped.part.text)) report({ messageId: "credentialValue", path, data: { kind: shaped.kind }, within: shaped.part });
     return;

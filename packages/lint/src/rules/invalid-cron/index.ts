@@ -1,5 +1,5 @@
 import { Cron } from "croner";
-import { hasPebble, isOneOfTypes, SCHEDULE_TRIGGER_TYPES, stringProperty } from "@flowops/flow-model";
+import { BoundedStringCache, hasPebble, isOneOfTypes, SCHEDULE_TRIGGER_TYPES, stringProperty } from "@flowops/flow-model";
 import type { Rule } from "../../types.js";
 
 /** The nicknames Kestra's Schedule trigger accepts instead of a cron expression. */
@@ -7,17 +7,16 @@ const NICKNAMES = new Set(["@yearly", "@annually", "@monthly", "@weekly", "@dail
 /** Offsets Java's ZoneId accepts besides region names: `Z`, `+02:00`, `UTC+2`, `GMT-05:30`. */
 const ZONE_OFFSET = /^(Z|(UTC|GMT|UT)?[+-]\d{1,2}(:?\d{2}){0,2})$/;
 
-const zoneVerdicts = new Map<string, boolean>();
-const cronVerdicts = new Map<string, string | undefined>();
+const zoneVerdicts = new BoundedStringCache(checkTimeZone, 2_000);
+/** One verdict per distinct cron, apart for 5-field and (withSeconds) 6-field crons. */
+const cronVerdicts = {
+  minutes: new BoundedStringCache((cron) => checkCron(cron, false), 10_000),
+  seconds: new BoundedStringCache((cron) => checkCron(cron, true), 10_000),
+};
 
 /** True when Java's `ZoneId.of` would accept the id (IANA names via Intl, plus fixed offsets). */
 export function isValidTimeZone(zone: string): boolean {
-  let verdict = zoneVerdicts.get(zone);
-  if (verdict === undefined) {
-    verdict = checkTimeZone(zone);
-    zoneVerdicts.set(zone, verdict);
-  }
-  return verdict;
+  return zoneVerdicts.get(zone);
 }
 
 function checkTimeZone(zone: string): boolean {
@@ -30,13 +29,9 @@ function checkTimeZone(zone: string): boolean {
   }
 }
 
-/** Why Kestra would reject a Schedule cron, or undefined when it is fine (one verdict per distinct cron). */
+/** Why Kestra would reject a Schedule cron, or undefined when it is fine. */
 export function cronProblem(cron: string, withSeconds: boolean): string | undefined {
-  const key = `${withSeconds ? "s" : "m"} ${cron}`;
-  if (cronVerdicts.has(key)) return cronVerdicts.get(key);
-  const verdict = checkCron(cron, withSeconds);
-  cronVerdicts.set(key, verdict);
-  return verdict;
+  return (withSeconds ? cronVerdicts.seconds : cronVerdicts.minutes).get(cron);
 }
 
 function checkCron(cron: string, withSeconds: boolean): string | undefined {

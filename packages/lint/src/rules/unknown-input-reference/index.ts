@@ -1,4 +1,4 @@
-import { isMap, stringProperty } from "@flowops/flow-model";
+import { isMap, stringProperty, type ValuePath } from "@flowops/flow-model";
 import type { Rule } from "../../types.js";
 
 /**
@@ -20,7 +20,8 @@ export const unknownInputReference: Rule = {
   visitFlow({ flow, report }) {
     const declared: string[] = [];
     const known = new Set<string>();
-    const seen = new Set<string>();
+    // Each id once per string: every reference found in one string shares that string's path array.
+    const seen = new Map<ValuePath, Set<string>>();
     return {
       flow() {
         const inputs = (flow.document as Record<string, unknown>).inputs;
@@ -40,9 +41,10 @@ export const unknownInputReference: Rule = {
         const prefixes = parts.map((_, index) => parts.slice(0, index + 1).join("."));
         // `inputs.request` is the map of inputs `request.name`, `request.date`, ...
         const id = prefixes.find((prefix) => known.has(prefix) || declared.some((input) => input.startsWith(`${prefix}.`))) ?? parts[0] ?? "";
-        const dedupe = `${JSON.stringify(reference.path)}\u0000${id}`;
-        if (seen.has(dedupe)) return;
-        seen.add(dedupe);
+        let seenInString = seen.get(reference.path);
+        if (!seenInString) seen.set(reference.path, (seenInString = new Set()));
+        if (seenInString.has(id)) return;
+        seenInString.add(id);
         const within = { index: reference.index, text: reference.text };
         if (!known.has(id) && !declared.some((input) => input.startsWith(`${id}.`))) {
           report({ messageId: "unknownInput", path: reference.path, within, data: { id, declared: declared.length > 0 ? declared.join(", ") : "none" } });

@@ -65,5 +65,23 @@ tasks:
 `,
       errors: [{ messageId: "unknownTask", line: 8, column: 15, message: "'gone'" }],
     },
+    {
+      name: "one finding per missing task and string: at its first reference there, and again in another string",
+      yaml: `id: test
+namespace: company.team
+tasks:
+  - id: use
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.gone.a }} {{ outputs.gone.b }} {{ outputs.lost.c }}"
+  - id: again
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.gone.a }}"
+`,
+      errors: [
+        { messageId: "unknownTask", line: 6, column: 18, message: "'gone'" },
+        { messageId: "unknownTask", line: 6, column: 60, message: "'lost'" },
+        { messageId: "unknownTask", line: 9, column: 18, message: "'gone'" },
+      ],
+    },
   ],
 });

@@ -1,4 +1,4 @@
-import { collectTasks, FOREACH_ITEM_TYPES, isOneOfTypes, stringProperty } from "@flowops/flow-model";
+import { collectTasks, FOREACH_ITEM_TYPES, isOneOfTypes, stringProperty, type ValuePath } from "@flowops/flow-model";
 import type { Rule } from "../../types.js";
 
 /**
@@ -19,7 +19,8 @@ export const unknownOutputReference: Rule = {
   },
   visitFlow({ flow, report }) {
     const ids = new Set<string>();
-    const seen = new Set<string>();
+    // Each id once per string: every reference found in one string shares that string's path array.
+    const seen = new Map<ValuePath, Set<string>>();
     return {
       flow() {
         for (const { task } of collectTasks(flow.document)) {
@@ -33,9 +34,10 @@ export const unknownOutputReference: Rule = {
       pebbleReference(reference) {
         if (reference.root !== "outputs" || reference.guarded) return;
         const id = reference.key.split(".")[0] ?? "";
-        const dedupe = `${JSON.stringify(reference.path)}\u0000${id}`;
-        if (seen.has(dedupe)) return;
-        seen.add(dedupe);
+        let seenInString = seen.get(reference.path);
+        if (!seenInString) seen.set(reference.path, (seenInString = new Set()));
+        if (seenInString.has(id)) return;
+        seenInString.add(id);
         const within = { index: reference.index, text: reference.text };
         if (!ids.has(id)) report({ messageId: "unknownTask", path: reference.path, within, data: { id } });
         else if (!reference.bracket && id.includes("-")) report({ messageId: "dashedKey", path: reference.path, within, data: { id } });

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { BoundedStringCache } from "./values.js";
+
+describe("BoundedStringCache", () => {
+  it("computes each string once and answers each string with its own result", () => {
+    const computed: string[] = [];
+    const cache = new BoundedStringCache((key) => {
+      computed.push(key);
+      return key.toUpperCase();
+    });
+    expect([cache.get("a"), cache.get("b"), cache.get("a"), cache.get("b")]).toEqual(["A", "B", "A", "B"]);
+    expect(computed).toEqual(["a", "b"]);
+  });
+
+  it("keeps an undefined result as an answer", () => {
+    let calls = 0;
+    const cache = new BoundedStringCache<undefined>(() => {
+      calls++;
+      return undefined;
+    });
+    cache.get("x");
+    cache.get("x");
+    expect(calls).toBe(1);
+  });
+
+  it("never holds more than its entry and character limits, and stays right after dropping its entries", () => {
+    const cache = new BoundedStringCache((key) => key.length, 3, 10);
+    for (const key of ["a", "b", "c", "d", "e"]) cache.get(key);
+    expect(cache.size).toBeLessThanOrEqual(3);
+    cache.get("123456789");
+    expect(cache.size).toBe(1);
+    expect(cache.get("a")).toBe(1);
+    expect(cache.get("12345678901")).toBe(11);
+    expect(cache.size).toBeLessThanOrEqual(2);
+  });
+});
