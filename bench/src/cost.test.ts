@@ -54,6 +54,7 @@ describe("the cost scenario", () => {
       ["lint both environments: peak RSS", undefined],
     ]);
     for (const figure of result.figures) expect(figure.value).toBeGreaterThan(0);
+    expect(result.figures.filter((f) => f.target !== undefined).every((f) => f.atMost === true)).toBe(true);
     const git = simpleGit({ baseDir: dir });
     expect((await git.revparse(["HEAD"])).trim()).toBe(commit);
     expect((await git.branchLocal()).all).toEqual(["main"]);

@@ -77,7 +77,8 @@ async function runAll(argv: string[]): Promise<number> {
 
 function formatFigure(figure: Figure): string {
   const value = figure.unit === "count" ? String(figure.value) : `${figure.value} ${figure.unit}`;
-  const target = figure.target === undefined ? "" : `  (target < ${figure.target} ${figure.unit}: ${figure.value < figure.target ? "met" : "NOT met"})`;
+  const met = figure.target !== undefined && (figure.atMost ? figure.value <= figure.target : figure.value < figure.target);
+  const target = figure.target === undefined ? "" : `  (target ${figure.atMost ? "<=" : "<"} ${figure.target} ${figure.unit}: ${met ? "met" : "NOT met"})`;
   return `${figure.name.padEnd(56)} ${value}${target}`;
 }
 

@@ -21,6 +21,8 @@ export interface Figure {
   unit: "ms" | "MB" | "count" | "ratio";
   /** The target from the issue, if any (same unit). */
   target?: number;
+  /** The value may equal the target ("at most"); default: it must stay below it. */
+  atMost?: boolean;
 }
 
 export interface ScenarioContext {
