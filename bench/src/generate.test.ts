@@ -178,6 +178,32 @@ describe("generatePlatform", () => {
     }
   });
 
+  it("with envReads: false reads nothing from env.*, and renders every tenant alike in both environments", async () => {
+    const constant = await generatePlatform({ dir: newDir(), tenants: 30, templates: 40, seed: 7, envReads: false });
+    const files = yamlFiles(constant.dir, "flows");
+    expect(files).toEqual(yamlFiles(platform.dir, "flows"));
+    for (const file of files) {
+      const text = readFileSync(join(constant.dir, file), "utf8");
+      expect(text, file).not.toMatch(/\benv\./);
+      // Same platform otherwise: the same templates, task ids and tenant files.
+      const ids = (t: string) => [...t.matchAll(/^\s*-? *id: (\S+)$/gm)].map((m) => m[1]);
+      expect(ids(text), file).toEqual(ids(readFileSync(join(platform.dir, file), "utf8")));
+    }
+    for (const file of yamlFiles(constant.dir, "tenants")) expect(readFileSync(join(constant.dir, file), "utf8")).toBe(readFileSync(join(platform.dir, file), "utf8"));
+    // The paging task, guarded by `$when: env.vars.paging` with env reads, is now in every notify flow.
+    expect(readFileSync(join(constant.dir, "flows/shared/notify.yaml"), "utf8")).toContain("        - id: page_oncall\n          type: io.kestra.plugin.core.log.Log\n");
+    const { flows, problems } = render(await readRepository({ cwd: constant.dir }));
+    expect(problems).toEqual([]);
+    const sourceOf = new Map(flows.filter((f) => f.env === "staging").map((f) => [`${f.namespace}/${f.id}`, f.source]));
+    const production = flows.filter((f) => f.env === "production");
+    expect(production.length).toBeGreaterThan(100);
+    for (const flow of production) expect(flow.source, `${flow.namespace}/${flow.id}`).toBe(sourceOf.get(`${flow.namespace}/${flow.id}`));
+    // With env reads, the two environments differ (the test above would fail there).
+    const withReads = render(await readRepository({ cwd: platform.dir })).flows;
+    const staging = new Map(withReads.filter((f) => f.env === "staging").map((f) => [`${f.namespace}/${f.id}`, f.source]));
+    expect(withReads.filter((f) => f.env === "production").every((f) => f.source === staging.get(`${f.namespace}/${f.id}`))).toBe(false);
+  });
+
   it("refuses a non-empty folder and counts that are not positive integers", async () => {
     const dir = newDir();
     await generatePlatform({ dir, tenants: 1, templates: 1 });

@@ -16,6 +16,12 @@ export interface GeneratePlatformOptions {
   templates: number;
   /** Same seed, same files (and, with the fixed commit dates, the same commit). Default 1. */
   seed?: number;
+  /**
+   * false: no template reads `env.*` (each `${env.*}` is written as a constant, `$when: env.*`
+   * items are kept unconditionally), so every tenant's flows render alike in both environments.
+   * The same seed gives the same platform otherwise. Default true.
+   */
+  envReads?: boolean;
 }
 
 export interface GeneratedPlatform {
@@ -93,7 +99,7 @@ function git(dir: string): SimpleGit {
  * shared notification subflow) and `tenants` tenant files with varied sources. Deterministic for a seed.
  */
 export async function generatePlatform(options: GeneratePlatformOptions): Promise<GeneratedPlatform> {
-  const { tenants: tenantCount, templates: templateCount, seed = 1 } = options;
+  const { tenants: tenantCount, templates: templateCount, seed = 1, envReads = true } = options;
   if (!Number.isInteger(tenantCount) || tenantCount < 1) throw new Error(`tenants must be a positive integer, got ${tenantCount}`);
   if (!Number.isInteger(templateCount) || templateCount < 1) throw new Error(`templates must be a positive integer, got ${templateCount}`);
   const dir = resolve(options.dir);
@@ -107,7 +113,8 @@ export async function generatePlatform(options: GeneratePlatformOptions): Promis
 
   writeFileSync(join(dir, "flowops.config.yaml"), configText());
   plans.forEach((plan, position) => {
-    writeFileSync(join(dir, "flows", `${plan.key}.yaml`), templateText(plan, { random, withShared, position, total: plans.length }));
+    const text = templateText(plan, { random, withShared, position, total: plans.length });
+    writeFileSync(join(dir, "flows", `${plan.key}.yaml`), envReads ? text : withoutEnvReads(text));
   });
   const keys = { leafKeys: leafKeys(plans), allKeys: plans.map((plan) => plan.key).filter((key) => key !== NOTIFY_KEY) };
   const tenants = planTenants(tenantCount, random);
@@ -117,13 +124,32 @@ export async function generatePlatform(options: GeneratePlatformOptions): Promis
   await repo.init(["--initial-branch=main"]);
   await repo.addConfig("user.name", "flowops bench").addConfig("user.email", "bench@flowops.invalid").addConfig("commit.gpgsign", "false");
   await repo.add(".");
-  await repo.commit(`Synthetic platform: ${tenantCount} tenants x ${templateCount} templates (seed ${seed})`);
+  await repo.commit(`Synthetic platform: ${tenantCount} tenants x ${templateCount} templates (seed ${seed}${envReads ? "" : ", no env reads"})`);
   return {
     dir,
     commit: (await repo.revparse(["HEAD"])).trim(),
     templateKeys: plans.map((plan) => plan.key).sort(),
     tenantCodes: tenants.map((tenant) => tenant.code),
   };
+}
+
+/** Constants written in place of `${env.*}` placeholders when a platform has no env reads. */
+const ENV_CONSTANTS: Record<string, string> = {
+  name: "all-environments",
+  "vars.k8sNamespace": "pipelines",
+  "vars.lakeBucket": "s3://bench-lake",
+  "vars.warehouseHost": "clickhouse.internal",
+  "vars.biUrl": "https://bi.example.com",
+};
+
+/** A template's text with every `${env.*}` placeholder a constant and every `$when: env.*` line gone (its item kept). */
+export function withoutEnvReads(text: string): string {
+  const withoutWhens = text.replace(/^\$when: env\.[^\n]*\n/gm, "").replace(/^(\s*)- \$when: env\.[^\n]*\n\s*/gm, "$1- ");
+  return withoutWhens.replace(/\$\{env\.([A-Za-z0-9_.]+)\}/g, (placeholder, path: string) => {
+    const constant = ENV_CONSTANTS[path];
+    if (constant === undefined) throw new Error(`withoutEnvReads: no constant for ${placeholder}; add one to ENV_CONSTANTS`);
+    return constant;
+  });
 }
 
 function listYaml(dir: string, folder: string): string[] {
@@ -197,7 +223,7 @@ export async function editConfig(dir: string, options: EditOptions = {}): Promis
   return finish(dir, [file], options, "Edit flowops.config.yaml");
 }
 
-const USAGE = "usage: node bench/dist/generate.js --tenants T --templates F --out DIR [--seed N]";
+const USAGE = "usage: node bench/dist/generate.js --tenants T --templates F --out DIR [--seed N] [--no-env-reads]";
 
 /** The `generate` command line: returns the exit code (0 done, 2 usage or generation error). */
 export async function runGenerateCli(argv: string[]): Promise<number> {
@@ -205,7 +231,7 @@ export async function runGenerateCli(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { tenants: { type: "string" }, templates: { type: "string" }, out: { type: "string" }, seed: { type: "string" } },
+      options: { tenants: { type: "string" }, templates: { type: "string" }, out: { type: "string" }, seed: { type: "string" }, "no-env-reads": { type: "boolean" } },
       strict: true,
     }));
   } catch (error) {
@@ -221,7 +247,7 @@ export async function runGenerateCli(argv: string[]): Promise<number> {
   }
   const started = performance.now();
   try {
-    const platform = await generatePlatform({ dir: values.out, tenants, templates, seed });
+    const platform = await generatePlatform({ dir: values.out, tenants, templates, seed, envReads: !values["no-env-reads"] });
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     console.log(`generated ${tenants} tenants x ${templates} templates in ${platform.dir} (commit ${platform.commit.slice(0, 12)}) in ${seconds} s`);
     return 0;

@@ -10,6 +10,7 @@ import { loadavg } from "node:os";
 import { collectStatus } from "@flowops/status";
 import { impactOfRefs } from "@flowops/tenant-diff";
 import { simpleGit } from "simple-git";
+import { costScenario } from "./cost.js";
 import { editConfig, editTemplate, editTenant } from "./generate.js";
 import { webhookFloodScenario } from "./webhook-flood.js";
 
@@ -20,6 +21,8 @@ export interface Figure {
   unit: "ms" | "MB" | "count" | "ratio";
   /** The target from the issue, if any (same unit). */
   target?: number;
+  /** The value may equal the target ("at most"); default: it must stay below it. */
+  atMost?: boolean;
 }
 
 export interface ScenarioContext {
@@ -29,10 +32,16 @@ export interface ScenarioContext {
   templates: number;
 }
 
+/** What a scenario prints: lines of its own (a table) above its figures. */
+export interface ScenarioReport {
+  lines: string[];
+  figures: Figure[];
+}
+
 export interface Scenario {
   name: string;
   description: string;
-  run(context: ScenarioContext): Promise<Figure[]>;
+  run(context: ScenarioContext): Promise<Figure[] | ScenarioReport>;
 }
 
 export function elapsed(started: number): number {
@@ -366,3 +375,4 @@ function seedWeek(double: Awaited<ReturnType<typeof startKestraDouble>>, desired
 scenarios.push(statusScenario);
 scenarios.push(webhookFloodScenario);
 scenarios.push(importScenario);
+scenarios.push(costScenario);
