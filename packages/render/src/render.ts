@@ -111,10 +111,34 @@ class RenderedFlowRecord implements RenderedFlow {
     return locateRendered(this.compiled, this.context, path);
   }
 
+  /** The same render as deployed to another environment (for a template that reads no `env.*`). */
+  inEnv(env: string): RenderedFlowRecord {
+    return new RenderedFlowRecord(env, this.tenant, this.namespace, this.id, this.compiled, this.document, this.source, this.context);
+  }
+
+  /** `locate` without holding the document and source: what a compact index keeps. */
+  locator(): (path: ValuePath) => SourcePosition {
+    const { compiled, context } = this;
+    return (path) => locateRendered(compiled, context, path);
+  }
+
   toJSON() {
     const { env, tenant, namespace, id, template, templateKey, source } = this;
     return { env, tenant, namespace, id, template, templateKey, source };
   }
+}
+
+/** `flow` as deployed to `env`: same document and source (a template that reads no `env.*`). */
+export function viewInEnv(flow: RenderedFlow, env: string): RenderedFlow {
+  return flow instanceof RenderedFlowRecord ? flow.inEnv(env) : { ...flow, env, locate: (path) => flow.locate(path) };
+}
+
+/**
+ * Where the nodes of a rendered flow come from, as a function that does not hold the flow's
+ * document or source (only the compiled template and the small render context).
+ */
+export function flowLocator(flow: RenderedFlow): (path: ValuePath) => SourcePosition {
+  return flow instanceof RenderedFlowRecord ? flow.locator() : (path) => flow.locate(path);
 }
 
 /**
