@@ -172,6 +172,7 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
   // The compact index the cross-flow rules read once every tenant is rendered: per environment
   // and tenant, a summary of each deployable flow; per environment, every namespace rendered into.
   const groups = new Map<string, { env: string; tenant: string | null; flows: FlowSummary[] }>();
+  const interner = new IndexInterner();
   const envNamespaces = new Map<string, Set<string>>();
   for (const batch of batchesOf(rendered)) {
     for (const problem of batch.problems) raw.push(fromProblem(problem));
@@ -187,13 +188,14 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     time("engine", () => {
       // Environments that share a render share its document, and so its references.
       const referencesOf = new Map<unknown, readonly FlowReference[]>();
+      interner.nextTenant();
       for (const flow of batch.deployable) {
         let references = referencesOf.get(flow.document);
-        if (!references) referencesOf.set(flow.document, (references = flowReferences(flow.document, flow.namespace)));
+        if (!references) referencesOf.set(flow.document, (references = interner.of(flowReferences(flow.document, flow.namespace))));
         const key = `${flow.env}\u0000${flow.tenant ?? ""}`;
         let group = groups.get(key);
         if (!group) groups.set(key, (group = { env: flow.env, tenant: flow.tenant, flows: [] }));
-        group.flows.push(flowSummary(flow, references));
+        group.flows.push(flowSummary(flow, references, interner.name(flow.namespace)));
         let namespaces = envNamespaces.get(flow.env);
         if (!namespaces) envNamespaces.set(flow.env, (namespaces = new Set()));
         namespaces.add(flow.namespace);
@@ -275,6 +277,46 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     else infoCount++;
   }
   return { diagnostics, errorCount, warningCount, infoCount, timings };
+}
+
+/**
+ * Keeps one copy of equal names and references while the index is built: the index holds a
+ * summary of every flow of the platform, so it is kept small. Paths are the same for every tenant;
+ * names and references for every environment a tenant goes to (`nextTenant` lets go of them).
+ */
+class IndexInterner {
+  private static readonly NONE: readonly FlowReference[] = Object.freeze([]);
+  private readonly paths = new Map<string, FlowReference["path"]>();
+  private names = new Map<string, string>();
+  private references = new Map<string, FlowReference>();
+
+  nextTenant(): void {
+    this.names = new Map();
+    this.references = new Map();
+  }
+
+  name(text: string): string {
+    const kept = this.names.get(text);
+    if (kept !== undefined) return kept;
+    this.names.set(text, text);
+    return text;
+  }
+
+  of(references: readonly FlowReference[]): readonly FlowReference[] {
+    if (references.length === 0) return IndexInterner.NONE;
+    return references.map((reference) => {
+      const key = JSON.stringify(reference);
+      let kept = this.references.get(key);
+      if (!kept) {
+        const pathKey = JSON.stringify(reference.path);
+        let path = this.paths.get(pathKey);
+        if (!path) this.paths.set(pathKey, (path = reference.path));
+        kept = { ...reference, namespace: this.name(reference.namespace), path };
+        this.references.set(key, kept);
+      }
+      return kept;
+    });
+  }
 }
 
 /** What one position and message gathers: its severity (from the first finding), tenants, environments, related places. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildRepository, render, renderTenants, type RenderedFlow, type RenderResult, type RenderStream } from "./index.js";
+import { buildRepository, flowLocator, render, renderTenants, type RenderedFlow, type RenderResult, type RenderStream } from "./index.js";
 
 function repoOf(files: Record<string, string>) {
   return buildRepository({ root: "/repo", files: new Map(Object.entries(files)), hasTenantsFolder: true });
@@ -120,5 +120,21 @@ describe("renderTenants", () => {
     for (const item of renderTenants(repository).tenants) {
       for (const env of item.envs) expect(env.problems.filter((p) => p.message.includes("${env.")).length).toBe(0);
     }
+  });
+
+  it("locates through flowLocator as the flow itself does, sequence items left out by $when included", () => {
+    const repository = repoOf({
+      ...PLATFORM,
+      "flows/bronze/kept.yaml": "tasks:\n  - $when: tenant.vars.region == \"eu\"\n    id: eu\n    type: io.kestra.plugin.core.log.Log\n    message: eu\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: ${tenant.code}\n",
+    });
+    const { flows } = render(repository);
+    const paths = [["tasks", 0, "message"], ["tasks", 1, "id"], ["tasks"], []];
+    for (const flow of flows) {
+      const locate = flowLocator(flow);
+      for (const path of paths) expect(locate(path)).toEqual(flow.locate(path));
+    }
+    const kept = (tenant: string) => flows.find((f) => f.tenant === tenant && f.templateKey === "bronze/kept")!;
+    expect(flowLocator(kept("acme"))(["tasks", 0, "message"]).line).toBe(5);
+    expect(flowLocator(kept("gamma"))(["tasks", 0, "message"]).line).toBe(8);
   });
 });
