@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { render, renderTenants, type RenderedFlow } from "@flowops/render";
 import { withUsage, repositoryFlags } from "../args.js";
+import { collectingGarbage } from "../heap.js";
 import { EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
 import { printProblems } from "../problems.js";
 import { loadSelection } from "../selection.js";
@@ -23,7 +24,7 @@ export async function renderCommand(argv: string[], io: CommandIO): Promise<numb
   let written: { flows: number; tenants: number } | undefined;
   if (repository.problems.length === 0) {
     const stream = renderTenants(repository, selection.options);
-    if (stream.problems.length === 0) written = await writeStream(out, stream.tenants, selection.envs);
+    if (stream.problems.length === 0) written = await writeStream(out, collectingGarbage(stream.tenants), selection.envs);
   }
   if (!written) {
     // Problems are printed as the collecting render gives them: every one, in its order.
