@@ -9,7 +9,7 @@ const MIB = 2 ** 20;
  * its limit before its first full collection: a stream that keeps little (lint's index) but drops
  * every tenant's rendered flows would otherwise peak at gigabytes of garbage on a large platform.
  */
-export function collectingGarbage<T>(items: Iterable<T>, floorBytes = 256 * MIB): Iterable<T> {
+export function collectingGarbage<T>(items: Iterable<T>, floorBytes = 512 * MIB): Iterable<T> {
   let collect: () => void;
   try {
     setFlagsFromString("--expose-gc");
