@@ -72,6 +72,26 @@ describe("flowops render", () => {
     expect(listFiles(out)).toEqual(["keep.txt"]);
   });
 
+  it("writes nothing, and creates no folder, when a problem shows only in a later tenant's render", async () => {
+    // acme renders (and is staged) before beta's missing value is met.
+    const { dir } = await gitRepo({
+      ...PLATFORM,
+      "flows/silver/late.yaml": "tasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: ${tenant.vars.only}\n",
+      "tenants/acme.yaml": "code: acme\nname: Acme\nsources: { aws: true }\nvars: { only: here }\n",
+    });
+    const parent = tempDir();
+    const out = join(parent, "new", "out");
+    const io = captureIO(dir);
+    expect(await main(["render", "--out", out], io)).toBe(2);
+    expect(io.err()).toContain("flows/silver/late.yaml:4:14: error ${tenant.vars.only}");
+    expect(io.err()).toContain("nothing was written");
+    expect(existsSync(join(parent, "new"))).toBe(false);
+    const kept = tempDir();
+    writeFiles(kept, { "staging/old.yaml": "previous output stays untouched\n" });
+    expect(await main(["render", "--out", kept], captureIO(dir))).toBe(2);
+    expect(listFiles(kept)).toEqual(["staging/old.yaml"]);
+  });
+
   it("exits 2 for usage errors", async () => {
     const io = captureIO(repoRoot);
     expect(await main(["render"], io)).toBe(2);

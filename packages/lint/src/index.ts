@@ -10,6 +10,7 @@ export { KESTRA_CORE_TYPES, KESTRA_TYPE_ALIASES } from "@flowops/flow-model";
 export type {
   Diagnostic,
   FlowValidationError,
+  FlowSummary,
   FlowValidator,
   LintResult,
   RelatedLocation,

@@ -26,7 +26,15 @@ const PLACEHOLDER = /(?<!\$)\$\{\s*([^}]+?)\s*\}/g;
  * Returns the findings, changed ones replaced.
  */
 export function attributeTenantValues<F extends AttributableFinding>(findings: readonly F[], repository: FlowRepository): F[] {
-  if (repository.mode === "plain" || repository.tenants.length === 0) return [...findings];
+  return findings.map(tenantValueAttribution(repository));
+}
+
+/**
+ * `attributeTenantValues` for one finding at a time (the lint engine attributes each finding as it
+ * comes, keeping none): each finding is judged on its own against the repository.
+ */
+export function tenantValueAttribution(repository: FlowRepository): <F extends AttributableFinding>(finding: F) => F {
+  if (repository.mode === "plain" || repository.tenants.length === 0) return (finding) => finding;
   const templates = new Map(repository.templates.map((t) => [t.file, t.text]));
   const tenants = new Map(repository.tenants.map((t) => [t.code, t]));
   const lineStarts = new Map<string, number[]>();
@@ -50,7 +58,7 @@ export function attributeTenantValues<F extends AttributableFinding>(findings: r
   };
   const definedBySomeTenant = (path: string[]) => repository.tenants.some((t) => valueAt(t.values, path) !== undefined);
 
-  return findings.map((finding) => {
+  return <F extends AttributableFinding>(finding: F): F => {
     const text = templates.get(finding.file);
     const tenant = finding.tenant === null ? undefined : tenants.get(finding.tenant);
     if (text === undefined || !tenant) return finding;
@@ -91,7 +99,7 @@ export function attributeTenantValues<F extends AttributableFinding>(findings: r
       };
     }
     return finding;
-  });
+  };
 }
 
 /** `tenant.vars.warehouse` → `["vars", "warehouse"]`; undefined for a path outside the tenant file. */

@@ -35,7 +35,26 @@ export interface FlowFinding extends FindingBase {
 
 /** A finding in one of a tenant's flows (cross-flow rules). */
 export interface TenantFlowsFinding extends FlowFinding {
-  flow: RenderedFlow;
+  flow: FlowSummary;
+}
+
+/**
+ * What the cross-flow rules know of a rendered flow: its names and the flows it references, not its
+ * document or source (the engine keeps one per flow until every tenant is rendered).
+ */
+export interface FlowSummary {
+  env: string;
+  /** Tenant code; null in a plain repository. */
+  tenant: string | null;
+  namespace: string;
+  id: string;
+  /** Template file path (repository-relative). */
+  template: string;
+  templateKey: string;
+  /** The flow's Subflow calls and Flow trigger upstreams (`@flowops/flow-model`'s `flowReferences`). */
+  references: readonly FlowReference[];
+  /** Where a node of the rendered flow comes from in the template. */
+  locate(path: ValuePath): SourcePosition;
 }
 
 /** A finding in a file (template or tenant): at a path of its YAML value, or at a line and column. */
@@ -72,8 +91,8 @@ export interface TenantFlowsRuleContext {
   env: string;
   /** Tenant code; null in a plain repository. */
   tenant: string | null;
-  /** Every flow rendered for this tenant in this environment. */
-  flows: readonly RenderedFlow[];
+  /** Every flow rendered for this tenant in this environment (deployable ones, duplicates left out). */
+  flows: readonly FlowSummary[];
   /** Every namespace any flow of this environment is rendered into. */
   envNamespaces: ReadonlySet<string>;
   facts: LintFacts;

@@ -12,10 +12,14 @@ export type {
   RenderedFlow,
   RenderOptions,
   RenderResult,
+  EnvRender,
+  TenantRender,
+  RenderStream,
 } from "./types.js";
 export { readRepository, RepositoryError, DEFAULT_READ_LIMITS, type ReadRepositoryOptions, type ReadLimits } from "./read.js";
 export { GitError, GitRepository, type GitTreeEntry } from "./git.js";
-export { buildRepository, isRepositoryInput, render, type RenderSelection } from "./repository.js";
+export { buildRepository, isRepositoryInput, render, renderTenants, type RenderSelection, type RenderStreamOptions } from "./repository.js";
+export { flowLocator } from "./render.js";
 export { CONFIG_FILE, KESTRA_FLOW_SCHEMA_FILE, DEFAULT_NAMESPACE_PATTERN, DEFAULT_OWNERSHIP_LABELS, TENANT_LABEL, defaultConfig, normalizeConfig } from "./config.js";
 export { parseWhen, evaluateWhen, pathsOf, ExpressionError, type WhenExpression } from "./expression.js";
 export { parseYamlFile, MAX_FILE_BYTES, MAX_ALIAS_COUNT, type ParsedYamlFile } from "./yaml-file.js";

@@ -111,10 +111,54 @@ class RenderedFlowRecord implements RenderedFlow {
     return locateRendered(this.compiled, this.context, path);
   }
 
+  /** The same render as deployed to another environment (for a template that reads no `env.*`). */
+  inEnv(env: string): RenderedFlowRecord {
+    return new RenderedFlowRecord(env, this.tenant, this.namespace, this.id, this.compiled, this.document, this.source, this.context);
+  }
+
+  /** `locate` without holding the document and source: what a compact index keeps. */
+  locator(): (path: ValuePath) => SourcePosition {
+    const { compiled, context } = this;
+    // The context only decides which sequence items a `$when` kept: without any, one function serves every flow of the template.
+    if (!hasConditionalItems(compiled)) {
+      let shared = contextFreeLocators.get(compiled);
+      if (!shared) contextFreeLocators.set(compiled, (shared = (path) => locateRendered(compiled, {}, path)));
+      return shared;
+    }
+    return (path) => locateRendered(compiled, context, path);
+  }
+
   toJSON() {
     const { env, tenant, namespace, id, template, templateKey, source } = this;
     return { env, tenant, namespace, id, template, templateKey, source };
   }
+}
+
+const contextFreeLocators = new WeakMap<CompiledTemplate, (path: ValuePath) => SourcePosition>();
+const conditionalItems = new WeakMap<CompiledTemplate, boolean>();
+
+/** Whether a template has a sequence item carrying `$when` (where locating a rendered path needs the render's context). */
+function hasConditionalItems(template: CompiledTemplate): boolean {
+  let found = conditionalItems.get(template);
+  if (found === undefined) {
+    const visit = (plan: NodePlan): boolean =>
+      plan.kind === "map" ? plan.entries.some((entry) => visit(entry.plan)) : plan.kind === "seq" ? plan.items.some((item) => (item.kind === "map" && item.when !== undefined) || visit(item)) : false;
+    conditionalItems.set(template, (found = visit(template.root)));
+  }
+  return found;
+}
+
+/** `flow` as deployed to `env`: same document and source (a template that reads no `env.*`). */
+export function viewInEnv(flow: RenderedFlow, env: string): RenderedFlow {
+  return flow instanceof RenderedFlowRecord ? flow.inEnv(env) : { ...flow, env, locate: (path) => flow.locate(path) };
+}
+
+/**
+ * Where the nodes of a rendered flow come from, as a function that does not hold the flow's
+ * document or source (only the compiled template and the small render context).
+ */
+export function flowLocator(flow: RenderedFlow): (path: ValuePath) => SourcePosition {
+  return flow instanceof RenderedFlowRecord ? flow.locator() : (path) => flow.locate(path);
 }
 
 /**

@@ -1,15 +1,19 @@
 import { compileJsonSchema, FLOW_ID_PATTERN, NAMESPACE_PATTERN, validatorFor, type SchemaValidator } from "@flowops/schemas";
 import { CONFIG_FILE, defaultConfig, KESTRA_FLOW_SCHEMA_FILE, loadConfig } from "./config.js";
 import { locateInYaml } from "./locate.js";
-import { compileNamespacePattern, renderTemplate, type RenderScope } from "./render.js";
-import { compileTemplate, deepFreeze, type CompiledTemplate } from "./template.js";
+import { compileNamespacePattern, renderTemplate, viewInEnv, type RenderScope } from "./render.js";
+import { pathsOf } from "./expression.js";
+import { compileTemplate, deepFreeze, type CompiledTemplate, type NodePlan } from "./template.js";
 import type {
   EnvironmentConfig,
   FlowRepository,
   FlowTemplate,
+  EnvRender,
   RenderedFlow,
   RenderOptions,
   RenderResult,
+  RenderStream,
+  TenantRender,
   RepositoryProblem,
   Tenant,
 } from "./types.js";
@@ -330,66 +334,204 @@ export interface RenderSelection extends RenderOptions {
   templates?: readonly string[];
 }
 
+/** What `renderTenants` may do beyond the collecting form; for tests that compare the two. */
+export interface RenderStreamOptions extends RenderSelection {
+  /**
+   * Render a template that reads nothing from `env.*` once for all the tenant's environments
+   * (default true). Off, every environment renders on its own, as the collecting form once did.
+   */
+  shareEnvironments?: boolean;
+}
+
 /**
  * Renders every selected tenant's flows for every selected environment. Pure: the same repository
- * and options always give the same flows, in a stable order (env, tenant, template).
+ * and options always give the same flows, in a stable order (env, tenant, template). Holds every
+ * flow at once: a consumer that can work tenant by tenant reads `renderTenants` instead.
  */
-export function render(repository: FlowRepository, options: RenderSelection = {}): RenderResult {
+export function render(repository: FlowRepository, options: RenderStreamOptions = {}): RenderResult {
+  const plan = renderPlan(repository, options);
+  if (!plan) return { flows: [], problems: [] };
+  const batches = [...renderBatches(repository, plan, options.shareEnvironments ?? true, false)];
   const problems: RepositoryProblem[] = [];
   const flows: RenderedFlow[] = [];
   const duplicates: RenderedFlow[] = [];
-  const envNames = options.envs ?? repository.config.environments.map((e) => e.name);
-  let pattern: ReturnType<typeof compileNamespacePattern> = [];
+  for (const envName of plan.envNames) {
+    const undefinedEnv = plan.selectionProblems.get(envName);
+    if (undefinedEnv) {
+      problems.push(undefinedEnv);
+      continue;
+    }
+    for (const batch of batches) {
+      const env = batch.envs.find((e) => e.env === envName);
+      if (!env) continue;
+      problems.push(...env.problems);
+      flows.push(...env.flows);
+      duplicates.push(...env.duplicates);
+    }
+  }
+  return { flows, problems: repository.mode === "multi-tenant" && repository.configFile === undefined ? namingTheMissingConfig(problems) : problems, duplicates };
+}
+
+/**
+ * Renders tenant by tenant: each item holds one tenant's flows for every selected environment it
+ * goes to, and nothing of it is kept once the consumer lets go of it. A template that reads
+ * nothing from `env.*` is rendered once for all of them (`renders` lists each render once, with
+ * its environments). Flattened in (env, tenant) order, the items give exactly `render`'s flows,
+ * duplicates and problems; `problems` holds the selection's own (an environment not defined).
+ */
+export function renderTenants(repository: FlowRepository, options: RenderStreamOptions = {}): RenderStream {
+  const plan = renderPlan(repository, options);
+  if (!plan) return { envs: [], problems: [], tenants: [] };
+  return {
+    envs: plan.envs.map((env) => env.name),
+    problems: [...plan.selectionProblems.values()],
+    tenants: renderBatches(repository, plan, options.shareEnvironments ?? true, repository.mode === "multi-tenant" && repository.configFile === undefined),
+  };
+}
+
+interface RenderPlan {
+  envNames: readonly string[];
+  envs: EnvironmentConfig[];
+  selectionProblems: Map<string, RepositoryProblem>;
+  pattern: ReturnType<typeof compileNamespacePattern>;
+  patternReadsEnv: boolean;
+  templates: CompiledTemplate[];
+  tenants: (Tenant | null)[];
+  ownershipLabels: boolean;
+}
+
+function renderPlan(repository: FlowRepository, options: RenderSelection): RenderPlan | undefined {
+  let pattern: ReturnType<typeof compileNamespacePattern>;
   try {
     pattern = compileNamespacePattern(repository.config.namespacePattern);
   } catch {
-    return { flows, problems: [] };
+    return undefined;
   }
-  const templateFilter = options.templates ? new Set(options.templates) : undefined;
-  const templates = compiledOf(repository).filter((t) => !templateFilter || templateFilter.has(t.key));
-  const tenantFilter = options.tenants ? new Set(options.tenants) : undefined;
-  const tenants: (Tenant | null)[] = repository.mode === "plain" ? [null] : repository.tenants.filter((t) => !tenantFilter || tenantFilter.has(t.code));
+  const envNames = options.envs ?? repository.config.environments.map((e) => e.name);
+  const envs: EnvironmentConfig[] = [];
+  const selectionProblems = new Map<string, RepositoryProblem>();
   for (const envName of envNames) {
     const env = repository.config.environments.find((e) => e.name === envName);
-    if (!env) {
-      problems.push({ code: "config-schema", file: repository.configFile ?? "flowops.config.yaml", line: 1, column: 1, message: `environment "${envName}" is not defined (known: ${repository.config.environments.map((e) => e.name).join(", ")})` });
-      continue;
+    if (env) envs.push(env);
+    else {
+      selectionProblems.set(envName, {
+        code: "config-schema",
+        file: repository.configFile ?? "flowops.config.yaml",
+        line: 1,
+        column: 1,
+        message: `environment "${envName}" is not defined (known: ${repository.config.environments.map((e) => e.name).join(", ")})`,
+      });
     }
-    for (const tenant of tenants) {
-      if (tenant?.environments && !tenant.environments.includes(env.name)) continue;
-      const scope: RenderScope = {
-        env,
-        tenant,
-        config: repository.config,
-        namespacePattern: pattern,
-        ownershipLabels: options.ownershipLabels ?? true,
-        problems,
-      };
-      const seen = new Map<string, RenderedFlow>();
-      for (const template of templates) {
-        const flow = renderTemplate(template, scope);
-        if (!flow) continue;
-        if (!checkNames(flow, template, scope)) continue;
-        if (tenant && !checkTenantNamespace(flow, template, tenant, scope)) continue;
+  }
+  const templateFilter = options.templates ? new Set(options.templates) : undefined;
+  const tenantFilter = options.tenants ? new Set(options.tenants) : undefined;
+  return {
+    envNames,
+    envs,
+    selectionProblems,
+    pattern,
+    patternReadsEnv: pattern.some((part) => part.kind === "path" && part.path[0] === "env"),
+    templates: compiledOf(repository).filter((t) => !templateFilter || templateFilter.has(t.key)),
+    tenants: repository.mode === "plain" ? [null] : repository.tenants.filter((t) => !tenantFilter || tenantFilter.has(t.code)),
+    ownershipLabels: options.ownershipLabels ?? true,
+  };
+}
+
+function* renderBatches(repository: FlowRepository, plan: RenderPlan, share: boolean, nameMissingConfig: boolean): Generator<TenantRender> {
+  for (const tenant of plan.tenants) {
+    const envs = plan.envs.filter((env) => !tenant?.environments || tenant.environments.includes(env.name));
+    if (envs.length === 0) continue;
+    const scopes = envs.map((env) => ({
+      scope: { env, tenant, config: repository.config, namespacePattern: plan.pattern, ownershipLabels: plan.ownershipLabels },
+      out: { env: env.name, flows: [], duplicates: [], problems: [] } as EnvRender,
+      seen: new Map<string, RenderedFlow>(),
+    }));
+    const renders: TenantRender["renders"] = [];
+    const recorded = (flow: RenderedFlow | undefined) => {
+      if (!flow) return undefined;
+      const entry = { flow, envs: [] as string[] };
+      renders.push(entry);
+      return entry;
+    };
+    for (const template of plan.templates) {
+      let results: { flow?: RenderedFlow; render?: TenantRender["renders"][number]; problems: RepositoryProblem[] }[] | undefined;
+      if (share && scopes.length > 1 && !plan.patternReadsEnv && !readsEnv(template)) {
+        // One render stands for every environment. A render with problems is redone per
+        // environment instead: its problems name the environment.
+        const probe = renderChecked(template, scopes[0]!.scope);
+        if (probe.problems.length === 0) {
+          const render = recorded(probe.flow);
+          results = scopes.map(({ scope }, i) => ({ ...(probe.flow ? { flow: i === 0 ? probe.flow : viewInEnv(probe.flow, scope.env.name) } : {}), ...(render ? { render } : {}), problems: [] }));
+        }
+      }
+      results ??= scopes.map(({ scope }) => {
+        const result = renderChecked(template, scope);
+        const render = recorded(result.flow);
+        return { ...result, ...(render ? { render } : {}) };
+      });
+      scopes.forEach(({ scope, out, seen }, i) => {
+        const { flow, render, problems } = results[i]!;
+        out.problems.push(...problems);
+        if (!flow) return;
+        render!.envs.push(scope.env.name);
         const key = `${flow.namespace}/${flow.id}`;
         const other = seen.get(key);
         if (other) {
-          problems.push({
+          out.problems.push({
             code: "duplicate-flow",
             ...flow.locate(["id"]),
             message: `${key} is rendered by both ${other.template} and ${flow.template}${tenant ? ` for tenant ${tenant.code}` : ""}; give one of them another id or folder`,
             ...(tenant ? { tenant: tenant.code } : {}),
-            env: env.name,
+            env: scope.env.name,
           });
-          duplicates.push(flow);
-          continue;
+          out.duplicates.push(flow);
+          return;
         }
         seen.set(key, flow);
-        flows.push(flow);
-      }
+        out.flows.push(flow);
+      });
     }
+    const envRenders = scopes.map(({ out }) => (nameMissingConfig ? { ...out, problems: namingTheMissingConfig(out.problems) } : out));
+    yield { tenant: tenant?.code ?? null, envs: envRenders, renders };
   }
-  return { flows, problems: repository.mode === "multi-tenant" && repository.configFile === undefined ? namingTheMissingConfig(problems) : problems, duplicates };
+}
+
+/** One template rendered for one tenant and environment, with Kestra's name rules and the tenant's namespaces checked. */
+function renderChecked(template: CompiledTemplate, base: Omit<RenderScope, "problems">): { flow?: RenderedFlow; problems: RepositoryProblem[] } {
+  const scope: RenderScope = { ...base, problems: [] };
+  const flow = renderTemplate(template, scope);
+  if (!flow) return { problems: scope.problems };
+  if (!checkNames(flow, template, scope)) return { problems: scope.problems };
+  if (scope.tenant && !checkTenantNamespace(flow, template, scope.tenant, scope)) return { problems: scope.problems };
+  return { flow, problems: scope.problems };
+}
+
+/**
+ * Whether a template's render can depend on the environment: a placeholder or a `$when` path
+ * under `env`. (`flow.namespace` follows the namespace pattern, checked by the caller.)
+ */
+function readsEnv(template: CompiledTemplate): boolean {
+  let reads = envReaders.get(template);
+  if (reads === undefined) {
+    reads = planReadsEnv(template.root);
+    envReaders.set(template, reads);
+  }
+  return reads;
+}
+
+const envReaders = new WeakMap<CompiledTemplate, boolean>();
+
+function planReadsEnv(plan: NodePlan): boolean {
+  switch (plan.kind) {
+    case "const":
+      return false;
+    case "scalar":
+      return plan.parts.some((part) => part.kind === "path" && part.path[0] === "env");
+    case "map":
+      return (plan.when !== undefined && pathsOf(plan.when.expression).some((path) => path[0] === "env")) || plan.entries.some((entry) => planReadsEnv(entry.plan));
+    case "seq":
+      return plan.items.some(planReadsEnv);
+  }
 }
 
 /**

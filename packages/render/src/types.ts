@@ -160,3 +160,38 @@ export interface RenderResult {
    */
   duplicates?: RenderedFlow[];
 }
+
+/** One tenant's render in one environment: `render`'s flows, duplicates and problems for that pair. */
+export interface EnvRender {
+  env: string;
+  /** Deployable flows, in template order. */
+  flows: RenderedFlow[];
+  /** Flows left out because another template renders the same namespace and id (see `RenderResult`). */
+  duplicates: RenderedFlow[];
+  /** Problems of this tenant's render in this environment, in template order. */
+  problems: RepositoryProblem[];
+}
+
+/** Everything one tenant renders, for every selected environment it goes to. */
+export interface TenantRender {
+  /** Tenant code; null in a plain repository. */
+  tenant: string | null;
+  /** In the selection's environment order; only the environments the tenant goes to. */
+  envs: EnvRender[];
+  /**
+   * Each render once, with the environments whose `flows` or `duplicates` hold it: a template that
+   * reads nothing from `env.*` is rendered once for all of them (`flow` is the first one's, the
+   * others hold views of it with their own `env`, sharing its document and source).
+   */
+  renders: { flow: RenderedFlow; envs: string[] }[];
+}
+
+/** `renderTenants`' answer: the selection's own problems, then the tenants one by one. */
+export interface RenderStream {
+  /** The selected environments the config defines, in order. */
+  envs: readonly string[];
+  /** Problems of the selection itself (an environment the config does not define). */
+  problems: RepositoryProblem[];
+  /** One item per tenant (one in a plain repository), rendered when the consumer asks for it. */
+  tenants: Iterable<TenantRender>;
+}

@@ -5,9 +5,10 @@ import { namespaceOwner, type RenderedFlow } from "@flowops/render";
 import { validatorFor } from "@flowops/schemas";
 import { indexKestraFlowSchema } from "../kestra-schema.js";
 import { formatMessage, genericTenantData, genericTenantText } from "../messages.js";
-import type { FindingBase, FlowFinding, FlowValidator, LintFacts, Rule } from "../types.js";
+import type { FindingBase, FlowFinding, FlowSummary, FlowValidator, LintFacts, Rule } from "../types.js";
 import { visitFlowOnce } from "../visit.js";
 import { FlowPositions } from "../positions.js";
+import { flowSummary } from "../flow-summary.js";
 import { multiTenantRepository, plainRepository, type VirtualRepository } from "./virtual-repository.js";
 
 /** The message id a table uses for a finding that `readRepository`/`render` report as a problem with the rule's id. */
@@ -81,15 +82,16 @@ export function runRule(rule: Rule, testCase: RuleCase): FoundFinding[] {
   const options = repository.config.lint.options?.[rule.meta.id] ?? {};
   const positions = new FlowPositions((file) => repository.templates.find((template) => template.file === file)?.text);
   const fromFlow = (flow: RenderedFlow, finding: FlowFinding): void => push(finding, positions.of(flow, finding), flow.tenant);
+  const fromSummary = (flow: FlowSummary, finding: FlowFinding): void => push(finding, flow.locate(finding.path), flow.tenant);
   for (const flow of [...rendered.flows, ...(rendered.duplicates ?? [])]) {
     rule.checkFlow?.({ flow, facts, options, report: (finding) => fromFlow(flow, finding) });
     if (rule.visitFlow) visitFlowOnce(rule.visitFlow({ flow, facts, options, report: (finding) => fromFlow(flow, finding) }), flow);
   }
   if (rule.checkTenantFlows) {
-    const groups = new Map<string, RenderedFlow[]>();
+    const groups = new Map<string, FlowSummary[]>();
     for (const flow of rendered.flows) {
       const key = `${flow.env}\u0000${flow.tenant ?? ""}`;
-      groups.set(key, [...(groups.get(key) ?? []), flow]);
+      groups.set(key, [...(groups.get(key) ?? []), flowSummary(flow)]);
     }
     const envNamespaces = new Set(rendered.flows.map((flow) => flow.namespace));
     for (const flows of groups.values()) {
@@ -99,7 +101,7 @@ export function runRule(rule: Rule, testCase: RuleCase): FoundFinding[] {
         flows,
         envNamespaces,
         facts,
-        report: (finding) => fromFlow(finding.flow, finding),
+        report: (finding) => fromSummary(finding.flow, finding),
       });
     }
   }

@@ -1,5 +1,4 @@
-import type { RenderedFlow } from "@flowops/render";
-import type { Rule } from "../../types.js";
+import type { FlowSummary, Rule } from "../../types.js";
 
 /** Two templates that render the same namespace and id for one tenant: one would overwrite the other in Kestra. */
 export const duplicateFlow: Rule = {
@@ -13,7 +12,7 @@ export const duplicateFlow: Rule = {
     },
   },
   checkTenantFlows({ flows, report }) {
-    const first = new Map<string, RenderedFlow>();
+    const first = new Map<string, FlowSummary>();
     for (const flow of flows) {
       const key = `${flow.namespace}\u0000${flow.id}`;
       const earlier = first.get(key);

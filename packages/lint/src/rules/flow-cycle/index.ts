@@ -1,11 +1,10 @@
-import type { RenderedFlow, ValuePath } from "@flowops/render";
-import { flowReferences } from "@flowops/flow-model";
-import type { Rule } from "../../types.js";
+import type { ValuePath } from "@flowops/render";
+import type { FlowSummary, Rule } from "../../types.js";
 
 interface Edge {
   to: string;
   /** The flow and path where the edge is written. */
-  flow: RenderedFlow;
+  flow: FlowSummary;
   path: ValuePath;
 }
 
@@ -73,7 +72,7 @@ export const flowCycle: Rule = {
     };
     for (const flow of flows) {
       const self = keyOf(flow.namespace, flow.id);
-      for (const reference of flowReferences(flow.document, flow.namespace)) {
+      for (const reference of flow.references) {
         // Namespace-wide upstreams are left out: in real flows they are alerting flows filtered by
         // execution status (on FAILED, anywhere under `company`), which do not restart each other.
         if (reference.dynamic || reference.flowId === undefined || reference.namespaceMatch !== "equals") continue;

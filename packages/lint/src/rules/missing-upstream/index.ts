@@ -1,4 +1,3 @@
-import { flowReferences } from "@flowops/flow-model";
 import type { Rule } from "../../types.js";
 
 /**
@@ -21,7 +20,7 @@ export const missingUpstream: Rule = {
     const rendered = new Set(flows.map((flow) => `${flow.namespace}\u0000${flow.id}`));
     const scope = tenant ? "for this tenant" : "by this repository";
     for (const flow of flows) {
-      for (const reference of flowReferences(flow.document, flow.namespace)) {
+      for (const reference of flow.references) {
         if (reference.flowId === undefined || reference.namespaceMatch !== "equals" || reference.dynamic) continue;
         const managed = envNamespaces.has(reference.namespace) || (tenant !== null && facts.namespaceOwner(reference.namespace) === tenant);
         if (!managed || rendered.has(`${reference.namespace}\u0000${reference.flowId}`)) continue;
