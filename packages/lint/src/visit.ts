@@ -20,12 +20,12 @@ import type { FlowVisitors } from "./types.js";
 export function walkFlow<V extends { handlers: FlowVisitors }>(flow: RenderedFlow, visitors: readonly V[], call: (visitor: V, work: () => void) => void): void {
   const document = flow.document;
   const dispatch = <K extends Exclude<keyof FlowVisitors, "flow" | "flowExit">>(kind: K, items: () => readonly Parameters<NonNullable<FlowVisitors[K]>>[0][]): void => {
-    const interested = visitors.filter((visitor) => visitor.handlers[kind]);
-    if (interested.length === 0) return;
+    if (!visitors.some((visitor) => visitor.handlers[kind])) return;
     const list = items();
     if (list.length === 0) return;
-    for (const visitor of interested) {
-      const handler = visitor.handlers[kind] as (arg: unknown) => void;
+    for (const visitor of visitors) {
+      const handler = visitor.handlers[kind] as ((arg: unknown) => void) | undefined;
+      if (!handler) continue;
       // One `call` per rule and kind (not per item); after an item whose handler throws, the next `call` goes on from the item after it.
       let next = 0;
       while (next < list.length) {
