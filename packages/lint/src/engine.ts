@@ -35,7 +35,7 @@ export interface LintOptions {
   severities?: Readonly<Record<string, SeveritySetting>>;
 }
 
-/** One render in this many has its flow rules timed (see `LintResult.timings`). */
+/** Flow rules are timed on this many first renders, then on one render in this many (see `LintResult.timings`). */
 const RULE_TIMING_SAMPLE = 16;
 
 interface RawDiagnostic extends SourcePosition {
@@ -162,9 +162,11 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
   const visitingRules = rules.filter((rule) => rule.visitFlow);
   const checkingRules = rules.filter((rule) => rule.checkFlow);
   const crossFlowRules = rules.filter((rule) => rule.checkTenantFlows);
-  // Rules are timed on one render in RULE_TIMING_SAMPLE (the first among them) and their times
-  // scaled to every render: timing each handler call of every flow costs more than some rules do.
-  const ruleTimes = new Map<string, number>();
+  // Rules are timed on the first RULE_TIMING_SAMPLE renders (warm-up included), then on one
+  // render in RULE_TIMING_SAMPLE, scaled to all of them: timing each handler call of every flow
+  // costs more than some rules do.
+  const exactTimes = new Map<string, number>();
+  const sampleTimes = new Map<string, number>();
   let renderCount = 0;
   let sampledRenders = 0;
   const run = (rule: Rule, flow: RenderedFlow, work: () => void): void => {
@@ -174,11 +176,13 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
       internalError(rule, error, flow.locate([]), flow.tenant);
     }
   };
-  const timed = (rule: Rule, flow: RenderedFlow, work: () => void): void => {
+  const timedInto = (times: Map<string, number>) => (rule: Rule, flow: RenderedFlow, work: () => void): void => {
     const start = performance.now();
     run(rule, flow, work);
-    ruleTimes.set(rule.meta.id, (ruleTimes.get(rule.meta.id) ?? 0) + performance.now() - start);
+    times.set(rule.meta.id, (times.get(rule.meta.id) ?? 0) + performance.now() - start);
   };
+  const timedExactly = timedInto(exactTimes);
+  const timedSample = timedInto(sampleTimes);
   const rulesOptions = new Map(rules.map((rule) => [rule, optionsOf(rule)]));
   // The compact index the cross-flow rules read once every tenant is rendered: per environment
   // and tenant, a summary of each deployable flow; per environment, every namespace rendered into.
@@ -190,9 +194,10 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     for (const problem of batch.problems) raw.push(fromProblem(problem));
     // A flow left out as a duplicate of another is still checked on its own: duplicate-flow must not hide its other findings.
     for (const { flow, envs } of batch.renders) {
-      const sampled = renderCount++ % RULE_TIMING_SAMPLE === 0;
+      const index = renderCount++;
+      const sampled = index >= RULE_TIMING_SAMPLE && index % RULE_TIMING_SAMPLE === 0;
       if (sampled) sampledRenders++;
-      const call = sampled ? timed : run;
+      const call = index < RULE_TIMING_SAMPLE ? timedExactly : sampled ? timedSample : run;
       const report = (rule: Rule) => (finding: FlowFinding) => raw.push(fromFlow(rule, flow, finding, envs));
       visitors.length = 0;
       for (const rule of visitingRules) call(rule, flow, () => visitors.push({ rule, handlers: rule.visitFlow!({ flow, facts, options: rulesOptions.get(rule)!, report: report(rule) }) }));
@@ -217,8 +222,9 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
       }
     });
   }
-  const scale = sampledRenders === 0 ? 1 : renderCount / sampledRenders;
-  for (const [id, ms] of ruleTimes) timings[id] = (timings[id] ?? 0) + ms * scale;
+  for (const [id, ms] of exactTimes) timings[id] = (timings[id] ?? 0) + ms;
+  const scale = sampledRenders === 0 ? 0 : (renderCount - RULE_TIMING_SAMPLE) / sampledRenders;
+  for (const [id, ms] of sampleTimes) timings[id] = (timings[id] ?? 0) + ms * scale;
 
   for (const rule of rules) {
     const { checkTemplate, checkTenant, checkTenantFlows } = rule;

@@ -186,7 +186,7 @@ export interface LintResult {
   infoCount: number;
   /**
    * Milliseconds spent per rule id, plus `engine` for mapping and merging. Flow rules are timed on
-   * a sample of the renders (one in 16, the first among them) and scaled to all of them.
+   * the first 16 renders, then on one render in 16, scaled to all of them.
    */
   timings: Record<string, number>;
 }
