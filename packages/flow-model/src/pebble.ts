@@ -70,8 +70,9 @@ function walkScalars(document: unknown, watch: ((value: unknown, key: string | n
   const cachedPebble = typeof document === "object" && document !== null ? pebbleScalarsOf.get(document) : undefined;
   const pebble: PebbleScalar[] = [];
   const watched: KeyedScalar[] = [];
-  const otherContext = new Set<unknown>();
-  if (!cachedPebble) for (const { task } of collectTasks(document)) if (isOneOfTypes(stringProperty(task, "type"), SUBFLOW_TYPES)) otherContext.add(task.outputs);
+  // Most flows call no subflow: no set to look every node up in.
+  let otherContext: Set<unknown> | undefined;
+  if (!cachedPebble) for (const { task } of collectTasks(document)) if (isOneOfTypes(stringProperty(task, "type"), SUBFLOW_TYPES)) (otherContext ??= new Set()).add(task.outputs);
   const path: (string | number)[] = [];
   // `rendered`: the node is one Kestra renders in the flow's own context (see collectPebbleScalars).
   const visit = (node: unknown, key: string | number | undefined, rendered: boolean): void => {
@@ -82,7 +83,7 @@ function walkScalars(document: unknown, watch: ((value: unknown, key: string | n
         path.pop();
       }
     } else if (typeof node === "object" && node !== null) {
-      const renderedHere = rendered && !otherContext.has(node);
+      const renderedHere = rendered && !otherContext?.has(node);
       if (!renderedHere && !watch) return;
       const record = node as Record<string, unknown>;
       for (const childKey of Object.keys(record)) {

@@ -108,7 +108,7 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
   const kestraSchema = time("kestra-schema", () => loadKestraSchema(repository, options));
   const facts: LintFacts = {
     repository,
-    namespaceOwner: namespaceOwner(repository),
+    namespaceOwner: remembered(namespaceOwner(repository)),
     ...(kestraSchema ? { kestraSchema } : {}),
     flowValidator: options.flowValidator ?? validatorFor("flow"),
   };
@@ -302,6 +302,22 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
 }
 
 /**
+ * `owner` with its answers kept for the run (dropped all at once past a bound): every tenant's
+ * flows ask for the same few namespaces over and over.
+ */
+function remembered(owner: (namespace: string) => string | undefined, maxEntries = 50_000): (namespace: string) => string | undefined {
+  const answers = new Map<string, string | undefined>();
+  return (namespace) => {
+    const kept = answers.get(namespace);
+    if (kept !== undefined || answers.has(namespace)) return kept;
+    const answer = owner(namespace);
+    if (answers.size >= maxEntries) answers.clear();
+    answers.set(namespace, answer);
+    return answer;
+  };
+}
+
+/**
  * Keeps one copy of equal names and references while the index is built: the index holds a
  * summary of every flow of the platform, so it is kept small. Paths are the same for every tenant;
  * names and references for every environment a tenant goes to (`nextTenant` lets go of them).
@@ -311,6 +327,26 @@ class IndexInterner {
   private readonly paths = new Map<string, FlowReference["path"]>();
   private names = new Map<string, string>();
   private references = new Map<string, FlowReference>();
+
+  /**
+   * A key equal for equal paths only: numbers and strings are told apart, and a string holding
+   * a separator falls back to JSON.
+   */
+  private static pathKey(path: FlowReference["path"]): string {
+    let key = "";
+    for (const part of path) {
+      if (typeof part === "number") key += `\u0001${part}`;
+      else if (part.includes("\u0000") || part.includes("\u0001")) return JSON.stringify(path);
+      else key += `\u0000${part}`;
+    }
+    return key;
+  }
+
+  private static referenceKey(reference: FlowReference, pathKey: string): string {
+    const { kind, namespace, flowId, namespaceMatch, dynamic } = reference;
+    // Every field of a reference (JSON keeps flowId apart from no flowId; \u0002 never starts a path key).
+    return JSON.stringify([kind, namespace, flowId === undefined ? 0 : flowId, namespaceMatch, dynamic]) + "\u0002" + pathKey;
+  }
 
   nextTenant(): void {
     this.names = new Map();
@@ -327,10 +363,10 @@ class IndexInterner {
   of(references: readonly FlowReference[]): readonly FlowReference[] {
     if (references.length === 0) return IndexInterner.NONE;
     return references.map((reference) => {
-      const key = JSON.stringify(reference);
+      const pathKey = IndexInterner.pathKey(reference.path);
+      const key = IndexInterner.referenceKey(reference, pathKey);
       let kept = this.references.get(key);
       if (!kept) {
-        const pathKey = JSON.stringify(reference.path);
         let path = this.paths.get(pathKey);
         if (!path) this.paths.set(pathKey, (path = reference.path));
         kept = { ...reference, namespace: this.name(reference.namespace), path };

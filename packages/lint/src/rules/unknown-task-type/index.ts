@@ -15,6 +15,9 @@ for (const type of KESTRA_CORE_TYPES) {
 }
 /** Core types need no further look (the common case, checked by one Set lookup). */
 const KNOWN_GOOD: ReadonlySet<string> = CORE_TYPES;
+/** Per lint run (its facts): plugin types already found fine, so each is checked once, not in every flow. */
+const passedTypes = new WeakMap<object, Set<string>>();
+const MAX_PASSED_TYPES = 10_000;
 
 function suggestion(type: string): string {
   const sameLetters = CORE_BY_LOWER_CASE.get(type.toLowerCase());
@@ -43,9 +46,11 @@ export const unknownTaskType: Rule = {
     },
   },
   visitFlow({ facts, report }) {
+    let passed = passedTypes.get(facts);
+    if (!passed) passedTypes.set(facts, (passed = new Set()));
     return {
       typedNode({ type, path, kind }) {
-        if (KNOWN_GOOD.has(type) || hasPebble(type)) return;
+        if (KNOWN_GOOD.has(type) || passed.has(type) || hasPebble(type)) return;
         const at = [...path, "type"];
         const removed = KESTRA_REMOVED_TYPES.get(type);
         if (removed) {
@@ -60,6 +65,10 @@ export const unknownTaskType: Rule = {
           }
         } else if (facts.kestraSchema && !facts.kestraSchema.hasType(type)) {
           report({ messageId: "notOnServer", path: at, data: { type, kind: kindName(kind) } });
+        } else {
+          // Whatever its kind, this type passes every check: remembered for this run's other flows.
+          if (passed.size >= MAX_PASSED_TYPES) passed.clear();
+          passed.add(type);
         }
       },
     };
