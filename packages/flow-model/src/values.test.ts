@@ -1,5 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { BoundedStringCache } from "./values.js";
+import { BoundedStringCache, hasPebble } from "./values.js";
+
+describe("hasPebble", () => {
+  it.each([
+    ["{{ inputs.x }}", true],
+    ["a {% if x %}b{% endif %}", true],
+    ["{ {x} }", false],
+    ["{", false],
+    ["x{", false],
+    ["{x}{{", true],
+    ["{ %", false],
+    ["${tenant.code}", false],
+    ["", false],
+  ])("%j: %s", (value, expected) => {
+    expect(hasPebble(value)).toBe(expected);
+  });
+});
 
 describe("BoundedStringCache", () => {
   it("computes each string once and answers each string with its own result", () => {

@@ -125,6 +125,26 @@ tasks: [*h]
     expect(result.diagnostics[0]).toMatchObject({ rule: "broken-rule", message: "internal error in rule broken-rule: boom", file: "flows/test.yaml" });
   });
 
+  it("catches a throwing rule on every render, timed or not, and times every flow rule it ran", () => {
+    const flows = Array.from({ length: 40 }, (_, index) => ({ path: `flows/f${index}.yaml`, text: `id: f${index}\nnamespace: company.team\n${tasks}` }));
+    const { repository, rendered } = plainRepository(flows);
+    const seen: string[] = [];
+    const broken = {
+      meta: { id: "broken-rule", description: "throws on some flows", defaultSeverity: "error" as const, docs: "", messages: {} },
+      visitFlow: ({ flow }: { flow: { id: string } }) => ({
+        task: () => {
+          seen.push(flow.id);
+          // Past the first 16 renders, most are not timed: an error there is still caught and reported.
+          if (flow.id === "f20" || flow.id === "f37" || flow.id === "f32") throw new Error(`boom in ${flow.id}`);
+        },
+      }),
+    } as Rule;
+    const result = lintRepository(repository, rendered, { rules: [broken] });
+    expect(seen).toHaveLength(40);
+    expect(result.diagnostics.map((d) => d.message).sort()).toEqual(["internal error in rule broken-rule: boom in f20", "internal error in rule broken-rule: boom in f32", "internal error in rule broken-rule: boom in f37"]);
+    expect(result.timings["broken-rule"]).toBeGreaterThanOrEqual(0);
+  });
+
   it("runs template and tenant checks once per file, at positions of those files", () => {
     const { repository, rendered } = multiTenantRepository(
       [{ path: "flows/bronze/costs.yaml", text: `# TODO: split\nid: costs\n${tasks}` }],

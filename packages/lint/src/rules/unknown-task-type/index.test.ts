@@ -12,6 +12,13 @@ const pulledSchema = {
 
 testRule(unknownTaskType, {
   valid: [
+    // Found fine here (no pulled schema): the invalid case below, with a schema, must still report it.
+    `id: test
+namespace: company.team
+tasks:
+  - id: dbt
+    type: io.kestra.plugin.dbt.cli.DbtCLI
+`,
     `id: test
 namespace: company.team
 tasks:
