@@ -6,6 +6,13 @@ import type { Rule } from "../../types.js";
  * A reference guarded against a missing value (`inputs.x ?? 'd'`, `| default(...)`, `is defined`)
  * is deliberate and not reported.
  */
+/** The input a dotted key reads: its shortest prefix naming an input or a group of them (`inputs.request` is the map of inputs `request.name`, ...), else its first part. */
+function dottedInputId(key: string, known: ReadonlySet<string>, declared: readonly string[]): string {
+  const parts = key.split(".");
+  const prefixes = parts.map((_, index) => parts.slice(0, index + 1).join("."));
+  return prefixes.find((prefix) => known.has(prefix) || declared.some((input) => input.startsWith(`${prefix}.`))) ?? parts[0] ?? "";
+}
+
 export const unknownInputReference: Rule = {
   meta: {
     id: "unknown-input-reference",
@@ -37,10 +44,7 @@ export const unknownInputReference: Rule = {
       pebbleReference(reference) {
         if (reference.root !== "inputs" || reference.guarded) return;
         // Input ids may hold dots: `inputs.a.b` is input `a.b`, or property `b` of input `a`.
-        const parts = reference.key.split(".");
-        const prefixes = parts.map((_, index) => parts.slice(0, index + 1).join("."));
-        // `inputs.request` is the map of inputs `request.name`, `request.date`, ...
-        const id = prefixes.find((prefix) => known.has(prefix) || declared.some((input) => input.startsWith(`${prefix}.`))) ?? parts[0] ?? "";
+        const id = reference.key.includes(".") ? dottedInputId(reference.key, known, declared) : reference.key;
         let seenInString = seen.get(reference.path);
         if (!seenInString) seen.set(reference.path, (seenInString = new Set()));
         if (seenInString.has(id)) return;

@@ -33,7 +33,8 @@ export const unknownOutputReference: Rule = {
       },
       pebbleReference(reference) {
         if (reference.root !== "outputs" || reference.guarded) return;
-        const id = reference.key.split(".")[0] ?? "";
+        const dot = reference.key.indexOf(".");
+        const id = dot === -1 ? reference.key : reference.key.slice(0, dot);
         let seenInString = seen.get(reference.path);
         if (!seenInString) seen.set(reference.path, (seenInString = new Set()));
         if (seenInString.has(id)) return;
