@@ -1,6 +1,6 @@
 import { isOneOfTypes, SUBFLOW_TYPES } from "./kestra-types.js";
 import { collectTasks } from "./tasks.js";
-import { BoundedStringCache, hasPebble, memoized, stringProperty, type ValuePath } from "./values.js";
+import { BoundedStringCache, documentSlot, hasPebble, memoized, stringProperty, type ValuePath } from "./values.js";
 
 /** One `{{ ... }}` or `{% ... %}` of a string: its inside, and where that inside starts in the string. */
 export interface PebbleExpression {
@@ -43,7 +43,7 @@ export interface KeyedScalar {
   key: string | number | undefined;
 }
 
-const pebbleScalarsOf = new WeakMap<object, readonly PebbleScalar[]>();
+const pebbleScalarsOf = documentSlot<readonly PebbleScalar[]>();
 
 /**
  * Every string of a flow that holds Pebble and that Kestra renders in the flow's own context:

@@ -8,7 +8,7 @@ import {
 } from "./kestra-types.js";
 import { applyPluginDefaults } from "./plugin-defaults.js";
 import { collectTasks, collectTriggers, forEachCondition } from "./tasks.js";
-import { hasPebble, isMap, stringProperty, type ValuePath, type YamlMap } from "./values.js";
+import { documentSlot, hasPebble, isMap, stringProperty, type ValuePath, type YamlMap } from "./values.js";
 
 /**
  * One flow depending on others. `subflow`: a Subflow or ForEachItem task runs the target.
@@ -53,7 +53,7 @@ function namespaceComparison(condition: YamlMap): FlowReference["namespaceMatch"
   return condition.prefix === true ? "prefix" : "equals";
 }
 
-const referencesByNamespace = new WeakMap<object, Map<string, readonly FlowReference[]>>();
+const referencesByNamespace = documentSlot<Map<string, readonly FlowReference[]>>();
 
 /**
  * Every Subflow/ForEachItem call (at any depth) and every Flow trigger upstream

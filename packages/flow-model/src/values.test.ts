@@ -1,5 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { BoundedStringCache, hasPebble } from "./values.js";
+import { BoundedStringCache, documentSlot, hasPebble, memoized } from "./values.js";
+
+describe("documentSlot and memoized", () => {
+  it("keep one result per document and per slot, computed once", () => {
+    const first = documentSlot<string>();
+    const second = documentSlot<string>();
+    const a = {};
+    const b = {};
+    first.set(a, "first of a");
+    second.set(a, "second of a");
+    expect([first.get(a), second.get(a), first.get(b), second.get(b)]).toEqual(["first of a", "second of a", undefined, undefined]);
+    let calls = 0;
+    const keys = memoized((document) => {
+      calls++;
+      return Object.keys(document as object);
+    });
+    const document = { x: 1 };
+    expect(keys(document)).toBe(keys(document));
+    expect(keys({ y: 2 })).toEqual(["y"]);
+    expect(calls).toBe(2);
+    expect(first.get(document)).toBeUndefined();
+  });
+});
 
 describe("hasPebble", () => {
   it.each([

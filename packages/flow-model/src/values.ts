@@ -23,18 +23,40 @@ export function hasPebble(value: string): boolean {
   return false;
 }
 
+/** Each document's memoized results, one slot per reader: one weak entry per document, not one per reader. */
+const resultsOf = new WeakMap<object, unknown[]>();
+let slotCount = 0;
+
+/** A place to keep one result per document, shared with the document's other results (see `memoized`). */
+export interface DocumentSlot<T> {
+  get(document: object): T | undefined;
+  set(document: object, value: T): void;
+}
+
+export function documentSlot<T>(): DocumentSlot<T> {
+  const slot = slotCount++;
+  return {
+    get: (document) => resultsOf.get(document)?.[slot] as T | undefined,
+    set: (document, value) => {
+      let results = resultsOf.get(document);
+      if (results === undefined) resultsOf.set(document, (results = []));
+      results[slot] = value;
+    },
+  };
+}
+
 /**
  * One result per parsed document: flow documents are frozen, and every reader asks for the same
  * tasks, triggers and references, so each is computed once per flow, not once per reader.
  */
 export function memoized<T>(compute: (document: unknown) => T): (document: unknown) => T {
-  const cache = new WeakMap<object, T>();
+  const slot = documentSlot<T>();
   return (document) => {
     if (typeof document !== "object" || document === null) return compute(document);
-    let value = cache.get(document);
+    let value = slot.get(document);
     if (value === undefined) {
       value = compute(document);
-      cache.set(document, value);
+      slot.set(document, value);
     }
     return value;
   };

@@ -1,4 +1,4 @@
-import { collectWatchedScalars, type ValuePath } from "@flowops/flow-model";
+import { collectWatchedScalars, documentSlot, type ValuePath } from "@flowops/flow-model";
 
 /** A scalar of a YAML value (string, number, boolean or null) with where it sits. */
 export interface Leaf {
@@ -42,7 +42,7 @@ function isWatched(value: unknown, key: string | number | undefined): boolean {
   return value.length >= 12 && CREDENTIAL_SHAPE_HINT.test(value);
 }
 
-const cache = new WeakMap<object, readonly Leaf[]>();
+const cache = documentSlot<readonly Leaf[]>();
 
 /**
  * The watched scalars of a value with their paths (paths materialized only for them), in the walk
