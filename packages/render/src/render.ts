@@ -60,21 +60,21 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
   Object.freeze(flowFacts);
 
   const edits: TextEdit[] = [];
+  // A stated id is a constant entry of the root, always in the body: the header adds an id only when none is stated.
+  const addsId = stated.id === undefined;
+  const addsNamespace = stated.namespace === undefined;
+  let document: Record<string, unknown> = {};
+  if (addsId) document.id = stated.idValue;
+  if (addsNamespace) document.namespace = namespace;
   // In a plain repository the plan is all constants: evaluating it rebuilds the file as written.
-  const body = evaluate(template.root, state, edits);
-  if (body === REMOVED || body === undefined) return undefined;
-  const document: Record<string, unknown> = {};
+  // The root's entries go straight into the document, after the header's id and namespace.
+  const body = evaluateMap(template.root, state, edits, facts.rootHasProtoKey ? {} : document);
+  if (body === REMOVED) return undefined;
+  if (body !== document) document = Object.assign(document, body);
   const insertAt = facts.headerAt;
   let header = "";
-  if (stated.id === undefined || !("id" in (body as object))) {
-    header += `id: ${stringText(stated.idValue, "PLAIN")}\n`;
-    document.id = stated.idValue;
-  }
-  if (stated.namespace === undefined) {
-    header += `namespace: ${stringText(namespace, "PLAIN")}\n`;
-    document.namespace = namespace;
-  }
-  Object.assign(document, body as object);
+  if (addsId) header += `id: ${stringText(stated.idValue, "PLAIN")}\n`;
+  if (addsNamespace) header += `namespace: ${stringText(namespace, "PLAIN")}\n`;
   if (switches?.disabled === true && document.disabled !== true) {
     const existing = facts.disabledEntry;
     if (existing && existing.plan.kind === "const" && existing.pair.value) {
@@ -105,6 +105,10 @@ interface TemplateFacts {
   headerAt: number;
   /** The id and namespace as the template states them, when it states them validly. */
   stated?: StatedNames;
+  /** A root key `__proto__` is an assignment, not a property: the document is then built apart and copied. */
+  rootHasProtoKey: boolean;
+  /** Where and how ownership labels are appended to a block mapping of labels, found at the first render that needs it. */
+  labelsBlockInsert?: { at: number; prefix: string; indent: string };
 }
 
 const templateFacts = new WeakMap<CompiledTemplate, TemplateFacts>();
@@ -120,6 +124,7 @@ function factsOf(template: CompiledTemplate): TemplateFacts {
   facts = {
     folder: template.folder.split("/").join("."),
     headerAt: root.items[0] ? lineStart(template.text, itemStart(template.text, root, 0)) : template.text.length,
+    rootHasProtoKey: entries.some((e) => e.key === "__proto__"),
   };
   if (idEntry) facts.idEntry = idEntry;
   if (namespaceEntry) facts.namespaceEntry = namespaceEntry;
@@ -399,7 +404,7 @@ function substitute(parts: ScalarPart[], state: EvaluationState, plan: ScalarPla
   return out;
 }
 
-function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[]): Evaluated | typeof REMOVED {
+function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[], result: Record<string, unknown> = {}): Record<string, unknown> | typeof REMOVED {
   const when = plan.when;
   if (when) {
     // A path the tenant lacks reads as false, whatever the selection; typos are found once for
@@ -407,7 +412,6 @@ function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[]): 
     const keep = evaluateWhen(when.expression, state.lookupPath, ignoreMissing);
     if (!keep) return REMOVED;
   }
-  const result: Record<string, unknown> = {};
   let removed: boolean[] | undefined;
   if (when) {
     removed = new Array<boolean>(plan.layout.spans.length).fill(false);
@@ -522,11 +526,14 @@ function addOwnershipLabels(document: Record<string, unknown>, state: Evaluation
       const sep = labelNode.items.length > 0 ? ", " : "";
       edits.push({ start: close, end: close, text: sep + missing.map(([k, v]) => `${keyText(k)}: ${valueText(v)}`).join(", ") });
     } else {
-      const lastPair = labelNode.items[labelNode.items.length - 1]!;
-      const firstKey = labelNode.items[0]!.key as Node;
-      const indent = " ".repeat(firstKey.range![0] - lineStart(text, firstKey.range![0]));
-      const at = lineEndAfter(text, pairEnd(lastPair));
-      const prefix = text[at - 1] === "\n" ? "" : "\n";
+      let insert = facts.labelsBlockInsert;
+      if (!insert) {
+        const lastPair = labelNode.items[labelNode.items.length - 1]!;
+        const firstKey = labelNode.items[0]!.key as Node;
+        const at = lineEndAfter(text, pairEnd(lastPair));
+        insert = facts.labelsBlockInsert = { at, prefix: text[at - 1] === "\n" ? "" : "\n", indent: " ".repeat(firstKey.range![0] - lineStart(text, firstKey.range![0])) };
+      }
+      const { at, prefix, indent } = insert;
       edits.push({ start: at, end: at, text: prefix + missing.map(([k, v]) => `${indent}${keyText(k)}: ${valueText(v)}\n`).join("") });
     }
     document.labels = { ...(current as Record<string, unknown>), ...Object.fromEntries(missing) };

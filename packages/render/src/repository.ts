@@ -455,20 +455,20 @@ function* renderBatches(repository: FlowRepository, plan: RenderPlan, share: boo
       return entry;
     };
     for (const template of plan.templates) {
-      let results: { flow?: RenderedFlow; render?: TenantRender["renders"][number]; problems: RepositoryProblem[] }[] | undefined;
+      let results: { flow: RenderedFlow | undefined; render: TenantRender["renders"][number] | undefined; problems: RepositoryProblem[] }[] | undefined;
       if (share && scopes.length > 1 && !plan.patternReadsEnv && !readsEnv(template)) {
         // One render stands for every environment. A render with problems is redone per
         // environment instead: its problems name the environment.
         const probe = renderChecked(template, scopes[0]!.scope);
         if (probe.problems.length === 0) {
-          const render = recorded(probe.flow);
-          results = scopes.map(({ scope }, i) => ({ ...(probe.flow ? { flow: i === 0 ? probe.flow : viewInEnv(probe.flow, scope.env.name) } : {}), ...(render ? { render } : {}), problems: [] }));
+          const flow = probe.flow;
+          const render = recorded(flow);
+          results = scopes.map(({ scope }, i) => ({ flow: flow && i > 0 ? viewInEnv(flow, scope.env.name) : flow, render, problems: [] }));
         }
       }
       results ??= scopes.map(({ scope }) => {
         const result = renderChecked(template, scope);
-        const render = recorded(result.flow);
-        return { ...result, ...(render ? { render } : {}) };
+        return { flow: result.flow, render: recorded(result.flow), problems: result.problems };
       });
       scopes.forEach(({ scope, out, seen }, i) => {
         const { flow, render, problems } = results[i]!;

@@ -34,11 +34,24 @@ export function isPlainSafe(s: string): boolean {
   return length > LONGEST_KEYWORD || !KEYWORDS_1_1_AND_1_2.test(s);
 }
 
-/** A double-quoted YAML scalar; every character that is not plainly printable is escaped. */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/;
+/**
+ * Whether a string has a character double quotes must escape: `"`, backslash, C0 and C1 controls,
+ * DEL, line and paragraph separators, BOM, U+FFFE, U+FFFF and any surrogate. One pass over the
+ * UTF-16 units (this runs for every quoted value).
+ */
+function needsEscape(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c) return true;
+    if (c < 0x7f) continue;
+    if (c <= 0x9f || c === 0x2028 || c === 0x2029 || c === 0xfeff || c === 0xfffe || c === 0xffff || (c >= 0xd800 && c <= 0xdfff)) return true;
+  }
+  return false;
+}
 
+/** A double-quoted YAML scalar; every character that is not plainly printable is escaped. */
 export function doubleQuoted(s: string): string {
-  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
+  if (!needsEscape(s)) return `"${s}"`;
   let out = '"';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
