@@ -513,7 +513,7 @@ function addOwnershipLabels(document: Record<string, unknown>, state: Evaluation
     if (!entry && current === undefined) {
       const prefix = at > 0 && text[at - 1] !== "\n" ? "\n" : "";
       at = at > text.length ? text.length : at;
-      edits.push({ start: at, end: at, text: prefix + "labels:\n" + missing.map(([k, v]) => `  ${keyText(k)}: ${valueText(v)}\n`).join("") });
+      edits.push({ start: at, end: at, text: prefix + "labels:\n" + blockLabelLines(wanted, missing, "  ") });
       document.labels = Object.fromEntries(missing);
     } else {
       report(state, labelNode ?? null, "flow-schema", "labels must be a map or a list of {key, value}");
@@ -534,7 +534,7 @@ function addOwnershipLabels(document: Record<string, unknown>, state: Evaluation
         insert = facts.labelsBlockInsert = { at, prefix: text[at - 1] === "\n" ? "" : "\n", indent: " ".repeat(firstKey.range![0] - lineStart(text, firstKey.range![0])) };
       }
       const { at, prefix, indent } = insert;
-      edits.push({ start: at, end: at, text: prefix + missing.map(([k, v]) => `${indent}${keyText(k)}: ${valueText(v)}\n`).join("") });
+      edits.push({ start: at, end: at, text: prefix + blockLabelLines(wanted, missing, indent) });
     }
     document.labels = { ...(current as Record<string, unknown>), ...Object.fromEntries(missing) };
   } else if (isSeq(labelNode)) {
@@ -577,6 +577,28 @@ function wantedLabels(config: FlowopsConfig, tenant: Tenant | null): readonly (r
 }
 
 const wantedLabelLists = new WeakMap<object, { config: FlowopsConfig; labels: FlowopsConfig["ownershipLabels"]; code: string | undefined; pairs: readonly (readonly [string, string])[] }>();
+
+/**
+ * The `key: value` lines that add `missing` labels to a block mapping at `indent`. Usually every
+ * wanted label is missing: those lines are the same for every template of a tenant with that
+ * indentation, and are written once per tenant and indentation.
+ */
+function blockLabelLines(wanted: readonly (readonly [string, string])[], missing: readonly (readonly [string, string])[], indent: string): string {
+  const write = () => missing.map(([k, v]) => `${indent}${labelKeyText(k)}: ${stringText(v, "PLAIN")}\n`).join("");
+  if (missing.length !== wanted.length) return write();
+  let byIndent = blockLabelTexts.get(wanted);
+  if (!byIndent) blockLabelTexts.set(wanted, (byIndent = new Map()));
+  let lines = byIndent.get(indent);
+  if (lines === undefined) {
+    lines = write();
+    if (byIndent.size >= INDENT_CACHE_SIZE) byIndent.clear();
+    byIndent.set(indent, lines);
+  }
+  return lines;
+}
+
+const INDENT_CACHE_SIZE = 16;
+const blockLabelTexts = new WeakMap<readonly (readonly [string, string])[], Map<string, string>>();
 
 /** A label key as written into YAML; the few keys a platform uses are quoted once each. */
 function labelKeyText(key: string): string {
