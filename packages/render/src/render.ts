@@ -399,7 +399,7 @@ function substitute(parts: ScalarPart[], state: EvaluationState, plan: ScalarPla
       else state.scope.problems.push({ code: "unknown-placeholder", file: "flowops.config.yaml", line: 1, column: 1, message: `namespace pattern uses \${${part.raw}}, which is not defined`, ...tenantEnv(state.scope) });
       continue;
     }
-    out += value !== null && typeof value === "object" ? JSON.stringify(value) : String(value);
+    out += typeof value === "string" ? value : value !== null && typeof value === "object" ? JSON.stringify(value) : String(value);
   }
   return out;
 }
@@ -412,13 +412,9 @@ function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[], r
     const keep = evaluateWhen(when.expression, state.lookupPath, ignoreMissing);
     if (!keep) return REMOVED;
   }
-  let removed: boolean[] | undefined;
-  if (when) {
-    removed = new Array<boolean>(plan.layout.spans.length).fill(false);
-    removed[when.index] = true;
-  }
   // Child edits are held back only when the whole mapping may be replaced by `{}`.
   const childEdits: TextEdit[] = plan.layout.canEmpty ? [] : edits;
+  let removed: boolean[] | undefined;
   for (const entry of plan.entries) {
     const value = evaluate(entry.plan, state, childEdits);
     if (value === REMOVED) {
@@ -428,10 +424,34 @@ function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[], r
       result[entry.key] = value;
     }
   }
+  if (when && !removed && childEdits === edits) {
+    // The usual kept `$when` mapping: only its `$when` line goes, the same edits for every render.
+    for (const edit of whenLineRemoval(plan, when.index)) edits.push(edit);
+    return result;
+  }
+  if (when) {
+    removed ??= new Array<boolean>(plan.layout.spans.length).fill(false);
+    removed[when.index] = true;
+  }
   if (removed) removalEdits(plan.layout, removed, childEdits === edits ? [] : childEdits, edits);
   else if (childEdits !== edits) for (const edit of childEdits) edits.push(edit);
   return result;
 }
+
+/** The edits that take out a kept mapping's `$when` item and nothing else; computed once per mapping. */
+function whenLineRemoval(plan: MapPlan, whenIndex: number): readonly TextEdit[] {
+  let found = whenRemovals.get(plan);
+  if (!found) {
+    const removed = new Array<boolean>(plan.layout.spans.length).fill(false);
+    removed[whenIndex] = true;
+    const out: TextEdit[] = [];
+    removalEdits(plan.layout, removed, [], out);
+    whenRemovals.set(plan, (found = Object.freeze(out.map((edit) => Object.freeze(edit)))));
+  }
+  return found;
+}
+
+const whenRemovals = new WeakMap<MapPlan, readonly TextEdit[]>();
 
 function evaluateSeq(plan: SeqPlan, state: EvaluationState, edits: TextEdit[]): Evaluated {
   const result: unknown[] = [];

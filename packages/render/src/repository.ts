@@ -499,7 +499,7 @@ function* renderBatches(repository: FlowRepository, plan: RenderPlan, share: boo
 
 /** One template rendered for one tenant and environment, with Kestra's name rules and the tenant's namespaces checked. */
 function renderChecked(template: CompiledTemplate, base: Omit<RenderScope, "problems">): { flow?: RenderedFlow; problems: RepositoryProblem[] } {
-  const scope: RenderScope = { ...base, problems: [] };
+  const scope: RenderScope = { env: base.env, tenant: base.tenant, config: base.config, namespacePattern: base.namespacePattern, ownershipLabels: base.ownershipLabels, problems: [] };
   const flow = renderTemplate(template, scope);
   if (!flow) return { problems: scope.problems };
   if (!checkNames(flow, template, scope)) return { problems: scope.problems };
