@@ -388,6 +388,28 @@ describe("ownership labels", () => {
     expect(only(flows).document.labels).toEqual(labels);
     expectSourceMatchesDocument(only(flows));
   });
+
+  it("are written for each tenant and indentation, never carried over from another render", () => {
+    const { flows, problems } = renderFiles({
+      "flows/bronze/two.yaml": "labels:\n  team: data\ntasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/four.yaml": "labels:\n    team: data\ntasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/none.yaml": "tasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/some.yaml": "labels:\n  managed-by: flowops\ntasks: [{ id: t, type: a.B }]\n",
+      "tenants/acme.yaml": TENANT("acme"),
+      "tenants/beta.yaml": TENANT("beta"),
+    });
+    expect(problems).toEqual([]);
+    const source = (template: string, tenant: string) => flows.find((f) => f.templateKey === template && f.tenant === tenant)!.source;
+    for (const tenant of ["acme", "beta"]) {
+      const head = `id: ${"%s"}\nnamespace: ${tenant}.bronze\n`;
+      const owned = (indent: string) => `${indent}managed-by: flowops\n${indent}system.readOnly: "true"\n${indent}flowops.tenant: ${tenant}\n`;
+      expect(source("bronze/two", tenant)).toBe(head.replace("%s", "two") + "labels:\n  team: data\n" + owned("  ") + "tasks: [{ id: t, type: a.B }]\n");
+      expect(source("bronze/four", tenant)).toBe(head.replace("%s", "four") + "labels:\n    team: data\n" + owned("    ") + "tasks: [{ id: t, type: a.B }]\n");
+      expect(source("bronze/none", tenant)).toBe(head.replace("%s", "none") + "tasks: [{ id: t, type: a.B }]\nlabels:\n" + owned("  "));
+      expect(source("bronze/some", tenant)).toBe(head.replace("%s", "some") + `labels:\n  managed-by: flowops\n  system.readOnly: "true"\n  flowops.tenant: ${tenant}\ntasks: [{ id: t, type: a.B }]\n`);
+    }
+    for (const flow of flows) expectSourceMatchesDocument(flow);
+  });
 });
 
 describe("plain Kestra repositories", () => {

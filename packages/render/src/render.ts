@@ -4,7 +4,7 @@ import { TENANT_LABEL } from "./config.js";
 import { evaluateWhen } from "./expression.js";
 import { parsePlaceholders, type ScalarPart } from "./placeholder.js";
 import { applyEdits, lineEndAfter, lineStart, type TextEdit } from "./splice.js";
-import { itemStart, pairEnd, type CollectionLayout, type CompiledTemplate, type MapPlan, type NodePlan, type ScalarPlan, type SeqPlan } from "./template.js";
+import { itemStart, pairEnd, type CollectionLayout, type CompiledTemplate, type ConstPlan, type MapEntryPlan, type MapPlan, type NodePlan, type ScalarPlan, type ScalarSpan, type SeqPlan } from "./template.js";
 import type {
   EnvironmentConfig,
   FlowopsConfig,
@@ -34,46 +34,49 @@ interface EvaluationState {
   template: CompiledTemplate;
   scope: RenderScope;
   context: Record<string, unknown>;
+  /** `lookup` in this render's context, made once per render for `$when`. */
+  lookupPath: (path: string[]) => unknown;
 }
+
+const ignoreMissing = () => undefined;
 
 /** Renders one template for one tenant and environment; undefined when `$when` or a switch leaves it out. */
 export function renderTemplate(template: CompiledTemplate, scope: RenderScope): RenderedFlow | undefined {
   const { tenant } = scope;
   const switches = tenant?.flows[template.key];
   if (switches?.enabled === false) return undefined;
-  const stated = statedIdAndNamespace(template, scope);
+  const facts = factsOf(template);
+  const stated = statedIdAndNamespace(template, facts, scope);
   if (!stated) return undefined;
-  const flowFacts: Record<string, unknown> = { id: stated.idValue, folder: template.folder.split("/").join(".") };
+  const flowFacts: Record<string, unknown> = { id: stated.idValue, folder: facts.folder };
   const context: Record<string, unknown> = {
     tenant: tenant?.values ?? {},
-    env: { name: scope.env.name, vars: scope.env.vars },
+    env: envContext(scope.env),
     flow: flowFacts,
   };
-  const state: EvaluationState = { template, scope, context };
+  const state: EvaluationState = { template, scope, context, lookupPath: (path) => lookup(context, path) };
   const namespace = stated.namespace !== undefined ? evaluateStatedNamespace(stated.namespace, state) : substitute(scope.namespacePattern, state, undefined);
   flowFacts.namespace = namespace;
   Object.freeze(flowFacts);
 
   const edits: TextEdit[] = [];
+  // A stated id is a constant entry of the root, always in the body: the header adds an id only when none is stated.
+  const addsId = stated.id === undefined;
+  const addsNamespace = stated.namespace === undefined;
+  let document: Record<string, unknown> = {};
+  if (addsId) document.id = stated.idValue;
+  if (addsNamespace) document.namespace = namespace;
   // In a plain repository the plan is all constants: evaluating it rebuilds the file as written.
-  const body = evaluate(template.root, state, edits);
-  if (body === REMOVED || body === undefined) return undefined;
-  const document: Record<string, unknown> = {};
-  const root = template.root.node;
-  const firstItem = root.items[0];
-  const insertAt = firstItem ? lineStart(template.text, itemStart(template.text, root, 0)) : template.text.length;
+  // The root's entries go straight into the document, after the header's id and namespace.
+  const body = evaluateMap(template.root, state, edits, facts.rootHasProtoKey ? {} : document);
+  if (body === REMOVED) return undefined;
+  if (body !== document) document = Object.assign(document, body);
+  const insertAt = facts.headerAt;
   let header = "";
-  if (stated.id === undefined || !("id" in (body as object))) {
-    header += `id: ${stringText(stated.idValue, "PLAIN")}\n`;
-    document.id = stated.idValue;
-  }
-  if (stated.namespace === undefined) {
-    header += `namespace: ${stringText(namespace, "PLAIN")}\n`;
-    document.namespace = namespace;
-  }
-  Object.assign(document, body as object);
+  if (addsId) header += `id: ${stringText(stated.idValue, "PLAIN")}\n`;
+  if (addsNamespace) header += `namespace: ${stringText(namespace, "PLAIN")}\n`;
   if (switches?.disabled === true && document.disabled !== true) {
-    const existing = template.root.entries.find((e) => e.key === "disabled");
+    const existing = facts.disabledEntry;
     if (existing && existing.plan.kind === "const" && existing.pair.value) {
       const node = existing.pair.value as Node;
       edits.push({ start: node.range![0], end: node.range![1], text: "true" });
@@ -85,10 +88,66 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
     document.disabled = true;
   }
   if (header) edits.push({ start: insertAt, end: insertAt, text: header });
-  if (scope.ownershipLabels) addOwnershipLabels(document, state, edits);
+  if (scope.ownershipLabels) addOwnershipLabels(document, state, facts, edits);
   const source = applyEdits(template.text, edits);
   return new RenderedFlowRecord(scope.env.name, tenant?.code ?? null, namespace, stated.idValue, template, document, source, context);
 }
+
+/** What every render of a template needs from it, found once per compiled template. */
+interface TemplateFacts {
+  idEntry?: MapEntryPlan;
+  namespaceEntry?: MapEntryPlan;
+  disabledEntry?: MapEntryPlan;
+  labelsEntry?: MapEntryPlan;
+  /** The template's folder as `flow.folder` reads it (dotted). */
+  folder: string;
+  /** Where a header (id, namespace, disabled) is inserted: the start of the first item's line. */
+  headerAt: number;
+  /** The id and namespace as the template states them, when it states them validly. */
+  stated?: StatedNames;
+  /** A root key `__proto__` is an assignment, not a property: the document is then built apart and copied. */
+  rootHasProtoKey: boolean;
+  /** Where and how ownership labels are appended to a block mapping of labels, found at the first render that needs it. */
+  labelsBlockInsert?: { at: number; prefix: string; indent: string };
+}
+
+const templateFacts = new WeakMap<CompiledTemplate, TemplateFacts>();
+
+function factsOf(template: CompiledTemplate): TemplateFacts {
+  let facts = templateFacts.get(template);
+  if (facts) return facts;
+  const { entries } = template.root;
+  const entry = (key: string) => entries.find((e) => e.key === key);
+  const root = template.root.node;
+  const idEntry = entry("id");
+  const namespaceEntry = entry("namespace");
+  facts = {
+    folder: template.folder.split("/").join("."),
+    headerAt: root.items[0] ? lineStart(template.text, itemStart(template.text, root, 0)) : template.text.length,
+    rootHasProtoKey: entries.some((e) => e.key === "__proto__"),
+  };
+  if (idEntry) facts.idEntry = idEntry;
+  if (namespaceEntry) facts.namespaceEntry = namespaceEntry;
+  const disabledEntry = entry("disabled");
+  if (disabledEntry) facts.disabledEntry = disabledEntry;
+  const labelsEntry = entry("labels");
+  if (labelsEntry) facts.labelsEntry = labelsEntry;
+  if (!idEntry || (idEntry.plan.kind === "const" && typeof idEntry.plan.value === "string")) {
+    const id = idEntry ? (idEntry.plan as ConstPlan).value as string : undefined;
+    facts.stated = Object.freeze({ ...(id !== undefined ? { id } : {}), idValue: id ?? template.fileId, ...(namespaceEntry ? { namespace: namespaceEntry.plan } : {}) });
+  }
+  templateFacts.set(template, facts);
+  return facts;
+}
+
+/** `env` as placeholders and `$when` read it; one object per environment, shared by its renders. */
+function envContext(env: EnvironmentConfig): { name: string; vars: EnvironmentConfig["vars"] } {
+  let context = envContexts.get(env);
+  if (!context || context.vars !== env.vars || context.name !== env.name) envContexts.set(env, (context = { name: env.name, vars: env.vars }));
+  return context;
+}
+
+const envContexts = new WeakMap<EnvironmentConfig, { name: string; vars: EnvironmentConfig["vars"] }>();
 
 class RenderedFlowRecord implements RenderedFlow {
   readonly template: string;
@@ -220,21 +279,16 @@ interface StatedNames {
   namespace?: NodePlan;
 }
 
-function statedIdAndNamespace(template: CompiledTemplate, scope: RenderScope): StatedNames | undefined {
-  const idEntry = template.root.entries.find((e) => e.key === "id");
-  const namespaceEntry = template.root.entries.find((e) => e.key === "namespace");
-  let id: string | undefined;
-  if (idEntry) {
-    if (idEntry.plan.kind !== "const" || typeof idEntry.plan.value !== "string") {
-      scope.problems.push({
-        code: "id-matches-file",
-        ...nodePosition(template, idEntry.pair.value as Node | null),
-        message: `a flow id must be a constant string; drop the id line to use the file name "${template.fileId}"`,
-        ...tenantEnv(scope),
-      });
-      return undefined;
-    }
-    id = idEntry.plan.value;
+function statedIdAndNamespace(template: CompiledTemplate, facts: TemplateFacts, scope: RenderScope): StatedNames | undefined {
+  const { idEntry, namespaceEntry } = facts;
+  if (idEntry && !facts.stated) {
+    scope.problems.push({
+      code: "id-matches-file",
+      ...nodePosition(template, idEntry.pair.value as Node | null),
+      message: `a flow id must be a constant string; drop the id line to use the file name "${template.fileId}"`,
+      ...tenantEnv(scope),
+    });
+    return undefined;
   }
   if (!scope.tenant && (!idEntry || !namespaceEntry)) {
     scope.problems.push({
@@ -245,7 +299,7 @@ function statedIdAndNamespace(template: CompiledTemplate, scope: RenderScope): S
     });
     return undefined;
   }
-  return { ...(id !== undefined ? { id } : {}), idValue: id ?? template.fileId, ...(namespaceEntry ? { namespace: namespaceEntry.plan } : {}) };
+  return facts.stated;
 }
 
 function evaluateStatedNamespace(plan: NodePlan, state: EvaluationState): string {
@@ -303,27 +357,14 @@ function missingPlaceholder(state: EvaluationState, plan: ScalarPlan, part: { ra
 }
 
 function evaluateScalar(plan: ScalarPlan, state: EvaluationState, edits: TextEdit[]): Evaluated {
-  const node = plan.node;
-  const text = state.template.text;
-  const isBlock = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
-  const start = node.range![0];
-  let end = node.range![1];
-  if (isBlock) {
-    // A block scalar's range runs on to the indentation of the next line; it owns only its lines.
-    const newline = text.lastIndexOf("\n", end - 1);
-    if (newline >= start) end = newline + 1;
-  }
-  const replace = (replacement: string) => {
-    const needsNewline = isBlock && text[end - 1] === "\n" && !replacement.endsWith("\n");
-    edits.push({ start, end, text: needsNewline ? replacement + "\n" : replacement });
-  };
+  const { span } = plan;
   if (plan.whole) {
     let value = lookup(state.context, plan.whole);
     if (value === undefined) {
       missingPlaceholder(state, plan, plan.parts[0] as { raw: string; offset: number });
       value = "";
     }
-    replace(typeof value === "string" ? (isBlock ? doubleQuoted(value) : stringText(value, node.type ?? "PLAIN")) : flowText(value));
+    pushReplacement(span, typeof value === "string" ? (span.isBlock ? doubleQuoted(value) : stringText(value, plan.node.type ?? "PLAIN")) : flowText(value), edits);
     return value;
   }
   const value = substitute(plan.parts, state, plan);
@@ -335,8 +376,13 @@ function evaluateScalar(plan: ScalarPlan, state: EvaluationState, edits: TextEdi
       replacement = literal.slice(0, newlineAt) + plan.block.headerRest + literal.slice(newlineAt);
     }
   }
-  replace(replacement ?? (isBlock ? doubleQuoted(value) : stringText(value, node.type ?? "PLAIN")));
+  pushReplacement(span, replacement ?? (span.isBlock ? doubleQuoted(value) : stringText(value, plan.node.type ?? "PLAIN")), edits);
   return value;
+}
+
+function pushReplacement(span: ScalarSpan, replacement: string, edits: TextEdit[]): void {
+  const needsNewline = span.endsWithNewline && !replacement.endsWith("\n");
+  edits.push({ start: span.start, end: span.end, text: needsNewline ? replacement + "\n" : replacement });
 }
 
 /** Concatenates text parts and placeholder values into one string. */
@@ -353,27 +399,22 @@ function substitute(parts: ScalarPart[], state: EvaluationState, plan: ScalarPla
       else state.scope.problems.push({ code: "unknown-placeholder", file: "flowops.config.yaml", line: 1, column: 1, message: `namespace pattern uses \${${part.raw}}, which is not defined`, ...tenantEnv(state.scope) });
       continue;
     }
-    out += value !== null && typeof value === "object" ? JSON.stringify(value) : String(value);
+    out += typeof value === "string" ? value : value !== null && typeof value === "object" ? JSON.stringify(value) : String(value);
   }
   return out;
 }
 
-function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[]): Evaluated | typeof REMOVED {
+function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[], result: Record<string, unknown> = {}): Record<string, unknown> | typeof REMOVED {
   const when = plan.when;
   if (when) {
     // A path the tenant lacks reads as false, whatever the selection; typos are found once for
     // the whole repository (when-check.ts), not per render.
-    const keep = evaluateWhen(when.expression, (path) => lookup(state.context, path), () => undefined);
+    const keep = evaluateWhen(when.expression, state.lookupPath, ignoreMissing);
     if (!keep) return REMOVED;
-  }
-  const result: Record<string, unknown> = {};
-  let removed: boolean[] | undefined;
-  if (when) {
-    removed = new Array<boolean>(plan.layout.spans.length).fill(false);
-    removed[when.index] = true;
   }
   // Child edits are held back only when the whole mapping may be replaced by `{}`.
   const childEdits: TextEdit[] = plan.layout.canEmpty ? [] : edits;
+  let removed: boolean[] | undefined;
   for (const entry of plan.entries) {
     const value = evaluate(entry.plan, state, childEdits);
     if (value === REMOVED) {
@@ -383,10 +424,34 @@ function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[]): 
       result[entry.key] = value;
     }
   }
+  if (when && !removed && childEdits === edits) {
+    // The usual kept `$when` mapping: only its `$when` line goes, the same edits for every render.
+    for (const edit of whenLineRemoval(plan, when.index)) edits.push(edit);
+    return result;
+  }
+  if (when) {
+    removed ??= new Array<boolean>(plan.layout.spans.length).fill(false);
+    removed[when.index] = true;
+  }
   if (removed) removalEdits(plan.layout, removed, childEdits === edits ? [] : childEdits, edits);
   else if (childEdits !== edits) for (const edit of childEdits) edits.push(edit);
   return result;
 }
+
+/** The edits that take out a kept mapping's `$when` item and nothing else; computed once per mapping. */
+function whenLineRemoval(plan: MapPlan, whenIndex: number): readonly TextEdit[] {
+  let found = whenRemovals.get(plan);
+  if (!found) {
+    const removed = new Array<boolean>(plan.layout.spans.length).fill(false);
+    removed[whenIndex] = true;
+    const out: TextEdit[] = [];
+    removalEdits(plan.layout, removed, [], out);
+    whenRemovals.set(plan, (found = Object.freeze(out.map((edit) => Object.freeze(edit)))));
+  }
+  return found;
+}
+
+const whenRemovals = new WeakMap<MapPlan, readonly TextEdit[]>();
 
 function evaluateSeq(plan: SeqPlan, state: EvaluationState, edits: TextEdit[]): Evaluated {
   const result: unknown[] = [];
@@ -436,27 +501,30 @@ function removalEdits(layout: CollectionLayout, removed: boolean[], childEdits: 
 }
 
 /** Adds the ownership labels to the document and, by splicing, to the text. */
-function addOwnershipLabels(document: Record<string, unknown>, state: EvaluationState, edits: TextEdit[]): void {
-  const tenant = state.scope.tenant;
-  const wanted = tenant ? { ...state.scope.config.ownershipLabels, [TENANT_LABEL]: tenant.code } : state.scope.config.ownershipLabels;
+function addOwnershipLabels(document: Record<string, unknown>, state: EvaluationState, facts: TemplateFacts, edits: TextEdit[]): void {
+  const wanted = wantedLabels(state.scope.config, state.scope.tenant);
   const text = state.template.text;
-  const entry = state.template.root.entries.find((e) => e.key === "labels");
+  const entry = facts.labelsEntry;
   const current = document.labels;
   const labelNode = entry?.pair.value as Node | null | undefined;
-  const missing = Object.entries(wanted).filter(([key, value]) => {
+  const missing: (readonly [string, string])[] = [];
+  for (const label of wanted) {
+    const [key, value] = label;
     const existing = Array.isArray(current)
       ? (current as { key?: unknown; value?: unknown }[]).find((l) => l?.key === key)?.value
       : current && typeof current === "object"
         ? (current as Record<string, unknown>)[key]
         : undefined;
-    if (existing === undefined) return true;
+    if (existing === undefined) {
+      missing.push(label);
+      continue;
+    }
     if (String(existing) !== value) {
       report(state, labelNode, "flow-schema", `label "${key}" is reserved for flowops (it marks flows flowops owns); remove it from the template`);
     }
-    return false;
-  });
+  }
   if (missing.length === 0) return;
-  const keyText = (k: string) => (isPlainSafe(k) ? k : doubleQuoted(k));
+  const keyText = labelKeyText;
   const valueText = (v: string) => stringText(v, "PLAIN");
   if (current === undefined || !entry || !labelNode) {
     const root = state.template.root.node;
@@ -465,7 +533,7 @@ function addOwnershipLabels(document: Record<string, unknown>, state: Evaluation
     if (!entry && current === undefined) {
       const prefix = at > 0 && text[at - 1] !== "\n" ? "\n" : "";
       at = at > text.length ? text.length : at;
-      edits.push({ start: at, end: at, text: prefix + "labels:\n" + missing.map(([k, v]) => `  ${keyText(k)}: ${valueText(v)}\n`).join("") });
+      edits.push({ start: at, end: at, text: prefix + "labels:\n" + blockLabelLines(wanted, missing, "  ") });
       document.labels = Object.fromEntries(missing);
     } else {
       report(state, labelNode ?? null, "flow-schema", "labels must be a map or a list of {key, value}");
@@ -478,12 +546,15 @@ function addOwnershipLabels(document: Record<string, unknown>, state: Evaluation
       const sep = labelNode.items.length > 0 ? ", " : "";
       edits.push({ start: close, end: close, text: sep + missing.map(([k, v]) => `${keyText(k)}: ${valueText(v)}`).join(", ") });
     } else {
-      const lastPair = labelNode.items[labelNode.items.length - 1]!;
-      const firstKey = labelNode.items[0]!.key as Node;
-      const indent = " ".repeat(firstKey.range![0] - lineStart(text, firstKey.range![0]));
-      const at = lineEndAfter(text, pairEnd(lastPair));
-      const prefix = text[at - 1] === "\n" ? "" : "\n";
-      edits.push({ start: at, end: at, text: prefix + missing.map(([k, v]) => `${indent}${keyText(k)}: ${valueText(v)}\n`).join("") });
+      let insert = facts.labelsBlockInsert;
+      if (!insert) {
+        const lastPair = labelNode.items[labelNode.items.length - 1]!;
+        const firstKey = labelNode.items[0]!.key as Node;
+        const at = lineEndAfter(text, pairEnd(lastPair));
+        insert = facts.labelsBlockInsert = { at, prefix: text[at - 1] === "\n" ? "" : "\n", indent: " ".repeat(firstKey.range![0] - lineStart(text, firstKey.range![0])) };
+      }
+      const { at, prefix, indent } = insert;
+      edits.push({ start: at, end: at, text: prefix + blockLabelLines(wanted, missing, indent) });
     }
     document.labels = { ...(current as Record<string, unknown>), ...Object.fromEntries(missing) };
   } else if (isSeq(labelNode)) {
@@ -509,6 +580,59 @@ function addOwnershipLabels(document: Record<string, unknown>, state: Evaluation
     report(state, labelNode, "flow-schema", "labels must be a map or a list of {key, value}");
   }
 }
+
+/**
+ * The ownership labels a tenant's flows carry, as key/value pairs in the order they are added.
+ * One list per tenant (and config), shared by every render of the tenant.
+ */
+function wantedLabels(config: FlowopsConfig, tenant: Tenant | null): readonly (readonly [string, string])[] {
+  const holder: object = tenant ?? config;
+  let cached = wantedLabelLists.get(holder);
+  if (!cached || cached.config !== config || cached.labels !== config.ownershipLabels || cached.code !== tenant?.code) {
+    const labels = tenant ? { ...config.ownershipLabels, [TENANT_LABEL]: tenant.code } : config.ownershipLabels;
+    cached = { config, labels: config.ownershipLabels, code: tenant?.code, pairs: Object.freeze(Object.entries(labels).map((pair) => Object.freeze(pair as [string, string]))) };
+    wantedLabelLists.set(holder, cached);
+  }
+  return cached.pairs;
+}
+
+const wantedLabelLists = new WeakMap<object, { config: FlowopsConfig; labels: FlowopsConfig["ownershipLabels"]; code: string | undefined; pairs: readonly (readonly [string, string])[] }>();
+
+/**
+ * The `key: value` lines that add `missing` labels to a block mapping at `indent`. Usually every
+ * wanted label is missing: those lines are the same for every template of a tenant with that
+ * indentation, and are written once per tenant and indentation.
+ */
+function blockLabelLines(wanted: readonly (readonly [string, string])[], missing: readonly (readonly [string, string])[], indent: string): string {
+  const write = () => missing.map(([k, v]) => `${indent}${labelKeyText(k)}: ${stringText(v, "PLAIN")}\n`).join("");
+  if (missing.length !== wanted.length) return write();
+  let byIndent = blockLabelTexts.get(wanted);
+  if (!byIndent) blockLabelTexts.set(wanted, (byIndent = new Map()));
+  let lines = byIndent.get(indent);
+  if (lines === undefined) {
+    lines = write();
+    if (byIndent.size >= INDENT_CACHE_SIZE) byIndent.clear();
+    byIndent.set(indent, lines);
+  }
+  return lines;
+}
+
+const INDENT_CACHE_SIZE = 16;
+const blockLabelTexts = new WeakMap<readonly (readonly [string, string])[], Map<string, string>>();
+
+/** A label key as written into YAML; the few keys a platform uses are quoted once each. */
+function labelKeyText(key: string): string {
+  let text = labelKeyTexts.get(key);
+  if (text === undefined) {
+    text = isPlainSafe(key) ? key : doubleQuoted(key);
+    if (labelKeyTexts.size >= LABEL_KEY_CACHE_SIZE) labelKeyTexts.clear();
+    labelKeyTexts.set(key, text);
+  }
+  return text;
+}
+
+const LABEL_KEY_CACHE_SIZE = 256;
+const labelKeyTexts = new Map<string, string>();
 
 /** Parses the config's namespace pattern once per render. */
 export function compileNamespacePattern(pattern: string): ScalarPart[] {

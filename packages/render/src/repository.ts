@@ -6,6 +6,7 @@ import { pathsOf } from "./expression.js";
 import { compileTemplate, deepFreeze, type CompiledTemplate, type NodePlan } from "./template.js";
 import type {
   EnvironmentConfig,
+  FlowopsConfig,
   FlowRepository,
   FlowTemplate,
   EnvRender,
@@ -454,20 +455,20 @@ function* renderBatches(repository: FlowRepository, plan: RenderPlan, share: boo
       return entry;
     };
     for (const template of plan.templates) {
-      let results: { flow?: RenderedFlow; render?: TenantRender["renders"][number]; problems: RepositoryProblem[] }[] | undefined;
+      let results: { flow: RenderedFlow | undefined; render: TenantRender["renders"][number] | undefined; problems: RepositoryProblem[] }[] | undefined;
       if (share && scopes.length > 1 && !plan.patternReadsEnv && !readsEnv(template)) {
         // One render stands for every environment. A render with problems is redone per
         // environment instead: its problems name the environment.
         const probe = renderChecked(template, scopes[0]!.scope);
         if (probe.problems.length === 0) {
-          const render = recorded(probe.flow);
-          results = scopes.map(({ scope }, i) => ({ ...(probe.flow ? { flow: i === 0 ? probe.flow : viewInEnv(probe.flow, scope.env.name) } : {}), ...(render ? { render } : {}), problems: [] }));
+          const flow = probe.flow;
+          const render = recorded(flow);
+          results = scopes.map(({ scope }, i) => ({ flow: flow && i > 0 ? viewInEnv(flow, scope.env.name) : flow, render, problems: [] }));
         }
       }
       results ??= scopes.map(({ scope }) => {
         const result = renderChecked(template, scope);
-        const render = recorded(result.flow);
-        return { ...result, ...(render ? { render } : {}) };
+        return { flow: result.flow, render: recorded(result.flow), problems: result.problems };
       });
       scopes.forEach(({ scope, out, seen }, i) => {
         const { flow, render, problems } = results[i]!;
@@ -498,7 +499,7 @@ function* renderBatches(repository: FlowRepository, plan: RenderPlan, share: boo
 
 /** One template rendered for one tenant and environment, with Kestra's name rules and the tenant's namespaces checked. */
 function renderChecked(template: CompiledTemplate, base: Omit<RenderScope, "problems">): { flow?: RenderedFlow; problems: RepositoryProblem[] } {
-  const scope: RenderScope = { ...base, problems: [] };
+  const scope: RenderScope = { env: base.env, tenant: base.tenant, config: base.config, namespacePattern: base.namespacePattern, ownershipLabels: base.ownershipLabels, problems: [] };
   const flow = renderTemplate(template, scope);
   if (!flow) return { problems: scope.problems };
   if (!checkNames(flow, template, scope)) return { problems: scope.problems };
@@ -539,7 +540,7 @@ function planReadsEnv(plan: NodePlan): boolean {
  * write into another tenant's tree, whatever its `$when`). Refused, never a lint finding.
  */
 function checkTenantNamespace(flow: RenderedFlow, template: CompiledTemplate, tenant: Tenant, scope: RenderScope): boolean {
-  const roots = tenantNamespaceRoots(scope.config, tenant);
+  const roots = rootsOf(scope.config, tenant);
   if (isTenantNamespace(flow.namespace, roots)) return true;
   const allowed = roots.length > 0 ? roots.map((root) => `${root} and below`).join(", ") : "none: the namespace pattern does not start from the tenant's code and the tenant file lists no `namespaces`";
   scope.problems.push({
@@ -552,6 +553,17 @@ function checkTenantNamespace(flow: RenderedFlow, template: CompiledTemplate, te
   });
   return false;
 }
+
+/** A tenant's namespace roots, found once per tenant (and config) rather than per rendered flow. */
+function rootsOf(config: FlowopsConfig, tenant: Tenant): string[] {
+  const cached = tenantRoots.get(tenant);
+  if (cached && cached.config === config && cached.pattern === config.namespacePattern && cached.code === tenant.code && cached.namespaces === tenant.namespaces) return cached.roots;
+  const roots = tenantNamespaceRoots(config, tenant);
+  tenantRoots.set(tenant, { config, pattern: config.namespacePattern, code: tenant.code, namespaces: tenant.namespaces, roots });
+  return roots;
+}
+
+const tenantRoots = new WeakMap<Tenant, { config: FlowopsConfig; pattern: string; code: string; namespaces: Tenant["namespaces"]; roots: string[] }>();
 
 /**
  * Without `flowops.config.yaml`, environments have no `vars`: every `${env.vars.*}` of every
@@ -577,13 +589,16 @@ function namingTheMissingConfig(problems: RepositoryProblem[]): RepositoryProble
 
 /** Kestra's id and namespace rules, checked on every rendered flow: they also make output paths safe. */
 function checkNames(flow: RenderedFlow, template: CompiledTemplate, scope: RenderScope): boolean {
+  const idOk = flow.id.length <= 100 && flowIdPattern.test(flow.id);
+  const namespaceOk = flow.namespace.length <= 150 && namespacePattern.test(flow.namespace);
+  if (idOk && namespaceOk) return true;
   const extra = { ...(scope.tenant ? { tenant: scope.tenant.code } : {}), env: scope.env.name };
   let ok = true;
-  if (!flowIdPattern.test(flow.id) || flow.id.length > 100) {
+  if (!idOk) {
     scope.problems.push({ code: "id-matches-file", ...flow.locate(["id"]), message: `flow id "${flow.id}" is not one Kestra accepts (${FLOW_ID_PATTERN}, at most 100 characters)`, ...extra });
     ok = false;
   }
-  if (!namespacePattern.test(flow.namespace) || flow.namespace.length > 150) {
+  if (!namespaceOk) {
     scope.problems.push({
       code: "namespace-pattern",
       ...flow.locate(["namespace"]),

@@ -28,6 +28,17 @@ export interface ScalarPlan {
   whole?: string[];
   /** For `|` block scalars: the header line (indicator and comment) and the content indentation. */
   block?: { indicator: string; headerRest: string; indent: string };
+  /** The text range a rendered value replaces (a block scalar owns only its lines), computed once. */
+  span: ScalarSpan;
+}
+
+export interface ScalarSpan {
+  start: number;
+  end: number;
+  /** A block (`|`, `>`) scalar: rewritten values that are not literal blocks are double-quoted. */
+  isBlock: boolean;
+  /** The owned text ends in a newline, which a replacement must keep. */
+  endsWithNewline: boolean;
 }
 
 export interface MapEntryPlan {
@@ -212,15 +223,28 @@ function compileScalar(node: Scalar, context: CompileContext): NodePlan {
   const offset = node.range?.[0] ?? 0;
   try {
     const parts = parsePlaceholders(text);
+    const span = scalarSpan(context.compiled.text, node);
     const only = parts.length === 1 ? parts[0] : undefined;
-    if (only && only.kind === "path") return { kind: "scalar", node, parts, whole: only.path };
+    if (only && only.kind === "path") return { kind: "scalar", node, parts, whole: only.path, span };
     const block = node.type === "BLOCK_LITERAL" ? blockLayout(context.compiled.text, offset) : undefined;
-    return { kind: "scalar", node, parts, ...(block ? { block } : {}) };
+    return { kind: "scalar", node, parts, ...(block ? { block } : {}), span };
   } catch (error) {
     if (!(error instanceof PlaceholderError)) throw error;
     context.problems.push({ code: "unknown-placeholder", ...context.at(offset), message: error.message });
     return { kind: "const", value: text, node };
   }
+}
+
+function scalarSpan(text: string, node: Scalar): ScalarSpan {
+  const isBlock = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
+  const start = node.range![0];
+  let end = node.range![1];
+  if (isBlock) {
+    // A block scalar's range runs on to the indentation of the next line; it owns only its lines.
+    const newline = text.lastIndexOf("\n", end - 1);
+    if (newline >= start) end = newline + 1;
+  }
+  return { start, end, isBlock, endsWithNewline: isBlock && text[end - 1] === "\n" };
 }
 
 /** The header (`|-  # comment`) and content indentation of a literal block scalar starting at `offset`. */

@@ -25,6 +25,23 @@ describe("writing strings into YAML", () => {
     );
   }, 60_000);
 
+  it("decides plain-safety exactly as the regular-expression definition does", () => {
+    const reference = (s: string) =>
+      /^[A-Za-z_/][A-Za-z0-9_./@:+-]*( [A-Za-z0-9_./@:+-]+)*$/.test(s) &&
+      !/^(~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|<<|=)$/.test(s) &&
+      !s.endsWith(":") &&
+      !s.includes(": ") &&
+      !/^[-+.]?[0-9]/.test(s);
+    const plainish = fc.string({ unit: fc.constantFrom("a", "Z", "_", "/", "0", ".", "@", ":", "+", "-", " ", "é", "y", "n", "o", "f", "\t", "#") });
+    fc.assert(
+      fc.property(fc.oneof(nasty, plainish), (s) => {
+        expect(isPlainSafe(s)).toBe(reference(s));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const s of ["on", "off", "Off", "false", "falsey", "a: b", "a:", "a :b", "a  b", "a b", "s3://bucket/x", "tenant_0000", ""]) expect(isPlainSafe(s)).toBe(reference(s));
+  });
+
   it("reads back any JSON value written in flow style", () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {

@@ -4,22 +4,54 @@
  */
 
 const KEYWORDS_1_1_AND_1_2 = /^(~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|<<|=)$/;
-const PLAIN_SAFE = /^[A-Za-z_/][A-Za-z0-9_./@:+-]*( [A-Za-z0-9_./@:+-]+)*$/;
+const LONGEST_KEYWORD = 5;
 
-/** True when `s` can stay a plain (unquoted) scalar in any context and still read back as this string. */
+/** Characters a plain-safe string may hold after its first: `[A-Za-z0-9_./@:+-]` (space handled apart). */
+const PLAIN_BODY = new Uint8Array(128);
+for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./@:+-") PLAIN_BODY[ch.charCodeAt(0)] = 1;
+const SPACE = 0x20;
+const COLON = 0x3a;
+
+/**
+ * True when `s` can stay a plain (unquoted) scalar in any context and still read back as this string:
+ * it starts with `[A-Za-z_/]` (so no number, date, sexagesimal or `.inf` in YAML 1.1), holds only
+ * `[A-Za-z0-9_./@:+-]` and single spaces between words, is no keyword of YAML 1.1 or 1.2, and has
+ * no `: ` and no trailing `:`. One pass over the characters: this runs for every rendered value.
+ */
 export function isPlainSafe(s: string): boolean {
-  if (!PLAIN_SAFE.test(s) || KEYWORDS_1_1_AND_1_2.test(s)) return false;
-  if (s.endsWith(":") || s.includes(": ")) return false;
-  // A leading digit-like token could read as a number, date or sexagesimal in YAML 1.1.
-  if (/^[-+.]?[0-9]/.test(s) || /^\.(inf|Inf|INF|nan|NaN|NAN)$/.test(s)) return false;
-  return true;
+  const length = s.length;
+  if (length === 0) return false;
+  const first = s.charCodeAt(0);
+  if (!((first >= 0x41 && first <= 0x5a) || (first >= 0x61 && first <= 0x7a) || first === 0x5f || first === 0x2f)) return false;
+  for (let i = 1; i < length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === SPACE) {
+      // A space is allowed only between two words, never after a colon (`: `).
+      if (i === length - 1 || s.charCodeAt(i + 1) === SPACE || s.charCodeAt(i - 1) === COLON) return false;
+    } else if (c >= 128 || PLAIN_BODY[c] !== 1) return false;
+  }
+  if (s.charCodeAt(length - 1) === COLON) return false;
+  return length > LONGEST_KEYWORD || !KEYWORDS_1_1_AND_1_2.test(s);
+}
+
+/**
+ * Whether a string has a character double quotes must escape: `"`, backslash, C0 and C1 controls,
+ * DEL, line and paragraph separators, BOM, U+FFFE, U+FFFF and any surrogate. One pass over the
+ * UTF-16 units (this runs for every quoted value).
+ */
+function needsEscape(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c) return true;
+    if (c < 0x7f) continue;
+    if (c <= 0x9f || c === 0x2028 || c === 0x2029 || c === 0xfeff || c === 0xfffe || c === 0xffff || (c >= 0xd800 && c <= 0xdfff)) return true;
+  }
+  return false;
 }
 
 /** A double-quoted YAML scalar; every character that is not plainly printable is escaped. */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/;
-
 export function doubleQuoted(s: string): string {
-  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
+  if (!needsEscape(s)) return `"${s}"`;
   let out = '"';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
