@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { deployEnvironment, DeployRefusedError, formatReportText, KestraApiError, KestraClient, KestraConfigError, namespaceScopes, planEnvironment, type DeployReport, type PlannedFlow } from "@flowops/deploy";
 import { lintRepository } from "@flowops/lint";
-import { readRepository, render, type FlowRepository } from "@flowops/render";
+import { readRepository, renderTenants, type FlowRepository } from "@flowops/render";
 import { formatImpactMarkdown, ImpactError, impactOfRefs } from "@flowops/tenant-diff";
 import { KestraTargetRefusedError, type KestraTargets } from "./kestra-targets.js";
 import { readPolicyFromGit } from "./policy.js";
@@ -21,7 +21,8 @@ export function flowopsChecks(options: FlowopsChecksOptions): FlowopsChecks {
 
     async lint(workspace): Promise<LintOutcome> {
       const repository = await readRepository({ cwd: workspace });
-      const result = lintRepository(repository, render(repository));
+      // Tenant by tenant, as `flowops lint` does: the check of a large platform holds one tenant's flows at a time.
+      const result = lintRepository(repository, renderTenants(repository));
       return {
         diagnostics: result.diagnostics.map((d) => ({ rule: d.rule, severity: d.severity, message: d.message, file: d.file, line: d.line, column: d.column, tenants: [...d.tenants] })),
         errorCount: result.errorCount,
