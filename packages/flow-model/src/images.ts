@@ -41,7 +41,13 @@ export const imageScalarsOf = documentSlot<readonly { image: string; path: Value
 function imagesAmong(document: unknown, found: readonly { image: string; path: ValuePath }[]): ImageRef[] {
   if (found.length === 0) return [];
   const tasks = collectTasks(document);
-  const owners = new Set<unknown>(tasks.map((ref) => ref.task));
+  // Each task object with the indexes of its refs (an alias may list one object twice).
+  const owners = new Map<unknown, number[]>();
+  for (let index = 0; index < tasks.length; index++) {
+    const refs = owners.get(tasks[index]!.task);
+    if (refs) refs.push(index);
+    else owners.set(tasks[index]!.task, [index]);
+  }
   const triggers = collectTriggers(document);
   const byTask: ImageRef[][] = tasks.map(() => []);
   const byTrigger: ImageRef[][] = triggers.map(() => []);
@@ -58,11 +64,7 @@ function imagesAmong(document: unknown, found: readonly { image: string; path: V
       }
     }
     const ref: ImageRef = { image, path };
-    if (deepestTask !== -1) {
-      tasks.forEach((task, index) => {
-        if (task.task === nodes[deepestTask] && samePrefix(task.path, path, deepestTask)) byTask[index]!.push(ref);
-      });
-    }
+    if (deepestTask !== -1) for (const index of owners.get(nodes[deepestTask])!) if (samePrefix(tasks[index]!.path, path, deepestTask)) byTask[index]!.push(ref);
     if (path[0] === "triggers" && deepestTask < 3) {
       triggers.forEach((trigger, index) => {
         if (nodes.length > 2 && trigger.trigger === nodes[2] && samePrefix(trigger.path, path, 2)) byTrigger[index]!.push(ref);
