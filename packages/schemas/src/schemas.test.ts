@@ -2,7 +2,10 @@ import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
+import { ConfigSchema } from "./config.js";
+import { FLOW_SCHEMA_DEPENDENCIES, FlowSchema } from "./flow.js";
 import { exportSchemas, validatorFor } from "./index.js";
+import { TenantSchema } from "./tenant.js";
 
 const jsonDir = fileURLToPath(new URL("../json/", import.meta.url));
 
@@ -27,6 +30,19 @@ describe("exported schemas", () => {
     expect(validatorFor("flow")(nested)).not.toEqual([]);
     expect(template({ $when: "tenant.sources.aws", tasks: [{ $when: "true", id: "t", type: "a.B" }] })).toBe(true);
     expect(flow({ $when: "x", ...good })).toBe(false);
+  });
+});
+
+describe("built-in schemas", () => {
+  // validatorFor compiles them without checking them against the meta-schema: this test does.
+  it.each([
+    ["flow", FlowSchema],
+    ...FLOW_SCHEMA_DEPENDENCIES.map((schema) => [`flow dependency ${String(schema.$id)}`, schema] as const),
+    ["tenant", TenantSchema],
+    ["config", ConfigSchema],
+  ])("%s is a valid draft-07 schema", (_, schema) => {
+    const ajv = new Ajv({ strict: false, allowUnionTypes: true });
+    expect(ajv.validateSchema(schema), ajv.errorsText()).toBe(true);
   });
 });
 
