@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
+import type { TSchema } from "@sinclair/typebox";
 import { describe, expect, it } from "vitest";
 import { ConfigSchema } from "./config.js";
 import { FLOW_SCHEMA_DEPENDENCIES, FlowSchema } from "./flow.js";
@@ -35,12 +36,13 @@ describe("exported schemas", () => {
 
 describe("built-in schemas", () => {
   // validatorFor compiles them without checking them against the meta-schema: this test does.
-  it.each([
+  const schemas: [string, TSchema][] = [
     ["flow", FlowSchema],
-    ...FLOW_SCHEMA_DEPENDENCIES.map((schema) => [`flow dependency ${String(schema.$id)}`, schema] as const),
+    ...FLOW_SCHEMA_DEPENDENCIES.map((schema): [string, TSchema] => [`flow dependency ${String(schema.$id)}`, schema]),
     ["tenant", TenantSchema],
     ["config", ConfigSchema],
-  ])("%s is a valid draft-07 schema", (_, schema) => {
+  ];
+  it.each(schemas)("%s is a valid draft-07 schema", (_, schema) => {
     const ajv = new Ajv({ strict: false, allowUnionTypes: true });
     expect(ajv.validateSchema(schema), ajv.errorsText()).toBe(true);
   });
