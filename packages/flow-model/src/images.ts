@@ -1,5 +1,5 @@
 import { collectTasks, collectTriggers } from "./tasks.js";
-import { isMap, memoized, type ValuePath } from "./values.js";
+import { documentSlot, isMap, memoized, type ValuePath } from "./values.js";
 
 /** A container image a task or its task runner runs in. */
 export interface ImageRef {
@@ -17,6 +17,85 @@ const IMAGE_KEYS = new Set(["containerImage", "image"]);
  * task, and in plugin defaults' values.
  */
 export const collectImages: (document: unknown) => readonly ImageRef[] = memoized((document) => {
+  const found = typeof document === "object" && document !== null ? imageScalarsOf.get(document) : undefined;
+  return found ? imagesAmong(document, found) : walkImages(document);
+});
+
+/** True for a scalar `collectImages` may report: a string under an image key. */
+export function isImageScalar(value: unknown, key: string | number | undefined): value is string {
+  return typeof value === "string" && typeof key === "string" && IMAGE_KEYS.has(key);
+}
+
+/**
+ * The image-keyed strings anywhere in a document, in document order, as a whole-document walk
+ * found them (`collectWatchedScalars`): `collectImages` then picks its own among them without
+ * walking the flow again.
+ */
+export const imageScalarsOf = documentSlot<readonly { image: string; path: ValuePath }[]>();
+
+/**
+ * `walkImages`' result from the document's image-keyed strings: each belongs to the deepest task
+ * on its path (reported only if that task is listed at exactly that path), else to the trigger or
+ * plugin default holding it; reported task by task, then trigger by trigger, then default by default.
+ */
+function imagesAmong(document: unknown, found: readonly { image: string; path: ValuePath }[]): ImageRef[] {
+  if (found.length === 0) return [];
+  const tasks = collectTasks(document);
+  // Each task object with the indexes of its refs (an alias may list one object twice).
+  const owners = new Map<unknown, number[]>();
+  for (let index = 0; index < tasks.length; index++) {
+    const refs = owners.get(tasks[index]!.task);
+    if (refs) refs.push(index);
+    else owners.set(tasks[index]!.task, [index]);
+  }
+  const triggers = collectTriggers(document);
+  const byTask: ImageRef[][] = tasks.map(() => []);
+  const byTrigger: ImageRef[][] = triggers.map(() => []);
+  const byDefault = new Map<string, ImageRef[]>();
+  for (const { image, path } of found) {
+    // nodes[i]: the node at path.slice(0, i); the last is the map holding the image.
+    const nodes: unknown[] = [document];
+    for (let i = 0; i < path.length - 1; i++) nodes.push((nodes[i] as Record<string | number, unknown>)[path[i]!]);
+    let deepestTask = -1;
+    for (let i = nodes.length - 1; i >= 1; i--) {
+      if (owners.has(nodes[i])) {
+        deepestTask = i;
+        break;
+      }
+    }
+    const ref: ImageRef = { image, path };
+    if (deepestTask !== -1) for (const index of owners.get(nodes[deepestTask])!) if (samePrefix(tasks[index]!.path, path, deepestTask)) byTask[index]!.push(ref);
+    if (path[0] === "triggers" && deepestTask < 3) {
+      triggers.forEach((trigger, index) => {
+        if (nodes.length > 2 && trigger.trigger === nodes[2] && samePrefix(trigger.path, path, 2)) byTrigger[index]!.push(ref);
+      });
+    }
+    if ((path[0] === "pluginDefaults" || path[0] === "taskDefaults") && path[2] === "values" && nodes.length > 3 && deepestTask < 4 && Array.isArray(nodes[1]) && isMap(nodes[2])) {
+      const key = `${path[0]}\u0000${String(path[1])}`;
+      let list = byDefault.get(key);
+      if (!list) byDefault.set(key, (list = []));
+      list.push(ref);
+    }
+  }
+  const out: ImageRef[] = [];
+  for (const list of byTask) out.push(...list);
+  for (const list of byTrigger) out.push(...list);
+  if (isMap(document)) {
+    for (const key of ["pluginDefaults", "taskDefaults"]) {
+      const list = document[key];
+      if (Array.isArray(list)) for (let index = 0; index < list.length; index++) out.push(...(byDefault.get(`${key}\u0000${index}`) ?? []));
+    }
+  }
+  return out;
+}
+
+function samePrefix(prefix: ValuePath, path: ValuePath, length: number): boolean {
+  if (prefix.length !== length) return false;
+  for (let i = 0; i < length; i++) if (prefix[i] !== path[i]) return false;
+  return true;
+}
+
+function walkImages(document: unknown): ImageRef[] {
   const out: ImageRef[] = [];
   const tasks = collectTasks(document);
   const owners = new Set<unknown>(tasks.map((ref) => ref.task));
@@ -56,4 +135,4 @@ export const collectImages: (document: unknown) => readonly ImageRef[] = memoize
     }
   }
   return out;
-});
+}

@@ -228,6 +228,61 @@ triggers:
   });
 });
 
+describe("collectImages after a whole-document walk", () => {
+  // The walk of collectWatchedScalars records image strings; collectImages then picks among them
+  // and must give what its own walk gives, in the same order.
+  const text = `
+pluginDefaults:
+  - type: io.kestra.plugin.scripts.python.Script
+    values: { containerImage: python:3.12, nested: { image: in-default } }
+  - not-a-map
+description: { image: not-an-image-of-a-task }
+tasks:
+  - id: wd
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    tasks:
+      - &inner
+        id: dbt
+        type: io.kestra.plugin.dbt.cli.Build
+        dockerOptions: { image: ghcr.io/kestra-io/dbt:1.0 }
+    containerImage: after-children
+  - id: dag
+    type: io.kestra.plugin.core.flow.Dag
+    tasks:
+      - task: { id: t, type: io.kestra.plugin.scripts.shell.Commands, containerImage: "alpine:3.20" }
+        dependsOn: []
+  - id: plugin
+    type: io.kestra.plugin.azure.batch.job.Create
+    job: { image: job-image }
+    tasks: [{ id: own, commands: [x], containerImage: plugin-own }]
+    copy: *inner
+  - id: number
+    type: io.kestra.plugin.scripts.shell.Commands
+    containerImage: 3
+triggers:
+  - id: t
+    type: io.kestra.plugin.core.trigger.Flow
+    conditions: [{ type: x, image: trigger-image }]
+    aliased: *inner
+`;
+  it("gives what its own walk gives", () => {
+    const walkedAlone = collectImages(flow(text)).map((i) => `${i.image} ${i.path.join(".")}`);
+    const document = flow(text);
+    collectWatchedScalars(document, () => false);
+    expect(collectImages(document).map((i) => `${i.image} ${i.path.join(".")}`)).toEqual(walkedAlone);
+    expect(walkedAlone).toEqual([
+      "after-children tasks.0.containerImage",
+      "ghcr.io/kestra-io/dbt:1.0 tasks.0.tasks.0.dockerOptions.image",
+      "alpine:3.20 tasks.1.tasks.0.task.containerImage",
+      "job-image tasks.2.job.image",
+      "plugin-own tasks.2.tasks.0.containerImage",
+      "trigger-image triggers.0.conditions.0.image",
+      "python:3.12 pluginDefaults.0.values.containerImage",
+      "in-default pluginDefaults.0.values.nested.image",
+    ]);
+  });
+});
+
 describe("collectPebbleReferences", () => {
   it.each([
     ["{{ inputs.x }}", false],

@@ -1,4 +1,5 @@
 import { isOneOfTypes, SUBFLOW_TYPES } from "./kestra-types.js";
+import { imageScalarsOf, isImageScalar } from "./images.js";
 import { collectTasks } from "./tasks.js";
 import { BoundedStringCache, documentSlot, hasPebble, memoized, stringProperty, type ValuePath } from "./values.js";
 
@@ -60,7 +61,8 @@ export function collectPebbleScalars(document: unknown): readonly PebbleScalar[]
 
 /**
  * The scalars `watch` picks (by value and key), in document order, found in the same walk that
- * finds the flow's Pebble scalars for `collectPebbleScalars`: a reader of both walks a flow once.
+ * finds the flow's Pebble scalars for `collectPebbleScalars` and the image strings for
+ * `collectImages`: a reader of all three walks a flow once.
  */
 export function collectWatchedScalars(document: unknown, watch: (value: unknown, key: string | number | undefined) => boolean): KeyedScalar[] {
   return walkScalars(document, watch).watched;
@@ -70,6 +72,8 @@ function walkScalars(document: unknown, watch: ((value: unknown, key: string | n
   const cachedPebble = typeof document === "object" && document !== null ? pebbleScalarsOf.get(document) : undefined;
   const pebble: PebbleScalar[] = [];
   const watched: KeyedScalar[] = [];
+  // With `watch`, the walk reaches every scalar: it also finds every image-keyed string.
+  const images: { image: string; path: ValuePath }[] = [];
   // Most flows call no subflow: no set to look every node up in.
   let otherContext: Set<unknown> | undefined;
   if (!cachedPebble) for (const { task } of collectTasks(document)) if (isOneOfTypes(stringProperty(task, "type"), SUBFLOW_TYPES)) (otherContext ??= new Set()).add(task.outputs);
@@ -96,10 +100,14 @@ function walkScalars(document: unknown, watch: ((value: unknown, key: string | n
     } else {
       let at: ValuePath | undefined;
       if (rendered && typeof node === "string" && hasPebble(node)) pebble.push({ value: node, path: (at = path.slice()) });
-      if (watch?.(node, key)) watched.push({ value: node as KeyedScalar["value"], key, path: at ?? path.slice() });
+      if (watch) {
+        if (watch(node, key)) watched.push({ value: node as KeyedScalar["value"], key, path: at ?? (at = path.slice()) });
+        if (isImageScalar(node, key)) images.push({ image: node, path: path.slice() });
+      }
     }
   };
   visit(document, undefined, !cachedPebble);
+  if (watch && typeof document === "object" && document !== null) imageScalarsOf.set(document, images);
   if (cachedPebble) return { pebble: cachedPebble, watched };
   if (typeof document === "object" && document !== null) pebbleScalarsOf.set(document, pebble);
   return { pebble, watched };

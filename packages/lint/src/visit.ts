@@ -41,9 +41,9 @@ export function walkFlow<V extends { handlers: FlowVisitors }>(flow: RenderedFlo
   dispatch("typedNode", () => collectTypedNodes(document));
   dispatch("flowReference", () => flowReferences(document, flow.namespace));
   dispatch("schedule", () => collectSchedules(document));
-  dispatch("image", () => collectImages(document));
-  // The leaves' walk also finds the Pebble scalars: walked first, the flow is walked once for both.
+  // The leaves' walk also finds the images and the Pebble scalars: walked first, the flow is walked once for all three.
   if (visitors.some((visitor) => visitor.handlers.scalar)) collectLeaves(document);
+  dispatch("image", () => collectImages(document));
   dispatch("pebbleReference", () => [...collectPebbleReferences(document, "outputs"), ...collectPebbleReferences(document, "inputs")]);
   dispatch("scalar", () => collectLeaves(document));
   for (const visitor of visitors) if (visitor.handlers.flowExit) call(visitor, () => visitor.handlers.flowExit!());

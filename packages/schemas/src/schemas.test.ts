@@ -1,8 +1,12 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
+import type { TSchema } from "@sinclair/typebox";
 import { describe, expect, it } from "vitest";
+import { ConfigSchema } from "./config.js";
+import { FLOW_SCHEMA_DEPENDENCIES, FlowSchema } from "./flow.js";
 import { exportSchemas, validatorFor } from "./index.js";
+import { TenantSchema } from "./tenant.js";
 
 const jsonDir = fileURLToPath(new URL("../json/", import.meta.url));
 
@@ -27,6 +31,20 @@ describe("exported schemas", () => {
     expect(validatorFor("flow")(nested)).not.toEqual([]);
     expect(template({ $when: "tenant.sources.aws", tasks: [{ $when: "true", id: "t", type: "a.B" }] })).toBe(true);
     expect(flow({ $when: "x", ...good })).toBe(false);
+  });
+});
+
+describe("built-in schemas", () => {
+  // validatorFor compiles them without checking them against the meta-schema: this test does.
+  const schemas: [string, TSchema][] = [
+    ["flow", FlowSchema],
+    ...FLOW_SCHEMA_DEPENDENCIES.map((schema): [string, TSchema] => [`flow dependency ${String(schema.$id)}`, schema]),
+    ["tenant", TenantSchema],
+    ["config", ConfigSchema],
+  ];
+  it.each(schemas)("%s is a valid draft-07 schema", (_, schema) => {
+    const ajv = new Ajv({ strict: false, allowUnionTypes: true });
+    expect(ajv.validateSchema(schema), ajv.errorsText()).toBe(true);
   });
 });
 

@@ -86,7 +86,9 @@ function describe(e: ErrorObject): SchemaViolation {
 }
 
 function compile(schema: TSchema, dependencies: TSchema[] = []): SchemaValidator {
-  const ajv = createAjv();
+  // Built-in schemas are checked against the meta-schema by a test, not on every process start
+  // (compiling the meta-schema cost ~0.1 s of each command).
+  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, validateSchema: false });
   for (const dependency of dependencies) ajv.addSchema(dependency);
   const validateFn: ValidateFunction = ajv.compile(schema);
   return (value) => (validateFn(value) ? [] : toViolations(validateFn.errors));

@@ -18,19 +18,11 @@ export const unknownOutputReference: Rule = {
     },
   },
   visitFlow({ flow, report }) {
-    const ids = new Set<string>();
+    // Built on the first reference to check: most flows read no task's outputs.
+    let ids: Set<string> | undefined;
     // Each id once per string: every reference found in one string shares that string's path array.
     const seen = new Map<ValuePath, Set<string>>();
     return {
-      flow() {
-        for (const { task } of collectTasks(flow.document)) {
-          const id = stringProperty(task, "id");
-          if (id === undefined) continue;
-          ids.add(id);
-          // ForEachItem exposes its generated sub-tasks' outputs.
-          if (isOneOfTypes(stringProperty(task, "type"), FOREACH_ITEM_TYPES)) for (const suffix of ["_split", "_items", "_merge"]) ids.add(id + suffix);
-        }
-      },
       pebbleReference(reference) {
         if (reference.root !== "outputs" || reference.guarded) return;
         const dot = reference.key.indexOf(".");
@@ -40,9 +32,22 @@ export const unknownOutputReference: Rule = {
         if (seenInString.has(id)) return;
         seenInString.add(id);
         const within = { index: reference.index, text: reference.text };
+        ids ??= taskOutputIds(flow.document);
         if (!ids.has(id)) report({ messageId: "unknownTask", path: reference.path, within, data: { id } });
         else if (!reference.bracket && id.includes("-")) report({ messageId: "dashedKey", path: reference.path, within, data: { id } });
       },
     };
   },
 };
+
+function taskOutputIds(document: unknown): Set<string> {
+  const ids = new Set<string>();
+  for (const { task } of collectTasks(document)) {
+    const id = stringProperty(task, "id");
+    if (id === undefined) continue;
+    ids.add(id);
+    // ForEachItem exposes its generated sub-tasks' outputs.
+    if (isOneOfTypes(stringProperty(task, "type"), FOREACH_ITEM_TYPES)) for (const suffix of ["_split", "_items", "_merge"]) ids.add(id + suffix);
+  }
+  return ids;
+}
