@@ -42,19 +42,9 @@ export interface TenantFlowsFinding extends FlowFinding {
  * What the cross-flow rules know of a rendered flow: its names and the flows it references, not its
  * document or source (the engine keeps one per flow until every tenant is rendered).
  */
-export interface FlowSummary {
-  env: string;
-  /** Tenant code; null in a plain repository. */
-  tenant: string | null;
-  namespace: string;
-  id: string;
-  /** Template file path (repository-relative). */
-  template: string;
-  templateKey: string;
+export interface FlowSummary extends Pick<RenderedFlow, "env" | "tenant" | "namespace" | "id" | "template" | "templateKey" | "locate"> {
   /** The flow's Subflow calls and Flow trigger upstreams (`@flowops/flow-model`'s `flowReferences`). */
   references: readonly FlowReference[];
-  /** Where a node of the rendered flow comes from in the template. */
-  locate(path: ValuePath): SourcePosition;
 }
 
 /** A finding in a file (template or tenant): at a path of its YAML value, or at a line and column. */
