@@ -16,14 +16,9 @@ export function kestraClientFor(
   try {
     return kestraClientFromEnvironment(environment, { ...(kestraUrl ? { url: kestraUrl } : {}), variables: io.env, ...(options.retryProgress ? kestraRetryProgress(io) : {}) });
   } catch (error) {
-    throwKestraSettingAsUsage(error);
+    if (error instanceof KestraConfigError || error instanceof TypeError) throw new UsageError(error.message);
     throw error;
   }
-}
-
-/** Throws a Kestra setting that cannot make a client as the usage error it is; returns for any other error. */
-export function throwKestraSettingAsUsage(error: unknown): void {
-  if (error instanceof KestraConfigError || error instanceof TypeError) throw new UsageError(error.message);
 }
 
 /** Kestra answered with an error: `flowops <command>: <message>` on stderr and exit 1; undefined for any other error. */

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { adoptEnvironment, DeployRefusedError, formatAdoptionText } from "@flowops/deploy";
 import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
-import { kestraClientFor, reportKestraApiError, throwKestraSettingAsUsage } from "../kestra-connection.js";
+import { kestraClientFor, reportKestraApiError } from "../kestra-connection.js";
 import { loadSelection } from "../selection.js";
 
 export const ADOPT_USAGE = `flowops adopt --env ENV [--cwd DIR] [--kestra-url URL] [--yes] [--format text|json]
@@ -44,7 +44,6 @@ export async function adoptCommand(argv: string[], io: CommandIO): Promise<numbe
     io.stdout(values.format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatAdoptionText(report, values.yes));
     return report.summary.failed > 0 ? EXIT_FINDINGS : EXIT_OK;
   } catch (error) {
-    throwKestraSettingAsUsage(error);
     if (error instanceof DeployRefusedError) {
       io.stderr(`flowops adopt: ${error.message}\nNothing was written.\n`);
       return EXIT_USAGE;

@@ -11,7 +11,7 @@ import {
 } from "@flowops/deploy";
 import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
-import { kestraClientFor, reportKestraApiError, throwKestraSettingAsUsage } from "../kestra-connection.js";
+import { kestraClientFor, reportKestraApiError } from "../kestra-connection.js";
 import { loadSelection } from "../selection.js";
 
 export const PLAN_USAGE = `flowops plan --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--diff] [--format text|json]
@@ -98,7 +98,6 @@ async function runDeploy(
     return result.report.summary.failed > 0 ? EXIT_FINDINGS : EXIT_OK;
   } catch (error) {
     if (error instanceof BaselineUnreadableError) throw new UsageError(error.message);
-    throwKestraSettingAsUsage(error);
     if (error instanceof DeployRefusedError) {
       io.stderr(`flowops deploy: ${error.message}\nNothing was written.\n`);
       return error.reason === "mass-delete" ? EXIT_FINDINGS : EXIT_USAGE;
