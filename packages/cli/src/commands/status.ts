@@ -16,10 +16,6 @@ const FORMATS = ["text", "json", "markdown"];
  * unknown) or an execution failed in the window.
  */
 export async function statusCommand(argv: string[], io: CommandIO): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    io.stdout(`usage: ${STATUS_USAGE}\n\nPer tenant: sync with Git (missing, drifted, unmanaged flows) and the health of the\nexecutions started in the window (default 24h): counts by state, success rate, failures with\nlinks to Kestra's UI, executions running, schedules that did not fire. --format markdown is\nthe morning report. Exit 1 when a tenant is out of sync or an execution failed.\n`);
-    return EXIT_OK;
-  }
   const { values } = withUsage(
     () =>
       parseArgs({
