@@ -1,5 +1,5 @@
 import { namespaceOwner, type FlowRepository, type RenderResult, type RenderStream, type RenderedFlow, type RepositoryProblem, type SourcePosition } from "@flowops/render";
-import { flowReferences, type FlowReference } from "@flowops/flow-model";
+import { BoundedStringCache, flowReferences, type FlowReference } from "@flowops/flow-model";
 import { validatorFor } from "@flowops/schemas";
 import { indexKestraFlowSchema, PULLED_KESTRA_SCHEMA_PATH, type KestraSchemaIndex } from "./kestra-schema.js";
 import { formatMessage, genericTenantData, genericTenantText } from "./messages.js";
@@ -106,9 +106,11 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
   };
 
   const kestraSchema = time("kestra-schema", () => loadKestraSchema(repository, options));
+  // Every tenant's flows ask for the same few namespaces over and over: answers are kept for the run.
+  const owners = new BoundedStringCache(namespaceOwner(repository), 50_000);
   const facts: LintFacts = {
     repository,
-    namespaceOwner: remembered(namespaceOwner(repository)),
+    namespaceOwner: (namespace) => owners.get(namespace),
     ...(kestraSchema ? { kestraSchema } : {}),
     flowValidator: options.flowValidator ?? validatorFor("flow"),
   };
@@ -299,22 +301,6 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     else infoCount++;
   }
   return { diagnostics, errorCount, warningCount, infoCount, timings };
-}
-
-/**
- * `owner` with its answers kept for the run (dropped all at once past a bound): every tenant's
- * flows ask for the same few namespaces over and over.
- */
-function remembered(owner: (namespace: string) => string | undefined, maxEntries = 50_000): (namespace: string) => string | undefined {
-  const answers = new Map<string, string | undefined>();
-  return (namespace) => {
-    const kept = answers.get(namespace);
-    if (kept !== undefined || answers.has(namespace)) return kept;
-    const answer = owner(namespace);
-    if (answers.size >= maxEntries) answers.clear();
-    answers.set(namespace, answer);
-    return answer;
-  };
 }
 
 /**

@@ -299,13 +299,18 @@ function shorten(text: string, max = 60): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** The last parse of each tenant file: both sides of a change share most tenants unchanged. */
+/**
+ * The last parse of each tenant file: both sides of a change share most tenants unchanged. It
+ * outlives a run (a long-lived process reads many repositories), so it is dropped when full.
+ */
 const tenantParseCache = new Map<string, { text: string; result: ReturnType<typeof parseYamlFile> }>();
+const TENANT_PARSE_CACHE_SIZE = 20_000;
 
 function parseTenantFile(path: string, text: string): ReturnType<typeof parseYamlFile> {
   const cached = tenantParseCache.get(path);
   if (cached && cached.text === text) return cached.result;
   const result = parseYamlFile(path, text);
+  if (!cached && tenantParseCache.size >= TENANT_PARSE_CACHE_SIZE) tenantParseCache.clear();
   tenantParseCache.set(path, { text, result });
   return result;
 }
