@@ -12,24 +12,17 @@ import {
   type DriftReportInput,
 } from "./drift.js";
 import type { GitHubRepository, OpenIssue } from "./github.js";
-import { deployUnderLease } from "./merge-deploy.js";
-import type { BotLogger, FlowDrift, FlowopsChecks, RepositoryPolicy } from "./types.js";
+import { deployUnderLease, type LeasedDeployInput } from "./merge-deploy.js";
+import type { FlowDrift } from "./types.js";
 
-export interface DriftPassInput {
-  github: GitHubRepository;
-  flowops: FlowopsChecks;
-  /** A Git working tree at `sha`. */
-  workspace: string;
-  /** The deployed commit, which is the tip of `branch`. */
-  sha: string;
+/**
+ * The deploy's inputs, where `sha` is the deployed commit (the tip of `branch`) and `policy` is that
+ * commit's own: the deployed, so trusted, one.
+ */
+export interface DriftPassInput extends Pick<LeasedDeployInput, "github" | "flowops" | "workspace" | "sha" | "env" | "policy" | "lease" | "log"> {
   branch: string;
-  env: string;
-  /** The policy of `sha` itself: the deployed, so trusted, commit. */
-  policy: RepositoryPolicy;
   /** The App's login (`<slug>[bot]`): only its issues are drift issues; null: any bot's. */
   botLogin: string | null;
-  lease?: { holder: string; ttlMs: number };
-  log: BotLogger;
   now?: () => Date;
 }
 

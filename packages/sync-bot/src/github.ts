@@ -16,6 +16,8 @@ export const CHECK_OUTPUT_LIMIT = 65_535;
 export const ANNOTATIONS_PER_REQUEST = 50;
 /** More comment parts than this would be noise (and hit secondary rate limits); the rest is pointed to. */
 export const MAX_COMMENT_PARTS = 10;
+/** Pages of 100 open issues {@link GitHubRepository.openIssues} reads at most. */
+const OPEN_ISSUES_MAX_PAGES = 10;
 /** The name of the check run on the head sha; branch protection requires checks by name. */
 export const CHECK_NAME = "flowops";
 
@@ -354,16 +356,25 @@ export class GitHubRepository {
    * the bot someone else's issue.
    */
   async openIssues(label: string, creator: string | null): Promise<OpenIssue[]> {
-    const issues = await this.client.paginate(this.client.rest.issues.listForRepo, {
-      owner: this.owner,
-      repo: this.repo,
-      state: "open",
-      labels: label,
-      ...(creator ? { creator } : {}),
-      sort: "created",
-      direction: "asc",
-      per_page: 100,
-    });
+    let pages = 0;
+    // Anyone who can label issues can add to this list: the oldest pages are enough, memory stays bounded.
+    const issues = await this.client.paginate(
+      this.client.rest.issues.listForRepo,
+      {
+        owner: this.owner,
+        repo: this.repo,
+        state: "open",
+        labels: label,
+        ...(creator ? { creator } : {}),
+        sort: "created",
+        direction: "asc",
+        per_page: 100,
+      },
+      (response, done) => {
+        if (++pages >= OPEN_ISSUES_MAX_PAGES) done();
+        return response.data;
+      },
+    );
     return issues
       .filter((issue) => !issue.pull_request && issue.state === "open")
       .filter((issue) => issue.labels.some((l) => (typeof l === "string" ? l : l.name) === label))
