@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { simpleGit, type SimpleGit } from "simple-git";
 import type { CommandIO } from "@flowops/cli";
+import { expect } from "vitest";
 
 /** The monorepo root (the folder holding turbo.json). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -38,6 +39,18 @@ export function listFiles(dir: string): string[] {
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
     .sort();
+}
+
+/** Compares with `test/golden/<folder>/<name>`; `UPDATE_GOLDEN=1` rewrites the file. */
+export function expectGolden(folder: string, name: string, actual: string): void {
+  const file = join(repoRoot, "test", "golden", folder, name);
+  if (process.env["UPDATE_GOLDEN"] === "1" || !existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, actual);
+    if (process.env["CI"]) throw new Error(`golden file ${name} was missing; run the tests locally and commit it`);
+    return;
+  }
+  expect(actual).toBe(readFileSync(file, "utf8"));
 }
 
 /** A real Git repository in a temp folder with one commit of the given files. */
