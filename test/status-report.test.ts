@@ -1,4 +1,4 @@
-// Golden files of the morning report. Rewrite them with UPDATE_GOLDEN=1 after a deliberate change.
+// Golden files of the morning report. Rewrite them with UPDATE_GOLDEN=1 after a deliberate change (a missing one fails).
 import { rm } from "node:fs/promises";
 import { apply, deployInputs, plan } from "@flowops/deploy";
 import { KestraClient } from "@flowops/kestra";
