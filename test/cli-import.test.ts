@@ -21,7 +21,9 @@ function renderedFlows(dir: string): Map<string, unknown> {
 describe("flowops import flows", () => {
   it("imports the example platform's own rendered output and renders it back equal", async () => {
     const { dir } = await gitRepo({});
-    writeFiles(dir, Object.fromEntries(listFiles(repoRoot).filter((f) => /^(flows|tenants|schemas)\//.test(f) || f === "flowops.config.yaml").map((f) => [f, readFileSync(join(repoRoot, f), "utf8")])));
+    // Only the platform's folders: listing the whole root would walk node_modules and .git.
+    const platformFiles = ["flows", "tenants", "schemas"].flatMap((folder) => listFiles(join(repoRoot, folder)).map((f) => `${folder}/${f}`));
+    writeFiles(dir, Object.fromEntries([...platformFiles, "flowops.config.yaml"].map((f) => [f, readFileSync(join(repoRoot, f), "utf8")])));
     const rendered = tempDir();
     expect(await main(["render", "--out", rendered], captureIO(dir))).toBe(0);
     const out = join(tempDir(), "imported");
