@@ -1,20 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { main } from "@flowops/cli";
 import { readRepository, render } from "@flowops/render";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { captureIO, gitRepo, repoRoot, tempDir, writeFiles } from "./support.js";
+import { captureIO, gitRepo, listFiles, repoRoot, tempDir, writeFiles } from "./support.js";
 import { startKestraDouble } from "./kestra-double/index.js";
 import { TERRAFORM_SEED } from "./terraform-seed.js";
-
-function listFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
-    .sort();
-}
 
 /** Every flow under a `flowops render --out` environment folder, parsed, by `namespace/id`. */
 function renderedFlows(dir: string): Map<string, unknown> {
@@ -26,17 +18,12 @@ function renderedFlows(dir: string): Map<string, unknown> {
   return flows;
 }
 
-function write(dir: string, files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-}
-
 describe("flowops import flows", () => {
   it("imports the example platform's own rendered output and renders it back equal", async () => {
     const { dir } = await gitRepo({});
-    write(dir, Object.fromEntries(listFiles(repoRoot).filter((f) => /^(flows|tenants|schemas)\//.test(f) || f === "flowops.config.yaml").map((f) => [f, readFileSync(join(repoRoot, f), "utf8")])));
+    // Only the platform's folders: listing the whole root would walk node_modules and .git.
+    const platformFiles = ["flows", "tenants", "schemas"].flatMap((folder) => listFiles(join(repoRoot, folder)).map((f) => `${folder}/${f}`));
+    writeFiles(dir, Object.fromEntries([...platformFiles, "flowops.config.yaml"].map((f) => [f, readFileSync(join(repoRoot, f), "utf8")])));
     const rendered = tempDir();
     expect(await main(["render", "--out", rendered], captureIO(dir))).toBe(0);
     const out = join(tempDir(), "imported");
@@ -85,7 +72,7 @@ describe("flowops import flows", () => {
     const from = tempDir();
     const flow = (tenant: string, extra: string) =>
       `# Costs of ${tenant}\nid: costs\nnamespace: ${tenant}.bronze\nlabels:\n  managed-by: flowops\n  system.readOnly: "true"\n  flowops.tenant: ${tenant}\n${extra}`;
-    write(from, {
+    writeFiles(from, {
       "acme.bronze.costs.yml": flow("acme", "tasks:\n  - id: run\n    type: io.kestra.plugin.core.log.Log\n    message: bucket s3://lake/acme/in for ${USER}\n    limit: 10\n  - id: carbon\n    type: io.kestra.plugin.core.log.Log\n    message: carbon\n"),
       "beta.bronze.costs.yml": flow("beta", "tasks:\n  - id: run\n    type: io.kestra.plugin.core.log.Log\n    message: bucket s3://lake/beta/in for ${USER}\n    limit: 25\n"),
       "acme.silver.only.yml": "id: only\nnamespace: acme.silver\ntasks: [{ id: t, type: io.kestra.plugin.core.log.Log, message: m }]\n",
@@ -120,7 +107,7 @@ describe("flowops import flows", () => {
 
   it("reads the tenant from another namespace pattern, and refuses bad input with file:line and exit 2", async () => {
     const from = tempDir();
-    write(from, {
+    writeFiles(from, {
       "a.yml": "id: f\nnamespace: company.acme.team\ntasks: [{ id: t, type: io.kestra.plugin.core.log.Log, message: acme }]\n",
       "b.yml": "id: f\nnamespace: company.beta.team\ntasks: [{ id: t, type: io.kestra.plugin.core.log.Log, message: beta }]\n",
     });
@@ -147,7 +134,7 @@ describe("flowops import flows", () => {
     ["two documents in one file", "id: a\nnamespace: acme.x\n---\nid: b\nnamespace: acme.x\n", "holds 2 YAML documents"],
   ])("refuses %s with exit 2 and writes nothing", async (_, text, expected) => {
     const from = tempDir();
-    write(from, { "flow.yml": text });
+    writeFiles(from, { "flow.yml": text });
     const out = join(tempDir(), "repo");
     const io = captureIO(from);
     expect(await main(["import", "flows", "--from", ".", "--out", out], io)).toBe(2);
@@ -193,7 +180,7 @@ describe("flowops import flows", () => {
 describe("flowops import terraform", () => {
   it("turns the seed's templatefile set-up into templates and tenant files that render back equal", async () => {
     const tf = tempDir();
-    write(tf, TERRAFORM_SEED);
+    writeFiles(tf, TERRAFORM_SEED);
     const out = join(tempDir(), "repo");
     const io = captureIO(tf);
     expect(await main(["import", "terraform", ".", "--out", out, "--env", "production"], io), io.err() + io.out()).toBe(0);
@@ -243,7 +230,7 @@ describe("flowops import terraform", () => {
     // placeholder keeps the string. The round trip catches it.
     const resource = (code: string, centre: string) =>
       `resource "kestra_flow" "${code}" {\n  namespace = "${code}.gold"\n  flow_id   = "ledger"\n  content   = templatefile("ledger.yaml.tftpl", { tenant_code = "${code}", cost_center = "${centre}" })\n}\n`;
-    write(tf, {
+    writeFiles(tf, {
       "main.tf": resource("c1", "0042") + resource("c2", "north"),
       "ledger.yaml.tftpl": "id: ledger\nnamespace: ${tenant_code}.gold\nvariables:\n  costCenter: ${cost_center}\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: m\n",
     });
@@ -265,7 +252,7 @@ describe("flowops import terraform", () => {
     ["malformed YAML in a template", { "flows/tenant/silver/usage_daily.yaml.tftpl": "id: usage_daily\ntasks:\n  - id: a\n   type: b\n" }, "flows/tenant/silver/usage_daily.yaml.tftpl:4:"],
   ])("refuses %s with file:line and exit 2", async (_, files, expected) => {
     const tf = tempDir();
-    write(tf, { ...TERRAFORM_SEED, ...files });
+    writeFiles(tf, { ...TERRAFORM_SEED, ...files });
     const io = captureIO(tf);
     const out = join(tempDir(), "repo");
     expect(await main(["import", "terraform", ".", "--out", out], io)).toBe(2);

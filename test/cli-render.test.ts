@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { main } from "@flowops/cli";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { captureIO, gitRepo, repoRoot, tempDir, writeFiles } from "./support.js";
+import { captureIO, gitRepo, listFiles, repoRoot, tempDir, writeFiles } from "./support.js";
 
 const PLATFORM = {
   "flowops.config.yaml": "environments:\n  staging: { vars: { bucket: stg } }\n  production: { vars: { bucket: prd } }\n",
@@ -14,14 +14,6 @@ const PLATFORM = {
   "tenants/acme.yaml": "code: acme\nname: Acme\nsources: { aws: true }\n",
   "tenants/beta.yaml": "code: beta\nname: Beta\nsources: { aws: false }\nenvironments: [staging]\n",
 };
-
-function listFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
-    .sort();
-}
 
 describe("flowops render", () => {
   it("writes DIR/<env>/<namespace>/<id>.yaml, exactly the deployable source", async () => {

@@ -3,7 +3,8 @@
 import { diffRenders, formatImpactJson, formatImpactMarkdown, formatImpactText, GITHUB_COMMENT_LIMIT } from "@flowops/tenant-diff";
 import type { DiffableFlow } from "@flowops/tenant-diff";
 import { describe, expect, it } from "vitest";
-import { expectGolden, flow } from "./impact-support.js";
+import { flow } from "./impact-support.js";
+import { expectGolden } from "./support.js";
 
 const ingest = (tenant: string, cron: string) => `# Pull the day's raw usage
 id: ingest
@@ -102,18 +103,18 @@ describe("impact report formats", () => {
   });
 
   it("prints the Markdown PR comment (golden)", () => {
-    expectGolden("sample.md", formatImpactMarkdown(sample, { fullReportCommand: "flowops impact --base main --format markdown" }));
+    expectGolden("impact", "sample.md", formatImpactMarkdown(sample, { fullReportCommand: "flowops impact --base main --format markdown" }));
   });
 
   it("prints text (golden)", () => {
-    expectGolden("sample.txt", formatImpactText(sample));
-    expectGolden("sample-diffs.txt", formatImpactText(sample, { diffs: true }));
+    expectGolden("impact", "sample.txt", formatImpactText(sample));
+    expectGolden("impact", "sample-diffs.txt", formatImpactText(sample, { diffs: true }));
   });
 
   it("prints the JSON contract (golden)", () => {
     const json = formatImpactJson(sample);
     expect(Object.keys(JSON.parse(json))).toEqual(["base", "head", "summary", "changes", "impacted", "problems"]);
-    expectGolden("sample.json", json);
+    expectGolden("impact", "sample.json", json);
   });
 
   it("lists each side's problems, once for the tenants they concern, in every format", () => {

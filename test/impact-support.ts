@@ -1,9 +1,7 @@
-// Shared by the impact end-to-end tests: flows from YAML, golden files, the repository root.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+// Shared by the impact end-to-end tests: flows from YAML, the test folder.
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DiffableFlow } from "@flowops/tenant-diff";
-import { expect } from "vitest";
 import { parse } from "yaml";
 
 export const here = dirname(fileURLToPath(import.meta.url));
@@ -21,16 +19,4 @@ export function flow(source: string, meta: { tenant?: string | null; env?: strin
     document,
     source,
   };
-}
-
-/** Compares with `golden/impact/<name>`; `UPDATE_GOLDEN=1` rewrites the file. */
-export function expectGolden(name: string, actual: string): void {
-  const file = join(here, "golden", "impact", name);
-  if (process.env["UPDATE_GOLDEN"] === "1" || !existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, actual);
-    if (process.env["CI"]) throw new Error(`golden file ${name} was missing; run the tests locally and commit it`);
-    return;
-  }
-  expect(actual).toBe(readFileSync(file, "utf8"));
 }

@@ -1,7 +1,5 @@
-// Golden files of the morning report. Rewrite them with UPDATE_GOLDEN=1 after a deliberate change.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// Golden files of the morning report. Rewrite them with UPDATE_GOLDEN=1 after a deliberate change (a missing one fails).
 import { rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
 import { apply, deployInputs, plan } from "@flowops/deploy";
 import { KestraClient } from "@flowops/kestra";
 import { readRepository } from "@flowops/render";
@@ -9,7 +7,7 @@ import { collectStatus, formatStatusMarkdown, formatStatusText } from "@flowops/
 import type { StatusResult } from "@flowops/status";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startKestraDouble, type KestraDouble } from "./kestra-double/index.js";
-import { gitRepo, repoRoot } from "./support.js";
+import { expectGolden, gitRepo } from "./support.js";
 
 // Real servers and Git on a shared, busy machine: generous time, no timed assertion.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
@@ -17,17 +15,6 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
 const NOW = new Date("2026-03-10T07:30:00Z");
 const DAY = 86_400_000;
 const PUBLIC_URL = "https://kestra.example.com";
-
-function expectGolden(name: string, actual: string): void {
-  const file = join(repoRoot, "test", "golden", "status", name);
-  if (process.env["UPDATE_GOLDEN"] === "1" || !existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, actual);
-    if (process.env["CI"]) throw new Error(`golden file ${name} was missing; run the tests locally and commit it`);
-    return;
-  }
-  expect(actual).toBe(readFileSync(file, "utf8"));
-}
 
 const scheduled = (id: string, cron: string) => `id: ${id}
 triggers:
@@ -94,11 +81,11 @@ describe("the morning report", () => {
   it("is pinned as Markdown: verdict, tenants worst first, failures with links, missed schedules, daily chart", () => {
     expect(result.report.summary).toMatchObject({ tenants: 4, synced: 4, failures: 2 });
     expect(result.daily).toHaveLength(7);
-    expectGolden("morning-report.md", stable(formatStatusMarkdown(result)));
+    expectGolden("status", "morning-report.md", stable(formatStatusMarkdown(result)));
   });
 
   it("is pinned as text", () => {
-    expectGolden("morning-report.txt", stable(formatStatusText(result)));
+    expectGolden("status", "morning-report.txt", stable(formatStatusText(result)));
   });
 
   it("past 500 runs that did not succeed (here 100), counts each state bucket exactly and lists the newest failures", async () => {

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { simpleGit, type SimpleGit } from "simple-git";
 import type { CommandIO } from "@flowops/cli";
+import { expect } from "vitest";
 
 /** The monorepo root (the folder holding turbo.json). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -29,6 +30,28 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
+}
+
+/** Every file under `dir`, as sorted paths relative to it; none when `dir` does not exist. */
+export function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
+}
+
+/** Compares with `test/golden/<folder>/<name>`; `UPDATE_GOLDEN=1` writes or rewrites the file. */
+export function expectGolden(folder: string, name: string, actual: string): void {
+  const file = join(repoRoot, "test", "golden", folder, name);
+  if (process.env["UPDATE_GOLDEN"] === "1") {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, actual);
+    return;
+  }
+  // A missing golden fails rather than being written silently, so deleting one cannot turn the test green.
+  expect(existsSync(file), `${file} exists (UPDATE_GOLDEN=1 writes it)`).toBe(true);
+  expect(actual).toBe(readFileSync(file, "utf8"));
 }
 
 /** A real Git repository in a temp folder with one commit of the given files. */

@@ -2,9 +2,25 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { simpleGit } from "simple-git";
+import { simpleGit, type SimpleGit } from "simple-git";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readRepository, render, RepositoryError } from "./index.js";
+
+function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}
+
+/** A Git repository on `main` in `dir`, with an author set, nothing committed yet. */
+async function initGit(dir: string): Promise<SimpleGit> {
+  const git = simpleGit({ baseDir: dir });
+  await git.init(["-b", "main"]);
+  await git.addConfig("user.email", "dev@example.com");
+  await git.addConfig("user.name", "Dev");
+  return git;
+}
 
 const TENANT = (code: string) => `code: ${code}\nsources: { aws: true }\nschedule: "0 1 * * *"\n`;
 
@@ -14,14 +30,8 @@ describe("reading a Git ref", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "flowops-git-"));
-    const write = (path: string, text: string) => {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), text);
-    };
-    const git = simpleGit({ baseDir: dir });
-    await git.init(["-b", "main"]);
-    await git.addConfig("user.email", "dev@example.com");
-    await git.addConfig("user.name", "Dev");
+    const write = (path: string, text: string) => writeFiles(dir, { [path]: text });
+    const git = await initGit(dir);
     write("platform/flows/bronze/costs.yaml", "description: v1 ${tenant.code}\ntasks: [{ id: t, type: a.B }]\n");
     write("platform/tenants/acme.yaml", TENANT("acme"));
     write("README.md", "not an input\n");
@@ -89,14 +99,8 @@ describe("finding the flows of a plain repository", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "flowops-discover-"));
-    for (const [path, text] of Object.entries(FILES)) {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), text);
-    }
-    const git = simpleGit({ baseDir: dir });
-    await git.init(["-b", "main"]);
-    await git.addConfig("user.email", "dev@example.com");
-    await git.addConfig("user.name", "Dev");
+    writeFiles(dir, FILES);
+    const git = await initGit(dir);
     await git.add(".");
     await git.commit("plain");
   });
@@ -111,12 +115,7 @@ describe("finding the flows of a plain repository", () => {
 });
 
 describe("a multi-tenant repository with a part missing", () => {
-  const write = (dir: string, files: Record<string, string>) => {
-    for (const [path, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), text);
-    }
-  };
+  const write = writeFiles;
   const TEMPLATE = "tasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: ${env.vars.bucket} for ${tenant.code}\n  - id: u\n    type: io.kestra.plugin.core.log.Log\n    message: ${env.vars.region}\n";
 
   it("names a missing tenants folder once, never switching to plain mode", async () => {
