@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { main } from "@flowops/cli";
@@ -82,6 +82,30 @@ describe("flowops render", () => {
     writeFiles(kept, { "staging/old.yaml": "previous output stays untouched\n" });
     expect(await main(["render", "--out", kept], captureIO(dir))).toBe(2);
     expect(listFiles(kept)).toEqual(["staging/old.yaml"]);
+  });
+
+  it("replaces each environment's folder whole on a second run, flows sharing a folder included, following no link", async () => {
+    const { dir } = await gitRepo({ ...PLATFORM, "flows/silver/usage_daily.yaml": "tasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: daily\n" });
+    const out = tempDir();
+    const outside = tempDir();
+    writeFiles(outside, { "victim.yaml": "not flowops output\n" });
+    writeFiles(out, { "staging/acme.silver/stale.yaml": "old\n", "keep.txt": "not an environment folder\n" });
+    symlinkSync(outside, join(out, "production"));
+    expect(await main(["render", "--out", out], captureIO(dir))).toBe(0);
+    expect(listFiles(out)).toEqual([
+      "keep.txt",
+      "production/acme.bronze/aws_costs.yaml",
+      "production/acme.silver/usage.yaml",
+      "production/acme.silver/usage_daily.yaml",
+      "staging/acme.bronze/aws_costs.yaml",
+      "staging/acme.silver/usage.yaml",
+      "staging/acme.silver/usage_daily.yaml",
+      "staging/beta.silver/usage.yaml",
+      "staging/beta.silver/usage_daily.yaml",
+    ]);
+    expect(lstatSync(join(out, "production")).isSymbolicLink()).toBe(false);
+    expect(listFiles(outside)).toEqual(["victim.yaml"]);
+    expect(readFileSync(join(out, "staging/beta.silver/usage_daily.yaml"), "utf8")).toContain("namespace: beta.silver\n");
   });
 
   it("exits 2 for usage errors", async () => {
