@@ -123,6 +123,31 @@ describe("placeholders", () => {
     );
   }, 60_000);
 
+  it("escapes a double-quoted scalar by its text and by each render's own values", () => {
+    // Whether the quotes need escapes is decided once for the template's text, and per render for the values.
+    const { flows, problems } = renderFiles({
+      "flows/bronze/quoted.yaml": [
+        'description: "Costs of ${tenant.name}"',
+        "variables:",
+        '  escaped: "line\\n${tenant.name}"',
+        "  folded: >",
+        "    ${tenant.name} \\ x",
+        "tasks: [{ id: t, type: a.B }]",
+      ].join("\n"),
+      "tenants/acme.yaml": TENANT("acme", 'vars: { x: 1 }\n').replace("name: ACME", "name: Acme"),
+      "tenants/beta.yaml": TENANT("beta").replace("name: BETA", 'name: "Say \\"hi\\"\\t\\\\ \\u2028"'),
+      "tenants/gamma.yaml": TENANT("gamma").replace("name: GAMMA", "name: Gamma"),
+    });
+    expect(problems).toEqual([]);
+    const byTenant = (code: string) => flows.find((flow) => flow.tenant === code)!;
+    expect(byTenant("acme").source).toContain('description: "Costs of Acme"\n');
+    expect(byTenant("beta").source).toContain('description: "Costs of Say \\"hi\\"\\t\\\\ \\L"\n');
+    expect(byTenant("gamma").source).toContain('description: "Costs of Gamma"\n');
+    expect(byTenant("gamma").source).toContain('escaped: "line\\nGamma"');
+    expect((byTenant("beta").document.variables as Record<string, unknown>).escaped).toBe('line\nSay "hi"\t\\ \u2028');
+    for (const flow of flows) expectSourceMatchesDocument(flow);
+  });
+
   it("reports a path the context lacks at its line and column, per tenant", () => {
     const { problems } = renderFiles({
       "flows/bronze/costs.yaml": "tasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: hi ${tenant.vars.missing}\n",

@@ -14,7 +14,7 @@ import type {
   Tenant,
   ValuePath,
 } from "./types.js";
-import { doubleQuoted, flowText, isPlainSafe, literalBlock, stringText } from "./yaml-text.js";
+import { doubleQuoted, flowText, isPlainSafe, literalBlock, needsEscape, stringText } from "./yaml-text.js";
 import { positionAt } from "./yaml-file.js";
 
 const REMOVED = Symbol("removed");
@@ -73,7 +73,7 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
   if (body !== document) document = Object.assign(document, body);
   const insertAt = facts.headerAt;
   let header = "";
-  if (addsId) header += `id: ${stringText(stated.idValue, "PLAIN")}\n`;
+  if (addsId) header += (facts.idHeader ??= `id: ${stringText(stated.idValue, "PLAIN")}\n`);
   if (addsNamespace) header += `namespace: ${stringText(namespace, "PLAIN")}\n`;
   if (switches?.disabled === true && document.disabled !== true) {
     const existing = facts.disabledEntry;
@@ -99,6 +99,8 @@ interface TemplateFacts {
   namespaceEntry?: MapEntryPlan;
   disabledEntry?: MapEntryPlan;
   labelsEntry?: MapEntryPlan;
+  /** The `id:` line a header adds when the template states no id (the same for every render). */
+  idHeader?: string;
   /** The template's folder as `flow.folder` reads it (dotted). */
   folder: string;
   /** Where a header (id, namespace, disabled) is inserted: the start of the first item's line. */
@@ -367,6 +369,7 @@ function evaluateScalar(plan: ScalarPlan, state: EvaluationState, edits: TextEdi
     pushReplacement(span, typeof value === "string" ? (span.isBlock ? doubleQuoted(value) : stringText(value, plan.node.type ?? "PLAIN")) : flowText(value), edits);
     return value;
   }
+  if (!plan.block && (span.isBlock || plan.node.type === "QUOTE_DOUBLE")) return evaluateDoubleQuoted(plan, state, edits);
   const value = substitute(plan.parts, state, plan);
   let replacement: string | undefined;
   if (plan.block) {
@@ -385,6 +388,36 @@ function pushReplacement(span: ScalarSpan, replacement: string, edits: TextEdit[
   edits.push({ start: span.start, end: span.end, text: needsNewline ? replacement + "\n" : replacement });
 }
 
+/**
+ * `substitute` for a scalar written double-quoted: whether the quotes need escapes is known for
+ * the template's text once (`textNeedsEscape`), so only the placeholder values are scanned.
+ */
+function evaluateDoubleQuoted(plan: ScalarPlan, state: EvaluationState, edits: TextEdit[]): string {
+  let out = "";
+  let escape = plan.textNeedsEscape;
+  for (const part of plan.parts) {
+    if (part.kind === "text") {
+      out += part.text;
+      continue;
+    }
+    const value = lookup(state.context, part.path);
+    if (value === undefined) {
+      missingPlaceholder(state, plan, part);
+      continue;
+    }
+    const text = valueText(value);
+    if (!escape) escape = needsEscape(text);
+    out += text;
+  }
+  pushReplacement(plan.span, escape ? doubleQuoted(out) : `"${out}"`, edits);
+  return out;
+}
+
+/** A placeholder's value as it reads inside a longer string. */
+function valueText(value: unknown): string {
+  return typeof value === "string" ? value : value !== null && typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
 /** Concatenates text parts and placeholder values into one string. */
 function substitute(parts: ScalarPart[], state: EvaluationState, plan: ScalarPlan | undefined): string {
   let out = "";
@@ -399,7 +432,7 @@ function substitute(parts: ScalarPart[], state: EvaluationState, plan: ScalarPla
       else state.scope.problems.push({ code: "unknown-placeholder", file: "flowops.config.yaml", line: 1, column: 1, message: `namespace pattern uses \${${part.raw}}, which is not defined`, ...tenantEnv(state.scope) });
       continue;
     }
-    out += typeof value === "string" ? value : value !== null && typeof value === "object" ? JSON.stringify(value) : String(value);
+    out += valueText(value);
   }
   return out;
 }
@@ -534,7 +567,7 @@ function addOwnershipLabels(document: Record<string, unknown>, state: Evaluation
       const prefix = at > 0 && text[at - 1] !== "\n" ? "\n" : "";
       at = at > text.length ? text.length : at;
       edits.push({ start: at, end: at, text: prefix + "labels:\n" + blockLabelLines(wanted, missing, "  ") });
-      document.labels = Object.fromEntries(missing);
+      document.labels = labelsObject(wanted, missing);
     } else {
       report(state, labelNode ?? null, "flow-schema", "labels must be a map or a list of {key, value}");
     }
@@ -556,7 +589,7 @@ function addOwnershipLabels(document: Record<string, unknown>, state: Evaluation
       const { at, prefix, indent } = insert;
       edits.push({ start: at, end: at, text: prefix + blockLabelLines(wanted, missing, indent) });
     }
-    document.labels = { ...(current as Record<string, unknown>), ...Object.fromEntries(missing) };
+    document.labels = { ...(current as Record<string, unknown>), ...labelsObject(wanted, missing) };
   } else if (isSeq(labelNode)) {
     const additions = missing.map(([key, value]) => ({ key, value }));
     if (labelNode.flow) {
@@ -616,6 +649,19 @@ function blockLabelLines(wanted: readonly (readonly [string, string])[], missing
   }
   return lines;
 }
+
+/**
+ * The `missing` labels as an object. Usually every wanted label is missing: that object is made
+ * once per tenant, frozen, and shared (a consumer cannot change it).
+ */
+function labelsObject(wanted: readonly (readonly [string, string])[], missing: readonly (readonly [string, string])[]): Record<string, string> {
+  if (missing.length !== wanted.length) return Object.fromEntries(missing);
+  let object = wantedLabelObjects.get(wanted);
+  if (!object) wantedLabelObjects.set(wanted, (object = Object.freeze(Object.fromEntries(wanted))));
+  return object;
+}
+
+const wantedLabelObjects = new WeakMap<readonly (readonly [string, string])[], Readonly<Record<string, string>>>();
 
 const INDENT_CACHE_SIZE = 16;
 const blockLabelTexts = new WeakMap<readonly (readonly [string, string])[], Map<string, string>>();

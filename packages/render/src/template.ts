@@ -4,6 +4,7 @@ import { hasPlaceholderSyntax, parsePlaceholders, PlaceholderError, type ScalarP
 import type { FlowTemplate, RepositoryProblem } from "./types.js";
 import { MAX_ALIAS_COUNT, parseYamlFile, positionAt } from "./yaml-file.js";
 import { lineEndAfter, lineStart, startsLine } from "./splice.js";
+import { needsEscape } from "./yaml-text.js";
 
 /** The key that makes a mapping conditional. */
 export const WHEN_KEY = "$when";
@@ -30,6 +31,8 @@ export interface ScalarPlan {
   block?: { indicator: string; headerRest: string; indent: string };
   /** The text range a rendered value replaces (a block scalar owns only its lines), computed once. */
   span: ScalarSpan;
+  /** Whether the scalar's text parts hold a character double quotes must escape (see `needsEscape`). */
+  textNeedsEscape: boolean;
 }
 
 export interface ScalarSpan {
@@ -224,10 +227,11 @@ function compileScalar(node: Scalar, context: CompileContext): NodePlan {
   try {
     const parts = parsePlaceholders(text);
     const span = scalarSpan(context.compiled.text, node);
+    const textNeedsEscape = parts.some((part) => part.kind === "text" && needsEscape(part.text));
     const only = parts.length === 1 ? parts[0] : undefined;
-    if (only && only.kind === "path") return { kind: "scalar", node, parts, whole: only.path, span };
+    if (only && only.kind === "path") return { kind: "scalar", node, parts, whole: only.path, span, textNeedsEscape };
     const block = node.type === "BLOCK_LITERAL" ? blockLayout(context.compiled.text, offset) : undefined;
-    return { kind: "scalar", node, parts, ...(block ? { block } : {}), span };
+    return { kind: "scalar", node, parts, ...(block ? { block } : {}), span, textNeedsEscape };
   } catch (error) {
     if (!(error instanceof PlaceholderError)) throw error;
     context.problems.push({ code: "unknown-placeholder", ...context.at(offset), message: error.message });

@@ -39,7 +39,7 @@ export function isPlainSafe(s: string): boolean {
  * DEL, line and paragraph separators, BOM, U+FFFE, U+FFFF and any surrogate. One pass over the
  * UTF-16 units (this runs for every quoted value).
  */
-function needsEscape(s: string): boolean {
+export function needsEscape(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x20 || c === 0x22 || c === 0x5c) return true;
