@@ -414,6 +414,25 @@ describe("ownership labels", () => {
     expectSourceMatchesDocument(only(flows));
   });
 
+  it("join a labels mapping the render built, and leave a constant one shared by every render as it is", () => {
+    const repository = repoOf({
+      "flows/bronze/built.yaml": "labels:\n  team: ${tenant.vars.team}\ntasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/constant.yaml": "labels:\n  team: fixed\ntasks: [{ id: t, type: a.B }]\n",
+      "tenants/acme.yaml": TENANT("acme", "vars: { team: data }\n"),
+      "tenants/beta.yaml": TENANT("beta", "vars: { team: web }\n"),
+    });
+    const { flows, problems } = render(repository);
+    expect(problems).toEqual([]);
+    const owned = (tenant: string) => ({ "managed-by": "flowops", "system.readOnly": "true", "flowops.tenant": tenant });
+    const labels = (template: string, tenant: string) => flows.find((f) => f.templateKey === template && f.tenant === tenant)!.document.labels;
+    expect(labels("bronze/built", "acme")).toEqual({ team: "data", ...owned("acme") });
+    expect(labels("bronze/built", "beta")).toEqual({ team: "web", ...owned("beta") });
+    expect(labels("bronze/constant", "acme")).toEqual({ team: "fixed", ...owned("acme") });
+    expect(labels("bronze/constant", "beta")).toEqual({ team: "fixed", ...owned("beta") });
+    expect(Object.keys(labels("bronze/built", "beta") as object)).toEqual(["team", "managed-by", "system.readOnly", "flowops.tenant"]);
+    for (const flow of flows) expectSourceMatchesDocument(flow);
+  });
+
   it("are written for each tenant and indentation, never carried over from another render", () => {
     const { flows, problems } = renderFiles({
       "flows/bronze/two.yaml": "labels:\n  team: data\ntasks: [{ id: t, type: a.B }]\n",

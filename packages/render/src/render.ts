@@ -449,7 +449,8 @@ function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[], r
   const childEdits: TextEdit[] = plan.layout.canEmpty ? [] : edits;
   let removed: boolean[] | undefined;
   for (const entry of plan.entries) {
-    const value = evaluate(entry.plan, state, childEdits);
+    const child = entry.plan;
+    const value = child.kind === "const" ? child.value : evaluate(child, state, childEdits);
     if (value === REMOVED) {
       removed ??= new Array<boolean>(plan.layout.spans.length).fill(false);
       removed[entry.index] = true;
@@ -491,7 +492,8 @@ function evaluateSeq(plan: SeqPlan, state: EvaluationState, edits: TextEdit[]): 
   let removed: boolean[] | undefined;
   const childEdits: TextEdit[] = plan.layout.canEmpty ? [] : edits;
   for (let i = 0; i < plan.items.length; i++) {
-    const value = evaluate(plan.items[i]!, state, childEdits);
+    const item = plan.items[i]!;
+    const value = item.kind === "const" ? item.value : evaluate(item, state, childEdits);
     if (value === REMOVED) {
       removed ??= new Array<boolean>(plan.items.length).fill(false);
       removed[i] = true;
@@ -589,7 +591,9 @@ function addOwnershipLabels(document: Record<string, unknown>, state: Evaluation
       const { at, prefix, indent } = insert;
       edits.push({ start: at, end: at, text: prefix + blockLabelLines(wanted, missing, indent) });
     }
-    document.labels = { ...(current as Record<string, unknown>), ...labelsObject(wanted, missing) };
+    // A labels mapping this render built (a mapping plan, not a shared constant or a tenant's value) is its own: the labels join it in place.
+    if (entry.plan.kind === "map" && !wanted.some(([key]) => key === "__proto__")) Object.assign(current as Record<string, unknown>, labelsObject(wanted, missing));
+    else document.labels = { ...(current as Record<string, unknown>), ...labelsObject(wanted, missing) };
   } else if (isSeq(labelNode)) {
     const additions = missing.map(([key, value]) => ({ key, value }));
     if (labelNode.flow) {

@@ -11,7 +11,9 @@ export const WHEN_KEY = "$when";
 
 /**
  * A template compiled once: the constant parts of the tree are plain frozen values shared by every
- * tenant; only the nodes on the way to a placeholder or a `$when` are visited per tenant.
+ * tenant; only the nodes on the way to a placeholder or a `$when` are visited per tenant. Each kind
+ * of plan is made with the same fields in the same order (absent ones undefined): a render reads
+ * them on every node, and one object shape per kind keeps those reads fast.
  */
 export type NodePlan = ConstPlan | ScalarPlan | MapPlan | SeqPlan;
 
@@ -138,7 +140,7 @@ function compileTemplateUncached(template: FlowTemplate, literal: boolean): { co
   const context = { compiled, literal, problems: compileProblems, at, doc: document };
   const root = compileNode(contents, context);
   if (compileProblems.length > 0) return { problems: compileProblems };
-  compiled.root = root.kind === "map" ? root : { kind: "map", node: contents, entries: pairsAsConstEntries(contents, root), layout: layoutOf(template.text, contents) };
+  compiled.root = root.kind === "map" ? root : { kind: "map", node: contents, when: undefined, entries: pairsAsConstEntries(contents, root), layout: layoutOf(template.text, contents) };
   compiled.dynamic = root.kind !== "const";
   return { compiled, problems: [] };
 }
@@ -209,7 +211,7 @@ function compileNode(node: Node | null, context: CompileContext): NodePlan {
       return { kind: "const", value: Object.freeze(Object.fromEntries(entries.map((entry) => [entry.key, (entry.plan as ConstPlan).value]))), node };
     }
     const removable = node.items.map((_, index) => index === when?.index || entries.some((e) => e.index === index && isConditional(e.plan)));
-    return { kind: "map", node, entries, layout: layoutOf(context.compiled.text, node, removable), ...(when ? { when } : {}) };
+    return { kind: "map", node, when, entries, layout: layoutOf(context.compiled.text, node, removable) };
   }
   if (isSeq(node)) {
     const items = node.items.map((item) => compileNode(item as Node | null, context));
@@ -229,9 +231,9 @@ function compileScalar(node: Scalar, context: CompileContext): NodePlan {
     const span = scalarSpan(context.compiled.text, node);
     const textNeedsEscape = parts.some((part) => part.kind === "text" && needsEscape(part.text));
     const only = parts.length === 1 ? parts[0] : undefined;
-    if (only && only.kind === "path") return { kind: "scalar", node, parts, whole: only.path, span, textNeedsEscape };
-    const block = node.type === "BLOCK_LITERAL" ? blockLayout(context.compiled.text, offset) : undefined;
-    return { kind: "scalar", node, parts, ...(block ? { block } : {}), span, textNeedsEscape };
+    const whole = only && only.kind === "path" ? only.path : undefined;
+    const block = !whole && node.type === "BLOCK_LITERAL" ? blockLayout(context.compiled.text, offset) : undefined;
+    return { kind: "scalar", node, parts, whole, block, span, textNeedsEscape };
   } catch (error) {
     if (!(error instanceof PlaceholderError)) throw error;
     context.problems.push({ code: "unknown-placeholder", ...context.at(offset), message: error.message });
