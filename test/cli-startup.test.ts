@@ -55,6 +55,9 @@ describe("flowops start-up loads only the command that runs", () => {
     // The recorder sees the command itself: a run that loaded nothing would not pass.
     expect(modules.some((url) => url.endsWith("/packages/cli/dist/commands/lint.js"))).toBe(true);
     expect(modules.filter((url) => FOREIGN_TO_LINT.test(url))).toEqual([]);
+    // The schemas' plain copies stand in for TypeBox's at run time (its ~200 modules cost ~0.15 s).
+    expect(modules.some((url) => url.includes("/packages/schemas/dist/json-schemas.js"))).toBe(true);
+    expect(modules.filter((url) => url.includes("/@sinclair/typebox/"))).toEqual([]);
   });
 
   it("`flowops --help` loads no command module and none of the packages that read a repository", async () => {

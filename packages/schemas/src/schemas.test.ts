@@ -1,14 +1,62 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
 import type { TSchema } from "@sinclair/typebox";
 import { describe, expect, it } from "vitest";
 import { ConfigSchema } from "./config.js";
-import { FLOW_SCHEMA_DEPENDENCIES, FlowSchema } from "./flow.js";
+import { FLOW_SCHEMA_DEPENDENCIES, FlowSchema, InputSchema, LabelsSchema, OutputSchema, TaskSchema, TriggerSchema } from "./flow.js";
 import { exportSchemas, validatorFor } from "./index.js";
 import { TenantSchema } from "./tenant.js";
 
 const jsonDir = fileURLToPath(new URL("../json/", import.meta.url));
+const jsonSchemasModule = fileURLToPath(new URL("./json-schemas.ts", import.meta.url));
+
+/** Every TypeBox schema the package exports, by the name json-schemas.ts gives its plain copy. */
+const TYPEBOX_SCHEMAS: [string, TSchema][] = [
+  ["FlowSchema", FlowSchema],
+  ["TaskSchema", TaskSchema],
+  ["TriggerSchema", TriggerSchema],
+  ["InputSchema", InputSchema],
+  ["OutputSchema", OutputSchema],
+  ["LabelsSchema", LabelsSchema],
+  ["TenantSchema", TenantSchema],
+  ["ConfigSchema", ConfigSchema],
+];
+
+/** What JSON cannot hold (undefined, functions): a plain copy would silently differ from the TypeBox schema there. */
+function nonJsonPaths(value: unknown, path = "#"): string[] {
+  if (value === undefined || typeof value === "function" || typeof value === "bigint") return [path];
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, child]) => nonJsonPaths(child, `${path}/${key}`));
+}
+
+/** json-schemas.ts as the TypeBox sources make it. */
+function jsonSchemasSource(): string {
+  const names = new Map<unknown, string>(TYPEBOX_SCHEMAS.map(([name, schema]) => [schema, name]));
+  const lines = [
+    "// Generated from the TypeBox schemas of flow.ts, tenant.ts and config.ts by schemas.test.ts; do not edit.",
+    "// Regenerate: UPDATE_GOLDEN=1 npx vitest run src/schemas.test.ts (in packages/schemas). At run time these",
+    "// plain copies stand in for the TypeBox ones, so no command pays for loading TypeBox (~0.15 s at start).",
+    "",
+    "/** A JSON Schema as a plain object (TypeBox's symbol-keyed metadata left out). */",
+    "export type JsonSchema = { readonly [key: string]: unknown };",
+    "",
+  ];
+  for (const [name, schema] of TYPEBOX_SCHEMAS) lines.push(`export const ${name}: JsonSchema = ${JSON.stringify(schema, null, 2)};`, "");
+  lines.push("/** The schemas the flow schema refers to by `$ref`, to register with a validator. */");
+  lines.push(`export const FLOW_SCHEMA_DEPENDENCIES: JsonSchema[] = [${FLOW_SCHEMA_DEPENDENCIES.map((schema) => names.get(schema)).join(", ")}];`);
+  return lines.join("\n") + "\n";
+}
+
+describe("json-schemas.ts", () => {
+  it("holds every TypeBox schema as plain JSON", () => {
+    for (const [name, schema] of TYPEBOX_SCHEMAS) expect(nonJsonPaths(schema), name).toEqual([]);
+    expect(FLOW_SCHEMA_DEPENDENCIES.every((schema) => TYPEBOX_SCHEMAS.some(([, known]) => known === schema))).toBe(true);
+    const expected = jsonSchemasSource();
+    if (process.env["UPDATE_GOLDEN"] === "1") writeFileSync(jsonSchemasModule, expected);
+    expect(readFileSync(jsonSchemasModule, "utf8"), "json-schemas.ts is stale: UPDATE_GOLDEN=1 npx vitest run src/schemas.test.ts").toBe(expected);
+  });
+});
 
 describe("exported schemas", () => {
   it("are up to date with the TypeScript source (regenerate: npx flowops schema export --out packages/schemas/json)", () => {

@@ -1,8 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import type { TSchema } from "@sinclair/typebox";
-import { ConfigSchema } from "./config.js";
-import { FLOW_SCHEMA_DEPENDENCIES, FlowSchema } from "./flow.js";
-import { TenantSchema } from "./tenant.js";
+import { ConfigSchema, FLOW_SCHEMA_DEPENDENCIES, FlowSchema, TenantSchema, type JsonSchema } from "./json-schemas.js";
 
 /** One schema violation at a path of the validated value. */
 export interface SchemaViolation {
@@ -85,7 +82,7 @@ function describe(e: ErrorObject): SchemaViolation {
   }
 }
 
-function compile(schema: TSchema, dependencies: TSchema[] = []): SchemaValidator {
+function compile(schema: JsonSchema, dependencies: JsonSchema[] = []): SchemaValidator {
   // Built-in schemas are checked against the meta-schema by a test, not on every process start
   // (compiling the meta-schema cost ~0.1 s of each command).
   const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, validateSchema: false });
