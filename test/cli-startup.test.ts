@@ -58,6 +58,8 @@ describe("flowops start-up loads only the command that runs", () => {
     // The schemas' plain copies stand in for TypeBox's at run time (its ~200 modules cost ~0.15 s).
     expect(modules.some((url) => url.includes("/packages/schemas/dist/json-schemas.js"))).toBe(true);
     expect(modules.filter((url) => url.includes("/@sinclair/typebox/"))).toEqual([]);
+    // A working tree is read without Git: simple-git loads only for --ref, impact and the like.
+    expect(modules.filter((url) => url.includes("/node_modules/simple-git/"))).toEqual([]);
   });
 
   it("`flowops --help` loads no command module and none of the packages that read a repository", async () => {
