@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -58,6 +58,7 @@ describe("flowops start-up loads only the command that runs", () => {
     // The schemas' plain copies stand in for TypeBox's at run time (its ~200 modules cost ~0.15 s).
     expect(modules.some((url) => url.includes("/packages/schemas/dist/json-schemas.js"))).toBe(true);
     expect(modules.filter((url) => url.includes("/@sinclair/typebox/"))).toEqual([]);
+    expect(modules.some((url) => url.includes("/packages/schemas/dist/validators.js"))).toBe(true);
     // A working tree is read without Git: simple-git loads only for --ref, impact and the like.
     expect(modules.filter((url) => url.includes("/node_modules/simple-git/"))).toEqual([]);
   });
@@ -68,5 +69,23 @@ describe("flowops start-up loads only the command that runs", () => {
     expect(stdout).toContain("flowops lint");
     expect(modules.some((url) => url.endsWith("/packages/cli/dist/main.js"))).toBe(true);
     expect(modules.filter((url) => /\/packages\/cli\/dist\/commands\/|\/packages\/(render|lint|schemas|flow-model)\//.test(url))).toEqual([]);
+  });
+});
+
+describe("the built-in schema validators", () => {
+  it("validate with ajv's pre-generated code: ajv's compiler is loaded only for a platform's own schema", () => {
+    // ajv is CommonJS, so require's cache shows whether it was loaded.
+    const script = `
+      import { createRequire } from "node:module";
+      import { compileJsonSchema, validatorFor } from "@flowops/schemas";
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((file) => /[\\/]ajv[\\/]dist[\\/]ajv\.js$/.test(file));
+      const violations = validatorFor("flow")({ id: "a", namespace: "Bad", tasks: [] });
+      const before = loaded();
+      compileJsonSchema({ type: "object" });
+      console.log(JSON.stringify({ violations: violations.length, before, after: loaded() }));
+    `;
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: join(repoRoot, "packages/cli"), encoding: "utf8" });
+    expect(child.stderr).toBe("");
+    expect(JSON.parse(child.stdout)).toEqual({ violations: 2, before: false, after: true });
   });
 });
