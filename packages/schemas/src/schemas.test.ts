@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
-import standaloneCode from "ajv/dist/standalone/index.js";
+import standalone from "ajv/dist/standalone/index.js";
 import type { TSchema } from "@sinclair/typebox";
 import { describe, expect, it } from "vitest";
 import { ConfigSchema } from "./config.js";
@@ -59,7 +59,7 @@ function validatorsSource(): string {
   ajv.addSchema(plainSchemas.FlowSchema, "flow");
   ajv.addSchema(plainSchemas.TenantSchema, "tenant");
   ajv.addSchema(plainSchemas.ConfigSchema, "config");
-  const code = standaloneCode(ajv, { flow: "flow", tenant: "tenant", config: "config" }).replace(/^"use strict";/, "");
+  const code = standalone.default(ajv, { flow: "flow", tenant: "tenant", config: "config" }).replace(/^"use strict";/, "");
   return [
     "/* eslint-disable */",
     "// @ts-nocheck",
