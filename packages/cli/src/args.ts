@@ -3,8 +3,9 @@ import { UsageError, type CommandIO } from "./io.js";
 /**
  * One `flowops` command. `usage` is its synopsis (one line per form), printed by
  * `flowops <command> --help` (or `-h`, or `flowops help <command>`) and in `flowops --help`;
- * `summary` says in one sentence what it does. A new command adds one entry to `COMMANDS` in
- * main.ts and gets its help for free; `test/cli-help.test.ts` checks every entry.
+ * `summary` says in one sentence what it does. A new command adds its synopsis to usage.ts and one
+ * entry to `COMMANDS` in main.ts (its `run` importing the command module, so no other command pays
+ * for loading it) and gets its help for free; `test/cli-help.test.ts` checks every entry.
  */
 export interface Command {
   usage: string;

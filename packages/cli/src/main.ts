@@ -1,34 +1,40 @@
 import { redact, registerSecretsFromEnvironment } from "@flowops/redact";
-import { RepositoryError } from "@flowops/render";
 import { commandHelp, wantsHelp, type Command } from "./args.js";
-import { BOT_USAGE, botCommand, CI_USAGE, ciCommand } from "./commands/bot.js";
-import { DEPLOY_USAGE, deployCommand, PLAN_USAGE, planCommand } from "./commands/deploy.js";
-import { graphCommand, USAGE as GRAPH_USAGE } from "./commands/graph.js";
-import { impactCommand, USAGE as IMPACT_USAGE } from "./commands/impact.js";
-import { lintCommand, USAGE as LINT_USAGE } from "./commands/lint.js";
-import { renderCommand, USAGE as RENDER_USAGE } from "./commands/render.js";
-import { schemaCommand, USAGE as SCHEMA_USAGE } from "./commands/schema.js";
-import { startCommand, USAGE as START_USAGE } from "./commands/start.js";
-import { ADOPT_USAGE, adoptCommand } from "./commands/adopt.js";
-import { STATUS_USAGE, statusCommand } from "./commands/status.js";
 import { EXIT_USAGE, processIO, UsageError, type CommandIO } from "./io.js";
+import {
+  ADOPT_USAGE,
+  BOT_USAGE,
+  CI_USAGE,
+  DEPLOY_USAGE,
+  GRAPH_USAGE,
+  IMPACT_USAGE,
+  LINT_USAGE,
+  PLAN_USAGE,
+  RENDER_USAGE,
+  SCHEMA_USAGE,
+  START_USAGE,
+  STATUS_USAGE,
+} from "./usage.js";
 
-/** Every command, in the order `flowops --help` lists them. */
+/**
+ * Every command, in the order `flowops --help` lists them. Each is loaded only when it runs: a
+ * command's module pulls in its packages (the bot's octokit, deploy's HTTP client, ...), and
+ * `flowops lint` should not pay for those at every start.
+ */
 const COMMANDS: Record<string, Command> = {
-  lint: { run: lintCommand, usage: LINT_USAGE, summary: "Lint every flow every tenant would get, offline; each problem once, at its template line, with the tenants it affects. Exit 1 on errors." },
-  render: { run: renderCommand, usage: RENDER_USAGE, summary: "Write DIR/<env>/<namespace>/<id>.yaml, exactly the source that would be deployed; nothing at all when any file has a problem." },
-  impact: { run: impactCommand, usage: IMPACT_USAGE, summary: "Per tenant, the deployed flows a change touches against the merge base of --base, why, and the flows downstream. Exit 1 when a side has render problems (the report still shows what renders)." },
-  graph: { run: graphCommand, usage: GRAPH_USAGE, summary: "A tenant's flows and the Flow-trigger and Subflow edges between them." },
-  plan: { run: planCommand, usage: PLAN_USAGE, summary: "What a deploy of one environment would do, read from Kestra; writes nothing. --baseline REF (the commit last deployed) shows flows changed outside Git as drift." },
-  deploy: { run: deployCommand, usage: DEPLOY_USAGE, summary: "Make Kestra hold exactly what Git renders for one environment; --baseline REF as for plan." },
-  adopt: { run: adoptCommand, usage: ADOPT_USAGE, summary: "Hand flows Kestra holds without the ownership label, and that Git renders, over to flowops: the diff per flow, written with --yes." },
-  status: { run: statusCommand, usage: STATUS_USAGE, summary: "Per tenant: sync with Git (missing, drifted, unmanaged flows) and the health of recent executions; --format markdown is the morning report. Exit 1 when a tenant is out of sync or an execution failed." },
-  schema: { run: schemaCommand, usage: SCHEMA_USAGE, summary: "Export JSON Schemas for editors, or pull a Kestra server's flow schema for offline, exact linting." },
-  ci: { run: ciCommand, usage: CI_USAGE, summary: "The sync bot inside GitHub Actions, reading the GITHUB_* variables: check a pull request, or deploy after a merge." },
-  bot: { run: botCommand, usage: BOT_USAGE, summary: "The sync bot as a GitHub App webhook server; serves until SIGTERM or SIGINT." },
-  start: { run: startCommand, usage: START_USAGE, summary: "The main job on a platform: render every tenant for every environment, lint, summarise per tenant, and show the impact of the working tree against HEAD." },
+  lint: { run: async (argv, io) => (await import("./commands/lint.js")).lintCommand(argv, io), usage: LINT_USAGE, summary: "Lint every flow every tenant would get, offline; each problem once, at its template line, with the tenants it affects. Exit 1 on errors." },
+  render: { run: async (argv, io) => (await import("./commands/render.js")).renderCommand(argv, io), usage: RENDER_USAGE, summary: "Write DIR/<env>/<namespace>/<id>.yaml, exactly the source that would be deployed; nothing at all when any file has a problem." },
+  impact: { run: async (argv, io) => (await import("./commands/impact.js")).impactCommand(argv, io), usage: IMPACT_USAGE, summary: "Per tenant, the deployed flows a change touches against the merge base of --base, why, and the flows downstream. Exit 1 when a side has render problems (the report still shows what renders)." },
+  graph: { run: async (argv, io) => (await import("./commands/graph.js")).graphCommand(argv, io), usage: GRAPH_USAGE, summary: "A tenant's flows and the Flow-trigger and Subflow edges between them." },
+  plan: { run: async (argv, io) => (await import("./commands/deploy.js")).planCommand(argv, io), usage: PLAN_USAGE, summary: "What a deploy of one environment would do, read from Kestra; writes nothing. --baseline REF (the commit last deployed) shows flows changed outside Git as drift." },
+  deploy: { run: async (argv, io) => (await import("./commands/deploy.js")).deployCommand(argv, io), usage: DEPLOY_USAGE, summary: "Make Kestra hold exactly what Git renders for one environment; --baseline REF as for plan." },
+  adopt: { run: async (argv, io) => (await import("./commands/adopt.js")).adoptCommand(argv, io), usage: ADOPT_USAGE, summary: "Hand flows Kestra holds without the ownership label, and that Git renders, over to flowops: the diff per flow, written with --yes." },
+  status: { run: async (argv, io) => (await import("./commands/status.js")).statusCommand(argv, io), usage: STATUS_USAGE, summary: "Per tenant: sync with Git (missing, drifted, unmanaged flows) and the health of recent executions; --format markdown is the morning report. Exit 1 when a tenant is out of sync or an execution failed." },
+  schema: { run: async (argv, io) => (await import("./commands/schema.js")).schemaCommand(argv, io), usage: SCHEMA_USAGE, summary: "Export JSON Schemas for editors, or pull a Kestra server's flow schema for offline, exact linting." },
+  ci: { run: async (argv, io) => (await import("./commands/bot.js")).ciCommand(argv, io), usage: CI_USAGE, summary: "The sync bot inside GitHub Actions, reading the GITHUB_* variables: check a pull request, or deploy after a merge." },
+  bot: { run: async (argv, io) => (await import("./commands/bot.js")).botCommand(argv, io), usage: BOT_USAGE, summary: "The sync bot as a GitHub App webhook server; serves until SIGTERM or SIGINT." },
+  start: { run: async (argv, io) => (await import("./commands/start.js")).startCommand(argv, io), usage: START_USAGE, summary: "The main job on a platform: render every tenant for every environment, lint, summarise per tenant, and show the impact of the working tree against HEAD." },
   tenant: {
-    // Loaded on use: the importers' parsers are not needed by the other commands.
     run: async (argv, io) => (await import("./commands/tenant.js")).tenantCommand(argv, io),
     usage: "flowops tenant add CODE [--cwd DIR] [--name NAME] [--source NAME]... [--env ENV]... [--set PATH=VALUE]...",
     summary: "Write tenants/CODE.yaml from flags (or prompts on a terminal) for what the tenant schema and the platform's vars schema require, validate it, and print the flows the tenant will get.",
@@ -81,7 +87,7 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
   try {
     return await spec.run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof RepositoryError) {
+    if (error instanceof UsageError || (error instanceof Error && (await isRepositoryError(error)))) {
       io.stderr(`flowops ${command}: ${redact(error.message)}\n`);
       return EXIT_USAGE;
     }
@@ -89,6 +95,12 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
     io.stderr(`flowops ${command}: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
     return EXIT_USAGE;
   }
+}
+
+/** A repository problem (exit 2, no stack); @flowops/render is loaded here only when something failed. */
+async function isRepositoryError(error: Error): Promise<boolean> {
+  const { RepositoryError } = await import("@flowops/render");
+  return error instanceof RepositoryError;
 }
 
 export { COMMANDS };

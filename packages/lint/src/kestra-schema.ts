@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { KESTRA_FLOW_SCHEMA_FILE, type ValuePath } from "@flowops/render";
 import type { FlowValidationError } from "./types.js";
 
@@ -17,6 +18,13 @@ export interface KestraSchemaIndex {
 }
 
 const SCHEMA_KEY = "kestra-flow";
+
+// ajv is needed only when a platform has pulled a server's schema: most lint runs never load it.
+const require = createRequire(import.meta.url);
+function newAjv(options: ConstructorParameters<typeof Ajv>[0]): Ajv {
+  const ajv = require("ajv") as { Ajv: typeof Ajv };
+  return new ajv.Ajv(options);
+}
 
 function escapePointer(segment: string): string {
   return encodeURIComponent(segment.replace(/~/g, "~0").replace(/\//g, "~1"));
@@ -52,7 +60,7 @@ export function indexKestraFlowSchema(schema: unknown): KestraSchemaIndex | unde
   const definitions = (schema as { definitions?: unknown }).definitions;
   if (typeof definitions !== "object" || definitions === null) return undefined;
   const typeNames = new Set(Object.keys(definitions));
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, validateSchema: false });
+  const ajv = newAjv({ strict: false, allErrors: true, validateFormats: false, validateSchema: false });
   // The root `$ref` and `$schema` are not needed to compile single definitions.
   const { $schema: _schema, $ref: _ref, ...rest } = schema as Record<string, unknown>;
   ajv.addSchema(rest, SCHEMA_KEY);

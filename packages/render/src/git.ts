@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { simpleGit, type SimpleGit } from "simple-git";
+import type { SimpleGit } from "simple-git";
 
 /** One entry of `git ls-tree --long`. */
 export interface GitTreeEntry {
@@ -31,16 +31,20 @@ const COMMIT_SHA = /^[0-9a-f]{40,64}$/;
  * cannot feed. Refs are never taken for options: a ref starting with `-` resolves to nothing.
  */
 export class GitRepository {
-  private readonly git: SimpleGit;
+  private git: Promise<SimpleGit> | undefined;
 
-  constructor(readonly cwd: string) {
-    this.git = simpleGit({ baseDir: cwd });
+  constructor(readonly cwd: string) {}
+
+  /** simple-git, loaded on first use: commands that read only a working tree never load it. */
+  private client(): Promise<SimpleGit> {
+    this.git ??= import("simple-git").then(({ simpleGit }) => simpleGit({ baseDir: this.cwd }));
+    return this.git;
   }
 
   /** The repository's top-level folder; throws a GitError outside a repository. */
   async topLevel(): Promise<string> {
     try {
-      return (await this.git.revparse(["--show-toplevel"])).trim();
+      return (await (await this.client()).revparse(["--show-toplevel"])).trim();
     } catch (error) {
       throw new GitError("rev-parse --show-toplevel", `${this.cwd} is not inside a Git repository`, { cause: error });
     }
@@ -52,7 +56,7 @@ export class GitRepository {
     let commit: string;
     try {
       // `--quiet` exits 1 without a word for an unknown ref, which simple-git reports as empty output.
-      commit = (await this.git.revparse(["--verify", "--quiet", `${ref}^{commit}`])).trim();
+      commit = (await (await this.client()).revparse(["--verify", "--quiet", `${ref}^{commit}`])).trim();
     } catch {
       return undefined;
     }
@@ -63,7 +67,7 @@ export class GitRepository {
   async mergeBase(a: string, b: string): Promise<string | undefined> {
     let base: string;
     try {
-      base = (await this.git.raw(["merge-base", a, b])).trim();
+      base = (await (await this.client()).raw(["merge-base", a, b])).trim();
     } catch (error) {
       if (exitedWithOne(error)) return undefined;
       throw new GitError("merge-base", `git merge-base failed: ${errorText(error)}`, { cause: error });
@@ -76,14 +80,15 @@ export class GitRepository {
    * when `head` is undefined), relative to the cwd, sorted.
    */
   async changedFiles(base: string, head?: string): Promise<string[]> {
-    const changed = new Set((await this.git.raw(["diff", "--name-only", "--no-renames", "--relative", base, ...(head ? [head] : []), "--"])).split("\n").filter(Boolean));
-    if (!head) for (const file of (await this.git.raw(["ls-files", "--others", "--exclude-standard"])).split("\n").filter(Boolean)) changed.add(file);
+    const git = await this.client();
+    const changed = new Set((await git.raw(["diff", "--name-only", "--no-renames", "--relative", base, ...(head ? [head] : []), "--"])).split("\n").filter(Boolean));
+    if (!head) for (const file of (await git.raw(["ls-files", "--others", "--exclude-standard"])).split("\n").filter(Boolean)) changed.add(file);
     return [...changed].sort();
   }
 
   /** Every entry under `prefix` (from the top level; "" for all) of a commit's tree, recursively. */
   async listTree(commit: string, prefix: string): Promise<GitTreeEntry[]> {
-    const listing = await this.git.raw(["ls-tree", "-r", "-z", "--long", "--full-tree", commit, "--", prefix === "" ? "." : prefix]);
+    const listing = await (await this.client()).raw(["ls-tree", "-r", "-z", "--long", "--full-tree", commit, "--", prefix === "" ? "." : prefix]);
     const entries: GitTreeEntry[] = [];
     for (const record of listing.split("\0")) {
       if (!record) continue;

@@ -1,12 +1,10 @@
-import { ConfigSchema } from "./config.js";
-import { FlowSchema, TaskSchema } from "./flow.js";
-import { TenantSchema } from "./tenant.js";
+import { ConfigSchema, FlowSchema, TaskSchema, TenantSchema } from "./json-schemas.js";
 
 const SCHEMA_BASE_URL = "https://flowops.dev/schemas";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** Plain JSON of a TypeBox schema (TypeBox's symbol keys drop out). */
+/** A deep copy of a schema, as JSON. */
 function plain(schema: unknown): { [key: string]: Json } {
   return JSON.parse(JSON.stringify(schema)) as { [key: string]: Json };
 }

@@ -1,29 +1,21 @@
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import {
+  FLOW_ID_MAX_LENGTH,
+  FLOW_ID_PATTERN,
+  INPUT_ID_PATTERN,
+  INPUT_TYPES,
+  NAMESPACE_MAX_LENGTH,
+  NAMESPACE_PATTERN,
+  PLUGIN_TYPE_PATTERN,
+  TASK_ID_MAX_LENGTH,
+  TASK_ID_PATTERN,
+} from "./patterns.js";
 
 /**
  * Kestra's flow model (KESTRA-API.md §5): the core structure every Kestra version shares. Plugin
  * properties are open (they depend on the server's plugins); nested task lists are validated
  * recursively wherever Kestra's flowable tasks keep them.
  */
-
-/** Flow id: `^[a-zA-Z0-9][a-zA-Z0-9._-]*`, 1..100 (AbstractFlow.java). */
-export const FLOW_ID_PATTERN = "^[a-zA-Z0-9][a-zA-Z0-9._-]*$";
-export const FLOW_ID_MAX_LENGTH = 100;
-/** Namespace: lower case only, 1..150. */
-export const NAMESPACE_PATTERN = "^[a-z0-9][a-z0-9._-]*$";
-export const NAMESPACE_MAX_LENGTH = 150;
-/** Task and trigger ids: no dots (TaskInterface.java); at most 256 characters (Task.java). */
-export const TASK_ID_PATTERN = "^[a-zA-Z0-9][a-zA-Z0-9_-]*$";
-export const TASK_ID_MAX_LENGTH = 256;
-/** Input and output ids allow dots. */
-export const INPUT_ID_PATTERN = "^[a-zA-Z0-9][.a-zA-Z0-9_-]*$";
-/** A dotted Java identifier, as the EE OpenAPI spec prints Kestra's type regex. */
-export const PLUGIN_TYPE_PATTERN = "^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$";
-
-export const INPUT_TYPES = [
-  "STRING", "ENUM", "SELECT", "INT", "FLOAT", "BOOLEAN", "BOOL", "DATETIME", "DATE", "TIME",
-  "DURATION", "FILE", "JSON", "URI", "SECRET", "ARRAY", "MULTISELECT", "YAML", "EMAIL",
-] as const;
 
 const LabelValue = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
 

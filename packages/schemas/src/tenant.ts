@@ -1,9 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
-import { NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN } from "./flow.js";
-
-/** A tenant code: it becomes a namespace root and a file name, so only safe characters. */
-export const TENANT_CODE_PATTERN = "^[a-z][a-z0-9_]*$";
-export const TENANT_CODE_MAX_LENGTH = 64;
+import { NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, TENANT_CODE_MAX_LENGTH, TENANT_CODE_PATTERN } from "./patterns.js";
 
 const FlowSwitch = Type.Object(
   {

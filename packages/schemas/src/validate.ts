@@ -1,8 +1,9 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import type { TSchema } from "@sinclair/typebox";
-import { ConfigSchema } from "./config.js";
-import { FLOW_SCHEMA_DEPENDENCIES, FlowSchema } from "./flow.js";
-import { TenantSchema } from "./tenant.js";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
+import * as PRECOMPILED from "./validators.js";
+
+// ajv itself is loaded only to compile a platform's own schema (its tenant vars schema).
+const require = createRequire(import.meta.url);
 
 /** One schema violation at a path of the validated value. */
 export interface SchemaViolation {
@@ -15,7 +16,8 @@ export type SchemaValidator = (value: unknown) => SchemaViolation[];
 export type SchemaName = "flow" | "tenant" | "config";
 
 function createAjv(): Ajv {
-  return new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+  const ajv = require("ajv") as { Ajv: typeof Ajv };
+  return new ajv.Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
 }
 
 /**
@@ -85,24 +87,20 @@ function describe(e: ErrorObject): SchemaViolation {
   }
 }
 
-function compile(schema: TSchema, dependencies: TSchema[] = []): SchemaValidator {
-  // Built-in schemas are checked against the meta-schema by a test, not on every process start
-  // (compiling the meta-schema cost ~0.1 s of each command).
-  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, validateSchema: false });
-  for (const dependency of dependencies) ajv.addSchema(dependency);
-  const validateFn: ValidateFunction = ajv.compile(schema);
-  return (value) => (validateFn(value) ? [] : toViolations(validateFn.errors));
-}
+/**
+ * The options the built-in schemas are compiled with (into validators.ts). They are checked against
+ * the meta-schema by a test, not on every process start.
+ */
+export const BUILT_IN_AJV_OPTIONS = { allErrors: true, strict: false, allowUnionTypes: true, validateSchema: false } as const;
 
 const cache = new Map<string, SchemaValidator>();
 
-/** The compiled validator for a built-in schema (compiled once per process). */
+/** The validator for a built-in schema: ajv's code, generated ahead of time into validators.ts. */
 export function validatorFor(name: SchemaName): SchemaValidator {
   let validator = cache.get(name);
   if (!validator) {
-    if (name === "flow") validator = compile(FlowSchema, FLOW_SCHEMA_DEPENDENCIES);
-    else if (name === "tenant") validator = compile(TenantSchema);
-    else validator = compile(ConfigSchema);
+    const validateFn = PRECOMPILED[name] as ValidateFunction;
+    validator = (value) => (validateFn(value) ? [] : toViolations(validateFn.errors));
     cache.set(name, validator);
   }
   return validator;

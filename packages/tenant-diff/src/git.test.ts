@@ -76,4 +76,9 @@ describe("resolveImpactRefs", () => {
       rmSync(plain, { recursive: true, force: true });
     }
   });
+
+  it("refuses a folder that does not exist with the same ImpactError, not a Git client's crash", async () => {
+    const missing = join(tmpdir(), "flowops-missing-folder-never-made");
+    await expect(resolveImpactRefs({ cwd: missing, base: "main" })).rejects.toThrow(/is not inside a Git repository; --base needs one/);
+  });
 });

@@ -4,14 +4,7 @@ import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
 import { kestraClientFor, reportKestraApiError } from "../kestra-connection.js";
 import { loadSelection } from "../selection.js";
-
-export const ADOPT_USAGE = `flowops adopt --env ENV [--cwd DIR] [--kestra-url URL] [--yes] [--format text|json]
-
-  Hands flows that Kestra holds without the ownership label (made by hand, by Terraform, by another
-  tool) over to flowops, for those whose namespace and id Git renders in ENV. Shows, per flow, the
-  diff from the live to the rendered source; writes nothing without --yes.
-  --yes       write Git's rendered source, ownership labels included (a flow that differs only in
-              its labels keeps everything else as it is)`;
+import { ADOPT_USAGE } from "../usage.js";
 
 /** `flowops adopt`: show, and with --yes carry out, the take-over of unlabelled flows Git renders. */
 export async function adoptCommand(argv: string[], io: CommandIO): Promise<number> {

@@ -2,9 +2,7 @@ import { parseArgs } from "node:util";
 import { BotConfigurationError, flowopsChecks, KestraTargets, KestraTargetsConfigError, runBotServer, runCiDeploy, runCiPr, withdrawSecrets } from "@flowops/sync-bot";
 import { withUsage } from "../args.js";
 import { UsageError, type CommandIO } from "../io.js";
-
-export const CI_USAGE = "flowops ci pr | flowops ci deploy --env ENV   (inside GitHub Actions)";
-export const BOT_USAGE = "flowops bot serve [--port N]   (GitHub App webhook server)";
+import { CI_USAGE, BOT_USAGE } from "../usage.js";
 
 /** `flowops ci pr|deploy`: the sync bot's GitHub Actions front door. */
 export async function ciCommand(argv: string[], io: CommandIO): Promise<number> {

@@ -13,21 +13,7 @@ import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
 import { kestraClientFor, reportKestraApiError } from "../kestra-connection.js";
 import { loadSelection } from "../selection.js";
-
-export const PLAN_USAGE = `flowops plan --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--diff] [--format text|json]
-
-  Reads Kestra and writes nothing: shows exactly what \`flowops deploy\` with the same flags would do
-  (and exits as it would: 1 when it would be refused or a flow is blocked, 2 on repository problems).
-  --prune     include deletes of managed flows Git no longer renders (a deleted tenant's too)
-  --force     as deploy --force: go past the deploy.maxDeleteShare guard
-  --diff      a unified diff (live -> Git) under every update
-  --baseline  the commit last deployed: flows changed in Kestra since then show as drift`;
-export const DEPLOY_USAGE = `flowops deploy --env ENV [--cwd DIR] [--kestra-url URL] [--baseline REF] [--prune] [--force] [--concurrency N] [--format text|json]
-
-  Makes Kestra hold exactly what Git renders for ENV. Flows without the ownership label are never
-  changed: hand them over with \`flowops adopt\`. Preview with \`flowops plan\` and the same flags.
-  --prune     delete managed flows Git no longer renders (a deleted tenant's, a removed template's)
-  --force     go past the deploy.maxDeleteShare guard (never past render problems)`;
+import { PLAN_USAGE, DEPLOY_USAGE } from "../usage.js";
 
 const deployFlags = {
   cwd: { type: "string" },

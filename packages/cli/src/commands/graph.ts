@@ -5,8 +5,8 @@ import { withUsage } from "../args.js";
 import { EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
 import { printProblems } from "../problems.js";
 import { loadSelection } from "../selection.js";
+import { GRAPH_USAGE as USAGE } from "../usage.js";
 
-export const USAGE = "flowops graph --tenant CODE [--env ENV] [--cwd DIR] [--ref REF] [--format mermaid|dot|json]";
 const FORMATS = { mermaid: formatGraphMermaid, dot: formatGraphDot, json: formatGraphJson } as const;
 
 /** `flowops graph`: a tenant's flows and the Flow-trigger and Subflow edges between them. */

@@ -3,8 +3,7 @@ import { resolve } from "node:path";
 import { formatImpactJson, formatImpactMarkdown, formatImpactText, ImpactError, impactOfRefs } from "@flowops/tenant-diff";
 import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
-
-export const USAGE = "flowops impact --base REF [--head REF] [--cwd DIR] [--env ENV|all] [--format text|json|markdown]";
+import { IMPACT_USAGE as USAGE } from "../usage.js";
 
 /** `flowops impact`: per tenant, which deployed flows a change touches, why, and what it reaches downstream. */
 export async function impactCommand(argv: string[], io: CommandIO): Promise<number> {

@@ -5,8 +5,7 @@ import { repositoryFlags, withUsage } from "../args.js";
 import { collectingGarbage } from "../heap.js";
 import { UsageError, type CommandIO } from "../io.js";
 import { loadSelection } from "../selection.js";
-
-export const USAGE = "flowops lint [--cwd DIR] [--ref REF] [--env ENV] [--tenant CODE]... [--format text|json|github|sarif]";
+import { LINT_USAGE as USAGE } from "../usage.js";
 
 /** `flowops lint`: every flow every tenant would get, offline; exit 1 on errors. */
 export async function lintCommand(argv: string[], io: CommandIO): Promise<number> {

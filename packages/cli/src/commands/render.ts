@@ -8,8 +8,7 @@ import { collectingGarbage } from "../heap.js";
 import { EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
 import { printProblems } from "../problems.js";
 import { loadSelection } from "../selection.js";
-
-export const USAGE = "flowops render [--cwd DIR] [--ref REF] [--env ENV] [--tenant CODE]... --out DIR";
+import { RENDER_USAGE as USAGE } from "../usage.js";
 
 /**
  * `flowops render`: writes DIR/<env>/<namespace>/<id>.yaml, exactly what would be deployed; all or

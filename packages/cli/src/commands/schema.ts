@@ -6,8 +6,7 @@ import { KESTRA_FLOW_SCHEMA_FILE } from "@flowops/render";
 import { withUsage } from "../args.js";
 import { kestraClientFor, reportKestraApiError } from "../kestra-connection.js";
 import { EXIT_OK, UsageError, type CommandIO } from "../io.js";
-
-export const USAGE = "flowops schema export --out DIR | flowops schema pull --kestra-url URL [--cwd DIR]";
+import { SCHEMA_USAGE as USAGE } from "../usage.js";
 
 /** `flowops schema export`: JSON Schemas for editors (yaml-language-server). */
 export async function schemaCommand(argv: string[], io: CommandIO): Promise<number> {

@@ -6,8 +6,7 @@ import { withUsage } from "../args.js";
 import { EXIT_OK, EXIT_USAGE, type CommandIO } from "../io.js";
 import { printProblems } from "../problems.js";
 import { loadSelection } from "../selection.js";
-
-export const USAGE = "flowops start [--cwd DIR]";
+import { START_USAGE as USAGE } from "../usage.js";
 
 /** The main job on a platform: render every tenant for every environment, lint, summarise per tenant. */
 export async function startCommand(argv: string[], io: CommandIO): Promise<number> {

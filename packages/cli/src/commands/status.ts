@@ -4,9 +4,7 @@ import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CommandIO } from "../io.js";
 import { kestraClientFor, reportKestraApiError } from "../kestra-connection.js";
 import { loadSelection } from "../selection.js";
-
-export const STATUS_USAGE =
-  "flowops status --env ENV [--cwd DIR] [--ref REF] [--kestra-url URL] [--since 24h|90m|7d] [--tenant CODE]... [--format text|json|markdown]";
+import { STATUS_USAGE } from "../usage.js";
 
 const FORMATS = ["text", "json", "markdown"];
 
