@@ -73,8 +73,10 @@ type Watch = (value: unknown, key: string | number | undefined) => boolean;
 /** One walk's state: module-level functions over it, not closures made per flow. */
 interface ScalarWalk {
   watch: Watch | undefined;
-  /** The objects Kestra renders in another context (Subflow `outputs`); most flows call no subflow. */
-  otherContext: Set<unknown> | undefined;
+  /** The objects Kestra renders in another context (Subflow `outputs`): most flows have one or two, no set is built for so few. */
+  otherContext: readonly unknown[] | ReadonlySet<unknown> | undefined;
+  /** False when `Object.prototype` holds an enumerable key: `for...in` would visit it too. */
+  plainObjects: boolean;
   /** One path stack for the whole walk: a path is copied only for a scalar kept. */
   path: (string | number)[];
   pebble: PebbleScalar[];
@@ -86,14 +88,14 @@ interface ScalarWalk {
 function walkScalars(document: unknown, watch: Watch | undefined): { pebble: readonly PebbleScalar[]; watched: KeyedScalar[] } {
   const isObject = typeof document === "object" && document !== null;
   const cachedPebble = isObject ? pebbleScalarsOf.get(document) : undefined;
-  let otherContext: Set<unknown> | undefined;
+  let otherContext: unknown[] | undefined;
   if (!cachedPebble) {
     for (const { task } of collectTasks(document)) {
       const type = task.type;
-      if (typeof type === "string" && SUBFLOW_TYPE_NAMES.has(type)) (otherContext ??= new Set()).add(task.outputs);
+      if (typeof type === "string" && SUBFLOW_TYPE_NAMES.has(type)) (otherContext ??= []).push(task.outputs);
     }
   }
-  const walk: ScalarWalk = { watch, otherContext, path: [], pebble: [], watched: [], images: [] };
+  const walk: ScalarWalk = { watch, otherContext: otherContext && otherContext.length > 8 ? new Set(otherContext) : otherContext, plainObjects: !objectPrototypeEnumerable(), path: [], pebble: [], watched: [], images: [] };
   visitNode(walk, document, undefined, !cachedPebble);
   if (watch && isObject) imageScalarsOf.set(document, walk.images);
   if (cachedPebble) return { pebble: cachedPebble, watched: walk.watched };
@@ -116,20 +118,38 @@ function visitNode(walk: ScalarWalk, node: unknown, key: string | number | undef
     }
     return;
   }
-  const renderedHere = rendered && (walk.otherContext === undefined || !walk.otherContext.has(node));
+  const otherContext = walk.otherContext;
+  const renderedHere = rendered && (otherContext === undefined || !(Array.isArray(otherContext) ? otherContext.includes(node) : (otherContext as ReadonlySet<unknown>).has(node)));
   const watch = walk.watch;
   if (!renderedHere && !watch) return;
   const record = node as Record<string, unknown>;
   const atRoot = path.length === 0;
-  const keys = Object.keys(record);
-  for (let index = 0; index < keys.length; index++) {
-    const childKey = keys[index]!;
-    const renderedChild = renderedHere && !UNRENDERED_KEYS.has(childKey) && !(atRoot && childKey === "triggers");
-    if (!renderedChild && !watch) continue;
-    path.push(childKey);
-    visitNode(walk, record[childKey], childKey, renderedChild);
-    path.pop();
+  if (!walk.plainObjects || !hasPlainPrototype(record)) {
+    for (const childKey of Object.keys(record)) visitEntry(walk, record, childKey, renderedHere, atRoot);
+    return;
   }
+  // `for...in` reads each value by its place in the object's layout (no keys array per object);
+  // with a plain prototype it visits exactly the own keys, in `Object.keys` order.
+  for (const childKey in record) visitEntry(walk, record, childKey, renderedHere, atRoot);
+}
+
+/** True for an object `for...in` walks as `Object.keys` does (given `Object.prototype` holds no enumerable key). */
+function hasPlainPrototype(record: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(record);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function objectPrototypeEnumerable(): boolean {
+  for (const _ in Object.prototype) return true;
+  return false;
+}
+
+function visitEntry(walk: ScalarWalk, record: Record<string, unknown>, childKey: string, renderedHere: boolean, atRoot: boolean): void {
+  const renderedChild = renderedHere && !UNRENDERED_KEYS.has(childKey) && !(atRoot && childKey === "triggers");
+  if (!renderedChild && !walk.watch) return;
+  walk.path.push(childKey);
+  visitNode(walk, record[childKey], childKey, renderedChild);
+  walk.path.pop();
 }
 
 function visitScalar(walk: ScalarWalk, node: KeyedScalar["value"], key: string | number | undefined, rendered: boolean): void {

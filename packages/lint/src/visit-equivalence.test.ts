@@ -198,6 +198,16 @@ describe("walkFlow against the plain reference", () => {
     ["a map holding `triggers` below the root", () => ({ id: "j", namespace: "company.team", tasks: [withTriggersKey], variables: { nested: withTriggersKey } })],
     ["a whole frozen flow, holding `triggers` at its root", () => deepFreeze({ id: "k", namespace: "company.team", tasks: [withTriggersKey, subflow], triggers: [withTriggersKey, flowTrigger] }) as Record<string, unknown>],
     ["one object twice in one list (an alias)", () => ({ id: "l", namespace: "company.team", tasks: [script, script, parallel, parallel] })],
+    ["many Subflows, one of them listed twice", () => ({
+      id: "m",
+      namespace: "company.team",
+      tasks: [
+        ...Array.from({ length: 12 }, (_, index) => ({ ...subflow, id: `call${index}`, outputs: { value: `{{ outputs.call${index}.x }}` } })),
+        subflow,
+        subflow,
+        log("log", childOutputs),
+      ],
+    })],
   ];
 
   it("finds the same parts when frozen parts are shared by documents in different contexts, in any order", () => {
