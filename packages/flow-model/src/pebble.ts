@@ -75,8 +75,6 @@ interface ScalarWalk {
   watch: Watch | undefined;
   /** The objects Kestra renders in another context (Subflow `outputs`): most flows have one or two, no set is built for so few. */
   otherContext: readonly unknown[] | ReadonlySet<unknown> | undefined;
-  /** False when `Object.prototype` holds an enumerable key: `for...in` would visit it too. */
-  plainObjects: boolean;
   /** One path stack for the whole walk: a path is copied only for a scalar kept. */
   path: (string | number)[];
   pebble: PebbleScalar[];
@@ -95,7 +93,7 @@ function walkScalars(document: unknown, watch: Watch | undefined): { pebble: rea
       if (typeof type === "string" && SUBFLOW_TYPE_NAMES.has(type)) (otherContext ??= []).push(task.outputs);
     }
   }
-  const walk: ScalarWalk = { watch, otherContext: otherContext && otherContext.length > 8 ? new Set(otherContext) : otherContext, plainObjects: !objectPrototypeEnumerable(), path: [], pebble: [], watched: [], images: [] };
+  const walk: ScalarWalk = { watch, otherContext: otherContext && otherContext.length > 8 ? new Set(otherContext) : otherContext, path: [], pebble: [], watched: [], images: [] };
   visitNode(walk, document, undefined, !cachedPebble);
   if (watch && isObject) imageScalarsOf.set(document, walk.images);
   if (cachedPebble) return { pebble: cachedPebble, watched: walk.watched };
@@ -124,24 +122,8 @@ function visitNode(walk: ScalarWalk, node: unknown, key: string | number | undef
   if (!renderedHere && !watch) return;
   const record = node as Record<string, unknown>;
   const atRoot = path.length === 0;
-  if (!walk.plainObjects || !hasPlainPrototype(record)) {
-    for (const childKey of Object.keys(record)) visitEntry(walk, record, childKey, renderedHere, atRoot);
-    return;
-  }
-  // `for...in` reads each value by its place in the object's layout (no keys array per object);
-  // with a plain prototype it visits exactly the own keys, in `Object.keys` order.
-  for (const childKey in record) visitEntry(walk, record, childKey, renderedHere, atRoot);
-}
-
-/** True for an object `for...in` walks as `Object.keys` does (given `Object.prototype` holds no enumerable key). */
-function hasPlainPrototype(record: object): boolean {
-  const prototype: unknown = Object.getPrototypeOf(record);
-  return prototype === Object.prototype || prototype === null;
-}
-
-function objectPrototypeEnumerable(): boolean {
-  for (const _ in Object.prototype) return true;
-  return false;
+  const keys = Object.keys(record);
+  for (let index = 0; index < keys.length; index++) visitEntry(walk, record, keys[index]!, renderedHere, atRoot);
 }
 
 function visitEntry(walk: ScalarWalk, record: Record<string, unknown>, childKey: string, renderedHere: boolean, atRoot: boolean): void {
