@@ -41,17 +41,25 @@ export const imageScalarsOf = documentSlot<readonly { image: string; path: Value
 function imagesAmong(document: unknown, found: readonly { image: string; path: ValuePath }[]): ImageRef[] {
   if (found.length === 0) return [];
   const tasks = collectTasks(document);
-  // Each task object with the indexes of its refs (an alias may list one object twice).
-  const owners = new Map<unknown, number[]>();
+  // Each task object with the index of its ref, or of its refs when an alias lists one object twice.
+  const owners = new Map<unknown, number | number[]>();
   for (let index = 0; index < tasks.length; index++) {
-    const refs = owners.get(tasks[index]!.task);
-    if (refs) refs.push(index);
-    else owners.set(tasks[index]!.task, [index]);
+    const task = tasks[index]!.task;
+    const known = owners.get(task);
+    if (known === undefined) owners.set(task, index);
+    else if (typeof known === "number") owners.set(task, [known, index]);
+    else known.push(index);
   }
   const triggers = collectTriggers(document);
-  const byTask: ImageRef[][] = tasks.map(() => []);
-  const byTrigger: ImageRef[][] = triggers.map(() => []);
-  const byDefault = new Map<string, ImageRef[]>();
+  // Filled only where an image is found: most tasks and triggers hold none.
+  const byTask: (ImageRef[] | undefined)[] = [];
+  const byTrigger: (ImageRef[] | undefined)[] = [];
+  let byDefault: Map<string, ImageRef[]> | undefined;
+  const addTo = (lists: (ImageRef[] | undefined)[], index: number, ref: ImageRef): void => {
+    const list = lists[index];
+    if (list) list.push(ref);
+    else lists[index] = [ref];
+  };
   for (const { image, path } of found) {
     // nodes[i]: the node at path.slice(0, i); the last is the map holding the image.
     const nodes: unknown[] = [document];
@@ -64,26 +72,32 @@ function imagesAmong(document: unknown, found: readonly { image: string; path: V
       }
     }
     const ref: ImageRef = { image, path };
-    if (deepestTask !== -1) for (const index of owners.get(nodes[deepestTask])!) if (samePrefix(tasks[index]!.path, path, deepestTask)) byTask[index]!.push(ref);
-    if (path[0] === "triggers" && deepestTask < 3) {
-      triggers.forEach((trigger, index) => {
-        if (nodes.length > 2 && trigger.trigger === nodes[2] && samePrefix(trigger.path, path, 2)) byTrigger[index]!.push(ref);
-      });
+    if (deepestTask !== -1) {
+      const owner = owners.get(nodes[deepestTask])!;
+      if (typeof owner === "number") {
+        if (samePrefix(tasks[owner]!.path, path, deepestTask)) addTo(byTask, owner, ref);
+      } else for (const index of owner) if (samePrefix(tasks[index]!.path, path, deepestTask)) addTo(byTask, index, ref);
+    }
+    if (path[0] === "triggers" && deepestTask < 3 && nodes.length > 2) {
+      for (let index = 0; index < triggers.length; index++) {
+        const trigger = triggers[index]!;
+        if (trigger.trigger === nodes[2] && samePrefix(trigger.path, path, 2)) addTo(byTrigger, index, ref);
+      }
     }
     if ((path[0] === "pluginDefaults" || path[0] === "taskDefaults") && path[2] === "values" && nodes.length > 3 && deepestTask < 4 && Array.isArray(nodes[1]) && isMap(nodes[2])) {
       const key = `${path[0]}\u0000${String(path[1])}`;
-      let list = byDefault.get(key);
+      let list = (byDefault ??= new Map()).get(key);
       if (!list) byDefault.set(key, (list = []));
       list.push(ref);
     }
   }
   const out: ImageRef[] = [];
-  for (const list of byTask) out.push(...list);
-  for (const list of byTrigger) out.push(...list);
-  if (isMap(document)) {
+  for (const list of byTask) if (list) for (const ref of list) out.push(ref);
+  for (const list of byTrigger) if (list) for (const ref of list) out.push(ref);
+  if (byDefault && isMap(document)) {
     for (const key of ["pluginDefaults", "taskDefaults"]) {
       const list = document[key];
-      if (Array.isArray(list)) for (let index = 0; index < list.length; index++) out.push(...(byDefault.get(`${key}\u0000${index}`) ?? []));
+      if (Array.isArray(list)) for (let index = 0; index < list.length; index++) for (const ref of byDefault.get(`${key}\u0000${index}`) ?? []) out.push(ref);
     }
   }
   return out;

@@ -23,16 +23,25 @@ export const EXECUTION_NAMESPACE_CONDITION_TYPES = [
 const KESTRA = "io.kestra.";
 const fullNames = new WeakMap<readonly string[], ReadonlySet<string>>();
 
-/** True when `type` is one of `names` (written without the `io.kestra.` prefix). */
-export function isOneOfTypes(type: string | undefined, names: readonly string[]): boolean {
-  if (type === undefined) return false;
+/** The full names (`io.kestra.` prefixed) of `names`, one set per list. */
+export function typeNames(names: readonly string[]): ReadonlySet<string> {
   let set = fullNames.get(names);
   if (!set) {
     set = new Set(names.map((name) => KESTRA + name));
     fullNames.set(names, set);
   }
-  return set.has(type);
+  return set;
 }
+
+/** True when `type` is one of `names` (written without the `io.kestra.` prefix). */
+export function isOneOfTypes(type: string | undefined, names: readonly string[]): boolean {
+  return type !== undefined && typeNames(names).has(type);
+}
+
+/** Sets read on every task of every flow, looked up once. */
+export const SUBFLOW_TYPE_NAMES = typeNames(SUBFLOW_TYPES);
+/** Tasks running another flow: Subflow and ForEachItem. */
+export const FLOW_CALLING_TYPE_NAMES: ReadonlySet<string> = new Set([...SUBFLOW_TYPE_NAMES, ...typeNames(FOREACH_ITEM_TYPES)]);
 
 /** Kestra's own types (current `io.kestra.plugin.core.*` and legacy `io.kestra.core.*`). */
 export function isCoreType(type: string | undefined): boolean {

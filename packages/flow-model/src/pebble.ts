@@ -1,7 +1,7 @@
-import { isOneOfTypes, SUBFLOW_TYPES } from "./kestra-types.js";
+import { SUBFLOW_TYPE_NAMES } from "./kestra-types.js";
 import { imageScalarsOf, isImageScalar } from "./images.js";
 import { collectTasks } from "./tasks.js";
-import { BoundedStringCache, documentSlot, hasPebble, memoized, stringProperty, type ValuePath } from "./values.js";
+import { BoundedStringCache, documentSlot, hasPebble, memoized, type ValuePath } from "./values.js";
 
 /** One `{{ ... }}` or `{% ... %}` of a string: its inside, and where that inside starts in the string. */
 export interface PebbleExpression {
@@ -68,49 +68,80 @@ export function collectWatchedScalars(document: unknown, watch: (value: unknown,
   return walkScalars(document, watch).watched;
 }
 
-function walkScalars(document: unknown, watch: ((value: unknown, key: string | number | undefined) => boolean) | undefined): { pebble: readonly PebbleScalar[]; watched: KeyedScalar[] } {
-  const cachedPebble = typeof document === "object" && document !== null ? pebbleScalarsOf.get(document) : undefined;
-  const pebble: PebbleScalar[] = [];
-  const watched: KeyedScalar[] = [];
+type Watch = (value: unknown, key: string | number | undefined) => boolean;
+
+/** One walk's state: module-level functions over it, not closures made per flow. */
+interface ScalarWalk {
+  watch: Watch | undefined;
+  /** The objects Kestra renders in another context (Subflow `outputs`): most flows have one or two, no set is built for so few. */
+  otherContext: readonly unknown[] | ReadonlySet<unknown> | undefined;
+  /** One path stack for the whole walk: a path is copied only for a scalar kept. */
+  path: (string | number)[];
+  pebble: PebbleScalar[];
+  watched: KeyedScalar[];
   // With `watch`, the walk reaches every scalar: it also finds every image-keyed string.
-  const images: { image: string; path: ValuePath }[] = [];
-  // Most flows call no subflow: no set to look every node up in.
-  let otherContext: Set<unknown> | undefined;
-  if (!cachedPebble) for (const { task } of collectTasks(document)) if (isOneOfTypes(stringProperty(task, "type"), SUBFLOW_TYPES)) (otherContext ??= new Set()).add(task.outputs);
-  const path: (string | number)[] = [];
-  // `rendered`: the node is one Kestra renders in the flow's own context (see collectPebbleScalars).
-  const visit = (node: unknown, key: string | number | undefined, rendered: boolean): void => {
-    if (Array.isArray(node)) {
-      for (let index = 0; index < node.length; index++) {
-        path.push(index);
-        visit(node[index], index, rendered);
-        path.pop();
-      }
-    } else if (typeof node === "object" && node !== null) {
-      const renderedHere = rendered && !otherContext?.has(node);
-      if (!renderedHere && !watch) return;
-      const record = node as Record<string, unknown>;
-      for (const childKey of Object.keys(record)) {
-        const renderedChild = renderedHere && !UNRENDERED_KEYS.has(childKey) && !(path.length === 0 && childKey === "triggers");
-        if (!renderedChild && !watch) continue;
-        path.push(childKey);
-        visit(record[childKey], childKey, renderedChild);
-        path.pop();
-      }
-    } else {
-      let at: ValuePath | undefined;
-      if (rendered && typeof node === "string" && hasPebble(node)) pebble.push({ value: node, path: (at = path.slice()) });
-      if (watch) {
-        if (watch(node, key)) watched.push({ value: node as KeyedScalar["value"], key, path: at ?? (at = path.slice()) });
-        if (isImageScalar(node, key)) images.push({ image: node, path: path.slice() });
-      }
+  images: { image: string; path: ValuePath }[];
+}
+
+function walkScalars(document: unknown, watch: Watch | undefined): { pebble: readonly PebbleScalar[]; watched: KeyedScalar[] } {
+  const isObject = typeof document === "object" && document !== null;
+  const cachedPebble = isObject ? pebbleScalarsOf.get(document) : undefined;
+  let otherContext: unknown[] | undefined;
+  if (!cachedPebble) {
+    for (const { task } of collectTasks(document)) {
+      const type = task.type;
+      if (typeof type === "string" && SUBFLOW_TYPE_NAMES.has(type)) (otherContext ??= []).push(task.outputs);
     }
-  };
-  visit(document, undefined, !cachedPebble);
-  if (watch && typeof document === "object" && document !== null) imageScalarsOf.set(document, images);
-  if (cachedPebble) return { pebble: cachedPebble, watched };
-  if (typeof document === "object" && document !== null) pebbleScalarsOf.set(document, pebble);
-  return { pebble, watched };
+  }
+  const walk: ScalarWalk = { watch, otherContext: otherContext && otherContext.length > 8 ? new Set(otherContext) : otherContext, path: [], pebble: [], watched: [], images: [] };
+  visitNode(walk, document, undefined, !cachedPebble);
+  if (watch && isObject) imageScalarsOf.set(document, walk.images);
+  if (cachedPebble) return { pebble: cachedPebble, watched: walk.watched };
+  if (isObject) pebbleScalarsOf.set(document, walk.pebble);
+  return { pebble: walk.pebble, watched: walk.watched };
+}
+
+/** `rendered`: the node is one Kestra renders in the flow's own context (see collectPebbleScalars). */
+function visitNode(walk: ScalarWalk, node: unknown, key: string | number | undefined, rendered: boolean): void {
+  if (typeof node !== "object" || node === null) {
+    visitScalar(walk, node as KeyedScalar["value"], key, rendered);
+    return;
+  }
+  const path = walk.path;
+  if (Array.isArray(node)) {
+    for (let index = 0; index < node.length; index++) {
+      path.push(index);
+      visitNode(walk, node[index], index, rendered);
+      path.pop();
+    }
+    return;
+  }
+  const otherContext = walk.otherContext;
+  const renderedHere = rendered && (otherContext === undefined || !(Array.isArray(otherContext) ? otherContext.includes(node) : (otherContext as ReadonlySet<unknown>).has(node)));
+  const watch = walk.watch;
+  if (!renderedHere && !watch) return;
+  const record = node as Record<string, unknown>;
+  const atRoot = path.length === 0;
+  const keys = Object.keys(record);
+  for (let index = 0; index < keys.length; index++) visitEntry(walk, record, keys[index]!, renderedHere, atRoot);
+}
+
+function visitEntry(walk: ScalarWalk, record: Record<string, unknown>, childKey: string, renderedHere: boolean, atRoot: boolean): void {
+  const renderedChild = renderedHere && !UNRENDERED_KEYS.has(childKey) && !(atRoot && childKey === "triggers");
+  if (!renderedChild && !walk.watch) return;
+  walk.path.push(childKey);
+  visitNode(walk, record[childKey], childKey, renderedChild);
+  walk.path.pop();
+}
+
+function visitScalar(walk: ScalarWalk, node: KeyedScalar["value"], key: string | number | undefined, rendered: boolean): void {
+  let at: ValuePath | undefined;
+  if (rendered && typeof node === "string" && hasPebble(node)) walk.pebble.push({ value: node, path: (at = walk.path.slice()) });
+  const watch = walk.watch;
+  if (watch) {
+    if (watch(node, key)) walk.watched.push({ value: node, key, path: at ?? walk.path.slice() });
+    if (isImageScalar(node, key)) walk.images.push({ image: node, path: walk.path.slice() });
+  }
 }
 
 export type PebbleRoot = "outputs" | "inputs";

@@ -1,11 +1,4 @@
-import {
-  EXECUTION_FLOW_CONDITION_TYPES,
-  EXECUTION_NAMESPACE_CONDITION_TYPES,
-  FLOW_TRIGGER_TYPES,
-  FOREACH_ITEM_TYPES,
-  isOneOfTypes,
-  SUBFLOW_TYPES,
-} from "./kestra-types.js";
+import { EXECUTION_FLOW_CONDITION_TYPES, EXECUTION_NAMESPACE_CONDITION_TYPES, FLOW_CALLING_TYPE_NAMES, FLOW_TRIGGER_TYPES, isOneOfTypes } from "./kestra-types.js";
 import { applyPluginDefaults } from "./plugin-defaults.js";
 import { collectTasks, collectTriggers, forEachCondition } from "./tasks.js";
 import { documentSlot, hasPebble, isMap, stringProperty, type ValuePath, type YamlMap } from "./values.js";
@@ -53,7 +46,13 @@ function namespaceComparison(condition: YamlMap): FlowReference["namespaceMatch"
   return condition.prefix === true ? "prefix" : "equals";
 }
 
-const referencesByNamespace = documentSlot<Map<string, readonly FlowReference[]>>();
+/** A document's references for the namespace it was first asked for; others (rare: one render per namespace) in `more`. */
+interface NamespaceReferences {
+  namespace: string;
+  references: readonly FlowReference[];
+  more?: Map<string, readonly FlowReference[]>;
+}
+const referencesByNamespace = documentSlot<NamespaceReferences>();
 
 /**
  * Every Subflow/ForEachItem call (at any depth) and every Flow trigger upstream
@@ -62,10 +61,15 @@ const referencesByNamespace = documentSlot<Map<string, readonly FlowReference[]>
  */
 export function flowReferences(document: unknown, ownNamespace: string): readonly FlowReference[] {
   if (!isMap(document)) return [];
-  let byNamespace = referencesByNamespace.get(document);
-  if (!byNamespace) referencesByNamespace.set(document, (byNamespace = new Map()));
-  let found = byNamespace.get(ownNamespace);
-  if (!found) byNamespace.set(ownNamespace, (found = readReferences(applyPluginDefaults(document), ownNamespace)));
+  const known = referencesByNamespace.get(document);
+  if (!known) {
+    const references = readReferences(applyPluginDefaults(document), ownNamespace);
+    referencesByNamespace.set(document, { namespace: ownNamespace, references });
+    return references;
+  }
+  if (known.namespace === ownNamespace) return known.references;
+  let found = known.more?.get(ownNamespace);
+  if (!found) (known.more ??= new Map()).set(ownNamespace, (found = readReferences(applyPluginDefaults(document), ownNamespace)));
   return found;
 }
 
@@ -75,8 +79,8 @@ function readReferences(document: unknown, ownNamespace: string): FlowReference[
     if (found) out.push(found);
   };
   for (const { task, path } of collectTasks(document)) {
-    const type = stringProperty(task, "type");
-    if (isOneOfTypes(type, SUBFLOW_TYPES) || isOneOfTypes(type, FOREACH_ITEM_TYPES)) push(reference("subflow", task, path, ownNamespace));
+    const type = task.type;
+    if (typeof type === "string" && FLOW_CALLING_TYPE_NAMES.has(type)) push(reference("subflow", task, path, ownNamespace));
   }
   for (const { trigger, path } of collectTriggers(document)) {
     if (!isOneOfTypes(stringProperty(trigger, "type"), FLOW_TRIGGER_TYPES)) continue;

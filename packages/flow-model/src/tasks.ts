@@ -1,5 +1,5 @@
 import { isCoreType, PLUGIN_TYPE } from "./kestra-types.js";
-import { isMap, memoized, stringProperty, type ValuePath, type YamlMap } from "./values.js";
+import { isMap, memoized, type ValuePath, type YamlMap } from "./values.js";
 
 /**
  * Keys of a task holding lists of child tasks: `tasks` (Sequential, Parallel, Dag, ForEach,
@@ -24,7 +24,7 @@ export interface TaskRef {
 
 function collectFromList(list: unknown, path: ValuePath, listName: string, depth: number, out: TaskRef[], parent?: TaskRef): void {
   if (!Array.isArray(list)) return;
-  const underCoreType = isCoreType(parent ? stringProperty(parent.task, "type") : undefined);
+  const underCoreType = parent !== undefined && isCoreType(typeOf(parent.task));
   for (let index = 0; index < list.length; index++) {
     const item: unknown = list[index];
     if (!isMap(item)) continue;
@@ -40,27 +40,47 @@ function collectFromList(list: unknown, path: ValuePath, listName: string, depth
   }
 }
 
+function typeOf(node: YamlMap): string | undefined {
+  const type = node.type;
+  return typeof type === "string" ? type : undefined;
+}
+
+/** `list` under `key` of the task at `path`, when it holds any item (read in `CHILD_TASK_LIST_KEYS`' order). */
+function collectChildList(list: unknown, path: ValuePath, key: string, depth: number, out: TaskRef[], parent: TaskRef): void {
+  if (Array.isArray(list) && list.length > 0) collectFromList(list, [...path, key], key, depth, out, parent);
+}
+
 function collectTask(task: YamlMap, path: ValuePath, listName: string, depth: number, out: TaskRef[], parent?: TaskRef): void {
   const ref: TaskRef = parent ? { task, path, list: listName, depth, parent } : { task, path, list: listName, depth };
   out.push(ref);
-  for (const key of CHILD_TASK_LIST_KEYS) {
-    const children = task[key];
-    if (key === "cases") {
-      if (isMap(children)) for (const caseKey of Object.keys(children)) collectFromList(children[caseKey], [...path, "cases", caseKey], "cases", depth + 1, out, ref);
-    } else if (Array.isArray(children) && children.length > 0) collectFromList(children, [...path, key], key, depth + 1, out, ref);
-  }
+  // The keys of CHILD_TASK_LIST_KEYS, in its order, each read by name: a loop over the keys made a
+  // generic keyed read of every task for each of them.
+  const childDepth = depth + 1;
+  collectChildList(task.tasks, path, "tasks", childDepth, out, ref);
+  collectChildList(task.then, path, "then", childDepth, out, ref);
+  collectChildList(task.else, path, "else", childDepth, out, ref);
+  const cases = task.cases;
+  if (isMap(cases)) for (const caseKey of Object.keys(cases)) collectFromList(cases[caseKey], [...path, "cases", caseKey], "cases", childDepth, out, ref);
+  collectChildList(task.defaults, path, "defaults", childDepth, out, ref);
+  collectChildList(task.errors, path, "errors", childDepth, out, ref);
+  collectChildList(task.finally, path, "finally", childDepth, out, ref);
+  collectChildList(task.afterExecution, path, "afterExecution", childDepth, out, ref);
 }
 
 /** Every task of a flow at any depth, in document order: tasks, errors, finally, afterExecution, listeners, and every flowable's children. */
 export const collectTasks: (document: unknown) => readonly TaskRef[] = memoized((document) => {
   const out: TaskRef[] = [];
   if (!isMap(document)) return out;
-  for (const key of FLOW_TASK_LIST_KEYS) if (Array.isArray(document[key])) collectFromList(document[key], [key], key, 0, out);
+  for (const key of FLOW_TASK_LIST_KEYS) {
+    const list = document[key];
+    if (Array.isArray(list)) collectFromList(list, [key], key, 0, out);
+  }
   const listeners = document.listeners;
   if (Array.isArray(listeners)) {
-    listeners.forEach((listener, index) => {
+    for (let index = 0; index < listeners.length; index++) {
+      const listener: unknown = listeners[index];
       if (isMap(listener)) collectFromList(listener.tasks, ["listeners", index, "tasks"], "listeners", 0, out);
-    });
+    }
   }
   return out;
 });
@@ -103,20 +123,20 @@ export function forEachCondition(value: unknown, path: ValuePath, visit: (condit
 export const collectTypedNodes: (document: unknown) => readonly TypedRef[] = memoized((document) => {
   const out: TypedRef[] = [];
   const condition = (node: YamlMap, path: ValuePath): void => {
-    const type = stringProperty(node, "type");
+    const type = typeOf(node);
     if (type !== undefined) out.push({ node, path, kind: "condition", type });
   };
   for (const { task, path } of collectTasks(document)) {
-    const type = stringProperty(task, "type");
+    const type = typeOf(task);
     if (type !== undefined) out.push({ node: task, path, kind: "task", type });
     const runner = task.taskRunner;
     if (isMap(runner)) {
-      const runnerType = stringProperty(runner, "type");
+      const runnerType = typeOf(runner);
       if (runnerType !== undefined) out.push({ node: runner, path: [...path, "taskRunner"], kind: "taskRunner", type: runnerType });
     }
   }
   for (const { trigger, path } of collectTriggers(document)) {
-    const type = stringProperty(trigger, "type");
+    const type = typeOf(trigger);
     if (type !== undefined) out.push({ node: trigger, path, kind: "trigger", type });
     forEachCondition(trigger.conditions, [...path, "conditions"], condition);
     forEachCondition(trigger.scheduleConditions, [...path, "scheduleConditions"], condition);

@@ -14,14 +14,14 @@ const CREDENTIAL_KEY_ENDINGS = [
   "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "secretkey",
   "privatekey", "clientsecret", "serviceaccount", "credentials", "sastoken", "connectionstring",
 ];
-const credentialLike = new Map<string, boolean>();
-/** A cheap first cut: keys that may name a credential (the rule decides). */
-function mayNameCredential(key: string): boolean {
-  let verdict = credentialLike.get(key);
+const keyVerdicts = new Map<string, boolean>();
+/** Keys whose values are watched whatever they hold: `namespace`, and a cheap first cut of keys that may name a credential (the rule decides). */
+function isWatchedKey(key: string): boolean {
+  let verdict = keyVerdicts.get(key);
   if (verdict === undefined) {
     const normalized = key.toLowerCase().replace(/[^a-z0-9]/g, "");
-    verdict = CREDENTIAL_KEY_ENDINGS.some((ending) => normalized.endsWith(ending));
-    credentialLike.set(key, verdict);
+    verdict = WATCHED_KEYS.has(key) || CREDENTIAL_KEY_ENDINGS.some((ending) => normalized.endsWith(ending));
+    keyVerdicts.set(key, verdict);
   }
   return verdict;
 }
@@ -35,7 +35,7 @@ const CREDENTIAL_SHAPE_HINT = /AKIA|ASIA|PRIVATE KEY|gh[pousr]_|xox[abposr]-|:\/
  * walk whole documents themselves.
  */
 function isWatched(value: unknown, key: string | number | undefined): boolean {
-  if (typeof key === "string" && (WATCHED_KEYS.has(key) || mayNameCredential(key))) return true;
+  if (typeof key === "string" && isWatchedKey(key)) return true;
   if (typeof value !== "string") return false;
   if (value.includes("kv(")) return true;
   if (typeof key === "number" && DOTTED_NAMESPACE.test(value)) return true;
