@@ -13,6 +13,7 @@ import type {
   Diagnostic,
   FindingBase,
   FlowFinding,
+  FlowRuleContext,
   FlowSummary,
   FlowValidator,
   FlowVisitors,
@@ -61,6 +62,18 @@ function loadKestraSchema(repository: FlowRepository, options: LintOptions): Kes
   } catch {
     return undefined;
   }
+}
+
+/** A flow rule over a lint run: its context (pointed at each flow in turn), its handlers for the current flow, its times. */
+interface FlowRuleRun {
+  rule: Rule;
+  context: FlowRuleContext;
+  handlers: FlowVisitors;
+  /** Milliseconds on the first renders, and on the sampled renders after them (see RULE_TIMING_SAMPLE). */
+  exactMs: number;
+  sampleMs: number;
+  exactTimed: boolean;
+  sampleTimed: boolean;
 }
 
 /** One tenant's renders as the engine reads them, from a stream item or a whole `RenderResult`. */
@@ -160,73 +173,128 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
   });
 
   // Flow rules run flow by flow (not rule by rule): the engine walks each flow's model once and
-  // hands every part to the rules that visit it.
-  const visitingRules = rules.filter((rule) => rule.visitFlow);
-  const checkingRules = rules.filter((rule) => rule.checkFlow);
+  // hands every part to the rules that visit it. Each rule gets one context for the whole run,
+  // pointed at the flow being linted: only the handlers a rule returns are made per flow.
+  let current: { flow: RenderedFlow; envs: readonly string[] } | undefined;
+  const runs = new Map<Rule, FlowRuleRun>();
+  const runOf = (rule: Rule): FlowRuleRun => {
+    let run = runs.get(rule);
+    if (!run) {
+      const context: FlowRuleContext = {
+        flow: undefined as unknown as RenderedFlow,
+        facts,
+        options: optionsOf(rule),
+        report: (finding) => raw.push(fromFlow(rule, current!.flow, finding, current!.envs)),
+      };
+      runs.set(rule, (run = { rule, context, handlers: {}, exactMs: 0, sampleMs: 0, exactTimed: false, sampleTimed: false }));
+    }
+    return run;
+  };
+  const visitingRuns = rules.filter((rule) => rule.visitFlow).map(runOf);
+  const checkingRuns = rules.filter((rule) => rule.checkFlow).map(runOf);
   const crossFlowRules = rules.filter((rule) => rule.checkTenantFlows);
   // Rules are timed on the first RULE_TIMING_SAMPLE renders (warm-up included), then on one
   // render in RULE_TIMING_SAMPLE, scaled to all of them: timing each handler call of every flow
   // costs more than some rules do.
-  const exactTimes = new Map<string, number>();
-  const sampleTimes = new Map<string, number>();
   let renderCount = 0;
   let sampledRenders = 0;
-  const run = (rule: Rule, flow: RenderedFlow, work: () => void): void => {
+  let timing: "exact" | "sample" | undefined;
+  const failed = (run: FlowRuleRun, error: unknown): void => {
+    const flow = current!.flow;
+    internalError(run.rule, error, flow.locate([]), flow.tenant);
+  };
+  const addTime = (run: FlowRuleRun, start: number): void => {
+    const ms = performance.now() - start;
+    if (timing === "exact") {
+      run.exactMs += ms;
+      run.exactTimed = true;
+    } else {
+      run.sampleMs += ms;
+      run.sampleTimed = true;
+    }
+  };
+  // walkFlow's `call`: one function for the whole run (the flow and the timing are the loop's).
+  const callPlain = (run: FlowRuleRun, work: () => void): void => {
     try {
       work();
     } catch (error) {
-      internalError(rule, error, flow.locate([]), flow.tenant);
+      failed(run, error);
     }
   };
-  const timedInto = (times: Map<string, number>) => (rule: Rule, flow: RenderedFlow, work: () => void): void => {
+  const callTimed = (run: FlowRuleRun, work: () => void): void => {
     const start = performance.now();
-    run(rule, flow, work);
-    times.set(rule.meta.id, (times.get(rule.meta.id) ?? 0) + performance.now() - start);
+    callPlain(run, work);
+    addTime(run, start);
   };
-  const timedExactly = timedInto(exactTimes);
-  const timedSample = timedInto(sampleTimes);
-  const rulesOptions = new Map(rules.map((rule) => [rule, optionsOf(rule)]));
   // The compact index the cross-flow rules read once every tenant is rendered: per environment
   // and tenant, a summary of each deployable flow; per environment, every namespace rendered into.
   const groups = new Map<string, { env: string; tenant: string | null; flows: FlowSummary[] }>();
   const interner = new IndexInterner();
   const envNamespaces = new Map<string, Set<string>>();
-  const visitors: { rule: Rule; handlers: FlowVisitors }[] = [];
+  const visitors: FlowRuleRun[] = [];
   for (const batch of batchesOf(rendered)) {
     for (const problem of batch.problems) raw.push(fromProblem(problem));
     // A flow left out as a duplicate of another is still checked on its own: duplicate-flow must not hide its other findings.
-    for (const { flow, envs } of batch.renders) {
+    for (const render of batch.renders) {
+      const flow = render.flow;
+      current = render;
       const index = renderCount++;
       const sampled = index >= RULE_TIMING_SAMPLE && index % RULE_TIMING_SAMPLE === 0;
       if (sampled) sampledRenders++;
-      const call = index < RULE_TIMING_SAMPLE ? timedExactly : sampled ? timedSample : run;
-      const report = (rule: Rule) => (finding: FlowFinding) => raw.push(fromFlow(rule, flow, finding, envs));
+      timing = index < RULE_TIMING_SAMPLE ? "exact" : sampled ? "sample" : undefined;
       visitors.length = 0;
-      for (const rule of visitingRules) call(rule, flow, () => visitors.push({ rule, handlers: rule.visitFlow!({ flow, facts, options: rulesOptions.get(rule)!, report: report(rule) }) }));
-      walkFlow(flow, visitors, ({ rule }, work) => call(rule, flow, work));
-      for (const rule of checkingRules) call(rule, flow, () => rule.checkFlow!({ flow, facts, options: rulesOptions.get(rule)!, report: report(rule) }));
+      for (const run of visitingRuns) {
+        const started = timing ? performance.now() : 0;
+        run.context.flow = flow;
+        try {
+          run.handlers = run.rule.visitFlow!(run.context);
+          visitors.push(run);
+        } catch (error) {
+          failed(run, error);
+        }
+        if (timing) addTime(run, started);
+      }
+      walkFlow(flow, visitors, timing ? callTimed : callPlain);
+      for (const run of checkingRuns) {
+        const started = timing ? performance.now() : 0;
+        run.context.flow = flow;
+        try {
+          run.rule.checkFlow!(run.context);
+        } catch (error) {
+          failed(run, error);
+        }
+        if (timing) addTime(run, started);
+      }
     }
+    current = undefined;
     if (crossFlowRules.length === 0) continue;
     time("engine", () => {
       // Environments that share a render share its document, and so its references.
       const referencesOf = new Map<unknown, readonly FlowReference[]>();
       interner.nextTenant();
+      let group: { env: string; tenant: string | null; flows: FlowSummary[] } | undefined;
+      let namespaces: Set<string> | undefined;
       for (const flow of batch.deployable) {
         let references = referencesOf.get(flow.document);
         if (!references) referencesOf.set(flow.document, (references = interner.of(flowReferences(flow.document, flow.namespace))));
-        const key = `${flow.env}\u0000${flow.tenant ?? ""}`;
-        let group = groups.get(key);
-        if (!group) groups.set(key, (group = { env: flow.env, tenant: flow.tenant, flows: [] }));
+        // A batch's flows come environment by environment, all of one tenant: the group changes rarely.
+        if (!group || group.env !== flow.env || group.tenant !== flow.tenant) {
+          const key = `${flow.env}\u0000${flow.tenant ?? ""}`;
+          group = groups.get(key);
+          if (!group) groups.set(key, (group = { env: flow.env, tenant: flow.tenant, flows: [] }));
+          namespaces = envNamespaces.get(flow.env);
+          if (!namespaces) envNamespaces.set(flow.env, (namespaces = new Set()));
+        }
         group.flows.push(flowSummary(flow, references, interner.name(flow.namespace)));
-        let namespaces = envNamespaces.get(flow.env);
-        if (!namespaces) envNamespaces.set(flow.env, (namespaces = new Set()));
-        namespaces.add(flow.namespace);
+        namespaces!.add(flow.namespace);
       }
     });
   }
-  for (const [id, ms] of exactTimes) timings[id] = (timings[id] ?? 0) + ms;
+  // In the order the rules were first timed: visiting rules, then the other flow-checking ones.
+  const flowRuns = [...new Set([...visitingRuns, ...checkingRuns])];
+  for (const run of flowRuns) if (run.exactTimed) timings[run.rule.meta.id] = (timings[run.rule.meta.id] ?? 0) + run.exactMs;
   const scale = sampledRenders === 0 ? 0 : (renderCount - RULE_TIMING_SAMPLE) / sampledRenders;
-  for (const [id, ms] of sampleTimes) timings[id] = (timings[id] ?? 0) + ms * scale;
+  for (const run of flowRuns) if (run.sampleTimed) timings[run.rule.meta.id] = (timings[run.rule.meta.id] ?? 0) + run.sampleMs * scale;
 
   for (const rule of rules) {
     const { checkTemplate, checkTenant, checkTenantFlows } = rule;
@@ -303,36 +371,25 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
   return { diagnostics, errorCount, warningCount, infoCount, timings };
 }
 
+/** A node of the interner's path trie: a segment's children, and the kept path ending here. */
+interface PathNode {
+  children: Map<string | number, PathNode>;
+  path?: FlowReference["path"];
+}
+
 /**
  * Keeps one copy of equal names and references while the index is built: the index holds a
  * summary of every flow of the platform, so it is kept small. Paths are the same for every tenant;
  * names and references for every environment a tenant goes to (`nextTenant` lets go of them).
+ * Equal values are found by lookups on their parts, with no key built per reference.
  */
 class IndexInterner {
   private static readonly NONE: readonly FlowReference[] = Object.freeze([]);
-  private readonly paths = new Map<string, FlowReference["path"]>();
+  /** Every kept path, by its segments (a Map tells the number 1 from the string "1"). */
+  private readonly paths: PathNode = { children: new Map() };
   private names = new Map<string, string>();
-  private references = new Map<string, FlowReference>();
-
-  /**
-   * A key equal for equal paths only: numbers and strings are told apart, and a string holding
-   * a separator falls back to JSON.
-   */
-  private static pathKey(path: FlowReference["path"]): string {
-    let key = "";
-    for (const part of path) {
-      if (typeof part === "number") key += `\u0001${part}`;
-      else if (part.includes("\u0000") || part.includes("\u0001")) return JSON.stringify(path);
-      else key += `\u0000${part}`;
-    }
-    return key;
-  }
-
-  private static referenceKey(reference: FlowReference, pathKey: string): string {
-    const { kind, namespace, flowId, namespaceMatch, dynamic } = reference;
-    // Every field of a reference (JSON keeps flowId apart from no flowId; \u0002 never starts a path key).
-    return JSON.stringify([kind, namespace, flowId === undefined ? 0 : flowId, namespaceMatch, dynamic]) + "\u0002" + pathKey;
-  }
+  /** This tenant's references by kept path, then namespace; the few sharing both are told apart by their other fields. */
+  private references = new Map<FlowReference["path"], Map<string, FlowReference[]>>();
 
   nextTenant(): void {
     this.names = new Map();
@@ -349,17 +406,27 @@ class IndexInterner {
   of(references: readonly FlowReference[]): readonly FlowReference[] {
     if (references.length === 0) return IndexInterner.NONE;
     return references.map((reference) => {
-      const pathKey = IndexInterner.pathKey(reference.path);
-      const key = IndexInterner.referenceKey(reference, pathKey);
-      let kept = this.references.get(key);
-      if (!kept) {
-        let path = this.paths.get(pathKey);
-        if (!path) this.paths.set(pathKey, (path = reference.path));
-        kept = { ...reference, namespace: this.name(reference.namespace), path };
-        this.references.set(key, kept);
-      }
+      const path = this.path(reference.path);
+      const namespace = this.name(reference.namespace);
+      let byNamespace = this.references.get(path);
+      if (!byNamespace) this.references.set(path, (byNamespace = new Map()));
+      let alike = byNamespace.get(namespace);
+      if (!alike) byNamespace.set(namespace, (alike = []));
+      const { kind, flowId, namespaceMatch, dynamic } = reference;
+      let kept = alike.find((other) => other.kind === kind && other.flowId === flowId && other.namespaceMatch === namespaceMatch && other.dynamic === dynamic);
+      if (!kept) alike.push((kept = { ...reference, namespace, path }));
       return kept;
     });
+  }
+
+  private path(path: FlowReference["path"]): FlowReference["path"] {
+    let node = this.paths;
+    for (const segment of path) {
+      let child = node.children.get(segment);
+      if (!child) node.children.set(segment, (child = { children: new Map() }));
+      node = child;
+    }
+    return (node.path ??= path);
   }
 }
 

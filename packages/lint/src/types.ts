@@ -69,6 +69,10 @@ export interface LintFacts {
   flowValidator?: FlowValidator;
 }
 
+/**
+ * What a flow rule's `visitFlow` or `checkFlow` is given for one flow. Read it while that flow is
+ * visited: the engine hands a rule the same object for every flow, pointed at the flow in turn.
+ */
 export interface FlowRuleContext {
   flow: RenderedFlow;
   facts: LintFacts;

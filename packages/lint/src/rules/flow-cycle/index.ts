@@ -1,17 +1,24 @@
+import type { FlowReference } from "@flowops/flow-model";
 import type { ValuePath } from "@flowops/render";
 import type { FlowSummary, Rule } from "../../types.js";
 
 interface Edge {
   to: string;
-  /** The flow and path where the edge is written. */
+  /** The flow and reference where the edge is written. */
   flow: FlowSummary;
-  path: ValuePath;
+  reference: FlowReference;
 }
 
 const keyOf = (namespace: string, id: string): string => `${namespace}.${id}`;
+const flowIdPath = (reference: FlowReference): ValuePath => [...reference.path, "flowId"];
 
-/** Strongly connected components (Tarjan), each a list of node keys. */
-function stronglyConnected(nodes: readonly string[], edges: ReadonlyMap<string, readonly Edge[]>): string[][] {
+/**
+ * Strongly connected components (Tarjan) of more than one node, each a list of node keys. Only
+ * nodes with edges out start a search: a node without one is a component of its own, found the same
+ * whenever it is reached, so the larger components come in the same order as from a search over
+ * every node.
+ */
+function cycles(edges: ReadonlyMap<string, readonly Edge[]>): string[][] {
   let counter = 0;
   const index = new Map<string, number>();
   const low = new Map<string, number>();
@@ -40,10 +47,10 @@ function stronglyConnected(nodes: readonly string[], edges: ReadonlyMap<string, 
         onStack.delete(member);
         component.push(member);
       } while (member !== node);
-      out.push(component);
+      if (component.length > 1) out.push(component);
     }
   };
-  for (const node of nodes) if (!index.has(node)) visit(node);
+  for (const node of [...edges.keys()].sort()) if (!index.has(node)) visit(node);
   return out;
 }
 
@@ -64,31 +71,48 @@ export const flowCycle: Rule = {
     },
   },
   checkTenantFlows({ flows, report }) {
-    const byKey = new Map(flows.map((flow) => [keyOf(flow.namespace, flow.id), flow]));
+    // Each flow's node key, built once; a reference finds its target's key by namespace and id.
+    const keysByNamespace = new Map<string, Map<string, string>>();
+    for (const flow of flows) {
+      let byId = keysByNamespace.get(flow.namespace);
+      if (!byId) keysByNamespace.set(flow.namespace, (byId = new Map()));
+      if (!byId.has(flow.id)) byId.set(flow.id, keyOf(flow.namespace, flow.id));
+    }
+    let flowKeys: Set<string> | undefined;
+    /** The node a reference points at, or undefined when this tenant renders no such flow. */
+    const targetOf = (namespace: string, flowId: string): string | undefined => {
+      const key = keysByNamespace.get(namespace)?.get(flowId);
+      if (key !== undefined) return key;
+      // Keys join namespace and id with a dot, so another split of the same key names the same node.
+      const joined = keyOf(namespace, flowId);
+      flowKeys ??= new Set([...keysByNamespace.values()].flatMap((byId) => [...byId.values()]));
+      return flowKeys.has(joined) ? joined : undefined;
+    };
     const edges = new Map<string, Edge[]>();
     const addEdge = (from: string, edge: Edge): void => {
-      if (!byKey.has(from) || !byKey.has(edge.to)) return;
-      edges.set(from, [...(edges.get(from) ?? []), edge]);
+      const out = edges.get(from);
+      if (out) out.push(edge);
+      else edges.set(from, [edge]);
     };
     for (const flow of flows) {
-      const self = keyOf(flow.namespace, flow.id);
+      if (flow.references.length === 0) continue;
+      const self = keysByNamespace.get(flow.namespace)!.get(flow.id)!;
       for (const reference of flow.references) {
         // Namespace-wide upstreams are left out: in real flows they are alerting flows filtered by
         // execution status (on FAILED, anywhere under `company`), which do not restart each other.
         if (reference.dynamic || reference.flowId === undefined || reference.namespaceMatch !== "equals") continue;
-        const other = keyOf(reference.namespace, reference.flowId);
-        const path = [...reference.path, "flowId"];
+        const other = targetOf(reference.namespace, reference.flowId);
         if (reference.kind === "subflow") {
-          if (other === self) report({ flow, messageId: "recursiveSubflow", path, data: { flow: self } });
-          else addEdge(self, { to: other, flow, path });
-        } else if (other !== self) {
-          addEdge(other, { to: self, flow, path });
+          if (other === self) report({ flow, messageId: "recursiveSubflow", path: flowIdPath(reference), data: { flow: self } });
+          // An edge to or from a flow this tenant does not render cannot close a cycle.
+          else if (other !== undefined) addEdge(self, { to: other, flow, reference });
+        } else if (other !== undefined && other !== self) {
+          addEdge(other, { to: self, flow, reference });
         }
       }
     }
-    const nodes = [...byKey.keys()].sort();
-    for (const component of stronglyConnected(nodes, edges)) {
-      if (component.length < 2) continue;
+    if (edges.size === 0) return;
+    for (const component of cycles(edges)) {
       const members = new Set(component);
       // Walk the cycle from its first member, following edges that stay inside the component.
       const start = [...component].sort()[0]!;
@@ -106,7 +130,7 @@ export const flowCycle: Rule = {
         visited.add(edge.to);
         current = edge.to;
       }
-      if (first) report({ flow: first.flow, messageId: "cycle", path: first.path, data: { cycle: cycle.join(" -> ") } });
+      if (first) report({ flow: first.flow, messageId: "cycle", path: flowIdPath(first.reference), data: { cycle: cycle.join(" -> ") } });
     }
   },
 };

@@ -17,13 +17,20 @@ export const missingUpstream: Rule = {
     },
   },
   checkTenantFlows({ tenant, flows, envNamespaces, facts, report }) {
-    const rendered = new Set(flows.map((flow) => `${flow.namespace}\u0000${flow.id}`));
+    // The rendered flow ids by namespace: looked up by parts, no key built per flow or reference.
+    const rendered = new Map<string, Set<string>>();
+    for (const flow of flows) {
+      const ids = rendered.get(flow.namespace);
+      if (ids) ids.add(flow.id);
+      else rendered.set(flow.namespace, new Set([flow.id]));
+    }
     const scope = tenant ? "for this tenant" : "by this repository";
     for (const flow of flows) {
       for (const reference of flow.references) {
         if (reference.flowId === undefined || reference.namespaceMatch !== "equals" || reference.dynamic) continue;
+        if (rendered.get(reference.namespace)?.has(reference.flowId)) continue;
         const managed = envNamespaces.has(reference.namespace) || (tenant !== null && facts.namespaceOwner(reference.namespace) === tenant);
-        if (!managed || rendered.has(`${reference.namespace}\u0000${reference.flowId}`)) continue;
+        if (!managed) continue;
         report({
           flow,
           messageId: reference.kind === "subflow" ? "subflowMissing" : "upstreamMissing",
