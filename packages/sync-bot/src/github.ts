@@ -351,11 +351,11 @@ export class GitHubRepository {
   }
 
   /**
-   * Open issues (not pull requests) with `label`, by `creator` when given, oldest first. GitHub
+   * Open issues (not pull requests) with `label` opened by `creator`, oldest first. GitHub
    * filters by both; the answer is checked again, so a server that ignored a filter cannot hand
    * the bot someone else's issue.
    */
-  async openIssues(label: string, creator: string | null): Promise<OpenIssue[]> {
+  async openIssues(label: string, creator: string): Promise<OpenIssue[]> {
     let pages = 0;
     // Anyone who can label issues can add to this list: the oldest pages are enough, memory stays bounded.
     const issues = await this.client.paginate(
@@ -365,7 +365,7 @@ export class GitHubRepository {
         repo: this.repo,
         state: "open",
         labels: label,
-        ...(creator ? { creator } : {}),
+        creator,
         sort: "created",
         direction: "asc",
         per_page: 100,
@@ -378,7 +378,7 @@ export class GitHubRepository {
     return issues
       .filter((issue) => !issue.pull_request && issue.state === "open")
       .filter((issue) => issue.labels.some((l) => (typeof l === "string" ? l : l.name) === label))
-      .filter((issue) => (creator ? issue.user?.login === creator : issue.user?.type === "Bot"))
+      .filter((issue) => issue.user?.login === creator)
       .map((issue) => ({ number: issue.number, title: issue.title, body: issue.body ?? "", htmlUrl: issue.html_url, author: issue.user?.login ?? null }))
       .sort((a, b) => a.number - b.number);
   }
