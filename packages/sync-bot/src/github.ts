@@ -18,6 +18,10 @@ export const ANNOTATIONS_PER_REQUEST = 50;
 export const MAX_COMMENT_PARTS = 10;
 /** Pages of 100 open issues {@link GitHubRepository.openIssues} reads at most. */
 const OPEN_ISSUES_MAX_PAGES = 10;
+/** Pages of 100 check runs {@link GitHubRepository.cancelUnfinishedCheckRuns} reads at most. */
+const CHECK_RUNS_MAX_PAGES = 10;
+/** Pages of 100 comments {@link GitHubRepository.upsertStickyComment} reads at most. */
+const COMMENTS_MAX_PAGES = 10;
 /** The name of the check run on the head sha; branch protection requires checks by name. */
 export const CHECK_NAME = "flowops";
 
@@ -269,6 +273,12 @@ export function leaseDescription(environment: string, holder: string, until: Dat
 
 const LEASE = /\(lease (\S+) until (\d{4}-\d\d-\d\dT[\d:.]+Z)\)/;
 
+/** A check run just created, and the App GitHub says created it (null when it names none). */
+export interface StartedCheckRun {
+  id: number;
+  appId: number | null;
+}
+
 /** An open issue, as the drift report reads it. */
 export interface OpenIssue {
   number: number;
@@ -287,8 +297,8 @@ export class GitHubRepository {
     private readonly log: BotLogger,
   ) {}
 
-  /** Creates the `flowops` check run on `headSha`, in progress. */
-  async startCheckRun(headSha: string, detailsUrl?: string): Promise<number> {
+  /** Creates the `flowops` check run on `headSha`, in progress; `appId` is the App GitHub says created it (the token's). */
+  async startCheckRun(headSha: string, detailsUrl?: string): Promise<StartedCheckRun> {
     const { data } = await this.client.rest.checks.create({
       owner: this.owner,
       repo: this.repo,
@@ -298,24 +308,40 @@ export class GitHubRepository {
       started_at: new Date().toISOString(),
       ...(detailsUrl ? { details_url: detailsUrl } : {}),
     });
-    return data.id;
+    return { id: data.id, appId: data.app?.id ?? null };
   }
 
   /**
-   * Completes, as cancelled, `flowops` check runs on `headSha` left in progress by a run that was
-   * killed or cancelled: an unfinished required check would block the merge until it goes stale
-   * (14 days). Returns how many it closed.
+   * Completes, as cancelled, `flowops` check runs on `headSha` that an earlier run of the same App
+   * as `current` (the run just started) left in progress when it was killed or cancelled: an
+   * unfinished required check would block the merge until it goes stale (14 days). Only that App's
+   * runs (GitHub's `app_id` filter, checked again on the answer) older than `current` are touched:
+   * another App's run named `flowops` is not ours to close (GitHub would answer 403), and a newer
+   * run is a newer check that will close this one. Reads at most 10 pages of 100 (anyone who can
+   * create check runs on the commit could grow the list). Returns how many it closed.
    */
-  async cancelUnfinishedCheckRuns(headSha: string): Promise<number> {
-    const runs = await this.client.paginate(this.client.rest.checks.listForRef, {
-      owner: this.owner,
-      repo: this.repo,
-      ref: headSha,
-      check_name: CHECK_NAME,
-      status: "in_progress",
-      filter: "all",
-      per_page: 100,
-    });
+  async cancelUnfinishedCheckRuns(headSha: string, current: StartedCheckRun): Promise<number> {
+    if (current.appId === null) return 0;
+    const appId = current.appId;
+    let pages = 0;
+    const listed = await this.client.paginate(
+      this.client.rest.checks.listForRef,
+      {
+        owner: this.owner,
+        repo: this.repo,
+        ref: headSha,
+        check_name: CHECK_NAME,
+        status: "in_progress",
+        app_id: appId,
+        filter: "all",
+        per_page: 100,
+      },
+      (response, done) => {
+        if (++pages >= CHECK_RUNS_MAX_PAGES) done();
+        return response.data;
+      },
+    );
+    const runs = listed.filter((run) => run.app?.id === appId && run.id < current.id && run.name === CHECK_NAME && run.status === "in_progress");
     for (const run of runs) {
       await this.client.rest.checks.update({
         owner: this.owner,
