@@ -77,6 +77,24 @@ describe("sticky comment on GitHub (double)", () => {
     expect(marked().map((c) => c.body)).toEqual(["<!-- flowops:impact -->\ntwo", human.body]);
   });
 
+  it("knowing its own login, takes only its own comments: another bot's comment with the marker is left alone", async () => {
+    const own = new GitHubRepository(github.client, platform.owner, platform.name, quiet, "github-actions[bot]");
+    const renovate = double.addComment(platform.fullName, pullNumber, { login: "renovate[bot]", type: "Bot" }, "<!-- flowops:impact -->\nplanted");
+    expect(await own.upsertStickyComment(pullNumber, "impact", "report")).toMatchObject({ created: 1, updated: 0, deleted: 0 });
+    expect(renovate).toMatchObject({ body: "<!-- flowops:impact -->\nplanted", edits: 0 });
+    expect(marked().map((c) => [c.user.login, c.body])).toEqual([["renovate[bot]", renovate.body], ["github-actions[bot]", "<!-- flowops:impact -->\nreport"]]);
+  });
+
+  it("reads at most 10 pages of 100 comments: a report past them is written anew, the one past the cap left as it is", async () => {
+    for (let i = 0; i < 1_000; i++) double.addHumanComment(platform.fullName, pullNumber, "spammer", `comment ${i}`);
+    const [past] = (await github.upsertStickyComment(pullNumber, "impact", "old report")).commentIds;
+    expect(await github.upsertStickyComment(pullNumber, "impact", "new report")).toMatchObject({ created: 1, updated: 0, deleted: 0 });
+    const listings = double.requests.filter((r) => r.operationId === "issues/list-comments");
+    expect(listings.slice(-10).map((r) => new URL(r.path, double.url).searchParams.get("page") ?? "1")).toEqual(["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]);
+    expect(listings).toHaveLength(20);
+    expect(marked().map((c) => [c.id === past, c.body])).toEqual([[true, "<!-- flowops:impact -->\nold report"], [false, "<!-- flowops:impact -->\nnew report"]]);
+  });
+
   it("cuts an over-long check summary with a notice instead of failing", async () => {
     const { id } = await github.startCheckRun(double.pullRequest(platform.fullName, pullNumber).head.sha);
     await github.completeCheckRun(id, { conclusion: "success", title: "t".repeat(300), summary: "s".repeat(70_000), text: "x".repeat(80_000), annotations: [] });

@@ -300,9 +300,14 @@ export class GitHubDouble {
 
   /** A person's comment (the bot must never take it for its own). */
   addHumanComment(repoName: string, number: number, login: string, body: string): CommentState {
+    return this.addComment(repoName, number, { login, type: "User" }, body);
+  }
+
+  /** A comment by anyone (a person, or another bot with `type: "Bot"`). */
+  addComment(repoName: string, number: number, user: User, body: string): CommentState {
     const repo = this.repo(repoName);
     const now = new Date().toISOString();
-    const comment = { id: this.nextId++, issue_number: number, body, user: { login, type: "User" as const }, created_at: now, updated_at: now, edits: 0 };
+    const comment: CommentState = { id: this.nextId++, issue_number: number, body, user, created_at: now, updated_at: now, edits: 0 };
     repo.comments.push(comment);
     return comment;
   }

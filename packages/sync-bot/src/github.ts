@@ -290,11 +290,17 @@ export interface OpenIssue {
 
 /** The GitHub operations of the bot on one repository. Every write is safe to repeat. */
 export class GitHubRepository {
+  /**
+   * @param login The login the client's token acts as (the App's `<slug>[bot]`), when known: only
+   *   its comments are taken for the bot's own. Null (Actions, where the token may be any bot's):
+   *   any bot's comment carrying the marker is.
+   */
   constructor(
     readonly client: GitHubClient,
     readonly owner: string,
     readonly repo: string,
     private readonly log: BotLogger,
+    readonly login: string | null = null,
   ) {}
 
   /** Creates the `flowops` check run on `headSha`, in progress; `appId` is the App GitHub says created it (the token's). */
@@ -459,20 +465,27 @@ export class GitHubRepository {
   /**
    * Keeps exactly one report (in as many parts as it needs) on an issue or PR, found again by the
    * hidden marker of `key`: edits parts whose body changed, leaves equal ones alone, creates missing
-   * parts and deletes parts (and duplicates) no longer needed.
+   * parts and deletes parts (and duplicates) no longer needed. Reads the oldest 10 pages of 100
+   * comments at most (anyone who can comment could grow the list without bound): a part past them
+   * is not found, so a new comment is written rather than reading on, and the one past the cap is
+   * left as it is.
    */
   async upsertStickyComment(issueNumber: number, key: string, markdown: string): Promise<StickyCommentResult> {
     const bodies = stickyCommentBodies(key, redact(markdown));
     const marker = commentMarker(key);
-    const all = await this.client.paginate(this.client.rest.issues.listComments, {
-      owner: this.owner,
-      repo: this.repo,
-      issue_number: issueNumber,
-      per_page: 100,
-    });
-    // Only bot comments: a person quoting the marker must not have their comment overwritten.
+    let pages = 0;
+    const all = await this.client.paginate(
+      this.client.rest.issues.listComments,
+      { owner: this.owner, repo: this.repo, issue_number: issueNumber, per_page: 100 },
+      (response, done) => {
+        if (++pages >= COMMENTS_MAX_PAGES) done();
+        return response.data;
+      },
+    );
+    // Only the bot's own comments (its login when known, else a bot's): a person quoting the marker must not have their comment overwritten.
+    const login = this.login;
     const mine = all
-      .filter((comment) => comment.user?.type === "Bot" && (comment.body ?? "").includes(marker))
+      .filter((comment) => (login ? comment.user?.login === login : comment.user?.type === "Bot") && (comment.body ?? "").includes(marker))
       .map((comment) => ({ id: comment.id, body: comment.body ?? "", part: partNumber(key, comment.body ?? "") }))
       .sort((a, b) => a.part - b.part || a.id - b.id);
 

@@ -227,7 +227,8 @@ export function createBotServer(options: BotServerOptions): BotServer {
       const client: GitHubClient = await app.getInstallationOctokit(route.installationId);
       const { token } = (await client.auth({ type: "installation" })) as { token: string };
       registerSecret(token);
-      const github = new GitHubRepository(client, route.owner, route.repo, log);
+      // The App's login (read once and kept) tells its comments from other bots'.
+      const github = new GitHubRepository(client, route.owner, route.repo, log, await appBotLogin());
       if (route.kind === "pull-request") {
         record.pullRequest = [await checkPullRequest(github, token, route.cloneUrl, route)];
       } else if (route.kind === "rerequest") {
@@ -316,7 +317,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
         if (closing) break;
         const owner = repository.owner.login;
         const full = `${owner}/${repository.name}`;
-        const github = new GitHubRepository(octokit as GitHubClient, owner, repository.name, log);
+        const github = new GitHubRepository(octokit as GitHubClient, owner, repository.name, log, await botLogin());
         let deployed: Awaited<ReturnType<GitHubRepository["lastSuccessfulDeployment"]>> | undefined;
         let driftChecked = false;
         for (const branch of new Set([repository.default_branch, ...(options.deployBranches ?? [])])) {
