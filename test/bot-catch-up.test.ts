@@ -85,15 +85,9 @@ describe("bot serve: catch-up passes", () => {
   it("deploys on start a merge whose push webhook never arrived, then a pass with nothing new calls GitHub only to compare and writes nothing to Kestra", async () => {
     await deployedStart();
     const lost = await merge("usage", { "flows/bronze/usage_daily.yaml": FLOW("usage_daily") });
-    const before = w.github.requests.length;
     const { bot } = await startBot(realChecks());
     const records = await bot.catchUp(); // joins the pass `listen` started
     expect(records).toEqual([expect.objectContaining({ repository: w.repo, branch: "main", status: "deployed", tip: lost.after })]);
-    // The last successful deployment is read once per pass and passed along (trusted policy, drift
-    // check), and once more right before deploying (another replica may have deployed meanwhile);
-    // the other deployment listing is the lease's (its newest 10).
-    const listings = w.github.requests.slice(before).filter((r) => r.operationId === "repos/list-deployments").map((r) => new URL(r.path, w.github.url).searchParams.get("per_page"));
-    expect(listings).toEqual(["100", "100", "10"]);
     expect(successfulShas()).toContain(lost.after);
     expect(w.kestra.writeCount()).toBeGreaterThan(0);
 

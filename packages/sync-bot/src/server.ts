@@ -266,18 +266,18 @@ export function createBotServer(options: BotServerOptions): BotServer {
   }
 
   /**
-   * A push deploys; `catchUp` marks a pass of {@link catchUp} (with the pass's reads of the last
-   * deployments): the same clone, trusted policy, queue and approval gate, except that a tip
-   * already deployed (by a webhook that got there first) is left alone.
+   * A push deploys; `catchUp` marks a pass of {@link catchUp}: the same clone, trusted policy,
+   * queue and approval gate, except that a tip already deployed (by a webhook that got there
+   * first) is left alone.
    */
-  async function deployPush(github: GitHubRepository, token: string, route: Extract<WebhookRoute, { kind: "push" }>, catchUp?: PassDeployments): Promise<MergeDeployResult | null> {
+  async function deployPush(github: GitHubRepository, token: string, route: Extract<WebhookRoute, { kind: "push" }>, catchUp = false): Promise<MergeDeployResult | null> {
     if (route.branch !== route.defaultBranch && !(options.deployBranches ?? []).includes(route.branch)) {
       log.info(`push to ${route.owner}/${route.repo} ${route.branch}: not a deploy branch`);
       return null;
     }
     return withClone(route.cloneUrl, token, route.after, [], async (dir) => {
       const { env, policy, policyCommit } = await resolveDeployPolicy({
-        deployments: catchUp ? { lastSuccessfulDeployment: (environment) => catchUp.last(environment) } : github,
+        deployments: github,
         flowops: options.flowops,
         workspace: dir,
         before: route.before,
@@ -286,17 +286,11 @@ export function createBotServer(options: BotServerOptions): BotServer {
       });
       log.info(`${catchUp ? "catch-up of" : "push"} ${route.after.slice(0, 12)} to ${route.owner}/${route.repo} ${route.branch}: ${policyCommit.reason}`);
       return queue.run(`${route.owner}/${route.repo}#${env}`, async () => {
-        if (catchUp) {
-          // Read again right before deploying: a webhook or another replica may have deployed the tip since the pass began.
-          catchUp.forget(env);
-          if ((await catchUp.last(env))?.sha === route.after) {
-            log.info(`catch-up: ${route.owner}/${route.repo} ${env} is already at ${route.after.slice(0, 12)}`);
-            return null;
-          }
+        if (catchUp && (await github.lastSuccessfulDeployment(env))?.sha === route.after) {
+          log.info(`catch-up: ${route.owner}/${route.repo} ${env} is already at ${route.after.slice(0, 12)}`);
+          return null;
         }
-        const result = await runMergeDeploy({ github, flowops: options.flowops, workspace: dir, sha: route.after, branch: route.branch, env, policy, baseSha: policyCommit.sha, pusher: route.pusher, lease, log });
-        if (catchUp && result.status === "deployed" && result.deploymentId !== null) catchUp.deployed({ id: result.deploymentId, sha: route.after, environment: env });
-        return result;
+        return runMergeDeploy({ github, flowops: options.flowops, workspace: dir, sha: route.after, branch: route.branch, env, policy, baseSha: policyCommit.sha, pusher: route.pusher, lease, log });
       });
     });
   }
@@ -324,7 +318,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
         const owner = repository.owner.login;
         const full = `${owner}/${repository.name}`;
         const github = new GitHubRepository(octokit as GitHubClient, owner, repository.name, log, await botLogin());
-        const deployments = passDeployments(github);
+        let deployed: Awaited<ReturnType<GitHubRepository["lastSuccessfulDeployment"]>> | undefined;
         let driftChecked = false;
         for (const branch of new Set([repository.default_branch, ...(options.deployBranches ?? [])])) {
           const record: CatchUpRecord = { repository: full, branch, status: "up-to-date" };
@@ -337,7 +331,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
               record.status = "no-branch";
               continue;
             }
-            const deployed = await deployments.last(null);
+            deployed ??= await github.lastSuccessfulDeployment(null);
             if (!deployed) {
               record.status = "never-deployed";
               continue;
@@ -347,7 +341,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
             const { token } = (await (octokit as GitHubClient).auth({ type: "installation" })) as { token: string };
             registerSecret(token);
             const route = { kind: "push" as const, installationId: 0, owner, repo: repository.name, cloneUrl: repository.clone_url, branch, before: deployed.sha, after: record.tip, pusher: null, defaultBranch: repository.default_branch };
-            const result = await deployPush(github, token, route, deployments);
+            const result = await deployPush(github, token, route, true);
             record.status = result ? result.status : "up-to-date";
           } catch (error) {
             record.status = "failed";
@@ -355,7 +349,8 @@ export function createBotServer(options: BotServerOptions): BotServer {
             log.error(`catch-up of ${full} ${branch} failed: ${record.error}`);
           } finally {
             if (!driftChecked && !closing && record.tip && (record.status === "up-to-date" || record.status === "deployed")) {
-              const drift = await checkDrift(github, octokit as GitHubClient, repository, branch, record.tip, deployments, botLogin);
+              // After a deploy of this pass, which environment it was is read again.
+              const drift = await checkDrift(github, octokit as GitHubClient, repository, branch, record.tip, record.status === "up-to-date" && deployed?.sha === record.tip ? deployed : null, botLogin);
               if (drift) {
                 record.drift = drift;
                 driftChecked = true;
@@ -378,7 +373,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
    * unknown: only the App's issues may say what was reported, and any other author could plant
    * one that silences a report or a self-heal. Never throws: a failure is its record.
    */
-  async function checkDrift(github: GitHubRepository, octokit: GitHubClient, repository: { clone_url: string }, branch: string, tip: string, deployments: PassDeployments, login: () => Promise<string | null>): Promise<DriftRecord | null> {
+  async function checkDrift(github: GitHubRepository, octokit: GitHubClient, repository: { clone_url: string }, branch: string, tip: string, deployed: SuccessfulDeployment | null, login: () => Promise<string | null>): Promise<DriftRecord | null> {
     const full = `${github.owner}/${github.repo}`;
     try {
       const botLogin = await login();
@@ -389,7 +384,9 @@ export function createBotServer(options: BotServerOptions): BotServer {
         const policy = await options.flowops.readPolicy(dir, tip);
         const env = policy.environments[0];
         if (!env || policy.deployBranch !== branch) return null;
-        if ((await deployments.last(env))?.sha !== tip) return null;
+        // The newest successful deployment of any environment is the environment's own when the names agree.
+        const current = deployed?.environment === env ? deployed : await github.lastSuccessfulDeployment(env);
+        if (current?.sha !== tip) return null;
         return queue.run(`${full}#${env}`, () => runDriftPass({ github, flowops: options.flowops, workspace: dir, sha: tip, branch, env, policy, botLogin, lease, log }));
       }, branch);
     } catch (error) {
@@ -464,41 +461,6 @@ export function createBotServer(options: BotServerOptions): BotServer {
       await idle();
       await runningPass;
       await closed;
-    },
-  };
-}
-
-/**
- * The last successful flowops deployments of one repository as one catch-up pass knows them: each
- * read from GitHub once per pass (null: of any environment) and passed along to the trusted policy,
- * the deploy and the drift check; updated by the pass's own deploys, and forgotten (read again)
- * right before a deploy, the one moment a stale answer would cost a second deploy.
- */
-interface PassDeployments {
-  last(env: string | null): Promise<SuccessfulDeployment | null>;
-  deployed(deployment: SuccessfulDeployment): void;
-  forget(env: string): void;
-}
-
-function passDeployments(github: GitHubRepository): PassDeployments {
-  const known = new Map<string | null, SuccessfulDeployment | null>();
-  return {
-    async last(env) {
-      if (!known.has(env)) {
-        const found = await github.lastSuccessfulDeployment(env);
-        known.set(env, found);
-        // The newest of any environment is also the newest of its own.
-        if (env === null && found && !known.has(found.environment)) known.set(found.environment, found);
-      }
-      return known.get(env) ?? null;
-    },
-    deployed(deployment) {
-      known.set(deployment.environment, deployment);
-      known.set(null, deployment);
-    },
-    forget(env) {
-      known.delete(env);
-      known.delete(null);
     },
   };
 }
