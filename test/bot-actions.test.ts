@@ -203,12 +203,16 @@ describe("flowops ci pr (GitHub Actions)", () => {
     const client = createGitHubClient({ token, baseUrl: double.url, resilience: UNPACED_GITHUB });
     await client.rest.checks.create({ owner: platform.owner, repo: platform.name, name: "flowops", head_sha: pull.head.sha, status: "in_progress" });
     await client.rest.checks.create({ owner: platform.owner, repo: platform.name, name: "other-check", head_sha: pull.head.sha, status: "in_progress" });
+    // Another App's check run that happens to be called flowops too: not ours to close.
+    double.addCheckRun(platform.fullName, { name: "flowops", headSha: pull.head.sha, app: { id: 4242, slug: "another-app" } });
     expect((await runPr(pull.number)).code).toBe(0);
     expect(double.checkRuns(platform.fullName, pull.head.sha).map((run) => [run.name, run.status, run.conclusion])).toEqual([
       ["flowops", "completed", "cancelled"],
       ["other-check", "in_progress", null],
+      ["flowops", "in_progress", null],
       ["flowops", "completed", "success"],
     ]);
+    expect(double.answers("checks/update").filter((status) => status !== 200)).toEqual([]);
   });
 
   it("never leaves the check in progress when flowops cannot read the repository (exit 2)", async () => {

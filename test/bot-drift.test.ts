@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createBotServer, createGitHubClient, driftIssues, flowopsChecks, GitHubRepository, KestraTargets, type BotServer, type CatchUpRecord } from "@flowops/sync-bot";
+import { createBotServer, createGitHubClient, driftFingerprint, driftIssues, driftMarker, flowopsChecks, GitHubRepository, KestraTargets, type BotServer, type CatchUpRecord } from "@flowops/sync-bot";
 import { AWS_COSTS } from "./github-double/platform.js";
 import { BOT_LOGIN } from "./github-double/index.js";
 import { UNPACED_GITHUB } from "./support.js";
@@ -276,6 +277,80 @@ describe("bot serve: drift reports ride through GitHub's bad minutes", () => {
   });
 });
 
+describe("bot serve: drift waits while the App's own login is unknown", () => {
+  /** An issue a workflow running as github-actions[bot] could open: the App's title, label and a marker claiming `fingerprint`. */
+  function plantIssue(sha: string, fingerprint: string, healFailed: boolean) {
+    return w.github.addIssue(w.repo, {
+      title: TITLE,
+      labels: ["flowops-drift"],
+      author: "github-actions[bot]",
+      type: "Bot",
+      body: `Nothing to see here.\n${driftMarker({ env: "staging", fingerprint, sha, healFailed })}`,
+    });
+  }
+
+  /** The fingerprint the App computes for `flows` edited in Kestra (the live source's sha256). */
+  function changedFingerprint(...flows: { namespace: string; id: string }[]): string {
+    return driftFingerprint("staging", flows.map((f) => ({ ...f, kind: "changed" as const, tenant: "customer_1", liveHash: createHash("sha256").update(w.kestra.liveFlow(f.namespace, f.id)!.source).digest("hex") })));
+  }
+
+  it("skips the drift pass (nothing read, edited or closed) while GET /app fails, then files its own issue past a planted one", async () => {
+    const { sha } = await deployedPlatform(configYaml({ kestraUrl: w.kestra.url }));
+    editInUi(AWS, "echo extract", "echo edited-in-the-ui");
+    const fingerprint = changedFingerprint(AWS);
+    const planted = plantIssue(sha, fingerprint, false);
+    // The App's login was read at start; a new server (a restart) must read it again.
+    await bot!.close();
+    bot = createBotServer({ appId: APP_ID, privateKey: appPrivateKey(), webhookSecret: WEBHOOK_SECRET, flowops: flowopsChecks({ kestra: KestraTargets.fromActions({ KESTRA_URL: w.kestra.url, KESTRA_USERNAME, KESTRA_PASSWORD }) }), baseUrl: w.github.url, github: UNPACED_GITHUB, catchUpIntervalMs: 0, log: w.log });
+
+    // A clock ahead of GitHub's: @octokit/auth-app retries once with GitHub's time, so two answers per attempt.
+    w.github.failNext("apps/get-authenticated", { kind: "bad-jwt" }, 4);
+    const asked = w.github.answers("apps/get-authenticated").length;
+    const before = w.github.requests.length;
+    for (const round of [1, 2]) {
+      expect(await pass()).toMatchObject({ status: "skipped", flows: 0, error: expect.stringContaining("GET /app") });
+      // One attempt and one warning per pass, asked again on the next.
+      expect(w.github.answers("apps/get-authenticated").slice(asked)).toEqual(Array(2 * round).fill(401));
+      expect(w.logLines.filter((line) => line.includes("could not read the App's own login"))).toHaveLength(round);
+    }
+    // (An installation token is made for the catch-up pass itself; nothing in the repository is written.)
+    expect(gitHubWritesSince(before).filter((write) => write !== "POST apps/create-installation-access-token")).toEqual([]);
+    expect(w.github.requests.slice(before).filter((r) => r.operationId === "issues/list-for-repo")).toEqual([]);
+    expect(planted).toMatchObject({ state: "open", edits: 0 });
+    expect(driftChecks(sha)).toEqual([]);
+
+    // GitHub can tell again: the planted issue is not the App's, so the drift is reported in the App's own issue.
+    const record = await pass();
+    expect(record).toMatchObject({ status: "reported", flows: 1, fingerprint });
+    const own = openDriftIssues().filter((issue) => issue.user.login === BOT_LOGIN);
+    expect(own).toEqual([expect.objectContaining({ number: record.issue })]);
+    expect(own[0]!.body).toContain(`fingerprint=${fingerprint}`);
+    expect(planted).toMatchObject({ state: "open", edits: 0 });
+    expect(w.github.comments(w.repo, planted.number)).toEqual([]);
+    expect(driftChecks(sha)).toEqual([expect.objectContaining({ conclusion: "action_required" })]);
+    expect(w.github.answers("apps/get-authenticated").slice(asked)).toEqual([401, 401, 401, 401, 200]);
+  });
+
+  it("a planted marker saying the heal of this drift failed does not stop the App's self-heal", async () => {
+    const { sha } = await deployedPlatform(`${configYaml({ kestraUrl: w.kestra.url })}  selfHeal: true\n`);
+    const original = editInUi(AWS, "echo extract", "echo edited-in-the-ui");
+    const planted = plantIssue(sha, changedFingerprint(AWS), true);
+    await bot!.close();
+    bot = createBotServer({ appId: APP_ID, privateKey: appPrivateKey(), webhookSecret: WEBHOOK_SECRET, flowops: flowopsChecks({ kestra: KestraTargets.fromActions({ KESTRA_URL: w.kestra.url, KESTRA_USERNAME, KESTRA_PASSWORD }) }), baseUrl: w.github.url, github: UNPACED_GITHUB, catchUpIntervalMs: 0, log: w.log });
+    const writes = w.kestra.writeCount();
+
+    w.github.failNext("apps/get-authenticated", { kind: "bad-jwt" }, 2);
+    expect(await pass()).toMatchObject({ status: "skipped" });
+    expect(w.kestra.writeCount()).toBe(writes);
+
+    expect(await pass()).toMatchObject({ status: "healed", healed: 1, flows: 0 });
+    expect(w.kestra.liveFlow(AWS.namespace, AWS.id)!.source).toBe(original);
+    // Not the App's issue: neither closed nor commented on when the drift went away.
+    expect(planted).toMatchObject({ state: "open", edits: 0 });
+    expect(w.github.comments(w.repo, planted.number)).toEqual([]);
+  });
+});
+
 describe("drift issue lookup", () => {
   it("finds only the App's open issue with the drift label and the exact title", async () => {
     const repo = w.repo;
@@ -288,8 +363,9 @@ describe("drift issue lookup", () => {
     const client = createGitHubClient({ token: w.github.issueActionsToken(), baseUrl: w.github.url, resilience: UNPACED_GITHUB });
     const github = new GitHubRepository(client, w.platform.owner, w.platform.name, w.log);
     expect((await driftIssues(github, "staging", BOT_LOGIN)).map((i) => i.number)).toEqual([ours.number]);
-    // Without the App's login (GitHub could not tell it), people's issues are still never taken.
-    expect((await driftIssues(github, "staging", null)).map((i) => i.number)).toEqual([w.github.issues(repo)[1]!.number, ours.number]);
+    // Another bot's issue is never the App's, whoever asks: the lookup always names its creator.
+    expect((await driftIssues(github, "staging", "renovate[bot]")).map((i) => i.number)).toEqual([w.github.issues(repo)[1]!.number]);
+    expect(w.github.requests.filter((r) => r.operationId === "issues/list-for-repo").map((r) => new URL(r.path, w.github.url).searchParams.get("creator"))).toEqual([BOT_LOGIN, "renovate[bot]"]);
     expect(w.github.violations).toEqual([]);
   });
 });

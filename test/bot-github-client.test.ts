@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cloneAtCommit, COMMENT_LIMIT, createGitHubClient, GitHubRepository, type BotLogger } from "@flowops/sync-bot";
-import { GitHubDouble } from "./github-double/index.js";
+import { GITHUB_ACTIONS_APP, GitHubDouble } from "./github-double/index.js";
 import { Platform } from "./github-double/platform.js";
 import { UNPACED_GITHUB } from "./support.js";
 
@@ -77,8 +77,26 @@ describe("sticky comment on GitHub (double)", () => {
     expect(marked().map((c) => c.body)).toEqual(["<!-- flowops:impact -->\ntwo", human.body]);
   });
 
+  it("knowing its own login, takes only its own comments: another bot's comment with the marker is left alone", async () => {
+    const own = new GitHubRepository(github.client, platform.owner, platform.name, quiet, "github-actions[bot]");
+    const renovate = double.addComment(platform.fullName, pullNumber, { login: "renovate[bot]", type: "Bot" }, "<!-- flowops:impact -->\nplanted");
+    expect(await own.upsertStickyComment(pullNumber, "impact", "report")).toMatchObject({ created: 1, updated: 0, deleted: 0 });
+    expect(renovate).toMatchObject({ body: "<!-- flowops:impact -->\nplanted", edits: 0 });
+    expect(marked().map((c) => [c.user.login, c.body])).toEqual([["renovate[bot]", renovate.body], ["github-actions[bot]", "<!-- flowops:impact -->\nreport"]]);
+  });
+
+  it("reads at most 10 pages of 100 comments: a report past them is written anew, the one past the cap left as it is", async () => {
+    for (let i = 0; i < 1_000; i++) double.addHumanComment(platform.fullName, pullNumber, "spammer", `comment ${i}`);
+    const [past] = (await github.upsertStickyComment(pullNumber, "impact", "old report")).commentIds;
+    expect(await github.upsertStickyComment(pullNumber, "impact", "new report")).toMatchObject({ created: 1, updated: 0, deleted: 0 });
+    const listings = double.requests.filter((r) => r.operationId === "issues/list-comments");
+    expect(listings.slice(-10).map((r) => new URL(r.path, double.url).searchParams.get("page") ?? "1")).toEqual(["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]);
+    expect(listings).toHaveLength(20);
+    expect(marked().map((c) => [c.id === past, c.body])).toEqual([[true, "<!-- flowops:impact -->\nold report"], [false, "<!-- flowops:impact -->\nnew report"]]);
+  });
+
   it("cuts an over-long check summary with a notice instead of failing", async () => {
-    const id = await github.startCheckRun(double.pullRequest(platform.fullName, pullNumber).head.sha);
+    const { id } = await github.startCheckRun(double.pullRequest(platform.fullName, pullNumber).head.sha);
     await github.completeCheckRun(id, { conclusion: "success", title: "t".repeat(300), summary: "s".repeat(70_000), text: "x".repeat(80_000), annotations: [] });
     const [run] = double.checkRuns(platform.fullName);
     expect(run!.output.summary!.length).toBe(65_535);
@@ -93,6 +111,38 @@ describe("sticky comment on GitHub (double)", () => {
     expect(await github.findMergedPullRequest(after, "release")).toBeNull();
     expect((await github.listReviews(pullNumber)).map((r) => [r.user?.login, r.state])).toEqual([["bob", "APPROVED"]]);
     expect(await github.branchTip("main")).toBe(after);
+  });
+});
+
+describe("unfinished check runs", () => {
+  const head = () => double.pullRequest(platform.fullName, pullNumber).head.sha;
+  const listings = () => double.requests.filter((r) => r.operationId === "checks/list-for-ref");
+
+  it("closes only its own App's older in-progress flowops runs: another App's run of that name, a newer run and other checks are left alone", async () => {
+    const sha = head();
+    const stale = double.addCheckRun(platform.fullName, { name: "flowops", headSha: sha, app: GITHUB_ACTIONS_APP });
+    const foreign = double.addCheckRun(platform.fullName, { name: "flowops", headSha: sha, app: { id: 4242, slug: "another-app" } });
+    const other = double.addCheckRun(platform.fullName, { name: "other-check", headSha: sha, app: GITHUB_ACTIONS_APP });
+    const current = await github.startCheckRun(sha);
+    expect(current.appId).toBe(GITHUB_ACTIONS_APP.id);
+    const newer = double.addCheckRun(platform.fullName, { name: "flowops", headSha: sha, app: GITHUB_ACTIONS_APP });
+
+    expect(await github.cancelUnfinishedCheckRuns(sha, current)).toBe(1);
+    expect(stale).toMatchObject({ status: "completed", conclusion: "cancelled" });
+    for (const run of [foreign, other, newer]) expect(run).toMatchObject({ status: "in_progress", conclusion: null, updates: 0 });
+    expect(double.checkRuns(platform.fullName, sha).find((run) => run.id === current.id)).toMatchObject({ status: "in_progress" });
+    // GitHub filters by the App; nothing was refused (another App's run would have been a 403).
+    expect(listings().map((r) => new URL(r.path, double.url).searchParams.get("app_id"))).toEqual([String(GITHUB_ACTIONS_APP.id)]);
+    expect(double.answers("checks/update")).toEqual([200]);
+  });
+
+  it("reads at most 10 pages of 100 runs, however many were piled onto the commit", async () => {
+    const sha = head();
+    const current = await github.startCheckRun(sha);
+    // Runs that match every filter (newer than ours, so none is closed and the test stays quick).
+    for (let i = 0; i < 1_050; i++) double.addCheckRun(platform.fullName, { name: "flowops", headSha: sha, app: GITHUB_ACTIONS_APP });
+    expect(await github.cancelUnfinishedCheckRuns(sha, current)).toBe(0);
+    expect(listings().map((r) => new URL(r.path, double.url).searchParams.get("page") ?? "1")).toEqual(["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]);
   });
 });
 
@@ -114,7 +164,7 @@ describe("the double refuses what GitHub would refuse", () => {
 
   it("enforces GitHub's limits: 65,536-character comments (stated in prose only), 50 annotations per request", async () => {
     await expect(github.client.rest.issues.createComment({ owner: "acme", repo: "flows", issue_number: pullNumber, body: "x".repeat(65_537) })).rejects.toMatchObject({ status: 422 });
-    const id = await github.startCheckRun(double.pullRequest(platform.fullName, pullNumber).head.sha);
+    const { id } = await github.startCheckRun(double.pullRequest(platform.fullName, pullNumber).head.sha);
     const annotation = { path: "flows/x.yaml", start_line: 1, end_line: 1, annotation_level: "warning" as const, message: "m" };
     await expect(github.client.rest.checks.update({ owner: "acme", repo: "flows", check_run_id: id, output: { title: "t", summary: "s", annotations: Array.from({ length: 51 }, () => annotation) } })).rejects.toMatchObject({ status: 422 });
     expect(double.violations).toEqual([expect.stringContaining("body/output/annotations must NOT have more than 50 items")]);

@@ -151,7 +151,7 @@ describe("waits are bounded", () => {
   it("sends every annotation batch when GitHub limits one update and fails another", { timeout: 120_000 }, async () => {
     const sha = await platform.commit("many", "Many files", { "notes.md": "x\n" });
     const checks = repository();
-    const id = await checks.startCheckRun(sha);
+    const { id } = await checks.startCheckRun(sha);
     github.failNext("checks/update", { kind: "secondary-rate-limit", status: 403, retryAfter: 1 });
     github.failNext("checks/update", { kind: "server-error", status: 502 }, 1, { after: 1 });
     const annotations = Array.from({ length: 120 }, (_, i) => ({ path: "notes.md", start_line: i + 1, end_line: i + 1, annotation_level: "warning" as const, message: `finding ${i}`, title: "t" }));

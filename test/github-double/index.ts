@@ -43,7 +43,18 @@ export interface CheckRunState {
   output: { title: string | null; summary: string | null; text: string | null };
   annotations: Record<string, unknown>[];
   updates: number;
+  /** The GitHub App whose token created the run (null: a token of no App); only it may update the run. */
+  app: GitHubAppRef | null;
 }
+
+/** A GitHub App as check runs name it. */
+export interface GitHubAppRef {
+  id: number;
+  slug: string;
+}
+
+/** The App behind Actions' GITHUB_TOKEN on github.com. */
+export const GITHUB_ACTIONS_APP: GitHubAppRef = { id: 15368, slug: "github-actions" };
 
 export interface CommentState {
   id: number;
@@ -144,7 +155,8 @@ const APP_PERMISSIONS = { checks: "write", contents: "read", pull_requests: "wri
 export type GitHubFault =
   | { kind: "server-error"; status?: 500 | 502 | 503 | 504; afterWriting?: boolean }
   | { kind: "secondary-rate-limit"; status?: 403 | 429; retryAfter?: number }
-  | { kind: "rate-limit"; resetInSeconds: number };
+  | { kind: "rate-limit"; resetInSeconds: number }
+  | { kind: "bad-jwt" };
 
 /** GitHub's message for a secondary rate limit (REST docs, "About secondary rate limits"). */
 export const SECONDARY_RATE_LIMIT_MESSAGE =
@@ -279,11 +291,23 @@ export class GitHubDouble {
     return issue;
   }
 
+  /** A check run created by another party (another App, or GitHub Actions), as it would be listed. */
+  addCheckRun(repoName: string, options: { name: string; headSha: string; status?: "queued" | "in_progress"; app: GitHubAppRef | null }): CheckRunState {
+    const run: CheckRunState = { id: this.nextId++, name: options.name, head_sha: options.headSha, status: options.status ?? "in_progress", conclusion: null, details_url: null, external_id: null, output: { title: null, summary: null, text: null }, annotations: [], updates: 0, app: options.app };
+    this.repo(repoName).checkRuns.push(run);
+    return run;
+  }
+
   /** A person's comment (the bot must never take it for its own). */
   addHumanComment(repoName: string, number: number, login: string, body: string): CommentState {
+    return this.addComment(repoName, number, { login, type: "User" }, body);
+  }
+
+  /** A comment by anyone (a person, or another bot with `type: "Bot"`). */
+  addComment(repoName: string, number: number, user: User, body: string): CommentState {
     const repo = this.repo(repoName);
     const now = new Date().toISOString();
-    const comment = { id: this.nextId++, issue_number: number, body, user: { login, type: "User" as const }, created_at: now, updated_at: now, edits: 0 };
+    const comment: CommentState = { id: this.nextId++, issue_number: number, body, user, created_at: now, updated_at: now, edits: 0 };
     repo.comments.push(comment);
     return comment;
   }
@@ -454,6 +478,9 @@ export class GitHubDouble {
           headers: { "x-github-request-id": requestId, "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + fault.resetInSeconds) },
           body: { message: "API rate limit exceeded for installation ID 1.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit" },
         };
+      case "bad-jwt":
+        // What GitHub answers an App JWT signed on a machine whose clock is ahead.
+        return { status: 401, headers: { "x-github-request-id": requestId }, body: { message: "'Expiration time' claim ('exp') is too far in the future", documentation_url: "https://docs.github.com/rest" } };
     }
   }
 
@@ -544,6 +571,7 @@ export class GitHubDouble {
           output: { title: null, summary: null, text: null },
           annotations: [],
           updates: 0,
+          app: this.appOf(grant),
         };
         // GitHub: a conclusion completes the run; a completed run needs one.
         if (run.conclusion) run.status = "completed";
@@ -556,8 +584,9 @@ export class GitHubDouble {
         const repo = this.repo(repoName);
         const name = url.searchParams.get("check_name");
         const status = url.searchParams.get("status");
+        const appId = url.searchParams.get("app_id");
         const runs = repo.checkRuns
-          .filter((run) => run.head_sha === p["ref"] && (!name || run.name === name) && (!status || run.status === status))
+          .filter((run) => run.head_sha === p["ref"] && (!name || run.name === name) && (!status || run.status === status) && (!appId || run.app?.id === Number(appId)))
           .map((run) => this.checkRunJson(repo, run));
         const page = this.page(runs, url);
         return { ...page, body: { total_count: runs.length, check_runs: page.body } };
@@ -566,6 +595,8 @@ export class GitHubDouble {
         const repo = this.repo(repoName);
         const run = repo.checkRuns.find((r) => r.id === Number(p["check_run_id"]));
         if (!run) throw new ApiError(404, "Not Found");
+        // A check run belongs to the App that created it; another App's token may not change it.
+        if (run.app?.id !== this.appOf(grant)?.id) throw new ApiError(403, "Resource not accessible by integration");
         if (body!["status"]) run.status = String(body!["status"]);
         if (body!["conclusion"]) {
           run.conclusion = String(body!["conclusion"]);
@@ -757,6 +788,13 @@ export class GitHubDouble {
     return { status: 200, body: list.slice((page - 1) * perPage, page * perPage), headers };
   }
 
+  /** The App a token acts for: the registered App for its installation tokens, GitHub Actions for GITHUB_TOKEN. */
+  private appOf(grant: TokenGrant | null): GitHubAppRef | null {
+    if (!grant) return null;
+    if (grant.installationId !== null) return this.appId === null ? null : { id: this.appId, slug: APP_SLUG };
+    return grant.actor.login === "github-actions[bot]" ? GITHUB_ACTIONS_APP : null;
+  }
+
   private userJson(user: User): Record<string, unknown> {
     return { login: user.login, id: hash(user.login), node_id: `U_${user.login}`, type: user.type, site_admin: false, avatar_url: "", url: `${this.url}/users/${user.login}`, html_url: `https://github.com/${user.login}` };
   }
@@ -774,7 +812,7 @@ export class GitHubDouble {
     };
   }
   private checkRunJson(repo: RepoState, run: CheckRunState): Record<string, unknown> {
-    return { id: run.id, name: run.name, head_sha: run.head_sha, status: run.status, conclusion: run.conclusion, details_url: run.details_url, external_id: run.external_id, html_url: `https://github.com/${repo.owner}/${repo.name}/runs/${run.id}`, url: `${this.url}/repos/${repo.owner}/${repo.name}/check-runs/${run.id}`, output: { ...run.output, annotations_count: run.annotations.length, annotations_url: "" }, pull_requests: [] };
+    return { id: run.id, name: run.name, head_sha: run.head_sha, status: run.status, conclusion: run.conclusion, details_url: run.details_url, external_id: run.external_id, html_url: `https://github.com/${repo.owner}/${repo.name}/runs/${run.id}`, url: `${this.url}/repos/${repo.owner}/${repo.name}/check-runs/${run.id}`, output: { ...run.output, annotations_count: run.annotations.length, annotations_url: "" }, pull_requests: [], app: run.app ? { id: run.app.id, slug: run.app.slug, node_id: `A_${run.app.id}`, name: run.app.slug, owner: null, description: null, external_url: "", html_url: `https://github.com/apps/${run.app.slug}`, created_at: "2016-01-01T00:00:00Z", updated_at: "2016-01-01T00:00:00Z", permissions: {}, events: [] } : null };
   }
   private pullJson(repo: RepoState, pull: PullState): Record<string, unknown> {
     const full = `${repo.owner}/${repo.name}`;

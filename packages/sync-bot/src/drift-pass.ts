@@ -21,8 +21,8 @@ import type { FlowDrift } from "./types.js";
  */
 export interface DriftPassInput extends Pick<LeasedDeployInput, "github" | "flowops" | "workspace" | "sha" | "env" | "policy" | "lease" | "log"> {
   branch: string;
-  /** The App's login (`<slug>[bot]`): only its issues are drift issues; null: any bot's. */
-  botLogin: string | null;
+  /** The App's login (`<slug>[bot]`): only its issues are drift issues, never another author's. */
+  botLogin: string;
   now?: () => Date;
 }
 
@@ -31,11 +31,13 @@ export interface DriftPassInput extends Pick<LeasedDeployInput, "github" | "flow
  * `unchanged` (the drift already reported, nothing written), `reported` (an issue opened or edited
  * and a check run created), `healed` (self-heal overwrote the drift and nothing remains),
  * `closed` (the drift is gone and its issue was closed), `leased` (another server holds the
- * environment: the next pass looks again), `failed` (Kestra could not be planned).
+ * environment: the next pass looks again), `skipped` (the App's own login is unknown, so no issue
+ * can be trusted: nothing read or written, the next pass looks again), `failed` (Kestra could not
+ * be planned).
  */
 export interface DriftRecord {
   env: string;
-  status: "in-sync" | "unchanged" | "reported" | "healed" | "closed" | "leased" | "failed";
+  status: "in-sync" | "unchanged" | "reported" | "healed" | "closed" | "leased" | "skipped" | "failed";
   /** Drifted flows left after this pass. */
   flows: number;
   /** Flows a self-heal of this pass overwrote. */
@@ -140,14 +142,14 @@ export async function runDriftPass(input: DriftPassInput): Promise<DriftRecord> 
 }
 
 /** The open drift issue of `env` (the oldest, when a race left several: the others are closed as duplicates). */
-async function driftIssue(github: GitHubRepository, env: string, botLogin: string | null): Promise<OpenIssue | null> {
+async function driftIssue(github: GitHubRepository, env: string, botLogin: string): Promise<OpenIssue | null> {
   const [first, ...duplicates] = await driftIssues(github, env, botLogin);
   for (const duplicate of duplicates) await closeDuplicate(github, duplicate.number, first!.number);
   return first ?? null;
 }
 
-/** The App's open issues titled `flowops drift: <env>` with the drift label, oldest first. */
-export async function driftIssues(github: GitHubRepository, env: string, botLogin: string | null): Promise<OpenIssue[]> {
+/** The open issues of the App (`botLogin`) titled `flowops drift: <env>` with the drift label, oldest first. */
+export async function driftIssues(github: GitHubRepository, env: string, botLogin: string): Promise<OpenIssue[]> {
   const title = driftIssueTitle(env);
   return (await github.openIssues(DRIFT_LABEL, botLogin)).filter((issue) => issue.title === title);
 }

@@ -18,6 +18,10 @@ export const ANNOTATIONS_PER_REQUEST = 50;
 export const MAX_COMMENT_PARTS = 10;
 /** Pages of 100 open issues {@link GitHubRepository.openIssues} reads at most. */
 const OPEN_ISSUES_MAX_PAGES = 10;
+/** Pages of 100 check runs {@link GitHubRepository.cancelUnfinishedCheckRuns} reads at most. */
+const CHECK_RUNS_MAX_PAGES = 10;
+/** Pages of 100 comments {@link GitHubRepository.upsertStickyComment} reads at most. */
+const COMMENTS_MAX_PAGES = 10;
 /** The name of the check run on the head sha; branch protection requires checks by name. */
 export const CHECK_NAME = "flowops";
 
@@ -269,6 +273,12 @@ export function leaseDescription(environment: string, holder: string, until: Dat
 
 const LEASE = /\(lease (\S+) until (\d{4}-\d\d-\d\dT[\d:.]+Z)\)/;
 
+/** A check run just created, and the App GitHub says created it (null when it names none). */
+export interface StartedCheckRun {
+  id: number;
+  appId: number | null;
+}
+
 /** An open issue, as the drift report reads it. */
 export interface OpenIssue {
   number: number;
@@ -280,15 +290,21 @@ export interface OpenIssue {
 
 /** The GitHub operations of the bot on one repository. Every write is safe to repeat. */
 export class GitHubRepository {
+  /**
+   * @param login The login the client's token acts as (the App's `<slug>[bot]`), when known: only
+   *   its comments are taken for the bot's own. Null (Actions, where the token may be any bot's):
+   *   any bot's comment carrying the marker is.
+   */
   constructor(
     readonly client: GitHubClient,
     readonly owner: string,
     readonly repo: string,
     private readonly log: BotLogger,
+    readonly login: string | null = null,
   ) {}
 
-  /** Creates the `flowops` check run on `headSha`, in progress. */
-  async startCheckRun(headSha: string, detailsUrl?: string): Promise<number> {
+  /** Creates the `flowops` check run on `headSha`, in progress; `appId` is the App GitHub says created it (the token's). */
+  async startCheckRun(headSha: string, detailsUrl?: string): Promise<StartedCheckRun> {
     const { data } = await this.client.rest.checks.create({
       owner: this.owner,
       repo: this.repo,
@@ -298,24 +314,40 @@ export class GitHubRepository {
       started_at: new Date().toISOString(),
       ...(detailsUrl ? { details_url: detailsUrl } : {}),
     });
-    return data.id;
+    return { id: data.id, appId: data.app?.id ?? null };
   }
 
   /**
-   * Completes, as cancelled, `flowops` check runs on `headSha` left in progress by a run that was
-   * killed or cancelled: an unfinished required check would block the merge until it goes stale
-   * (14 days). Returns how many it closed.
+   * Completes, as cancelled, `flowops` check runs on `headSha` that an earlier run of the same App
+   * as `current` (the run just started) left in progress when it was killed or cancelled: an
+   * unfinished required check would block the merge until it goes stale (14 days). Only that App's
+   * runs (GitHub's `app_id` filter, checked again on the answer) older than `current` are touched:
+   * another App's run named `flowops` is not ours to close (GitHub would answer 403), and a newer
+   * run is a newer check that will close this one. Reads at most 10 pages of 100 (anyone who can
+   * create check runs on the commit could grow the list). Returns how many it closed.
    */
-  async cancelUnfinishedCheckRuns(headSha: string): Promise<number> {
-    const runs = await this.client.paginate(this.client.rest.checks.listForRef, {
-      owner: this.owner,
-      repo: this.repo,
-      ref: headSha,
-      check_name: CHECK_NAME,
-      status: "in_progress",
-      filter: "all",
-      per_page: 100,
-    });
+  async cancelUnfinishedCheckRuns(headSha: string, current: StartedCheckRun): Promise<number> {
+    if (current.appId === null) return 0;
+    const appId = current.appId;
+    let pages = 0;
+    const listed = await this.client.paginate(
+      this.client.rest.checks.listForRef,
+      {
+        owner: this.owner,
+        repo: this.repo,
+        ref: headSha,
+        check_name: CHECK_NAME,
+        status: "in_progress",
+        app_id: appId,
+        filter: "all",
+        per_page: 100,
+      },
+      (response, done) => {
+        if (++pages >= CHECK_RUNS_MAX_PAGES) done();
+        return response.data;
+      },
+    );
+    const runs = listed.filter((run) => run.app?.id === appId && run.id < current.id && run.name === CHECK_NAME && run.status === "in_progress");
     for (const run of runs) {
       await this.client.rest.checks.update({
         owner: this.owner,
@@ -351,11 +383,11 @@ export class GitHubRepository {
   }
 
   /**
-   * Open issues (not pull requests) with `label`, by `creator` when given, oldest first. GitHub
+   * Open issues (not pull requests) with `label` opened by `creator`, oldest first. GitHub
    * filters by both; the answer is checked again, so a server that ignored a filter cannot hand
    * the bot someone else's issue.
    */
-  async openIssues(label: string, creator: string | null): Promise<OpenIssue[]> {
+  async openIssues(label: string, creator: string): Promise<OpenIssue[]> {
     let pages = 0;
     // Anyone who can label issues can add to this list: the oldest pages are enough, memory stays bounded.
     const issues = await this.client.paginate(
@@ -365,7 +397,7 @@ export class GitHubRepository {
         repo: this.repo,
         state: "open",
         labels: label,
-        ...(creator ? { creator } : {}),
+        creator,
         sort: "created",
         direction: "asc",
         per_page: 100,
@@ -378,7 +410,7 @@ export class GitHubRepository {
     return issues
       .filter((issue) => !issue.pull_request && issue.state === "open")
       .filter((issue) => issue.labels.some((l) => (typeof l === "string" ? l : l.name) === label))
-      .filter((issue) => (creator ? issue.user?.login === creator : issue.user?.type === "Bot"))
+      .filter((issue) => issue.user?.login === creator)
       .map((issue) => ({ number: issue.number, title: issue.title, body: issue.body ?? "", htmlUrl: issue.html_url, author: issue.user?.login ?? null }))
       .sort((a, b) => a.number - b.number);
   }
@@ -433,20 +465,27 @@ export class GitHubRepository {
   /**
    * Keeps exactly one report (in as many parts as it needs) on an issue or PR, found again by the
    * hidden marker of `key`: edits parts whose body changed, leaves equal ones alone, creates missing
-   * parts and deletes parts (and duplicates) no longer needed.
+   * parts and deletes parts (and duplicates) no longer needed. Reads the oldest 10 pages of 100
+   * comments at most (anyone who can comment could grow the list without bound): a part past them
+   * is not found, so a new comment is written rather than reading on, and the one past the cap is
+   * left as it is.
    */
   async upsertStickyComment(issueNumber: number, key: string, markdown: string): Promise<StickyCommentResult> {
     const bodies = stickyCommentBodies(key, redact(markdown));
     const marker = commentMarker(key);
-    const all = await this.client.paginate(this.client.rest.issues.listComments, {
-      owner: this.owner,
-      repo: this.repo,
-      issue_number: issueNumber,
-      per_page: 100,
-    });
-    // Only bot comments: a person quoting the marker must not have their comment overwritten.
+    let pages = 0;
+    const all = await this.client.paginate(
+      this.client.rest.issues.listComments,
+      { owner: this.owner, repo: this.repo, issue_number: issueNumber, per_page: 100 },
+      (response, done) => {
+        if (++pages >= COMMENTS_MAX_PAGES) done();
+        return response.data;
+      },
+    );
+    // Only the bot's own comments (its login when known, else a bot's): a person quoting the marker must not have their comment overwritten.
+    const login = this.login;
     const mine = all
-      .filter((comment) => comment.user?.type === "Bot" && (comment.body ?? "").includes(marker))
+      .filter((comment) => (login ? comment.user?.login === login : comment.user?.type === "Bot") && (comment.body ?? "").includes(marker))
       .map((comment) => ({ id: comment.id, body: comment.body ?? "", part: partNumber(key, comment.body ?? "") }))
       .sort((a, b) => a.part - b.part || a.id - b.id);
 

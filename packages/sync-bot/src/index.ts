@@ -41,6 +41,7 @@ export {
   type SuccessfulDeployment,
   type EnvironmentClaim,
   type OpenIssue,
+  type StartedCheckRun,
 } from "./github.js";
 export { routeWebhook, type WebhookRoute } from "./routing.js";
 export { splitMarkdown } from "./split-markdown.js";

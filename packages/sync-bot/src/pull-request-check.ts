@@ -44,10 +44,14 @@ export interface PullRequestCheckResult {
  */
 export async function runPullRequestCheck(input: PullRequestCheckInput): Promise<PullRequestCheckResult> {
   const { github, flowops, workspace, log } = input;
-  await tolerateForbidden(log, "close unfinished flowops check runs", () => github.cancelUnfinishedCheckRuns(input.headSha)).catch((error: unknown) => {
-    log.warn(`could not close unfinished flowops check runs on ${input.headSha}: ${error instanceof Error ? error.message : String(error)}`);
-  });
-  const checkRunId = await tolerateForbidden(log, "create the flowops check run", () => github.startCheckRun(input.headSha, input.detailsUrl));
+  const started = await tolerateForbidden(log, "create the flowops check run", () => github.startCheckRun(input.headSha, input.detailsUrl));
+  const checkRunId = started?.id ?? null;
+  // After creating ours, so GitHub tells which App this token is: only that App's older runs are closed.
+  if (started) {
+    await tolerateForbidden(log, "close unfinished flowops check runs", () => github.cancelUnfinishedCheckRuns(input.headSha, started)).catch((error: unknown) => {
+      log.warn(`could not close unfinished flowops check runs on ${input.headSha}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
   try {
     const head = await headCommit(workspace);
     if (head !== input.headSha) throw new Error(`the workspace ${workspace} is at ${head}, not at the pull request head ${input.headSha}`);

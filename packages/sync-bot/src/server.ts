@@ -227,7 +227,8 @@ export function createBotServer(options: BotServerOptions): BotServer {
       const client: GitHubClient = await app.getInstallationOctokit(route.installationId);
       const { token } = (await client.auth({ type: "installation" })) as { token: string };
       registerSecret(token);
-      const github = new GitHubRepository(client, route.owner, route.repo, log);
+      // The App's login (read once and kept) tells its comments from other bots'.
+      const github = new GitHubRepository(client, route.owner, route.repo, log, await appBotLogin());
       if (route.kind === "pull-request") {
         record.pullRequest = [await checkPullRequest(github, token, route.cloneUrl, route)];
       } else if (route.kind === "rerequest") {
@@ -308,12 +309,15 @@ export function createBotServer(options: BotServerOptions): BotServer {
    */
   async function catchUpPass(): Promise<CatchUpRecord[]> {
     const records: CatchUpRecord[] = [];
+    // Asked at most once per pass (one warning per pass while GitHub cannot tell), again next pass.
+    let passLogin: Promise<string | null> | undefined;
+    const botLogin = () => (passLogin ??= appBotLogin());
     try {
       for await (const { octokit, repository } of app.eachRepository.iterator()) {
         if (closing) break;
         const owner = repository.owner.login;
         const full = `${owner}/${repository.name}`;
-        const github = new GitHubRepository(octokit as GitHubClient, owner, repository.name, log);
+        const github = new GitHubRepository(octokit as GitHubClient, owner, repository.name, log, await botLogin());
         let deployed: Awaited<ReturnType<GitHubRepository["lastSuccessfulDeployment"]>> | undefined;
         let driftChecked = false;
         for (const branch of new Set([repository.default_branch, ...(options.deployBranches ?? [])])) {
@@ -346,7 +350,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
           } finally {
             if (!driftChecked && !closing && record.tip && (record.status === "up-to-date" || record.status === "deployed")) {
               // After a deploy of this pass, which environment it was is read again.
-              const drift = await checkDrift(github, octokit as GitHubClient, repository, branch, record.tip, record.status === "up-to-date" && deployed?.sha === record.tip ? deployed : null);
+              const drift = await checkDrift(github, octokit as GitHubClient, repository, branch, record.tip, record.status === "up-to-date" && deployed?.sha === record.tip ? deployed : null, botLogin);
               if (drift) {
                 record.drift = drift;
                 driftChecked = true;
@@ -365,11 +369,15 @@ export function createBotServer(options: BotServerOptions): BotServer {
    * The drift check of the environment a merge to `branch` deploys, when its last successful
    * deployment is `tip`: a shallow clone of the tip, the policy of that (deployed, so trusted)
    * commit, then {@link runDriftPass} in the environment's deploy queue. Null when the branch
-   * deploys nothing or the environment is not at the tip. Never throws: a failure is its record.
+   * deploys nothing or the environment is not at the tip. Skipped while the App's own login is
+   * unknown: only the App's issues may say what was reported, and any other author could plant
+   * one that silences a report or a self-heal. Never throws: a failure is its record.
    */
-  async function checkDrift(github: GitHubRepository, octokit: GitHubClient, repository: { clone_url: string }, branch: string, tip: string, deployed: SuccessfulDeployment | null): Promise<DriftRecord | null> {
+  async function checkDrift(github: GitHubRepository, octokit: GitHubClient, repository: { clone_url: string }, branch: string, tip: string, deployed: SuccessfulDeployment | null, login: () => Promise<string | null>): Promise<DriftRecord | null> {
     const full = `${github.owner}/${github.repo}`;
     try {
+      const botLogin = await login();
+      if (botLogin === null) return { env: "", status: "skipped", flows: 0, healed: 0, error: "the App's own login is unknown (GET /app failed); drift is checked on the next pass" };
       const { token } = (await octokit.auth({ type: "installation" })) as { token: string };
       registerSecret(token);
       return await withClone(repository.clone_url, token, tip, [], async (dir) => {
@@ -379,7 +387,6 @@ export function createBotServer(options: BotServerOptions): BotServer {
         // The newest successful deployment of any environment is the environment's own when the names agree.
         const current = deployed?.environment === env ? deployed : await github.lastSuccessfulDeployment(env);
         if (current?.sha !== tip) return null;
-        const botLogin = await appBotLogin();
         return queue.run(`${full}#${env}`, () => runDriftPass({ github, flowops: options.flowops, workspace: dir, sha: tip, branch, env, policy, botLogin, lease, log }));
       }, branch);
     } catch (error) {
@@ -389,13 +396,21 @@ export function createBotServer(options: BotServerOptions): BotServer {
     }
   }
 
-  /** The App's own login (`<slug>[bot]`), which opens the drift issues; asked once (null while GitHub cannot tell: any bot's issue is looked at). */
+  /**
+   * The App's own login (`<slug>[bot]`), which opens the drift issues: read once and kept; null
+   * (with a warning) while GitHub cannot tell, and asked again by the next call.
+   */
   function appBotLogin(): Promise<string | null> {
     appLogin ??= app.octokit.rest.apps.getAuthenticated().then(
-      ({ data }) => (data?.slug ? `${data.slug}[bot]` : null),
+      ({ data }) => {
+        if (data?.slug) return `${data.slug}[bot]`;
+        appLogin = null;
+        log.warn("GitHub's answer to GET /app names no slug; drift checks wait for the next pass");
+        return null;
+      },
       (error: unknown) => {
         appLogin = null;
-        log.warn(`could not read the App's own login (GET /app): ${redactError(error)}`);
+        log.warn(`could not read the App's own login (GET /app): ${redactError(error)}; drift checks wait for the next pass`);
         return null;
       },
     );
