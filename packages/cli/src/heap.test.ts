@@ -34,4 +34,16 @@ describe("collectingGarbage", () => {
     iterator.next();
     expect(getHeapStatistics().used_heap_size).toBeLessThan(withGarbage - 10 * 2 ** 20);
   });
+
+  it("looks at the heap only after the items the boundary accepts", () => {
+    const items = collectingGarbage(["render", "end", "render"], 1, (item) => item === "end");
+    const iterator = items[Symbol.iterator]();
+    iterator.next();
+    const withGarbage = leaveGarbage();
+    iterator.next();
+    // Not a boundary: the garbage is still there.
+    expect(getHeapStatistics().used_heap_size).toBeGreaterThan(withGarbage - 10 * 2 ** 20);
+    iterator.next();
+    expect(getHeapStatistics().used_heap_size).toBeLessThan(withGarbage - 10 * 2 ** 20);
+  });
 });

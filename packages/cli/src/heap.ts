@@ -8,8 +8,10 @@ const MIB = 2 ** 20;
  * well past what the last collection left. V8 lets a young process's heap grow to a large share of
  * its limit before its first full collection: a stream that keeps little (lint's index) but drops
  * every tenant's rendered flows would otherwise peak at gigabytes of garbage on a large platform.
+ * Only items `isBoundary` accepts are followed by a look at the heap (a tenant's end, not every
+ * render of a fine-grained stream).
  */
-export function collectingGarbage<T>(items: Iterable<T>, floorBytes = 512 * MIB): Iterable<T> {
+export function collectingGarbage<T>(items: Iterable<T>, floorBytes = 512 * MIB, isBoundary: (item: T) => boolean = () => true): Iterable<T> {
   let collect: () => void;
   try {
     setFlagsFromString("--expose-gc");
@@ -21,7 +23,7 @@ export function collectingGarbage<T>(items: Iterable<T>, floorBytes = 512 * MIB)
     let limit = floorBytes;
     for (const item of items) {
       yield item;
-      if (getHeapStatistics().used_heap_size > limit) {
+      if (isBoundary(item) && getHeapStatistics().used_heap_size > limit) {
         collect();
         limit = Math.max(floorBytes, 2 * getHeapStatistics().used_heap_size);
       }

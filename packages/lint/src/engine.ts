@@ -1,4 +1,4 @@
-import { namespaceOwner, type FlowRepository, type RenderResult, type RenderStream, type RenderedFlow, type RepositoryProblem, type SourcePosition } from "@flowops/render";
+import { namespaceOwner, type FlowRepository, type RenderResult, type RenderStepStream, type RenderStream, type RenderedFlow, type RepositoryProblem, type SourcePosition } from "@flowops/render";
 import { BoundedStringCache, flowReferences, type FlowReference } from "@flowops/flow-model";
 import { validatorFor } from "@flowops/schemas";
 import { indexKestraFlowSchema, PULLED_KESTRA_SCHEMA_PATH, type KestraSchemaIndex } from "./kestra-schema.js";
@@ -76,24 +76,53 @@ interface FlowRuleRun {
   sampleTimed: boolean;
 }
 
-/** One tenant's renders as the engine reads them, from a stream item or a whole `RenderResult`. */
-interface LintBatch {
-  problems: readonly RepositoryProblem[];
-  /** Each render once, with the environments it stands for (flows and duplicates). */
-  renders: readonly { flow: RenderedFlow; envs: readonly string[] }[];
-  /** The deployable flows, one per environment: what the cross-flow rules see. */
-  deployable: readonly RenderedFlow[];
-}
+/**
+ * The engine's reading of any of the three input shapes, step by step: a render to lint (and the
+ * environments' flows it gives to summarize, or none when `deployable` steps give them), problems,
+ * deployable flows to summarize, and the end of a tenant (summaries go into the index in
+ * environment order, in `order` when given).
+ */
+type LintStep =
+  | { kind: "render"; render: { flow: RenderedFlow; envs: readonly string[] }; deployable: readonly RenderedFlow[] }
+  | { kind: "problems"; problems: readonly RepositoryProblem[] }
+  | { kind: "deployable"; flows: readonly RenderedFlow[] }
+  | { kind: "end"; order?: readonly string[] };
 
-function* batchesOf(rendered: RenderResult | RenderStream): Generator<LintBatch> {
-  if (!("tenants" in rendered)) {
-    const flows = [...rendered.flows, ...(rendered.duplicates ?? [])];
-    yield { problems: rendered.problems, renders: flows.map((flow) => ({ flow, envs: [flow.env] })), deployable: rendered.flows };
+const NO_FLOWS: readonly RenderedFlow[] = Object.freeze([]);
+
+function* stepsOf(rendered: RenderResult | RenderStream | RenderStepStream): Generator<LintStep> {
+  if ("steps" in rendered) {
+    yield { kind: "problems", problems: rendered.problems };
+    for (const step of rendered.steps) {
+      if (step.kind === "render") {
+        const envs: string[] = [];
+        const deployable: RenderedFlow[] = [];
+        for (const { flow, duplicate } of step.placements) {
+          envs.push(flow.env);
+          if (!duplicate) deployable.push(flow);
+        }
+        yield { kind: "render", render: { flow: step.flow, envs }, deployable };
+      } else {
+        for (const { problems } of step.envs) yield { kind: "problems", problems };
+        yield { kind: "end", order: step.envs.map(({ env }) => env) };
+      }
+    }
     return;
   }
-  yield { problems: rendered.problems, renders: [], deployable: [] };
+  if (!("tenants" in rendered)) {
+    yield { kind: "problems", problems: rendered.problems };
+    for (const flow of rendered.flows) yield { kind: "render", render: { flow, envs: [flow.env] }, deployable: NO_FLOWS };
+    for (const flow of rendered.duplicates ?? []) yield { kind: "render", render: { flow, envs: [flow.env] }, deployable: NO_FLOWS };
+    yield { kind: "deployable", flows: rendered.flows };
+    yield { kind: "end" };
+    return;
+  }
+  yield { kind: "problems", problems: rendered.problems };
   for (const tenant of rendered.tenants) {
-    yield { problems: tenant.envs.flatMap((env) => env.problems), renders: tenant.renders, deployable: tenant.envs.flatMap((env) => env.flows) };
+    yield { kind: "problems", problems: tenant.envs.flatMap((env) => env.problems) };
+    for (const render of tenant.renders) yield { kind: "render", render, deployable: NO_FLOWS };
+    yield { kind: "deployable", flows: tenant.envs.flatMap((env) => env.flows) };
+    yield { kind: "end" };
   }
 }
 
@@ -105,8 +134,10 @@ function* batchesOf(rendered: RenderResult | RenderStream): Generator<LintBatch>
  * `rendered` is `render`'s result, or `renderTenants`' stream: then each tenant is linted as it
  * comes and let go (findings are merged as they come; the cross-flow rules keep a compact summary
  * of each flow), and a render shared by several environments is linted once for all of them.
+ * Over `renderSteps`' stream each render is linted as it comes, before the next is rendered, so
+ * it dies young; the index still takes a tenant's summaries in environment order.
  */
-export function lintRepository(repository: FlowRepository, rendered: RenderResult | RenderStream, options: LintOptions = {}): LintResult {
+export function lintRepository(repository: FlowRepository, rendered: RenderResult | RenderStream | RenderStepStream, options: LintOptions = {}): LintResult {
   const rules = options.rules ?? ALL_RULES;
   const timings: Record<string, number> = {};
   const time = <T>(key: string, work: () => T): T => {
@@ -232,63 +263,94 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
   const interner = new IndexInterner();
   const envNamespaces = new Map<string, Set<string>>();
   const visitors: FlowRuleRun[] = [];
-  for (const batch of batchesOf(rendered)) {
-    for (const problem of batch.problems) raw.push(fromProblem(problem));
-    // A flow left out as a duplicate of another is still checked on its own: duplicate-flow must not hide its other findings.
-    for (const render of batch.renders) {
-      const flow = render.flow;
-      current = render;
-      const index = renderCount++;
-      const sampled = index >= RULE_TIMING_SAMPLE && index % RULE_TIMING_SAMPLE === 0;
-      if (sampled) sampledRenders++;
-      timing = index < RULE_TIMING_SAMPLE ? "exact" : sampled ? "sample" : undefined;
-      visitors.length = 0;
-      for (const run of visitingRuns) {
-        const started = timing ? performance.now() : 0;
-        run.context.flow = flow;
-        try {
-          run.handlers = run.rule.visitFlow!(run.context);
-          visitors.push(run);
-        } catch (error) {
-          failed(run, error);
-        }
-        if (timing) addTime(run, started);
+  // A flow left out as a duplicate of another is still checked on its own: duplicate-flow must not hide its other findings.
+  const lint = (render: { flow: RenderedFlow; envs: readonly string[] }): void => {
+    const flow = render.flow;
+    current = render;
+    const index = renderCount++;
+    const sampled = index >= RULE_TIMING_SAMPLE && index % RULE_TIMING_SAMPLE === 0;
+    if (sampled) sampledRenders++;
+    timing = index < RULE_TIMING_SAMPLE ? "exact" : sampled ? "sample" : undefined;
+    visitors.length = 0;
+    for (const run of visitingRuns) {
+      const started = timing ? performance.now() : 0;
+      run.context.flow = flow;
+      try {
+        run.handlers = run.rule.visitFlow!(run.context);
+        visitors.push(run);
+      } catch (error) {
+        failed(run, error);
       }
-      walkFlow(flow, visitors, timing ? callTimed : callPlain);
-      for (const run of checkingRuns) {
-        const started = timing ? performance.now() : 0;
-        run.context.flow = flow;
-        try {
-          run.rule.checkFlow!(run.context);
-        } catch (error) {
-          failed(run, error);
-        }
-        if (timing) addTime(run, started);
+      if (timing) addTime(run, started);
+    }
+    walkFlow(flow, visitors, timing ? callTimed : callPlain);
+    for (const run of checkingRuns) {
+      const started = timing ? performance.now() : 0;
+      run.context.flow = flow;
+      try {
+        run.rule.checkFlow!(run.context);
+      } catch (error) {
+        failed(run, error);
       }
+      if (timing) addTime(run, started);
     }
     current = undefined;
-    if (crossFlowRules.length === 0) continue;
-    time("engine", () => {
-      // Environments that share a render share its document, and so its references.
-      const referencesOf = new Map<unknown, readonly FlowReference[]>();
-      interner.nextTenant();
-      let group: { env: string; tenant: string | null; flows: FlowSummary[] } | undefined;
-      let namespaces: Set<string> | undefined;
-      for (const flow of batch.deployable) {
-        let references = referencesOf.get(flow.document);
-        if (!references) referencesOf.set(flow.document, (references = interner.of(flowReferences(flow.document, flow.namespace))));
-        // A batch's flows come environment by environment, all of one tenant: the group changes rarely.
-        if (!group || group.env !== flow.env || group.tenant !== flow.tenant) {
-          const key = `${flow.env}\u0000${flow.tenant ?? ""}`;
+  };
+  // A tenant's summaries by environment, until the tenant ends: the index takes them in
+  // environment order (then template order), however the renders came.
+  const pending = new Map<string, FlowSummary[]>();
+  // Environments that share a render share its document, and so its references.
+  let referencesOf = new Map<unknown, readonly FlowReference[]>();
+  const summarize = (flows: readonly RenderedFlow[]): void => {
+    for (const flow of flows) {
+      let references = referencesOf.get(flow.document);
+      if (!references) referencesOf.set(flow.document, (references = interner.of(flowReferences(flow.document, flow.namespace))));
+      let summaries = pending.get(flow.env);
+      if (!summaries) pending.set(flow.env, (summaries = []));
+      summaries.push(flowSummary(flow, references, interner.name(flow.namespace)));
+    }
+  };
+  const endTenant = (order: Iterable<string>): void => {
+    let group: { env: string; tenant: string | null; flows: FlowSummary[] } | undefined;
+    let namespaces: Set<string> | undefined;
+    for (const env of order) {
+      for (const summary of pending.get(env) ?? []) {
+        // A tenant's flows come environment by environment: the group changes rarely.
+        if (!group || group.env !== summary.env || group.tenant !== summary.tenant) {
+          const key = `${summary.env}\u0000${summary.tenant ?? ""}`;
           group = groups.get(key);
-          if (!group) groups.set(key, (group = { env: flow.env, tenant: flow.tenant, flows: [] }));
-          namespaces = envNamespaces.get(flow.env);
-          if (!namespaces) envNamespaces.set(flow.env, (namespaces = new Set()));
+          if (!group) groups.set(key, (group = { env: summary.env, tenant: summary.tenant, flows: [] }));
+          namespaces = envNamespaces.get(summary.env);
+          if (!namespaces) envNamespaces.set(summary.env, (namespaces = new Set()));
         }
-        group.flows.push(flowSummary(flow, references, interner.name(flow.namespace)));
-        namespaces!.add(flow.namespace);
+        group.flows.push(summary);
+        namespaces!.add(summary.namespace);
       }
-    });
+    }
+    pending.clear();
+    referencesOf = new Map();
+    interner.nextTenant();
+  };
+  for (const step of stepsOf(rendered)) {
+    switch (step.kind) {
+      case "problems":
+        for (const problem of step.problems) raw.push(fromProblem(problem));
+        break;
+      case "render":
+        lint(step.render);
+        if (crossFlowRules.length > 0 && step.deployable.length > 0) {
+          time("engine", () => summarize(step.deployable));
+          // A render's references are its own: holding them by document would keep the document alive.
+          referencesOf.clear();
+        }
+        break;
+      case "deployable":
+        if (crossFlowRules.length > 0) time("engine", () => summarize(step.flows));
+        break;
+      case "end":
+        if (crossFlowRules.length > 0) time("engine", () => endTenant(step.order ?? [...pending.keys()]));
+        break;
+    }
   }
   // In the order the rules were first timed: visiting rules, then the other flow-checking ones.
   const flowRuns = [...new Set([...visitingRuns, ...checkingRuns])];

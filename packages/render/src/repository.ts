@@ -13,6 +13,9 @@ import type {
   RenderedFlow,
   RenderOptions,
   RenderResult,
+  RenderPlacement,
+  RenderStep,
+  RenderStepStream,
   RenderStream,
   TenantRender,
   RepositoryProblem,
@@ -395,6 +398,23 @@ export function renderTenants(repository: FlowRepository, options: RenderStreamO
   };
 }
 
+/**
+ * `renderTenants` in finer steps: each render as soon as it is made (with the environments it
+ * goes to, and whether it is a duplicate there), then its tenant's problems once its last template
+ * is rendered. A consumer done with a render before it asks for the next lets the render die young,
+ * where a whole tenant held at once outlives the garbage collector's young generation. Collected
+ * tenant by tenant, the steps give exactly `renderTenants`' items.
+ */
+export function renderSteps(repository: FlowRepository, options: RenderStreamOptions = {}): RenderStepStream {
+  const plan = renderPlan(repository, options);
+  if (!plan) return { envs: [], problems: [], steps: [] };
+  return {
+    envs: plan.envs.map((env) => env.name),
+    problems: [...plan.selectionProblems.values()],
+    steps: stepsOf(repository, plan, options.shareEnvironments ?? true, repository.mode === "multi-tenant" && repository.configFile === undefined),
+  };
+}
+
 interface RenderPlan {
   envNames: readonly string[];
   envs: EnvironmentConfig[];
@@ -443,62 +463,84 @@ function renderPlan(repository: FlowRepository, options: RenderSelection): Rende
   };
 }
 
+/**
+ * `renderSteps`' items collected tenant by tenant into `TenantRender`s (what `render` and
+ * `renderTenants` hand out).
+ */
 function* renderBatches(repository: FlowRepository, plan: RenderPlan, share: boolean, nameMissingConfig: boolean): Generator<TenantRender> {
+  let renders: TenantRender["renders"] = [];
+  let placed = new Map<string, { flows: RenderedFlow[]; duplicates: RenderedFlow[] }>();
+  for (const step of stepsOf(repository, plan, share, nameMissingConfig)) {
+    if (step.kind === "render") {
+      const envs: string[] = [];
+      for (const { flow, duplicate } of step.placements) {
+        envs.push(flow.env);
+        let out = placed.get(flow.env);
+        if (!out) placed.set(flow.env, (out = { flows: [], duplicates: [] }));
+        (duplicate ? out.duplicates : out.flows).push(flow);
+      }
+      renders.push({ flow: step.flow, envs });
+      continue;
+    }
+    const envs = step.envs.map(({ env, problems }): EnvRender => ({ env, flows: placed.get(env)?.flows ?? [], duplicates: placed.get(env)?.duplicates ?? [], problems }));
+    yield { tenant: step.tenant, envs, renders };
+    renders = [];
+    placed = new Map();
+  }
+}
+
+/**
+ * Renders tenant by tenant, template by template, handing out each render as soon as its
+ * environments and duplicates are known, and each tenant's problems after its last render. Keeps
+ * nothing of a render once it is handed out (duplicates are found by namespace and id alone).
+ */
+function* stepsOf(repository: FlowRepository, plan: RenderPlan, share: boolean, nameMissingConfig: boolean): Generator<RenderStep> {
   for (const tenant of plan.tenants) {
     const envs = plan.envs.filter((env) => !tenant?.environments || tenant.environments.includes(env.name));
     if (envs.length === 0) continue;
+    const code = tenant?.code ?? null;
     const scopes = envs.map((env) => ({
       scope: { env, tenant, config: repository.config, namespacePattern: plan.pattern, ownershipLabels: plan.ownershipLabels },
-      out: { env: env.name, flows: [], duplicates: [], problems: [] } as EnvRender,
-      seen: new Map<string, RenderedFlow>(),
+      problems: [] as RepositoryProblem[],
+      /** The template file that first rendered each namespace and id: a later one is a duplicate. */
+      seen: new Map<string, string>(),
     }));
-    const renders: TenantRender["renders"] = [];
-    const recorded = (flow: RenderedFlow | undefined) => {
-      if (!flow) return undefined;
-      const entry = { flow, envs: [] as string[] };
-      renders.push(entry);
-      return entry;
+    // Where a flow goes in environment `i`: into its flows, or (same namespace and id as an earlier template's) its duplicates.
+    const place = (i: number, flow: RenderedFlow): RenderPlacement => {
+      const { scope, problems, seen } = scopes[i]!;
+      const key = `${flow.namespace}/${flow.id}`;
+      const other = seen.get(key);
+      if (other === undefined) {
+        seen.set(key, flow.template);
+        return { flow, duplicate: false };
+      }
+      problems.push({
+        code: "duplicate-flow",
+        ...flow.locate(["id"]),
+        message: `${key} is rendered by both ${other} and ${flow.template}${tenant ? ` for tenant ${tenant.code}` : ""}; give one of them another id or folder`,
+        ...(tenant ? { tenant: tenant.code } : {}),
+        env: scope.env.name,
+      });
+      return { flow, duplicate: true };
     };
     for (const template of plan.templates) {
-      let results: { flow: RenderedFlow | undefined; render: TenantRender["renders"][number] | undefined; problems: RepositoryProblem[] }[] | undefined;
       if (share && scopes.length > 1 && !plan.patternReadsEnv && !readsEnv(template)) {
         // One render stands for every environment. A render with problems is redone per
         // environment instead: its problems name the environment.
         const probe = renderChecked(template, scopes[0]!.scope);
         if (probe.problems.length === 0) {
           const flow = probe.flow;
-          const render = recorded(flow);
-          results = scopes.map(({ scope }, i) => ({ flow: flow && i > 0 ? viewInEnv(flow, scope.env.name) : flow, render, problems: [] }));
+          if (flow) yield { kind: "render", tenant: code, flow, placements: scopes.map(({ scope }, i) => place(i, i > 0 ? viewInEnv(flow, scope.env.name) : flow)) };
+          continue;
         }
       }
-      results ??= scopes.map(({ scope }) => {
-        const result = renderChecked(template, scope);
-        return { flow: result.flow, render: recorded(result.flow), problems: result.problems };
-      });
-      scopes.forEach(({ scope, out, seen }, i) => {
-        const { flow, render, problems } = results[i]!;
-        out.problems.push(...problems);
-        if (!flow) return;
-        render!.envs.push(scope.env.name);
-        const key = `${flow.namespace}/${flow.id}`;
-        const other = seen.get(key);
-        if (other) {
-          out.problems.push({
-            code: "duplicate-flow",
-            ...flow.locate(["id"]),
-            message: `${key} is rendered by both ${other.template} and ${flow.template}${tenant ? ` for tenant ${tenant.code}` : ""}; give one of them another id or folder`,
-            ...(tenant ? { tenant: tenant.code } : {}),
-            env: scope.env.name,
-          });
-          out.duplicates.push(flow);
-          return;
-        }
-        seen.set(key, flow);
-        out.flows.push(flow);
-      });
+      for (let i = 0; i < scopes.length; i++) {
+        const { flow, problems } = renderChecked(template, scopes[i]!.scope);
+        scopes[i]!.problems.push(...problems);
+        if (flow) yield { kind: "render", tenant: code, flow, placements: [place(i, flow)] };
+      }
     }
-    const envRenders = scopes.map(({ out }) => (nameMissingConfig ? { ...out, problems: namingTheMissingConfig(out.problems) } : out));
-    yield { tenant: tenant?.code ?? null, envs: envRenders, renders };
+    yield { kind: "tenant", tenant: code, envs: scopes.map(({ scope, problems }) => ({ env: scope.env.name, problems: nameMissingConfig ? namingTheMissingConfig(problems) : problems })) };
   }
 }
 

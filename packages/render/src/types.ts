@@ -195,3 +195,43 @@ export interface RenderStream {
   /** One item per tenant (one in a plain repository), rendered when the consumer asks for it. */
   tenants: Iterable<TenantRender>;
 }
+
+/** Where a render goes in one environment (see `RenderStep`). */
+export interface RenderPlacement {
+  /** The flow as deployed there: the render itself, or a view of it with its own `env`. */
+  flow: RenderedFlow;
+  /** Left out of that environment's flows: an earlier template renders the same namespace and id. */
+  duplicate: boolean;
+}
+
+/**
+ * One step of `renderSteps`: a render of one of a tenant's templates, or the end of a tenant.
+ * Collected tenant by tenant they give `TenantRender`s: a render's placements are its `envs`
+ * (in the selection's order), each environment's `flows` and `duplicates` are its placements in
+ * template order, and the tenant step's problems are each environment's `problems`.
+ */
+export type RenderStep =
+  | {
+      kind: "render";
+      tenant: string | null;
+      /** The render, once (`TenantRender["renders"]`' `flow`). */
+      flow: RenderedFlow;
+      /** Every environment it goes to, in the selection's order. */
+      placements: RenderPlacement[];
+    }
+  | {
+      kind: "tenant";
+      tenant: string | null;
+      /** Every selected environment the tenant goes to, in order, with its render problems (in template order). */
+      envs: { env: string; problems: RepositoryProblem[] }[];
+    };
+
+/** `renderSteps`' answer: the selection's own problems, then the steps. */
+export interface RenderStepStream {
+  /** The selected environments the config defines, in order. */
+  envs: readonly string[];
+  /** Problems of the selection itself (an environment the config does not define). */
+  problems: RepositoryProblem[];
+  /** Each tenant's renders, then its end; rendered when the consumer asks for them. */
+  steps: Iterable<RenderStep>;
+}

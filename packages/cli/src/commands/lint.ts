@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { FORMATTERS, formatLintResult, isLintFormat, lintExitCode, lintRepository } from "@flowops/lint";
-import { renderTenants } from "@flowops/render";
+import { renderSteps } from "@flowops/render";
 import { repositoryFlags, withUsage } from "../args.js";
 import { collectingGarbage } from "../heap.js";
 import { UsageError, type CommandIO } from "../io.js";
@@ -12,9 +12,9 @@ export async function lintCommand(argv: string[], io: CommandIO): Promise<number
   const { values } = withUsage(() => parseArgs({ args: argv, options: { ...repositoryFlags, format: { type: "string", default: "text" } }, strict: true, allowPositionals: false }), USAGE);
   if (!isLintFormat(values.format)) throw new UsageError(`unknown format "${values.format}"; expected one of ${Object.keys(FORMATTERS).join(", ")}\n\nusage: ${USAGE}`);
   const selection = await loadSelection(values, io);
-  // Tenant by tenant: memory follows one tenant's flows and the compact index, not every flow.
-  const stream = renderTenants(selection.repository, selection.options);
-  const result = lintRepository(selection.repository, { ...stream, tenants: collectingGarbage(stream.tenants) });
+  // Render by render: memory follows one flow and the compact index, and each render dies young.
+  const stream = renderSteps(selection.repository, selection.options);
+  const result = lintRepository(selection.repository, { ...stream, steps: collectingGarbage(stream.steps, undefined, (step) => step.kind === "tenant") });
   io.stdout(formatLintResult(result, values.format));
   return lintExitCode(result);
 }
