@@ -1,4 +1,4 @@
-export { BoundedStringCache, documentSlot, hasPebble, isMap, stringProperty, type DocumentSlot, type ValuePath, type YamlMap } from "./values.js";
+export { BoundedStringCache, documentSlot, forgetDocument, hasPebble, isMap, stringProperty, type DocumentSlot, type ValuePath, type YamlMap } from "./values.js";
 export {
   EXECUTION_FLOW_CONDITION_TYPES,
   EXECUTION_NAMESPACE_CONDITION_TYPES,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BoundedStringCache, documentSlot, hasPebble, memoized } from "./values.js";
+import { BoundedStringCache, documentSlot, forgetDocument, hasPebble, memoized } from "./values.js";
 
 describe("documentSlot and memoized", () => {
   it("keep one result per document and per slot, computed once", () => {
@@ -20,6 +20,24 @@ describe("documentSlot and memoized", () => {
     expect(keys({ y: 2 })).toEqual(["y"]);
     expect(calls).toBe(2);
     expect(first.get(document)).toBeUndefined();
+  });
+
+  it("forgetDocument drops every slot of that document only; a later reader computes again", () => {
+    const slot = documentSlot<string>();
+    const kept = {};
+    const forgotten = {};
+    slot.set(kept, "kept");
+    slot.set(forgotten, "forgotten");
+    let calls = 0;
+    const keys = memoized((document) => {
+      calls++;
+      return Object.keys(document as object);
+    });
+    keys(forgotten);
+    forgetDocument(forgotten);
+    expect([slot.get(kept), slot.get(forgotten)]).toEqual(["kept", undefined]);
+    keys(forgotten);
+    expect(calls).toBe(2);
   });
 });
 

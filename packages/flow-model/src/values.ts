@@ -33,6 +33,15 @@ export interface DocumentSlot<T> {
   set(document: object, value: T): void;
 }
 
+/**
+ * Drops a document's memoized results, for a reader done with it. A WeakMap entry outlives the
+ * young generation (V8's scavenger holds its value strongly, and results hold the document's
+ * nodes): a linter forgets each render it is done with, so the render dies young.
+ */
+export function forgetDocument(document: object): void {
+  resultsOf.delete(document);
+}
+
 export function documentSlot<T>(): DocumentSlot<T> {
   const slot = slotCount++;
   return {

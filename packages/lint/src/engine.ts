@@ -1,5 +1,5 @@
 import { namespaceOwner, type FlowRepository, type RenderResult, type RenderStepStream, type RenderStream, type RenderedFlow, type RepositoryProblem, type SourcePosition } from "@flowops/render";
-import { BoundedStringCache, flowReferences, type FlowReference } from "@flowops/flow-model";
+import { BoundedStringCache, flowReferences, forgetDocument, type FlowReference } from "@flowops/flow-model";
 import { validatorFor } from "@flowops/schemas";
 import { indexKestraFlowSchema, PULLED_KESTRA_SCHEMA_PATH, type KestraSchemaIndex } from "./kestra-schema.js";
 import { formatMessage, genericTenantData, genericTenantText } from "./messages.js";
@@ -83,7 +83,7 @@ interface FlowRuleRun {
  * environment order, in `order` when given).
  */
 type LintStep =
-  | { kind: "render"; render: { flow: RenderedFlow; envs: readonly string[] }; deployable: readonly RenderedFlow[] }
+  | { kind: "render"; render: { flow: RenderedFlow; envs: readonly string[] }; deployable: readonly RenderedFlow[]; last?: true }
   | { kind: "problems"; problems: readonly RepositoryProblem[] }
   | { kind: "deployable"; flows: readonly RenderedFlow[] }
   | { kind: "end"; order?: readonly string[] };
@@ -101,7 +101,8 @@ function* stepsOf(rendered: RenderResult | RenderStream | RenderStepStream): Gen
           envs.push(flow.env);
           if (!duplicate) deployable.push(flow);
         }
-        yield { kind: "render", render: { flow: step.flow, envs }, deployable };
+        // Nothing asks for the render's document after its step.
+        yield { kind: "render", render: { flow: step.flow, envs }, deployable, last: true };
       } else {
         for (const { problems } of step.envs) yield { kind: "problems", problems };
         yield { kind: "end", order: step.envs.map(({ env }) => env) };
@@ -343,6 +344,7 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
           // A render's references are its own: holding them by document would keep the document alive.
           referencesOf.clear();
         }
+        if (step.last) forgetDocument(step.render.flow.document);
         break;
       case "deployable":
         if (crossFlowRules.length > 0) time("engine", () => summarize(step.flows));
