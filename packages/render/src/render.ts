@@ -2,7 +2,7 @@ import { stepInto } from "@flowops/flow-model";
 import { isMap, isSeq, type Node } from "yaml";
 import { TENANT_LABEL } from "./config.js";
 import { evaluateWhen } from "./expression.js";
-import { parsePlaceholders, type ScalarPart } from "./placeholder.js";
+import { internalized, parsePlaceholders, type ScalarPart } from "./placeholder.js";
 import { applyEdits, insertEdit, lineEndAfter, lineStart, type TextEdit } from "./splice.js";
 import { itemStart, pairEnd, type CollectionLayout, type CompiledTemplate, type ConstPlan, type MapEntryPlan, type MapPlan, type NodePlan, type ScalarPlan, type ScalarSpan, type SeqPlan } from "./template.js";
 import type {
@@ -38,8 +38,8 @@ interface EvaluationState {
   tenantValues: unknown;
   env: unknown;
   flow: unknown;
-  /** `lookup` in this render's context, made once per render for `$when`. */
-  lookupPath: (path: string[]) => unknown;
+  /** `read` in this render's state for `$when`, made at the render's first `$when`. */
+  lookupPath: ((path: string[]) => unknown) | undefined;
 }
 
 const ignoreMissing = () => undefined;
@@ -47,16 +47,16 @@ const ignoreMissing = () => undefined;
 /** Renders one template for one tenant and environment; undefined when `$when` or a switch leaves it out. */
 export function renderTemplate(template: CompiledTemplate, scope: RenderScope): RenderedFlow | undefined {
   const { tenant } = scope;
-  const switches = tenant?.flows[template.key];
-  if (switches?.enabled === false) return undefined;
   const facts = factsOf(template);
+  const switches = tenant?.flows[facts.key];
+  if (switches?.enabled === false) return undefined;
   const stated = statedIdAndNamespace(template, facts, scope);
   if (!stated) return undefined;
   const flowFacts: Record<string, unknown> = { id: stated.idValue, folder: facts.folder };
   const tenantValues = tenant?.values ?? {};
   const env = envContext(scope.env);
   const context: Record<string, unknown> = { tenant: tenantValues, env, flow: flowFacts };
-  const state: EvaluationState = { template, scope, context, tenantValues, env, flow: flowFacts, lookupPath: (path) => read(state, path) };
+  const state: EvaluationState = { template, scope, context, tenantValues, env, flow: flowFacts, lookupPath: undefined };
   const namespace = stated.namespace !== undefined ? evaluateStatedNamespace(stated.namespace, state) : substitute(scope.namespacePattern, state, undefined);
   flowFacts.namespace = namespace;
   Object.freeze(flowFacts);
@@ -97,6 +97,8 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
 
 /** What every render of a template needs from it, found once per compiled template. */
 interface TemplateFacts {
+  /** The template's key, internalized: every render reads the tenant's switches by it. */
+  key: string;
   idEntry?: MapEntryPlan;
   namespaceEntry?: MapEntryPlan;
   disabledEntry?: MapEntryPlan;
@@ -126,6 +128,7 @@ function factsOf(template: CompiledTemplate): TemplateFacts {
   const idEntry = entry("id");
   const namespaceEntry = entry("namespace");
   facts = {
+    key: internalized(template.key),
     folder: template.folder.split("/").join("."),
     headerAt: root.items[0] ? lineStart(template.text, itemStart(template.text, root, 0)) : template.text.length,
     rootHasProtoKey: entries.some((e) => e.key === "__proto__"),
@@ -460,7 +463,7 @@ function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[], r
   if (when) {
     // A path the tenant lacks reads as false, whatever the selection; typos are found once for
     // the whole repository (when-check.ts), not per render.
-    const keep = evaluateWhen(when.expression, state.lookupPath, ignoreMissing);
+    const keep = evaluateWhen(when.expression, (state.lookupPath ??= (path) => read(state, path)), ignoreMissing);
     if (!keep) return REMOVED;
   }
   // Child edits are held back only when the whole mapping may be replaced by `{}`.

@@ -1,6 +1,6 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
 import { ExpressionError, parseWhen, type WhenExpression } from "./expression.js";
-import { hasPlaceholderSyntax, parsePlaceholders, PlaceholderError, type ScalarPart } from "./placeholder.js";
+import { hasPlaceholderSyntax, internalized, parsePlaceholders, PlaceholderError, type ScalarPart } from "./placeholder.js";
 import type { FlowTemplate, RepositoryProblem } from "./types.js";
 import { MAX_ALIAS_COUNT, parseYamlFile, positionAt } from "./yaml-file.js";
 import { lineEndAfter, lineStart, startsLine } from "./splice.js";
@@ -172,7 +172,7 @@ function pairsAsConstEntries(node: YAMLMap, plan: NodePlan): MapEntryPlan[] {
 }
 
 function mapPlan(node: YAMLMap, when: MapPlan["when"], entries: MapEntryPlan[], layout: CollectionLayout): MapPlan {
-  const keys = entries.map((entry) => entry.key);
+  const keys = entries.map((entry) => internalized(entry.key));
   const constants = entries.map((entry) => (entry.plan.kind === "const" ? entry.plan.value : undefined));
   const computed = entries.map((entry) => (entry.plan.kind === "const" ? null : entry.plan));
   return { kind: "map", node, when, entries, layout, keys, constants, computed };
