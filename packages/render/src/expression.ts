@@ -1,4 +1,5 @@
 import jsep from "jsep";
+import { internalized } from "./placeholder.js";
 
 /**
  * `$when` expressions: paths, `!`, `&&`, `||`, `==`/`!=` against string, number and boolean
@@ -46,7 +47,7 @@ function convert(node: JsepNode, text: string): WhenExpression {
   switch (node.type) {
     case "Identifier":
     case "MemberExpression":
-      return { kind: "path", path: toPath(node, text) };
+      return { kind: "path", path: toPath(node, text).map(internalized) };
     case "Literal": {
       const value = (node as jsep.Literal).value;
       if (value instanceof RegExp) throw new ExpressionError(`regular expressions are not supported in "${text}"`, 0);

@@ -40,7 +40,7 @@ export function parsePlaceholders(text: string): ScalarPart[] {
       }
       if (buffer) parts.push({ kind: "text", text: buffer });
       buffer = "";
-      parts.push({ kind: "path", path: raw.split("."), raw, offset: i });
+      parts.push({ kind: "path", path: raw.split(".").map(internalized), raw, offset: i });
       i = close + 1;
       continue;
     }
@@ -49,4 +49,12 @@ export function parsePlaceholders(text: string): ScalarPart[] {
   }
   if (buffer) parts.push({ kind: "text", text: buffer });
   return parts;
+}
+
+/**
+ * The same string as V8 keeps a property name (internalized): reads and stores keyed by it, run
+ * for every render, then compare names by identity instead of looking the string up first.
+ */
+export function internalized(name: string): string {
+  return Object.keys({ [name]: true })[0] ?? name;
 }

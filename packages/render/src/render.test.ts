@@ -158,6 +158,69 @@ describe("placeholders", () => {
     expect(problems[0]!.message).toContain("${tenant.vars.missing}");
   });
 
+  it("reads only a value's own keys: a prototype path is undefined, never a function or the prototype", () => {
+    const { problems, flows } = renderFiles({
+      "flows/bronze/costs.yaml": [
+        "description: ${tenant.constructor}",
+        "variables:",
+        "  proto: ${tenant.__proto__}",
+        "  name: \"x ${tenant.vars.toString}\"",
+        "  flow: ${flow.constructor}",
+        "  env: ${tenant.vars.buckets.constructor}",
+        "  list: ${tenant.vars.buckets.length}",
+        "tasks: [{ id: t, type: a.B }]",
+      ].join("\n"),
+      "tenants/acme.yaml": TENANT("acme", "vars: { buckets: [a, b] }\n"),
+    });
+    expect(problems.map((p) => [p.code, p.line])).toEqual([
+      ["unknown-placeholder", 1],
+      ["unknown-placeholder", 3],
+      ["unknown-placeholder", 4],
+      ["unknown-placeholder", 5],
+      ["unknown-placeholder", 6],
+    ]);
+    const flow = only(flows);
+    expect(flow.document.description).toBe("");
+    expect(flow.document.variables).toEqual({ proto: "", name: "x ", flow: "", env: "", list: 2 });
+    expectSourceMatchesDocument(flow);
+  });
+
+  it("renders each list afresh: computed items written in, removed ones dropped, constant ones shared", () => {
+    const { flows, problems } = renderFiles({
+      "flows/bronze/list.yaml": [
+        "tasks:",
+        "  - id: first",
+        "    type: a.B",
+        "  - $when: tenant.sources.aws",
+        "    id: aws_${tenant.code}",
+        "    type: a.B",
+        "  - id: last_${tenant.code}",
+        "    type: a.B",
+        "  - id: fixed",
+        "    type: a.B",
+        "variables:",
+        "  names: [one, \"${tenant.code}\", three]",
+      ].join("\n") + "\n",
+      "tenants/acme.yaml": TENANT("acme"),
+      "tenants/beta.yaml": "code: beta\nsources: { aws: false }\n",
+      "tenants/gamma.yaml": "code: gamma\nsources: { aws: true }\n",
+    });
+    expect(problems).toEqual([]);
+    const ids = (tenant: string) => ((only(flows, tenant).document.tasks as { id: string }[]).map((t) => t.id));
+    expect(ids("acme")).toEqual(["first", "aws_acme", "last_acme", "fixed"]);
+    expect(ids("beta")).toEqual(["first", "last_beta", "fixed"]);
+    expect(ids("gamma")).toEqual(["first", "aws_gamma", "last_gamma", "fixed"]);
+    expect((only(flows, "beta").document.variables as { names: string[] }).names).toEqual(["one", "beta", "three"]);
+    expect((only(flows, "gamma").document.variables as { names: string[] }).names).toEqual(["one", "gamma", "three"]);
+    const acmeTasks = only(flows, "acme").document.tasks as object[];
+    const gammaTasks = only(flows, "gamma").document.tasks as object[];
+    expect(acmeTasks).not.toBe(gammaTasks);
+    expect(Object.isFrozen(acmeTasks)).toBe(false);
+    expect(acmeTasks[0]).toBe(gammaTasks[0]);
+    expect(Object.isFrozen(acmeTasks[0])).toBe(true);
+    for (const flow of flows) expectSourceMatchesDocument(flow);
+  });
+
   it("reports a malformed placeholder once, at compile time", () => {
     const { problems, flows } = renderFiles({
       "flows/bronze/costs.yaml": "description: ${tenant.code\ntasks: [{ id: t, type: a.B }]\n",

@@ -2,8 +2,8 @@ import { stepInto } from "@flowops/flow-model";
 import { isMap, isSeq, type Node } from "yaml";
 import { TENANT_LABEL } from "./config.js";
 import { evaluateWhen } from "./expression.js";
-import { parsePlaceholders, type ScalarPart } from "./placeholder.js";
-import { applyEdits, lineEndAfter, lineStart, type TextEdit } from "./splice.js";
+import { internalized, parsePlaceholders, type ScalarPart } from "./placeholder.js";
+import { applyEdits, insertEdit, lineEndAfter, lineStart, type TextEdit } from "./splice.js";
 import { itemStart, pairEnd, type CollectionLayout, type CompiledTemplate, type ConstPlan, type MapEntryPlan, type MapPlan, type NodePlan, type ScalarPlan, type ScalarSpan, type SeqPlan } from "./template.js";
 import type {
   EnvironmentConfig,
@@ -34,8 +34,12 @@ interface EvaluationState {
   template: CompiledTemplate;
   scope: RenderScope;
   context: Record<string, unknown>;
-  /** `lookup` in this render's context, made once per render for `$when`. */
-  lookupPath: (path: string[]) => unknown;
+  /** The context's three roots, read by `read` without a property lookup on the context. */
+  tenantValues: unknown;
+  env: unknown;
+  flow: unknown;
+  /** `read` in this render's state for `$when`, made at the render's first `$when`. */
+  lookupPath: ((path: string[]) => unknown) | undefined;
 }
 
 const ignoreMissing = () => undefined;
@@ -43,18 +47,16 @@ const ignoreMissing = () => undefined;
 /** Renders one template for one tenant and environment; undefined when `$when` or a switch leaves it out. */
 export function renderTemplate(template: CompiledTemplate, scope: RenderScope): RenderedFlow | undefined {
   const { tenant } = scope;
-  const switches = tenant?.flows[template.key];
-  if (switches?.enabled === false) return undefined;
   const facts = factsOf(template);
+  const switches = tenant?.flows[facts.key];
+  if (switches?.enabled === false) return undefined;
   const stated = statedIdAndNamespace(template, facts, scope);
   if (!stated) return undefined;
   const flowFacts: Record<string, unknown> = { id: stated.idValue, folder: facts.folder };
-  const context: Record<string, unknown> = {
-    tenant: tenant?.values ?? {},
-    env: envContext(scope.env),
-    flow: flowFacts,
-  };
-  const state: EvaluationState = { template, scope, context, lookupPath: (path) => lookup(context, path) };
+  const tenantValues = tenant?.values ?? {};
+  const env = envContext(scope.env);
+  const context: Record<string, unknown> = { tenant: tenantValues, env, flow: flowFacts };
+  const state: EvaluationState = { template, scope, context, tenantValues, env, flow: flowFacts, lookupPath: undefined };
   const namespace = stated.namespace !== undefined ? evaluateStatedNamespace(stated.namespace, state) : substitute(scope.namespacePattern, state, undefined);
   flowFacts.namespace = namespace;
   Object.freeze(flowFacts);
@@ -79,7 +81,7 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
     const existing = facts.disabledEntry;
     if (existing && existing.plan.kind === "const" && existing.pair.value) {
       const node = existing.pair.value as Node;
-      edits.push({ start: node.range![0], end: node.range![1], text: "true" });
+      insertEdit(edits, { start: node.range![0], end: node.range![1], text: "true" });
     } else if (!existing) {
       header += "disabled: true\n";
     } else {
@@ -87,7 +89,7 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
     }
     document.disabled = true;
   }
-  if (header) edits.push({ start: insertAt, end: insertAt, text: header });
+  if (header) insertEdit(edits, { start: insertAt, end: insertAt, text: header });
   if (scope.ownershipLabels) addOwnershipLabels(document, state, facts, edits);
   const source = applyEdits(template.text, edits);
   return new RenderedFlowRecord(scope.env.name, tenant?.code ?? null, namespace, stated.idValue, template, document, source, context);
@@ -95,6 +97,8 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
 
 /** What every render of a template needs from it, found once per compiled template. */
 interface TemplateFacts {
+  /** The template's key, internalized: every render reads the tenant's switches by it. */
+  key: string;
   idEntry?: MapEntryPlan;
   namespaceEntry?: MapEntryPlan;
   disabledEntry?: MapEntryPlan;
@@ -124,6 +128,7 @@ function factsOf(template: CompiledTemplate): TemplateFacts {
   const idEntry = entry("id");
   const namespaceEntry = entry("namespace");
   facts = {
+    key: internalized(template.key),
     folder: template.folder.split("/").join("."),
     headerAt: root.items[0] ? lineStart(template.text, itemStart(template.text, root, 0)) : template.text.length,
     rootHasProtoKey: entries.some((e) => e.key === "__proto__"),
@@ -333,6 +338,22 @@ function lookup(context: Record<string, unknown>, path: readonly string[]): unkn
   return value;
 }
 
+/**
+ * `lookup` in a render's context, taking the root (`tenant`, `env`, `flow`: the context's only
+ * own keys) from the state. Below the root every step is an own-property read, as in `lookup`.
+ */
+function read(state: EvaluationState, path: readonly string[]): unknown {
+  const head = path[0];
+  let value = head === "tenant" ? state.tenantValues : head === "env" ? state.env : head === "flow" ? state.flow : undefined;
+  for (let i = 1; i < path.length; i++) {
+    if (value === null || typeof value !== "object") return undefined;
+    const segment = path[i]!;
+    if (!Object.prototype.hasOwnProperty.call(value, segment)) return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
+}
+
 function evaluate(plan: NodePlan, state: EvaluationState, edits: TextEdit[]): Evaluated | typeof REMOVED {
   switch (plan.kind) {
     case "const":
@@ -361,7 +382,7 @@ function missingPlaceholder(state: EvaluationState, plan: ScalarPlan, part: { ra
 function evaluateScalar(plan: ScalarPlan, state: EvaluationState, edits: TextEdit[]): Evaluated {
   const { span } = plan;
   if (plan.whole) {
-    let value = lookup(state.context, plan.whole);
+    let value = read(state, plan.whole);
     if (value === undefined) {
       missingPlaceholder(state, plan, plan.parts[0] as { raw: string; offset: number });
       value = "";
@@ -400,7 +421,7 @@ function evaluateDoubleQuoted(plan: ScalarPlan, state: EvaluationState, edits: T
       out += part.text;
       continue;
     }
-    const value = lookup(state.context, part.path);
+    const value = read(state, part.path);
     if (value === undefined) {
       missingPlaceholder(state, plan, part);
       continue;
@@ -426,7 +447,7 @@ function substitute(parts: ScalarPart[], state: EvaluationState, plan: ScalarPla
       out += part.text;
       continue;
     }
-    const value = lookup(state.context, part.path);
+    const value = read(state, part.path);
     if (value === undefined) {
       if (plan) missingPlaceholder(state, plan, part);
       else state.scope.problems.push({ code: "unknown-placeholder", file: "flowops.config.yaml", line: 1, column: 1, message: `namespace pattern uses \${${part.raw}}, which is not defined`, ...tenantEnv(state.scope) });
@@ -442,20 +463,21 @@ function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[], r
   if (when) {
     // A path the tenant lacks reads as false, whatever the selection; typos are found once for
     // the whole repository (when-check.ts), not per render.
-    const keep = evaluateWhen(when.expression, state.lookupPath, ignoreMissing);
+    const keep = evaluateWhen(when.expression, (state.lookupPath ??= (path) => read(state, path)), ignoreMissing);
     if (!keep) return REMOVED;
   }
   // Child edits are held back only when the whole mapping may be replaced by `{}`.
   const childEdits: TextEdit[] = plan.layout.canEmpty ? [] : edits;
   let removed: boolean[] | undefined;
-  for (const entry of plan.entries) {
-    const child = entry.plan;
-    const value = child.kind === "const" ? child.value : evaluate(child, state, childEdits);
+  const { keys, constants, computed } = plan;
+  for (let i = 0; i < keys.length; i++) {
+    const child = computed[i];
+    const value = child === null ? constants[i] : evaluate(child!, state, childEdits);
     if (value === REMOVED) {
       removed ??= new Array<boolean>(plan.layout.spans.length).fill(false);
-      removed[entry.index] = true;
+      removed[plan.entries[i]!.index] = true;
     } else {
-      result[entry.key] = value;
+      result[keys[i]!] = value;
     }
   }
   if (when && !removed && childEdits === edits) {
@@ -488,21 +510,27 @@ function whenLineRemoval(plan: MapPlan, whenIndex: number): readonly TextEdit[] 
 const whenRemovals = new WeakMap<MapPlan, readonly TextEdit[]>();
 
 function evaluateSeq(plan: SeqPlan, state: EvaluationState, edits: TextEdit[]): Evaluated {
-  const result: unknown[] = [];
+  // A copy of the constant items, with the computed ones written in (and, rarely, removed ones dropped after).
+  const result = plan.constants.slice();
+  const { items } = plan;
   let removed: boolean[] | undefined;
   const childEdits: TextEdit[] = plan.layout.canEmpty ? [] : edits;
-  for (let i = 0; i < plan.items.length; i++) {
-    const item = plan.items[i]!;
-    const value = item.kind === "const" ? item.value : evaluate(item, state, childEdits);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (item.kind === "const") continue;
+    const value = evaluate(item, state, childEdits);
     if (value === REMOVED) {
-      removed ??= new Array<boolean>(plan.items.length).fill(false);
+      removed ??= new Array<boolean>(items.length).fill(false);
       removed[i] = true;
     } else {
-      result.push(value);
+      result[i] = value;
     }
   }
-  if (removed) removalEdits(plan.layout, removed, childEdits === edits ? [] : childEdits, edits);
-  else if (childEdits !== edits) for (const edit of childEdits) edits.push(edit);
+  if (removed) {
+    removalEdits(plan.layout, removed, childEdits === edits ? [] : childEdits, edits);
+    return result.filter((_, i) => !removed[i]);
+  }
+  if (childEdits !== edits) for (const edit of childEdits) edits.push(edit);
   return result;
 }
 
@@ -568,7 +596,7 @@ function addOwnershipLabels(document: Record<string, unknown>, state: Evaluation
     if (!entry && current === undefined) {
       const prefix = at > 0 && text[at - 1] !== "\n" ? "\n" : "";
       at = at > text.length ? text.length : at;
-      edits.push({ start: at, end: at, text: prefix + "labels:\n" + blockLabelLines(wanted, missing, "  ") });
+      insertEdit(edits, { start: at, end: at, text: prefix + "labels:\n" + blockLabelLines(wanted, missing, "  ") });
       document.labels = labelsObject(wanted, missing);
     } else {
       report(state, labelNode ?? null, "flow-schema", "labels must be a map or a list of {key, value}");
@@ -579,7 +607,7 @@ function addOwnershipLabels(document: Record<string, unknown>, state: Evaluation
     if (labelNode.flow) {
       const close = labelNode.range![1] - 1;
       const sep = labelNode.items.length > 0 ? ", " : "";
-      edits.push({ start: close, end: close, text: sep + missing.map(([k, v]) => `${keyText(k)}: ${valueText(v)}`).join(", ") });
+      insertEdit(edits, { start: close, end: close, text: sep + missing.map(([k, v]) => `${keyText(k)}: ${valueText(v)}`).join(", ") });
     } else {
       let insert = facts.labelsBlockInsert;
       if (!insert) {
@@ -589,7 +617,7 @@ function addOwnershipLabels(document: Record<string, unknown>, state: Evaluation
         insert = facts.labelsBlockInsert = { at, prefix: text[at - 1] === "\n" ? "" : "\n", indent: " ".repeat(firstKey.range![0] - lineStart(text, firstKey.range![0])) };
       }
       const { at, prefix, indent } = insert;
-      edits.push({ start: at, end: at, text: prefix + blockLabelLines(wanted, missing, indent) });
+      insertEdit(edits, { start: at, end: at, text: prefix + blockLabelLines(wanted, missing, indent) });
     }
     // A labels mapping this render built (a mapping plan, not a shared constant or a tenant's value) is its own: the labels join it in place.
     if (entry.plan.kind === "map" && !wanted.some(([key]) => key === "__proto__")) Object.assign(current as Record<string, unknown>, labelsObject(wanted, missing));
@@ -599,14 +627,14 @@ function addOwnershipLabels(document: Record<string, unknown>, state: Evaluation
     if (labelNode.flow) {
       const close = labelNode.range![1] - 1;
       const sep = labelNode.items.length > 0 ? ", " : "";
-      edits.push({ start: close, end: close, text: sep + missing.map(([k, v]) => `{key: ${keyText(k)}, value: ${valueText(v)}}`).join(", ") });
+      insertEdit(edits, { start: close, end: close, text: sep + missing.map(([k, v]) => `{key: ${keyText(k)}, value: ${valueText(v)}}`).join(", ") });
     } else {
       const dash = itemStart(text, labelNode, 0);
       const indent = " ".repeat(dash - lineStart(text, dash));
       const lastItem = labelNode.items[labelNode.items.length - 1] as Node;
       const at = lineEndAfter(text, lastItem.range![1]);
       const prefix = text[at - 1] === "\n" ? "" : "\n";
-      edits.push({
+      insertEdit(edits, {
         start: at,
         end: at,
         text: prefix + missing.map(([k, v]) => `${indent}- key: ${keyText(k)}\n${indent}  value: ${valueText(v)}\n`).join(""),

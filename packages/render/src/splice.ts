@@ -21,6 +21,18 @@ export function applyEdits(text: string, edits: TextEdit[]): string {
   return out + text.slice(cursor);
 }
 
+/**
+ * Adds an edit where a stable sort by position would put it: after every edit at or before its
+ * position. A render's edits come mostly in text order; the few that do not (the header, the
+ * ownership labels) are put in place so that `applyEdits` need not sort.
+ */
+export function insertEdit(edits: TextEdit[], edit: TextEdit): void {
+  let at = edits.length;
+  while (at > 0 && byPosition(edits[at - 1]!, edit) > 0) at--;
+  if (at === edits.length) edits.push(edit);
+  else edits.splice(at, 0, edit);
+}
+
 const byPosition = (a: TextEdit, b: TextEdit) => a.start - b.start || a.end - b.end;
 
 /** Edits mostly come in text order; sorting (stable) would leave such a list as it is. */

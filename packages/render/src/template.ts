@@ -1,6 +1,6 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
 import { ExpressionError, parseWhen, type WhenExpression } from "./expression.js";
-import { hasPlaceholderSyntax, parsePlaceholders, PlaceholderError, type ScalarPart } from "./placeholder.js";
+import { hasPlaceholderSyntax, internalized, parsePlaceholders, PlaceholderError, type ScalarPart } from "./placeholder.js";
 import type { FlowTemplate, RepositoryProblem } from "./types.js";
 import { MAX_ALIAS_COUNT, parseYamlFile, positionAt } from "./yaml-file.js";
 import { lineEndAfter, lineStart, startsLine } from "./splice.js";
@@ -81,6 +81,13 @@ export interface MapPlan {
   when?: { expression: WhenExpression; text: string; pair: Pair; index: number };
   entries: MapEntryPlan[];
   layout: CollectionLayout;
+  /**
+   * The entries as parallel arrays, which a render walks without reading each entry's plan:
+   * keys, the value of each constant entry, and the plan of each computed one (null for a constant).
+   */
+  keys: string[];
+  constants: unknown[];
+  computed: (ScalarPlan | MapPlan | SeqPlan | null)[];
 }
 
 export interface SeqPlan {
@@ -88,6 +95,8 @@ export interface SeqPlan {
   node: YAMLSeq;
   items: NodePlan[];
   layout: CollectionLayout;
+  /** The items' values where they are constant (undefined where computed): a render copies it and fills in the rest. */
+  constants: unknown[];
 }
 
 export interface CompiledTemplate extends FlowTemplate {
@@ -140,7 +149,7 @@ function compileTemplateUncached(template: FlowTemplate, literal: boolean): { co
   const context = { compiled, literal, problems: compileProblems, at, doc: document };
   const root = compileNode(contents, context);
   if (compileProblems.length > 0) return { problems: compileProblems };
-  compiled.root = root.kind === "map" ? root : { kind: "map", node: contents, when: undefined, entries: pairsAsConstEntries(contents, root), layout: layoutOf(template.text, contents) };
+  compiled.root = root.kind === "map" ? root : mapPlan(contents, undefined, pairsAsConstEntries(contents, root), layoutOf(template.text, contents));
   compiled.dynamic = root.kind !== "const";
   return { compiled, problems: [] };
 }
@@ -158,8 +167,15 @@ function pairsAsConstEntries(node: YAMLMap, plan: NodePlan): MapEntryPlan[] {
   return node.items.map((pair, index) => {
     const key = keyOf(pair);
     const child = pair.value as Node | null;
-    return { key, pair, index, plan: { kind: "const", value: value[key], node: child } satisfies ConstPlan };
+    return { key, pair, plan: { kind: "const", value: value[key], node: child } satisfies ConstPlan, index };
   });
+}
+
+function mapPlan(node: YAMLMap, when: MapPlan["when"], entries: MapEntryPlan[], layout: CollectionLayout): MapPlan {
+  const keys = entries.map((entry) => internalized(entry.key));
+  const constants = entries.map((entry) => (entry.plan.kind === "const" ? entry.plan.value : undefined));
+  const computed = entries.map((entry) => (entry.plan.kind === "const" ? null : entry.plan));
+  return { kind: "map", node, when, entries, layout, keys, constants, computed };
 }
 
 function keyOf(pair: Pair): string {
@@ -211,14 +227,15 @@ function compileNode(node: Node | null, context: CompileContext): NodePlan {
       return { kind: "const", value: Object.freeze(Object.fromEntries(entries.map((entry) => [entry.key, (entry.plan as ConstPlan).value]))), node };
     }
     const removable = node.items.map((_, index) => index === when?.index || entries.some((e) => e.index === index && isConditional(e.plan)));
-    return { kind: "map", node, when, entries, layout: layoutOf(context.compiled.text, node, removable) };
+    return mapPlan(node, when, entries, layoutOf(context.compiled.text, node, removable));
   }
   if (isSeq(node)) {
     const items = node.items.map((item) => compileNode(item as Node | null, context));
     if (items.every((item) => item.kind === "const")) {
       return { kind: "const", value: Object.freeze(items.map((item) => (item as ConstPlan).value)), node };
     }
-    return { kind: "seq", node, items, layout: layoutOf(context.compiled.text, node, items.map(isConditional)) };
+    const constants = items.map((item) => (item.kind === "const" ? item.value : undefined));
+    return { kind: "seq", node, items, layout: layoutOf(context.compiled.text, node, items.map(isConditional)), constants };
   }
   return { kind: "const", value: null, node };
 }
