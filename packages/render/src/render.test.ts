@@ -158,6 +158,30 @@ describe("placeholders", () => {
     expect(problems[0]!.message).toContain("${tenant.vars.missing}");
   });
 
+  it("keeps a `__proto__` key of a computed mapping as a key (as the yaml library and constant mappings do), never as the prototype", () => {
+    const { problems, flows } = renderFiles({
+      "flows/bronze/costs.yaml": [
+        "__proto__: { owner: '${tenant.code}' }",
+        "variables:",
+        "  __proto__: { polluted: '${tenant.code}' }",
+        "  other: ${tenant.code}",
+        "tasks: [{ id: t, type: a.B }]",
+      ].join("\n"),
+      "tenants/acme.yaml": TENANT("acme"),
+    });
+    expect(problems).toEqual([]);
+    const flow = only(flows);
+    const variables = flow.document.variables as Record<string, unknown>;
+    expect(Object.getPrototypeOf(flow.document)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(variables)).toBe(Object.prototype);
+    expect(Object.keys(flow.document)).toContain("__proto__");
+    expect(Object.getOwnPropertyDescriptor(flow.document, "__proto__")?.value).toEqual({ owner: "acme" });
+    expect(Object.keys(variables)).toEqual(["__proto__", "other"]);
+    expect(Object.getOwnPropertyDescriptor(variables, "__proto__")?.value).toEqual({ polluted: "acme" });
+    expect((variables as { polluted?: unknown }).polluted).toBeUndefined();
+    expectSourceMatchesDocument(flow);
+  });
+
   it("reads only a value's own keys: a prototype path is undefined, never a function or the prototype", () => {
     const { problems, flows } = renderFiles({
       "flows/bronze/costs.yaml": [

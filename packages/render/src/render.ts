@@ -65,14 +65,12 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
   // A stated id is a constant entry of the root, always in the body: the header adds an id only when none is stated.
   const addsId = stated.id === undefined;
   const addsNamespace = stated.namespace === undefined;
-  let document: Record<string, unknown> = {};
+  const document: Record<string, unknown> = {};
   if (addsId) document.id = stated.idValue;
   if (addsNamespace) document.namespace = namespace;
   // In a plain repository the plan is all constants: evaluating it rebuilds the file as written.
   // The root's entries go straight into the document, after the header's id and namespace.
-  const body = evaluateMap(template.root, state, edits, facts.rootHasProtoKey ? {} : document);
-  if (body === REMOVED) return undefined;
-  if (body !== document) document = Object.assign(document, body);
+  if (evaluateMap(template.root, state, edits, document) === REMOVED) return undefined;
   const insertAt = facts.headerAt;
   let header = "";
   if (addsId) header += (facts.idHeader ??= `id: ${stringText(stated.idValue, "PLAIN")}\n`);
@@ -111,8 +109,6 @@ interface TemplateFacts {
   headerAt: number;
   /** The id and namespace as the template states them, when it states them validly. */
   stated?: StatedNames;
-  /** A root key `__proto__` is an assignment, not a property: the document is then built apart and copied. */
-  rootHasProtoKey: boolean;
   /** Where and how ownership labels are appended to a block mapping of labels, found at the first render that needs it. */
   labelsBlockInsert?: { at: number; prefix: string; indent: string };
 }
@@ -131,7 +127,6 @@ function factsOf(template: CompiledTemplate): TemplateFacts {
     key: internalized(template.key),
     folder: template.folder.split("/").join("."),
     headerAt: root.items[0] ? lineStart(template.text, itemStart(template.text, root, 0)) : template.text.length,
-    rootHasProtoKey: entries.some((e) => e.key === "__proto__"),
   };
   if (idEntry) facts.idEntry = idEntry;
   if (namespaceEntry) facts.namespaceEntry = namespaceEntry;
@@ -476,6 +471,10 @@ function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[], r
     if (value === REMOVED) {
       removed ??= new Array<boolean>(plan.layout.spans.length).fill(false);
       removed[plan.entries[i]!.index] = true;
+    } else if (keys[i] === "__proto__") {
+      // An assignment to `__proto__` would set the prototype and drop the key: lint would read a
+      // different document than the source deployed. A key is data, like the yaml library keeps it.
+      Object.defineProperty(result, "__proto__", { value, enumerable: true, writable: true, configurable: true });
     } else {
       result[keys[i]!] = value;
     }
