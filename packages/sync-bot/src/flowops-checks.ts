@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { deployEnvironment, DeployRefusedError, formatReportText, KestraApiError, KestraClient, KestraConfigError, namespaceScopes, planEnvironment, type DeployReport, type PlannedFlow } from "@flowops/deploy";
 import { lintRepository } from "@flowops/lint";
-import { readRepository, renderTenants, type FlowRepository } from "@flowops/render";
+import { readRepository, renderSteps, type FlowRepository } from "@flowops/render";
 import { formatImpactMarkdown, ImpactError, impactOfRefs } from "@flowops/tenant-diff";
 import { KestraTargetRefusedError, type KestraTargets } from "./kestra-targets.js";
 import { readPolicyFromGit } from "./policy.js";
@@ -21,8 +21,8 @@ export function flowopsChecks(options: FlowopsChecksOptions): FlowopsChecks {
 
     async lint(workspace): Promise<LintOutcome> {
       const repository = await readRepository({ cwd: workspace });
-      // Tenant by tenant, as `flowops lint` does: the check of a large platform holds one tenant's flows at a time.
-      const result = lintRepository(repository, renderTenants(repository));
+      // Render by render, as `flowops lint` does: the check of a large platform holds one flow and the compact index at a time.
+      const result = lintRepository(repository, renderSteps(repository));
       return {
         diagnostics: result.diagnostics.map((d) => ({ rule: d.rule, severity: d.severity, message: d.message, file: d.file, line: d.line, column: d.column, tenants: [...d.tenants] })),
         errorCount: result.errorCount,
