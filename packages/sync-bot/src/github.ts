@@ -22,6 +22,18 @@ const OPEN_ISSUES_MAX_PAGES = 10;
 const CHECK_RUNS_MAX_PAGES = 10;
 /** Pages of 100 comments {@link GitHubRepository.upsertStickyComment} reads at most. */
 const COMMENTS_MAX_PAGES = 10;
+/**
+ * A `paginate` map function that stops after `maxPages` pages: lists anyone with write access can
+ * grow (issues, comments, check runs) are read from their oldest pages only, so memory stays bounded.
+ */
+function atMostPages<T>(maxPages: number): (response: { data: T[] }, done: () => void) => T[] {
+  let pages = 0;
+  return (response, done) => {
+    if (++pages >= maxPages) done();
+    return response.data;
+  };
+}
+
 /** The name of the check run on the head sha; branch protection requires checks by name. */
 export const CHECK_NAME = "flowops";
 
@@ -329,7 +341,6 @@ export class GitHubRepository {
   async cancelUnfinishedCheckRuns(headSha: string, current: StartedCheckRun): Promise<number> {
     if (current.appId === null) return 0;
     const appId = current.appId;
-    let pages = 0;
     const listed = await this.client.paginate(
       this.client.rest.checks.listForRef,
       {
@@ -342,10 +353,7 @@ export class GitHubRepository {
         filter: "all",
         per_page: 100,
       },
-      (response, done) => {
-        if (++pages >= CHECK_RUNS_MAX_PAGES) done();
-        return response.data;
-      },
+      atMostPages(CHECK_RUNS_MAX_PAGES),
     );
     const runs = listed.filter((run) => run.app?.id === appId && run.id < current.id && run.name === CHECK_NAME && run.status === "in_progress");
     for (const run of runs) {
@@ -388,7 +396,6 @@ export class GitHubRepository {
    * the bot someone else's issue.
    */
   async openIssues(label: string, creator: string): Promise<OpenIssue[]> {
-    let pages = 0;
     // Anyone who can label issues can add to this list: the oldest pages are enough, memory stays bounded.
     const issues = await this.client.paginate(
       this.client.rest.issues.listForRepo,
@@ -402,10 +409,7 @@ export class GitHubRepository {
         direction: "asc",
         per_page: 100,
       },
-      (response, done) => {
-        if (++pages >= OPEN_ISSUES_MAX_PAGES) done();
-        return response.data;
-      },
+      atMostPages(OPEN_ISSUES_MAX_PAGES),
     );
     return issues
       .filter((issue) => !issue.pull_request && issue.state === "open")
@@ -473,14 +477,10 @@ export class GitHubRepository {
   async upsertStickyComment(issueNumber: number, key: string, markdown: string): Promise<StickyCommentResult> {
     const bodies = stickyCommentBodies(key, redact(markdown));
     const marker = commentMarker(key);
-    let pages = 0;
     const all = await this.client.paginate(
       this.client.rest.issues.listComments,
       { owner: this.owner, repo: this.repo, issue_number: issueNumber, per_page: 100 },
-      (response, done) => {
-        if (++pages >= COMMENTS_MAX_PAGES) done();
-        return response.data;
-      },
+      atMostPages(COMMENTS_MAX_PAGES),
     );
     // Only the bot's own comments (its login when known, else a bot's): a person quoting the marker must not have their comment overwritten.
     const login = this.login;
