@@ -21,7 +21,7 @@ export type {
 } from "./types.js";
 export { readRepository, RepositoryError, DEFAULT_READ_LIMITS, type ReadRepositoryOptions, type ReadLimits } from "./read.js";
 export { GitError, GitRepository, type GitTreeEntry } from "./git.js";
-export { buildRepository, isRepositoryInput, render, renderSteps, renderTenants, type RenderSelection, type RenderStreamOptions } from "./repository.js";
+export { buildRepository, isRepositoryInput, render, renderProblems, renderSteps, renderTenants, type RenderSelection, type RenderStreamOptions } from "./repository.js";
 export { flowLocator } from "./render.js";
 export { CONFIG_FILE, KESTRA_FLOW_SCHEMA_FILE, DEFAULT_NAMESPACE_PATTERN, DEFAULT_OWNERSHIP_LABELS, TENANT_LABEL, defaultConfig, normalizeConfig } from "./config.js";
 export { parseWhen, evaluateWhen, pathsOf, ExpressionError, type WhenExpression } from "./expression.js";

@@ -358,9 +358,33 @@ export interface RenderStreamOptions extends RenderSelection {
  * flow at once: a consumer that can work tenant by tenant reads `renderTenants` instead.
  */
 export function render(repository: FlowRepository, options: RenderStreamOptions = {}): RenderResult {
+  return collect(repository, options, true);
+}
+
+/** `render`'s problems, in its order, without holding any flow (what a caller that only reports problems needs). */
+export function renderProblems(repository: FlowRepository, options: RenderStreamOptions = {}): RepositoryProblem[] {
+  return collect(repository, options, false).problems;
+}
+
+function collect(repository: FlowRepository, options: RenderStreamOptions, keepFlows: boolean): RenderResult {
   const plan = renderPlan(repository, options);
   if (!plan) return { flows: [], problems: [] };
-  const batches = [...renderBatches(repository, plan, options.shareEnvironments ?? true, false)];
+  // Tenant by tenant into one bucket per environment, then the environments in the selection's order.
+  const byEnv = new Map<string, { problems: RepositoryProblem[]; flows: RenderedFlow[]; duplicates: RenderedFlow[] }>();
+  for (const batch of renderBatches(repository, plan, options.shareEnvironments ?? true, false)) {
+    const taken = new Set<string>();
+    for (const env of batch.envs) {
+      // An environment selected twice is taken once per tenant, as a lookup by name would.
+      if (taken.has(env.env)) continue;
+      taken.add(env.env);
+      let bucket = byEnv.get(env.env);
+      if (!bucket) byEnv.set(env.env, (bucket = { problems: [], flows: [], duplicates: [] }));
+      for (const problem of env.problems) bucket.problems.push(problem);
+      if (!keepFlows) continue;
+      for (const flow of env.flows) bucket.flows.push(flow);
+      for (const flow of env.duplicates) bucket.duplicates.push(flow);
+    }
+  }
   const problems: RepositoryProblem[] = [];
   const flows: RenderedFlow[] = [];
   const duplicates: RenderedFlow[] = [];
@@ -370,13 +394,11 @@ export function render(repository: FlowRepository, options: RenderStreamOptions 
       problems.push(undefinedEnv);
       continue;
     }
-    for (const batch of batches) {
-      const env = batch.envs.find((e) => e.env === envName);
-      if (!env) continue;
-      problems.push(...env.problems);
-      flows.push(...env.flows);
-      duplicates.push(...env.duplicates);
-    }
+    const bucket = byEnv.get(envName);
+    if (!bucket) continue;
+    for (const problem of bucket.problems) problems.push(problem);
+    for (const flow of bucket.flows) flows.push(flow);
+    for (const flow of bucket.duplicates) duplicates.push(flow);
   }
   return { flows, problems: repository.mode === "multi-tenant" && repository.configFile === undefined ? namingTheMissingConfig(problems) : problems, duplicates };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildRepository, flowLocator, render, renderTenants, type RenderedFlow, type RenderResult, type RenderStream } from "./index.js";
+import { buildRepository, flowLocator, render, renderProblems, renderTenants, type RenderedFlow, type RenderResult, type RenderStream } from "./index.js";
 
 function repoOf(files: Record<string, string>) {
   return buildRepository({ root: "/repo", files: new Map(Object.entries(files)), hasTenantsFolder: true });
@@ -111,6 +111,22 @@ describe("renderTenants", () => {
     const acme = [...renderTenants(repository).tenants].find((t) => t.tenant === "acme")!;
     expect(acme.renders.every((r) => r.envs.length === 1)).toBe(true);
     expect(acme.envs.map((e) => e.flows.find((f) => f.templateKey === "bronze/plain")!.namespace)).toEqual(["acme.staging.bronze", "acme.production.bronze"]);
+  });
+
+  it("renderProblems gives render's problems, in its order, for any selection (config missing, an undefined environment, an environment named twice)", () => {
+    const withoutConfig = repoOf(Object.fromEntries(Object.entries(PLATFORM).filter(([path]) => path !== "flowops.config.yaml")));
+    const cases: [ReturnType<typeof repoOf>, Parameters<typeof render>[1]][] = [
+      [repoOf(PLATFORM), {}],
+      [repoOf(PLATFORM), { envs: ["production", "nowhere", "staging"] }],
+      [repoOf(PLATFORM), { envs: ["staging", "staging"], tenants: ["gamma", "acme"] }],
+      [repoOf(PLATFORM), { shareEnvironments: false }],
+      [withoutConfig, {}],
+    ];
+    for (const [repository, options] of cases) {
+      const expected = render(repository, options).problems;
+      expect(expected.length).toBeGreaterThan(0);
+      expect(renderProblems(repository, options)).toEqual(expected);
+    }
   });
 
   it("names a missing config once per tenant item instead of each env.* placeholder", () => {

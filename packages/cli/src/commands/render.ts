@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, rmdir } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
-import { render, renderTenants, type RenderedFlow } from "@flowops/render";
+import { renderProblems, renderTenants, type RenderedFlow } from "@flowops/render";
 import { withUsage, repositoryFlags } from "../args.js";
 import { collectingGarbage } from "../heap.js";
 import { EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
@@ -27,8 +27,8 @@ export async function renderCommand(argv: string[], io: CommandIO): Promise<numb
     if (stream.problems.length === 0) written = await writeStream(out, collectingGarbage(stream.tenants), selection.envs);
   }
   if (!written) {
-    // Problems are printed as the collecting render gives them: every one, in its order.
-    const problems = [...repository.problems, ...render(repository, selection.options).problems];
+    // Every problem, in the collecting render's order, without holding the platform's flows.
+    const problems = [...repository.problems, ...renderProblems(repository, selection.options)];
     printProblems(problems, io.stderr);
     io.stderr(`flowops render: ${problems.length} problem(s); nothing was written\n`);
     return EXIT_USAGE;
