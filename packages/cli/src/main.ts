@@ -8,12 +8,15 @@ import {
   DEPLOY_USAGE,
   GRAPH_USAGE,
   IMPACT_USAGE,
+  IMPORT_FLOWS_USAGE,
+  IMPORT_TERRAFORM_USAGE,
   LINT_USAGE,
   PLAN_USAGE,
   RENDER_USAGE,
   SCHEMA_USAGE,
   START_USAGE,
   STATUS_USAGE,
+  TENANT_USAGE,
 } from "./usage.js";
 
 /**
@@ -36,12 +39,12 @@ const COMMANDS: Record<string, Command> = {
   start: { run: async (argv, io) => (await import("./commands/start.js")).startCommand(argv, io), usage: START_USAGE, summary: "The main job on a platform: render every tenant for every environment, lint, summarise per tenant, and show the impact of the working tree against HEAD." },
   tenant: {
     run: async (argv, io) => (await import("./commands/tenant.js")).tenantCommand(argv, io),
-    usage: "flowops tenant add CODE [--cwd DIR] [--name NAME] [--source NAME]... [--env ENV]... [--set PATH=VALUE]...",
+    usage: TENANT_USAGE,
     summary: "Write tenants/CODE.yaml from flags (or prompts on a terminal) for what the tenant schema and the platform's vars schema require, validate it, and print the flows the tenant will get.",
   },
   import: {
     run: async (argv, io) => (await import("./commands/import.js")).importCommand(argv, io),
-    usage: "flowops import flows --from DIR | --kestra-url URL [--env ENV] --out DIR [--namespace-pattern P] [--format text|json]\nflowops import terraform DIR --out DIR [--env ENV] [--format text|json]",
+    usage: `${IMPORT_FLOWS_USAGE}\n${IMPORT_TERRAFORM_USAGE}`,
     summary: "Factor per-tenant flows (an exported folder, a live Kestra, or a Terraform templatefile set-up) into templates and tenant files, and prove it by rendering them back equal.",
   },
 };

@@ -31,3 +31,6 @@ export const SCHEMA_USAGE = "flowops schema export --out DIR | flowops schema pu
 export const CI_USAGE = "flowops ci pr | flowops ci deploy --env ENV   (inside GitHub Actions)";
 export const BOT_USAGE = "flowops bot serve [--port N]   (GitHub App webhook server)";
 export const START_USAGE = "flowops start [--cwd DIR]";
+export const TENANT_USAGE = "flowops tenant add CODE [--cwd DIR] [--name NAME] [--source NAME]... [--env ENV]... [--set PATH=VALUE]...";
+export const IMPORT_FLOWS_USAGE = "flowops import flows --from DIR | --kestra-url URL [--env ENV] --out DIR [--namespace-pattern P] [--format text|json]";
+export const IMPORT_TERRAFORM_USAGE = "flowops import terraform DIR --out DIR [--env ENV] [--format text|json]";

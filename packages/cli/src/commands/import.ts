@@ -17,9 +17,8 @@ import {
 import { withUsage } from "../args.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
 import { kestraClientFor } from "../kestra-connection.js";
+import { IMPORT_FLOWS_USAGE as FLOWS_USAGE, IMPORT_TERRAFORM_USAGE as TERRAFORM_USAGE } from "../usage.js";
 
-const FLOWS_USAGE = "flowops import flows --from DIR | --kestra-url URL [--env ENV] --out DIR [--namespace-pattern P] [--format text|json]";
-const TERRAFORM_USAGE = "flowops import terraform DIR --out DIR [--env ENV] [--format text|json]";
 const USAGE = `${FLOWS_USAGE}
        ${TERRAFORM_USAGE}`;
 const HELP = `usage: ${USAGE}

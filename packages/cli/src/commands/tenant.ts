@@ -8,8 +8,8 @@ import { checkNewTenant, checkNewTenantCode, draftTenant, missingRequiredFields,
 import { withUsage } from "../args.js";
 import { EXIT_OK, EXIT_USAGE, UsageError, type CommandIO } from "../io.js";
 import { printProblems } from "../problems.js";
+import { TENANT_USAGE as USAGE } from "../usage.js";
 
-const USAGE = "flowops tenant add CODE [--cwd DIR] [--name NAME] [--source NAME]... [--env ENV]... [--set PATH=VALUE]...";
 const HELP = `usage: ${USAGE}
 
 Writes tenants/CODE.yaml in the style of the other tenant files, checks it against the tenant
