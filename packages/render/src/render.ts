@@ -4,7 +4,7 @@ import { TENANT_LABEL } from "./config.js";
 import { evaluateWhen } from "./expression.js";
 import { internalized, parsePlaceholders, type ScalarPart } from "./placeholder.js";
 import { applyEdits, insertEdit, lineEndAfter, lineStart, type TextEdit } from "./splice.js";
-import { itemStart, pairEnd, type CollectionLayout, type CompiledTemplate, type ConstPlan, type MapEntryPlan, type MapPlan, type NodePlan, type ScalarPlan, type ScalarSpan, type SeqPlan } from "./template.js";
+import { itemStart, pairEnd, type CollectionLayout, type CompiledTemplate, type ConditionPlan, type ConstPlan, type MapEntryPlan, type MapPlan, type NodePlan, type ScalarPlan, type ScalarSpan, type SeqPlan } from "./template.js";
 import type {
   EnvironmentConfig,
   FlowopsConfig,
@@ -28,6 +28,19 @@ export interface RenderScope {
   namespacePattern: ScalarPart[];
   ownershipLabels: boolean;
   problems: RepositoryProblem[];
+  /** What earlier renders for the same tenant and environment worked out (see `RenderMemo`). */
+  memo: RenderMemo;
+}
+
+/**
+ * The rendered scalars and `$when` outcomes that depend only on the tenant's and the environment's
+ * values, by their plans' `memoKey`s: one per tenant and environment, for one render pass (a
+ * tenant's 150 templates mostly repeat the same few, like `${tenant.code}`). Only renders without
+ * problems are kept, so every missing placeholder is still reported where it stands.
+ */
+export class RenderMemo {
+  readonly scalars = new Map<string, { value: unknown; replacement: string }>();
+  readonly whens = new Map<string, boolean>();
 }
 
 interface EvaluationState {
@@ -375,6 +388,23 @@ function missingPlaceholder(state: EvaluationState, plan: ScalarPlan, part: { ra
 }
 
 function evaluateScalar(plan: ScalarPlan, state: EvaluationState, edits: TextEdit[]): Evaluated {
+  const { memoKey, span } = plan;
+  if (memoKey === undefined) return evaluateScalarAnew(plan, state, edits);
+  const scalars = state.scope.memo.scalars;
+  const known = scalars.get(memoKey);
+  if (known !== undefined) {
+    pushReplacement(span, known.replacement, edits);
+    return known.value;
+  }
+  const { problems } = state.scope;
+  const reported = problems.length;
+  const value = evaluateScalarAnew(plan, state, edits);
+  // The replacement is the last edit pushed (with the newline a span may add: `endsWithNewline` is part of the key).
+  if (problems.length === reported) scalars.set(memoKey, { value, replacement: edits[edits.length - 1]!.text });
+  return value;
+}
+
+function evaluateScalarAnew(plan: ScalarPlan, state: EvaluationState, edits: TextEdit[]): Evaluated {
   const { span } = plan;
   if (plan.whole) {
     let value = read(state, plan.whole);
@@ -458,8 +488,7 @@ function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[], r
   if (when) {
     // A path the tenant lacks reads as false, whatever the selection; typos are found once for
     // the whole repository (when-check.ts), not per render.
-    const keep = evaluateWhen(when.expression, (state.lookupPath ??= (path) => read(state, path)), ignoreMissing);
-    if (!keep) return REMOVED;
+    if (!keeps(when, state)) return REMOVED;
   }
   // Child edits are held back only when the whole mapping may be replaced by `{}`.
   const childEdits: TextEdit[] = plan.layout.canEmpty ? [] : edits;
@@ -491,6 +520,19 @@ function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[], r
   if (removed) removalEdits(plan.layout, removed, childEdits === edits ? [] : childEdits, edits);
   else if (childEdits !== edits) for (const edit of childEdits) edits.push(edit);
   return result;
+}
+
+/** Whether a mapping's `$when` keeps it (a path the tenant lacks reads as false). */
+function keeps(when: ConditionPlan, state: EvaluationState): boolean {
+  const { memoKey } = when;
+  const whens = state.scope.memo.whens;
+  if (memoKey !== undefined) {
+    const known = whens.get(memoKey);
+    if (known !== undefined) return known;
+  }
+  const keep = evaluateWhen(when.expression, (state.lookupPath ??= (path) => read(state, path)), ignoreMissing);
+  if (memoKey !== undefined) whens.set(memoKey, keep);
+  return keep;
 }
 
 /** The edits that take out a kept mapping's `$when` item and nothing else; computed once per mapping. */

@@ -1,7 +1,7 @@
 import { compileJsonSchema, FLOW_ID_PATTERN, NAMESPACE_PATTERN, validatorFor, type SchemaValidator } from "@flowops/schemas";
 import { CONFIG_FILE, defaultConfig, KESTRA_FLOW_SCHEMA_FILE, loadConfig } from "./config.js";
 import { locateInYaml } from "./locate.js";
-import { compileNamespacePattern, renderTemplate, viewInEnv, type RenderScope } from "./render.js";
+import { compileNamespacePattern, RenderMemo, renderTemplate, viewInEnv, type RenderScope } from "./render.js";
 import { pathsOf } from "./expression.js";
 import { compileTemplate, deepFreeze, type CompiledTemplate, type NodePlan } from "./template.js";
 import type {
@@ -522,7 +522,7 @@ function* stepsOf(repository: FlowRepository, plan: RenderPlan, share: boolean, 
     if (envs.length === 0) continue;
     const code = tenant?.code ?? null;
     const scopes = envs.map((env) => ({
-      scope: { env, tenant, config: repository.config, namespacePattern: plan.pattern, ownershipLabels: plan.ownershipLabels },
+      scope: { env, tenant, config: repository.config, namespacePattern: plan.pattern, ownershipLabels: plan.ownershipLabels, memo: new RenderMemo() },
       problems: [] as RepositoryProblem[],
       /** The template file that first rendered each namespace and id: a later one is a duplicate. */
       seen: new Map<string, string>(),
@@ -568,7 +568,7 @@ function* stepsOf(repository: FlowRepository, plan: RenderPlan, share: boolean, 
 
 /** One template rendered for one tenant and environment, with Kestra's name rules and the tenant's namespaces checked. */
 function renderChecked(template: CompiledTemplate, base: Omit<RenderScope, "problems">): { flow?: RenderedFlow; problems: RepositoryProblem[] } {
-  const scope: RenderScope = { env: base.env, tenant: base.tenant, config: base.config, namespacePattern: base.namespacePattern, ownershipLabels: base.ownershipLabels, problems: [] };
+  const scope: RenderScope = { env: base.env, tenant: base.tenant, config: base.config, namespacePattern: base.namespacePattern, ownershipLabels: base.ownershipLabels, problems: [], memo: base.memo };
   const flow = renderTemplate(template, scope);
   if (!flow) return { problems: scope.problems };
   if (!checkNames(flow, template, scope)) return { problems: scope.problems };
