@@ -758,6 +758,56 @@ describe("values worked out once per tenant and environment", () => {
     ]);
   });
 
+  it("gives each tenant and environment its own namespace from the pattern, per folder", () => {
+    const { flows, problems } = renderFiles({
+      "flowops.config.yaml": 'namespace: "${tenant.code}.${env.vars.zone}.${flow.folder}"\n' + CONFIG.replace(/bucket: (s3-\w+)/g, "bucket: $1, zone: $1").replace(/s3-/g, "z"),
+      "flows/bronze/one.yaml": "tasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/two.yaml": "tasks: [{ id: t, type: a.B }]\n",
+      "flows/silver/three.yaml": "tasks: [{ id: t, type: a.B }]\n",
+      "tenants/acme.yaml": TENANT("acme"),
+      "tenants/beta.yaml": TENANT("beta"),
+    });
+    expect(problems).toEqual([]);
+    expect(flows.map((f) => `${f.env} ${f.namespace}/${f.id}`)).toEqual(
+      ["staging", "production"].flatMap((env) =>
+        ["acme", "beta"].flatMap((tenant) => [`${tenant}.z${env === "staging" ? "stg" : "prd"}.bronze/one`, `${tenant}.z${env === "staging" ? "stg" : "prd"}.bronze/two`, `${tenant}.z${env === "staging" ? "stg" : "prd"}.silver/three`].map((name) => `${env} ${name}`)),
+      ),
+    );
+    for (const flow of flows) expect(flow.source).toContain(`namespace: ${flow.namespace}\n`);
+  });
+
+  it("reports a pattern's missing value, a refused namespace and a refused id for every template of the folder", () => {
+    const { flows, problems } = renderFiles({
+      "flowops.config.yaml": 'namespace: "${tenant.vars.org}.${flow.folder}"\n',
+      "flows/bronze/one.yaml": "tasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/three.yaml": 'id: "not ok"\ntasks: [{ id: t, type: a.B }]\n',
+      "flows/bronze/two.yaml": "tasks: [{ id: t, type: a.B }]\n",
+      "tenants/acme.yaml": TENANT("acme", "vars: { org: acme }\nnamespaces: [acme]\n"),
+      "tenants/beta.yaml": TENANT("beta"),
+      "tenants/gamma.yaml": TENANT("gamma", "vars: { org: acme }\n"),
+    });
+    expect(flows.map((f) => `${f.tenant} ${f.namespace}/${f.id}`)).toEqual(["acme acme.bronze/one", "acme acme.bronze/two"]);
+    const outOfKestra = "namespace-pattern Kestra";
+    const outOfTenant = "namespace-pattern outside";
+    const badId = "id-matches-file";
+    const missing = "unknown-placeholder";
+    expect(problems.map((p) => [p.tenant, p.file, p.code === "namespace-pattern" ? `${p.code} ${p.message.includes("outside") ? "outside" : "Kestra"}` : p.code])).toEqual([
+      // acme's namespace passed for one.yaml; three.yaml's id is still checked.
+      ["acme", "flows/bronze/three.yaml", badId],
+      ["beta", "flowops.config.yaml", missing],
+      ["beta", "flows/bronze/one.yaml", outOfKestra],
+      ["beta", "flowops.config.yaml", missing],
+      ["beta", "flows/bronze/three.yaml", badId],
+      ["beta", "flows/bronze/three.yaml", outOfKestra],
+      ["beta", "flowops.config.yaml", missing],
+      ["beta", "flows/bronze/two.yaml", outOfKestra],
+      // gamma's pattern gives acme's namespace: refused for gamma, for each template, though acme's own flows passed.
+      ["gamma", "flows/bronze/one.yaml", outOfTenant],
+      ["gamma", "flows/bronze/three.yaml", badId],
+      ["gamma", "flows/bronze/two.yaml", outOfTenant],
+    ]);
+  });
+
   it("writes the same placeholder text in each scalar's own style", () => {
     const { flows, problems } = renderFiles({
       "flows/bronze/one.yaml": [

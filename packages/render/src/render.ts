@@ -41,6 +41,10 @@ export interface RenderScope {
 export class RenderMemo {
   readonly scalars = new Map<string, { value: unknown; replacement: string }>();
   readonly whens = new Map<string, boolean>();
+  /** The namespace the config's pattern gives each folder, with its header line (see `patternNamespace`). */
+  readonly namespaces = new Map<string, { namespace: string; header: string }>();
+  /** Namespaces that passed Kestra's rules and the tenant's namespace roots (repository.ts). */
+  readonly acceptedNamespaces = new Set<string>();
 }
 
 interface EvaluationState {
@@ -70,7 +74,8 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
   const env = envContext(scope.env);
   const context: Record<string, unknown> = { tenant: tenantValues, env, flow: flowFacts };
   const state: EvaluationState = { template, scope, context, tenantValues, env, flow: flowFacts, lookupPath: undefined };
-  const namespace = stated.namespace !== undefined ? evaluateStatedNamespace(stated.namespace, state) : substitute(scope.namespacePattern, state, undefined);
+  const fromPattern = stated.namespace === undefined ? patternNamespace(state, facts) : undefined;
+  const namespace = fromPattern ? fromPattern.namespace : evaluateStatedNamespace(stated.namespace!, state);
   flowFacts.namespace = namespace;
   Object.freeze(flowFacts);
 
@@ -87,7 +92,7 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
   const insertAt = facts.headerAt;
   let header = "";
   if (addsId) header += (facts.idHeader ??= `id: ${stringText(stated.idValue, "PLAIN")}\n`);
-  if (addsNamespace) header += `namespace: ${stringText(namespace, "PLAIN")}\n`;
+  if (fromPattern) header += fromPattern.header;
   if (switches?.disabled === true && document.disabled !== true) {
     const existing = facts.disabledEntry;
     if (existing && existing.plan.kind === "const" && existing.pair.value) {
@@ -105,6 +110,37 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
   const source = applyEdits(template.text, edits);
   return new RenderedFlowRecord(scope.env.name, tenant?.code ?? null, namespace, stated.idValue, template, document, source, context);
 }
+
+/**
+ * The namespace the config's pattern gives this render, and the header line stating it. A pattern
+ * that reads nothing of the flow but its folder gives one namespace per folder for a tenant in an
+ * environment: worked out once (unless it reported a problem, which each render reports anew).
+ */
+function patternNamespace(state: EvaluationState, facts: TemplateFacts): { namespace: string; header: string } {
+  const { memo, namespacePattern, problems } = state.scope;
+  const byFolder = readsFolderAtMost(namespacePattern);
+  if (byFolder) {
+    const known = memo.namespaces.get(facts.folder);
+    if (known) return known;
+  }
+  const reported = problems.length;
+  const namespace = substitute(namespacePattern, state, undefined);
+  const found = { namespace, header: `namespace: ${stringText(namespace, "PLAIN")}\n` };
+  if (byFolder && problems.length === reported) memo.namespaces.set(facts.folder, found);
+  return found;
+}
+
+/** Whether a namespace pattern reads of the flow at most its folder (`flow.folder`). */
+function readsFolderAtMost(pattern: ScalarPart[]): boolean {
+  let reads = folderOnlyPatterns.get(pattern);
+  if (reads === undefined) {
+    reads = pattern.every((part) => part.kind === "text" || part.path[0] !== "flow" || (part.path.length === 2 && part.path[1] === "folder"));
+    folderOnlyPatterns.set(pattern, reads);
+  }
+  return reads;
+}
+
+const folderOnlyPatterns = new WeakMap<ScalarPart[], boolean>();
 
 /** What every render of a template needs from it, found once per compiled template. */
 interface TemplateFacts {
