@@ -245,6 +245,21 @@ describe("placeholders", () => {
     for (const flow of flows) expectSourceMatchesDocument(flow);
   });
 
+  it("replaces a block scalar's last line at the end of a file without a newline, as inside a file", () => {
+    const { flows, problems } = renderFiles({
+      "flows/bronze/eof.yaml": "tasks: [{ id: t, type: a.B }]\nscript: |\n  echo ${tenant.code}",
+      "flows/bronze/inside.yaml": "tasks: [{ id: t, type: a.B }]\nscript: |\n  echo ${tenant.code}\nretries: 1\n",
+      "flows/bronze/quoted.yaml": "tasks: [{ id: t, type: a.B }]\nscript: >-\n  echo \"${tenant.code}\"",
+      "tenants/acme.yaml": TENANT("acme"),
+    });
+    expect(problems).toEqual([]);
+    expect(flows.map((f) => f.document.script)).toEqual(["echo acme\n", "echo acme\n", 'echo "acme"']);
+    for (const flow of flows) {
+      expect(flow.source).not.toContain("${tenant.code}");
+      expectSourceMatchesDocument(flow);
+    }
+  });
+
   it("reports a malformed placeholder once, at compile time", () => {
     const { problems, flows } = renderFiles({
       "flows/bronze/costs.yaml": "description: ${tenant.code\ntasks: [{ id: t, type: a.B }]\n",

@@ -286,8 +286,9 @@ function scalarSpan(text: string, node: Scalar): ScalarSpan {
   let end = node.range![1];
   if (isBlock) {
     // A block scalar's range runs on to the indentation of the next line; it owns only its lines.
+    // At the end of a file without a newline, its last line is content, and its own.
     const newline = text.lastIndexOf("\n", end - 1);
-    if (newline >= start) end = newline + 1;
+    if (newline >= start && /^[ \t]*$/.test(text.slice(newline + 1, end))) end = newline + 1;
   }
   return { start, end, isBlock, endsWithNewline: isBlock && text[end - 1] === "\n" };
 }
