@@ -245,6 +245,21 @@ describe("placeholders", () => {
     for (const flow of flows) expectSourceMatchesDocument(flow);
   });
 
+  it("replaces a block scalar's last line at the end of a file without a newline, as inside a file", () => {
+    const { flows, problems } = renderFiles({
+      "flows/bronze/eof.yaml": "tasks: [{ id: t, type: a.B }]\nscript: |\n  echo ${tenant.code}",
+      "flows/bronze/inside.yaml": "tasks: [{ id: t, type: a.B }]\nscript: |\n  echo ${tenant.code}\nretries: 1\n",
+      "flows/bronze/quoted.yaml": "tasks: [{ id: t, type: a.B }]\nscript: >-\n  echo \"${tenant.code}\"",
+      "tenants/acme.yaml": TENANT("acme"),
+    });
+    expect(problems).toEqual([]);
+    expect(flows.map((f) => f.document.script)).toEqual(["echo acme\n", "echo acme\n", 'echo "acme"']);
+    for (const flow of flows) {
+      expect(flow.source).not.toContain("${tenant.code}");
+      expectSourceMatchesDocument(flow);
+    }
+  });
+
   it("reports a malformed placeholder once, at compile time", () => {
     const { problems, flows } = renderFiles({
       "flows/bronze/costs.yaml": "description: ${tenant.code\ntasks: [{ id: t, type: a.B }]\n",
@@ -639,5 +654,200 @@ describe("the working tree", () => {
     expect(repository.problems).toEqual([]);
     expect(repository.commit).toBeUndefined();
     expect(render(repository).flows.map((f) => f.namespace)).toEqual(["acme.bronze"]);
+  });
+});
+
+/**
+ * A render pass works out a scalar or `$when` that reads only tenant and environment values once per
+ * tenant and environment (`RenderMemo`), for every template that repeats it. These pin that nothing
+ * worked out for one tenant, environment, template or style of scalar reaches another.
+ */
+describe("values worked out once per tenant and environment", () => {
+  const CONFIG = "environments:\n  staging: { vars: { bucket: s3-stg, paging: false } }\n  production: { vars: { bucket: s3-prd, paging: true } }\n";
+  const byKey = (flows: RenderedFlow[], tenant: string, env: string, key: string) => {
+    const found = flows.filter((f) => f.tenant === tenant && f.env === env && f.templateKey === key);
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+
+  it("gives each tenant its own value of a path every template reads", () => {
+    const template = (id: string) => `variables:\n  region: \${tenant.vars.region}\n  where: "in \${tenant.vars.region} for \${tenant.code}"\ntasks: [{ id: ${id}, type: a.B }]\n`;
+    const { flows, problems } = renderFiles({
+      "flowops.config.yaml": CONFIG,
+      "flows/bronze/one.yaml": template("one"),
+      "flows/bronze/two.yaml": template("two"),
+      "tenants/acme.yaml": TENANT("acme", "vars: { region: eu-west-1 }\n"),
+      "tenants/beta.yaml": TENANT("beta", "vars: { region: [us-east-1, us-west-2] }\n"),
+    });
+    expect(problems).toEqual([]);
+    for (const env of ["staging", "production"]) {
+      for (const key of ["bronze/one", "bronze/two"]) {
+        const acme = byKey(flows, "acme", env, key);
+        const beta = byKey(flows, "beta", env, key);
+        expect(acme.document.variables).toEqual({ region: "eu-west-1", where: "in eu-west-1 for acme" });
+        expect(beta.document.variables).toEqual({ region: ["us-east-1", "us-west-2"], where: 'in ["us-east-1","us-west-2"] for beta' });
+        expect(acme.source).toContain("  region: eu-west-1\n");
+        expect(beta.source).toContain('  region: ["us-east-1", "us-west-2"]\n');
+        expect(beta.source).toContain('  where: "in [\\"us-east-1\\",\\"us-west-2\\"] for beta"\n');
+        expectSourceMatchesDocument(acme);
+        expectSourceMatchesDocument(beta);
+      }
+    }
+  });
+
+  it("gives each environment its own value of an env var, for every tenant and template", () => {
+    const template = 'variables:\n  bucket: ${env.vars.bucket}\n  path: "${env.vars.bucket}/${tenant.code}"\ntasks: [{ id: t, type: a.B }]\n';
+    const { flows, problems } = renderFiles({
+      "flowops.config.yaml": CONFIG,
+      "flows/bronze/one.yaml": template,
+      "flows/silver/two.yaml": template,
+      "tenants/acme.yaml": TENANT("acme"),
+      "tenants/beta.yaml": TENANT("beta"),
+    });
+    expect(problems).toEqual([]);
+    const seen = flows.map((f) => [f.env, f.tenant, f.templateKey, f.document.variables]);
+    expect(seen).toEqual(
+      ["staging", "production"].flatMap((env) => {
+        const bucket = env === "staging" ? "s3-stg" : "s3-prd";
+        return ["acme", "beta"].flatMap((tenant) => ["bronze/one", "silver/two"].map((key) => [env, tenant, key, { bucket, path: `${bucket}/${tenant}` }]));
+      }),
+    );
+  });
+
+  it("reports a path one tenant lacks in every template that reads it, at each one's place", () => {
+    const { flows, problems } = renderFiles({
+      "flows/bronze/one.yaml": "description: ${tenant.vars.owner}\ntasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/two.yaml": "variables:\n  x: 1\ndescription: ${tenant.vars.owner}\ntasks: [{ id: t, type: a.B }]\n",
+      "tenants/acme.yaml": TENANT("acme", "vars: { owner: alice }\n"),
+      "tenants/beta.yaml": TENANT("beta"),
+      "tenants/gamma.yaml": TENANT("gamma", "vars: { owner: carol }\n"),
+    });
+    expect(problems.map((p) => [p.code, p.file, p.line, p.column, p.tenant])).toEqual([
+      ["unknown-placeholder", "flows/bronze/one.yaml", 1, 14, "beta"],
+      ["unknown-placeholder", "flows/bronze/two.yaml", 3, 14, "beta"],
+    ]);
+    expect(flows.map((f) => [f.tenant, f.templateKey, f.document.description])).toEqual([
+      ["acme", "bronze/one", "alice"],
+      ["acme", "bronze/two", "alice"],
+      ["beta", "bronze/one", ""],
+      ["beta", "bronze/two", ""],
+      ["gamma", "bronze/one", "carol"],
+      ["gamma", "bronze/two", "carol"],
+    ]);
+  });
+
+  it("decides a `$when` repeated across templates per tenant and per environment", () => {
+    const template = (id: string) => `tasks:\n  - id: ${id}_aws\n    type: a.B\n    $when: tenant.sources.aws\n  - id: ${id}_page\n    type: a.B\n    $when: env.vars.paging\n  - id: ${id}_always\n    type: a.B\n`;
+    const { flows, problems } = renderFiles({
+      "flowops.config.yaml": CONFIG,
+      "flows/bronze/one.yaml": template("one"),
+      "flows/bronze/two.yaml": template("two"),
+      "tenants/acme.yaml": "code: acme\nsources: { aws: true }\n",
+      "tenants/beta.yaml": "code: beta\nsources: { aws: false }\n",
+    });
+    expect(problems).toEqual([]);
+    const ids = (f: RenderedFlow) => (f.document.tasks as { id: string }[]).map((t) => t.id).join();
+    expect(flows.map((f) => [f.env, f.tenant, ids(f)])).toEqual([
+      ["staging", "acme", "one_aws,one_always"],
+      ["staging", "acme", "two_aws,two_always"],
+      ["staging", "beta", "one_always"],
+      ["staging", "beta", "two_always"],
+      ["production", "acme", "one_aws,one_page,one_always"],
+      ["production", "acme", "two_aws,two_page,two_always"],
+      ["production", "beta", "one_page,one_always"],
+      ["production", "beta", "two_page,two_always"],
+    ]);
+  });
+
+  it("reads `flow.*` for each template, beside tenant values", () => {
+    const template = 'description: "${flow.id} of ${tenant.code}"\ntasks:\n  - id: t\n    type: a.B\n    $when: flow.id == "one"\n';
+    const { flows, problems } = renderFiles({
+      "flows/bronze/one.yaml": template,
+      "flows/bronze/two.yaml": template,
+      "tenants/acme.yaml": TENANT("acme"),
+    });
+    expect(problems).toEqual([]);
+    expect(flows.map((f) => [f.id, f.document.description, (f.document.tasks as unknown[]).length])).toEqual([
+      ["one", "one of acme", 1],
+      ["two", "two of acme", 0],
+    ]);
+  });
+
+  it("gives each tenant and environment its own namespace from the pattern, per folder", () => {
+    const { flows, problems } = renderFiles({
+      "flowops.config.yaml": 'namespace: "${tenant.code}.${env.vars.zone}.${flow.folder}"\n' + CONFIG.replace(/bucket: (s3-\w+)/g, "bucket: $1, zone: $1").replace(/s3-/g, "z"),
+      "flows/bronze/one.yaml": "tasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/two.yaml": "tasks: [{ id: t, type: a.B }]\n",
+      "flows/silver/three.yaml": "tasks: [{ id: t, type: a.B }]\n",
+      "tenants/acme.yaml": TENANT("acme"),
+      "tenants/beta.yaml": TENANT("beta"),
+    });
+    expect(problems).toEqual([]);
+    expect(flows.map((f) => `${f.env} ${f.namespace}/${f.id}`)).toEqual(
+      ["staging", "production"].flatMap((env) =>
+        ["acme", "beta"].flatMap((tenant) => [`${tenant}.z${env === "staging" ? "stg" : "prd"}.bronze/one`, `${tenant}.z${env === "staging" ? "stg" : "prd"}.bronze/two`, `${tenant}.z${env === "staging" ? "stg" : "prd"}.silver/three`].map((name) => `${env} ${name}`)),
+      ),
+    );
+    for (const flow of flows) expect(flow.source).toContain(`namespace: ${flow.namespace}\n`);
+  });
+
+  it("reports a pattern's missing value, a refused namespace and a refused id for every template of the folder", () => {
+    const { flows, problems } = renderFiles({
+      "flowops.config.yaml": 'namespace: "${tenant.vars.org}.${flow.folder}"\n',
+      "flows/bronze/one.yaml": "tasks: [{ id: t, type: a.B }]\n",
+      "flows/bronze/three.yaml": 'id: "not ok"\ntasks: [{ id: t, type: a.B }]\n',
+      "flows/bronze/two.yaml": "tasks: [{ id: t, type: a.B }]\n",
+      "tenants/acme.yaml": TENANT("acme", "vars: { org: acme }\nnamespaces: [acme]\n"),
+      "tenants/beta.yaml": TENANT("beta"),
+      "tenants/gamma.yaml": TENANT("gamma", "vars: { org: acme }\n"),
+    });
+    expect(flows.map((f) => `${f.tenant} ${f.namespace}/${f.id}`)).toEqual(["acme acme.bronze/one", "acme acme.bronze/two"]);
+    const outOfKestra = "namespace-pattern Kestra";
+    const outOfTenant = "namespace-pattern outside";
+    const badId = "id-matches-file";
+    const missing = "unknown-placeholder";
+    expect(problems.map((p) => [p.tenant, p.file, p.code === "namespace-pattern" ? `${p.code} ${p.message.includes("outside") ? "outside" : "Kestra"}` : p.code])).toEqual([
+      // acme's namespace passed for one.yaml; three.yaml's id is still checked.
+      ["acme", "flows/bronze/three.yaml", badId],
+      ["beta", "flowops.config.yaml", missing],
+      ["beta", "flows/bronze/one.yaml", outOfKestra],
+      ["beta", "flowops.config.yaml", missing],
+      ["beta", "flows/bronze/three.yaml", badId],
+      ["beta", "flows/bronze/three.yaml", outOfKestra],
+      ["beta", "flowops.config.yaml", missing],
+      ["beta", "flows/bronze/two.yaml", outOfKestra],
+      // gamma's pattern gives acme's namespace: refused for gamma, for each template, though acme's own flows passed.
+      ["gamma", "flows/bronze/one.yaml", outOfTenant],
+      ["gamma", "flows/bronze/three.yaml", badId],
+      ["gamma", "flows/bronze/two.yaml", outOfTenant],
+    ]);
+  });
+
+  it("writes the same placeholder text in each scalar's own style", () => {
+    const { flows, problems } = renderFiles({
+      "flows/bronze/one.yaml": [
+        "variables:",
+        "  plain: ${tenant.vars.quote}",
+        "  single: '${tenant.vars.quote}'",
+        '  double: "${tenant.vars.quote}"',
+        "  block: |",
+        "    ${tenant.vars.quote}",
+        "  folded: >-",
+        "    ${tenant.vars.quote}",
+        "  also: ${tenant.vars.quote}",
+        "tasks: [{ id: t, type: a.B }]",
+        "",
+      ].join("\n"),
+      "flows/bronze/two.yaml": "description: '${tenant.vars.quote}'\ntasks: [{ id: t, type: a.B }]\n",
+      "tenants/acme.yaml": TENANT("acme", "vars: { quote: 'say \"hi\"' }\n"),
+    });
+    expect(problems).toEqual([]);
+    const [one, two] = flows;
+    expect(one!.source).toContain(
+      ['  plain: "say \\"hi\\""', "  single: 'say \"hi\"'", '  double: "say \\"hi\\""', "  block: |", '    say "hi"', '  folded: "say \\"hi\\""', '  also: "say \\"hi\\""', ""].join("\n"),
+    );
+    expect(two!.source).toContain("description: 'say \"hi\"'\n");
+    expectSourceMatchesDocument(one!);
+    expectSourceMatchesDocument(two!);
   });
 });

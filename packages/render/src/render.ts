@@ -4,7 +4,7 @@ import { TENANT_LABEL } from "./config.js";
 import { evaluateWhen } from "./expression.js";
 import { internalized, parsePlaceholders, type ScalarPart } from "./placeholder.js";
 import { applyEdits, insertEdit, lineEndAfter, lineStart, type TextEdit } from "./splice.js";
-import { itemStart, pairEnd, type CollectionLayout, type CompiledTemplate, type ConstPlan, type MapEntryPlan, type MapPlan, type NodePlan, type ScalarPlan, type ScalarSpan, type SeqPlan } from "./template.js";
+import { itemStart, pairEnd, type CollectionLayout, type CompiledTemplate, type ConditionPlan, type ConstPlan, type MapEntryPlan, type MapPlan, type NodePlan, type ScalarPlan, type ScalarSpan, type SeqPlan } from "./template.js";
 import type {
   EnvironmentConfig,
   FlowopsConfig,
@@ -28,6 +28,23 @@ export interface RenderScope {
   namespacePattern: ScalarPart[];
   ownershipLabels: boolean;
   problems: RepositoryProblem[];
+  /** What earlier renders for the same tenant and environment worked out (see `RenderMemo`). */
+  memo: RenderMemo;
+}
+
+/**
+ * The rendered scalars and `$when` outcomes that depend only on the tenant's and the environment's
+ * values, by their plans' `memoKey`s: one per tenant and environment, for one render pass (a
+ * tenant's 150 templates mostly repeat the same few, like `${tenant.code}`). Only renders without
+ * problems are kept, so every missing placeholder is still reported where it stands.
+ */
+export class RenderMemo {
+  readonly scalars = new Map<string, { value: unknown; replacement: string }>();
+  readonly whens = new Map<string, boolean>();
+  /** The namespace the config's pattern gives each folder, with its header line (see `patternNamespace`). */
+  readonly namespaces = new Map<string, { namespace: string; header: string }>();
+  /** Namespaces that passed Kestra's rules and the tenant's namespace roots (repository.ts). */
+  readonly acceptedNamespaces = new Set<string>();
 }
 
 interface EvaluationState {
@@ -57,7 +74,8 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
   const env = envContext(scope.env);
   const context: Record<string, unknown> = { tenant: tenantValues, env, flow: flowFacts };
   const state: EvaluationState = { template, scope, context, tenantValues, env, flow: flowFacts, lookupPath: undefined };
-  const namespace = stated.namespace !== undefined ? evaluateStatedNamespace(stated.namespace, state) : substitute(scope.namespacePattern, state, undefined);
+  const fromPattern = stated.namespace === undefined ? patternNamespace(state, facts) : undefined;
+  const namespace = fromPattern ? fromPattern.namespace : evaluateStatedNamespace(stated.namespace!, state);
   flowFacts.namespace = namespace;
   Object.freeze(flowFacts);
 
@@ -74,7 +92,7 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
   const insertAt = facts.headerAt;
   let header = "";
   if (addsId) header += (facts.idHeader ??= `id: ${stringText(stated.idValue, "PLAIN")}\n`);
-  if (addsNamespace) header += `namespace: ${stringText(namespace, "PLAIN")}\n`;
+  if (fromPattern) header += fromPattern.header;
   if (switches?.disabled === true && document.disabled !== true) {
     const existing = facts.disabledEntry;
     if (existing && existing.plan.kind === "const" && existing.pair.value) {
@@ -92,6 +110,37 @@ export function renderTemplate(template: CompiledTemplate, scope: RenderScope): 
   const source = applyEdits(template.text, edits);
   return new RenderedFlowRecord(scope.env.name, tenant?.code ?? null, namespace, stated.idValue, template, document, source, context);
 }
+
+/**
+ * The namespace the config's pattern gives this render, and the header line stating it. A pattern
+ * that reads nothing of the flow but its folder gives one namespace per folder for a tenant in an
+ * environment: worked out once (unless it reported a problem, which each render reports anew).
+ */
+function patternNamespace(state: EvaluationState, facts: TemplateFacts): { namespace: string; header: string } {
+  const { memo, namespacePattern, problems } = state.scope;
+  const byFolder = readsFolderAtMost(namespacePattern);
+  if (byFolder) {
+    const known = memo.namespaces.get(facts.folder);
+    if (known) return known;
+  }
+  const reported = problems.length;
+  const namespace = substitute(namespacePattern, state, undefined);
+  const found = { namespace, header: `namespace: ${stringText(namespace, "PLAIN")}\n` };
+  if (byFolder && problems.length === reported) memo.namespaces.set(facts.folder, found);
+  return found;
+}
+
+/** Whether a namespace pattern reads of the flow at most its folder (`flow.folder`). */
+function readsFolderAtMost(pattern: ScalarPart[]): boolean {
+  let reads = folderOnlyPatterns.get(pattern);
+  if (reads === undefined) {
+    reads = pattern.every((part) => part.kind === "text" || part.path[0] !== "flow" || (part.path.length === 2 && part.path[1] === "folder"));
+    folderOnlyPatterns.set(pattern, reads);
+  }
+  return reads;
+}
+
+const folderOnlyPatterns = new WeakMap<ScalarPart[], boolean>();
 
 /** What every render of a template needs from it, found once per compiled template. */
 interface TemplateFacts {
@@ -375,6 +424,23 @@ function missingPlaceholder(state: EvaluationState, plan: ScalarPlan, part: { ra
 }
 
 function evaluateScalar(plan: ScalarPlan, state: EvaluationState, edits: TextEdit[]): Evaluated {
+  const { memoKey, span } = plan;
+  if (memoKey === undefined) return evaluateScalarAnew(plan, state, edits);
+  const scalars = state.scope.memo.scalars;
+  const known = scalars.get(memoKey);
+  if (known !== undefined) {
+    pushReplacement(span, known.replacement, edits);
+    return known.value;
+  }
+  const { problems } = state.scope;
+  const reported = problems.length;
+  const value = evaluateScalarAnew(plan, state, edits);
+  // The replacement is the last edit pushed (with the newline a span may add: `endsWithNewline` is part of the key).
+  if (problems.length === reported) scalars.set(memoKey, { value, replacement: edits[edits.length - 1]!.text });
+  return value;
+}
+
+function evaluateScalarAnew(plan: ScalarPlan, state: EvaluationState, edits: TextEdit[]): Evaluated {
   const { span } = plan;
   if (plan.whole) {
     let value = read(state, plan.whole);
@@ -458,8 +524,7 @@ function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[], r
   if (when) {
     // A path the tenant lacks reads as false, whatever the selection; typos are found once for
     // the whole repository (when-check.ts), not per render.
-    const keep = evaluateWhen(when.expression, (state.lookupPath ??= (path) => read(state, path)), ignoreMissing);
-    if (!keep) return REMOVED;
+    if (!keeps(when, state)) return REMOVED;
   }
   // Child edits are held back only when the whole mapping may be replaced by `{}`.
   const childEdits: TextEdit[] = plan.layout.canEmpty ? [] : edits;
@@ -491,6 +556,19 @@ function evaluateMap(plan: MapPlan, state: EvaluationState, edits: TextEdit[], r
   if (removed) removalEdits(plan.layout, removed, childEdits === edits ? [] : childEdits, edits);
   else if (childEdits !== edits) for (const edit of childEdits) edits.push(edit);
   return result;
+}
+
+/** Whether a mapping's `$when` keeps it (a path the tenant lacks reads as false). */
+function keeps(when: ConditionPlan, state: EvaluationState): boolean {
+  const { memoKey } = when;
+  const whens = state.scope.memo.whens;
+  if (memoKey !== undefined) {
+    const known = whens.get(memoKey);
+    if (known !== undefined) return known;
+  }
+  const keep = evaluateWhen(when.expression, (state.lookupPath ??= (path) => read(state, path)), ignoreMissing);
+  if (memoKey !== undefined) whens.set(memoKey, keep);
+  return keep;
 }
 
 /** The edits that take out a kept mapping's `$when` item and nothing else; computed once per mapping. */

@@ -1,7 +1,7 @@
 import { compileJsonSchema, FLOW_ID_PATTERN, NAMESPACE_PATTERN, validatorFor, type SchemaValidator } from "@flowops/schemas";
 import { CONFIG_FILE, defaultConfig, KESTRA_FLOW_SCHEMA_FILE, loadConfig } from "./config.js";
 import { locateInYaml } from "./locate.js";
-import { compileNamespacePattern, renderTemplate, viewInEnv, type RenderScope } from "./render.js";
+import { compileNamespacePattern, RenderMemo, renderTemplate, viewInEnv, type RenderScope } from "./render.js";
 import { pathsOf } from "./expression.js";
 import { compileTemplate, deepFreeze, type CompiledTemplate, type NodePlan } from "./template.js";
 import type {
@@ -517,12 +517,13 @@ function* renderBatches(repository: FlowRepository, plan: RenderPlan, share: boo
  * nothing of a render once it is handed out (duplicates are found by namespace and id alone).
  */
 function* stepsOf(repository: FlowRepository, plan: RenderPlan, share: boolean, nameMissingConfig: boolean): Generator<RenderStep> {
+  const rendersAlikeInEveryEnv = plan.templates.map((template) => !plan.patternReadsEnv && !readsEnv(template));
   for (const tenant of plan.tenants) {
     const envs = plan.envs.filter((env) => !tenant?.environments || tenant.environments.includes(env.name));
     if (envs.length === 0) continue;
     const code = tenant?.code ?? null;
     const scopes = envs.map((env) => ({
-      scope: { env, tenant, config: repository.config, namespacePattern: plan.pattern, ownershipLabels: plan.ownershipLabels },
+      scope: { env, tenant, config: repository.config, namespacePattern: plan.pattern, ownershipLabels: plan.ownershipLabels, memo: new RenderMemo() },
       problems: [] as RepositoryProblem[],
       /** The template file that first rendered each namespace and id: a later one is a duplicate. */
       seen: new Map<string, string>(),
@@ -545,8 +546,9 @@ function* stepsOf(repository: FlowRepository, plan: RenderPlan, share: boolean, 
       });
       return { flow, duplicate: true };
     };
-    for (const template of plan.templates) {
-      if (share && scopes.length > 1 && !plan.patternReadsEnv && !readsEnv(template)) {
+    for (let t = 0; t < plan.templates.length; t++) {
+      const template = plan.templates[t]!;
+      if (share && scopes.length > 1 && rendersAlikeInEveryEnv[t]) {
         // One render stands for every environment. A render with problems is redone per
         // environment instead: its problems name the environment.
         const probe = renderChecked(template, scopes[0]!.scope);
@@ -568,11 +570,17 @@ function* stepsOf(repository: FlowRepository, plan: RenderPlan, share: boolean, 
 
 /** One template rendered for one tenant and environment, with Kestra's name rules and the tenant's namespaces checked. */
 function renderChecked(template: CompiledTemplate, base: Omit<RenderScope, "problems">): { flow?: RenderedFlow; problems: RepositoryProblem[] } {
-  const scope: RenderScope = { env: base.env, tenant: base.tenant, config: base.config, namespacePattern: base.namespacePattern, ownershipLabels: base.ownershipLabels, problems: [] };
+  const scope: RenderScope = { env: base.env, tenant: base.tenant, config: base.config, namespacePattern: base.namespacePattern, ownershipLabels: base.ownershipLabels, problems: [], memo: base.memo };
   const flow = renderTemplate(template, scope);
   if (!flow) return { problems: scope.problems };
-  if (!checkNames(flow, template, scope)) return { problems: scope.problems };
-  if (scope.tenant && !checkTenantNamespace(flow, template, scope.tenant, scope)) return { problems: scope.problems };
+  // A tenant's templates mostly share a few namespaces: each is checked once per tenant and environment.
+  const accepted = scope.memo.acceptedNamespaces;
+  const knownGood = accepted.has(flow.namespace);
+  if (!checkNames(flow, template, scope, knownGood)) return { problems: scope.problems };
+  if (!knownGood) {
+    if (scope.tenant && !checkTenantNamespace(flow, template, scope.tenant, scope)) return { problems: scope.problems };
+    accepted.add(flow.namespace);
+  }
   return { flow, problems: scope.problems };
 }
 
@@ -657,9 +665,9 @@ function namingTheMissingConfig(problems: RepositoryProblem[]): RepositoryProble
 }
 
 /** Kestra's id and namespace rules, checked on every rendered flow: they also make output paths safe. */
-function checkNames(flow: RenderedFlow, template: CompiledTemplate, scope: RenderScope): boolean {
+function checkNames(flow: RenderedFlow, template: CompiledTemplate, scope: RenderScope, namespaceKnownGood: boolean): boolean {
   const idOk = flow.id.length <= 100 && flowIdPattern.test(flow.id);
-  const namespaceOk = flow.namespace.length <= 150 && namespacePattern.test(flow.namespace);
+  const namespaceOk = namespaceKnownGood || (flow.namespace.length <= 150 && namespacePattern.test(flow.namespace));
   if (idOk && namespaceOk) return true;
   const extra = { ...(scope.tenant ? { tenant: scope.tenant.code } : {}), env: scope.env.name };
   let ok = true;

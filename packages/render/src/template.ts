@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
-import { ExpressionError, parseWhen, type WhenExpression } from "./expression.js";
+import { ExpressionError, parseWhen, pathsOf, type WhenExpression } from "./expression.js";
 import { hasPlaceholderSyntax, internalized, parsePlaceholders, PlaceholderError, type ScalarPart } from "./placeholder.js";
 import type { FlowTemplate, RepositoryProblem } from "./types.js";
 import { MAX_ALIAS_COUNT, parseYamlFile, positionAt } from "./yaml-file.js";
@@ -35,6 +35,12 @@ export interface ScalarPlan {
   span: ScalarSpan;
   /** Whether the scalar's text parts hold a character double quotes must escape (see `needsEscape`). */
   textNeedsEscape: boolean;
+  /**
+   * What the rendered value and text depend on, when that is only tenant and environment values
+   * (no `flow.*`): scalars with the same key render alike for one tenant in one environment, in
+   * whichever template they stand. Undefined when the scalar reads `flow.*`.
+   */
+  memoKey: string | undefined;
 }
 
 export interface ScalarSpan {
@@ -78,7 +84,7 @@ export interface CollectionLayout {
 export interface MapPlan {
   kind: "map";
   node: YAMLMap;
-  when?: { expression: WhenExpression; text: string; pair: Pair; index: number };
+  when?: ConditionPlan;
   entries: MapEntryPlan[];
   layout: CollectionLayout;
   /**
@@ -88,6 +94,16 @@ export interface MapPlan {
   keys: string[];
   constants: unknown[];
   computed: (ScalarPlan | MapPlan | SeqPlan | null)[];
+}
+
+/** A mapping's `$when`. */
+export interface ConditionPlan {
+  expression: WhenExpression;
+  text: string;
+  pair: Pair;
+  index: number;
+  /** Like `ScalarPlan.memoKey`: the expression's text when it reads no `flow.*`, else undefined. */
+  memoKey: string | undefined;
 }
 
 export interface SeqPlan {
@@ -250,12 +266,18 @@ function compileScalar(node: Scalar, context: CompileContext): NodePlan {
     const only = parts.length === 1 ? parts[0] : undefined;
     const whole = only && only.kind === "path" ? only.path : undefined;
     const block = !whole && node.type === "BLOCK_LITERAL" ? blockLayout(context.compiled.text, offset) : undefined;
-    return { kind: "scalar", node, parts, whole, block, span, textNeedsEscape };
+    return { kind: "scalar", node, parts, whole, block, span, textNeedsEscape, memoKey: scalarMemoKey(node, parts, span, block) };
   } catch (error) {
     if (!(error instanceof PlaceholderError)) throw error;
     context.problems.push({ code: "unknown-placeholder", ...context.at(offset), message: error.message });
     return { kind: "const", value: text, node };
   }
+}
+
+function scalarMemoKey(node: Scalar, parts: ScalarPart[], span: ScalarSpan, block: ScalarPlan["block"]): string | undefined {
+  if (parts.some((part) => part.kind === "path" && part.path[0] === "flow")) return undefined;
+  const written = parts.map((part) => (part.kind === "text" ? part.text : { path: part.raw }));
+  return internalized(JSON.stringify([String(node.type), span.isBlock, span.endsWithNewline, block ? [block.indicator, block.headerRest, block.indent] : null, written]));
 }
 
 function scalarSpan(text: string, node: Scalar): ScalarSpan {
@@ -264,8 +286,9 @@ function scalarSpan(text: string, node: Scalar): ScalarSpan {
   let end = node.range![1];
   if (isBlock) {
     // A block scalar's range runs on to the indentation of the next line; it owns only its lines.
+    // At the end of a file without a newline, its last line is content, and its own.
     const newline = text.lastIndexOf("\n", end - 1);
-    if (newline >= start) end = newline + 1;
+    if (newline >= start && /^[ \t]*$/.test(text.slice(newline + 1, end))) end = newline + 1;
   }
   return { start, end, isBlock, endsWithNewline: isBlock && text[end - 1] === "\n" };
 }
@@ -288,7 +311,7 @@ function compileWhen(pair: Pair, index: number, context: CompileContext): MapPla
   const valueNode = pair.value as Node | null;
   const offset = valueNode?.range?.[0] ?? (pair.key as Node | null)?.range?.[0] ?? 0;
   const raw = isScalar(valueNode) ? valueNode.value : undefined;
-  if (typeof raw === "boolean") return { expression: { kind: "literal", value: raw }, text: String(raw), pair, index };
+  if (typeof raw === "boolean") return { expression: { kind: "literal", value: raw }, text: String(raw), pair, index, memoKey: internalized(`${WHEN_KEY}: ${String(raw)}`) };
   if (typeof raw !== "string" || raw.trim() === "") {
     context.problems.push({
       code: "invalid-when",
@@ -298,7 +321,9 @@ function compileWhen(pair: Pair, index: number, context: CompileContext): MapPla
     return undefined;
   }
   try {
-    return { expression: parseWhen(raw), text: raw, pair, index };
+    const expression = parseWhen(raw);
+    const readsFlow = pathsOf(expression).some((path) => path[0] === "flow");
+    return { expression, text: raw, pair, index, memoKey: readsFlow ? undefined : internalized(raw) };
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     const quoted = isScalar(valueNode) && (valueNode.type === "QUOTE_DOUBLE" || valueNode.type === "QUOTE_SINGLE") ? 1 : 0;
