@@ -12,6 +12,7 @@ import {
   flowReferences,
   referenceKey,
   referenceTargets,
+  type ScalarWatch,
 } from "./index.js";
 
 const flow = (text: string): unknown => parse(text);
@@ -388,6 +389,19 @@ triggers:
     expect(afterWatch).toEqual(alone);
     expect(collectWatchedScalars(second, kv).map((s) => s.path)).toEqual([["description"], ["tasks", 1, "message"], ["triggers", 0, "inputs", "v"]]);
     expect(collectPebbleScalars(first)).toBe(collectPebbleScalars(first));
+  });
+
+  it("picks with a ScalarWatch what the same test as one function picks, each watch with its own key verdicts", () => {
+    const byKey = (name: string): ScalarWatch => ({ key: (key) => key === name, value: (value) => kv(value) });
+    const asFunction = (name: string) => (value: unknown, key: string | number | undefined) => key === name || kv(value);
+    const picked = (watched: readonly { value: unknown; key: unknown; path: unknown }[]) => watched.map((s) => [s.value, s.key, s.path]);
+    for (const name of ["count", "id", "type"]) {
+      // Each watch is asked about a key once and keeps its answer: a verdict kept for another watch would pick the wrong keys.
+      expect(picked(collectWatchedScalars(flow(text), byKey(name))), name).toEqual(picked(collectWatchedScalars(flow(text), asFunction(name))));
+    }
+    const count = byKey("count");
+    expect(collectWatchedScalars(flow(text), count).map((s) => s.key)).toEqual(["description", "message", "count", "v"]);
+    expect(collectWatchedScalars(flow(text), count).map((s) => s.key)).toEqual(["description", "message", "count", "v"]);
   });
 });
 
