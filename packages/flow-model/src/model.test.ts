@@ -18,6 +18,28 @@ import {
 const flow = (text: string): unknown => parse(text);
 
 describe("collectTasks", () => {
+  it("reads a task's child lists in CHILD_TASK_LIST_KEYS' order, whatever order its keys are written in", () => {
+    const document = flow(`
+tasks:
+  - id: written_backwards
+    type: io.kestra.plugin.core.flow.If
+    condition: "{{ true }}"
+    finally: [{ id: fin, type: io.kestra.plugin.core.log.Log, message: a }]
+    errors: [{ id: err, type: io.kestra.plugin.core.log.Log, message: b }]
+    else: [{ id: no, type: io.kestra.plugin.core.log.Log, message: c }]
+    then: [{ id: yes, type: io.kestra.plugin.core.log.Log, message: d }]
+  - id: switch
+    type: io.kestra.plugin.core.flow.Switch
+    value: x
+    defaults: [{ id: other, type: io.kestra.plugin.core.log.Log, message: e }]
+    cases: { b: [{ id: case_b, type: io.kestra.plugin.core.log.Log, message: f }], a: [{ id: case_a, type: io.kestra.plugin.core.log.Log, message: g }] }
+`);
+    expect(collectTasks(document).map((t) => `${t.task.id}:${t.path.join(".")}`)).toEqual([
+      "written_backwards:tasks.0", "yes:tasks.0.then.0", "no:tasks.0.else.0", "err:tasks.0.errors.0", "fin:tasks.0.finally.0",
+      "switch:tasks.1", "case_b:tasks.1.cases.b.0", "case_a:tasks.1.cases.a.0", "other:tasks.1.defaults.0",
+    ]);
+  });
+
   it("finds tasks in every nesting form Kestra has", () => {
     const document = flow(`
 id: f
