@@ -129,13 +129,18 @@ export function forEachCondition(value: unknown, path: ValuePath, visit: (condit
   else if (isMap(value)) for (const [key, condition] of Object.entries(value)) one(condition, [...path, key]);
 }
 
+/** The typed conditions under `key` of the node at `path` (its path is built only where the key holds something: most triggers have no conditions). */
+function conditionsAt(out: TypedRef[], value: unknown, path: ValuePath, key: string): void {
+  if (value === undefined) return;
+  forEachCondition(value, [...path, key], (node, at) => {
+    const type = typeOf(node);
+    if (type !== undefined) out.push({ node, path: at, kind: "condition", type });
+  });
+}
+
 /** Every task, trigger, condition and task runner of a flow that states a `type`. */
 export const collectTypedNodes: (document: unknown) => readonly TypedRef[] = memoized((document) => {
   const out: TypedRef[] = [];
-  const condition = (node: YamlMap, path: ValuePath): void => {
-    const type = typeOf(node);
-    if (type !== undefined) out.push({ node, path, kind: "condition", type });
-  };
   for (const { task, path } of collectTasks(document)) {
     const type = typeOf(task);
     if (type !== undefined) out.push({ node: task, path, kind: "task", type });
@@ -148,12 +153,12 @@ export const collectTypedNodes: (document: unknown) => readonly TypedRef[] = mem
   for (const { trigger, path } of collectTriggers(document)) {
     const type = typeOf(trigger);
     if (type !== undefined) out.push({ node: trigger, path, kind: "trigger", type });
-    forEachCondition(trigger.conditions, [...path, "conditions"], condition);
-    forEachCondition(trigger.scheduleConditions, [...path, "scheduleConditions"], condition);
+    conditionsAt(out, trigger.conditions, path, "conditions");
+    conditionsAt(out, trigger.scheduleConditions, path, "scheduleConditions");
   }
   if (isMap(document) && Array.isArray(document.listeners)) {
     document.listeners.forEach((listener, index) => {
-      if (isMap(listener)) forEachCondition(listener.conditions, ["listeners", index, "conditions"], condition);
+      if (isMap(listener)) conditionsAt(out, listener.conditions, ["listeners", index], "conditions");
     });
   }
   return out;
