@@ -27,6 +27,8 @@ export {
   type PebbleReference,
   type PebbleRoot,
   type PebbleScalar,
+  type ScalarWatch,
+  type Watch,
 } from "./pebble.js";
 export {
   lineColumnAt,

@@ -12,11 +12,34 @@ import {
   flowReferences,
   referenceKey,
   referenceTargets,
+  type ScalarWatch,
 } from "./index.js";
 
 const flow = (text: string): unknown => parse(text);
 
 describe("collectTasks", () => {
+  it("reads a task's child lists in CHILD_TASK_LIST_KEYS' order, whatever order its keys are written in", () => {
+    const document = flow(`
+tasks:
+  - id: written_backwards
+    type: io.kestra.plugin.core.flow.If
+    condition: "{{ true }}"
+    finally: [{ id: fin, type: io.kestra.plugin.core.log.Log, message: a }]
+    errors: [{ id: err, type: io.kestra.plugin.core.log.Log, message: b }]
+    else: [{ id: no, type: io.kestra.plugin.core.log.Log, message: c }]
+    then: [{ id: yes, type: io.kestra.plugin.core.log.Log, message: d }]
+  - id: switch
+    type: io.kestra.plugin.core.flow.Switch
+    value: x
+    defaults: [{ id: other, type: io.kestra.plugin.core.log.Log, message: e }]
+    cases: { b: [{ id: case_b, type: io.kestra.plugin.core.log.Log, message: f }], a: [{ id: case_a, type: io.kestra.plugin.core.log.Log, message: g }] }
+`);
+    expect(collectTasks(document).map((t) => `${t.task.id}:${t.path.join(".")}`)).toEqual([
+      "written_backwards:tasks.0", "yes:tasks.0.then.0", "no:tasks.0.else.0", "err:tasks.0.errors.0", "fin:tasks.0.finally.0",
+      "switch:tasks.1", "case_b:tasks.1.cases.b.0", "case_a:tasks.1.cases.a.0", "other:tasks.1.defaults.0",
+    ]);
+  });
+
   it("finds tasks in every nesting form Kestra has", () => {
     const document = flow(`
 id: f
@@ -388,6 +411,19 @@ triggers:
     expect(afterWatch).toEqual(alone);
     expect(collectWatchedScalars(second, kv).map((s) => s.path)).toEqual([["description"], ["tasks", 1, "message"], ["triggers", 0, "inputs", "v"]]);
     expect(collectPebbleScalars(first)).toBe(collectPebbleScalars(first));
+  });
+
+  it("picks with a ScalarWatch what the same test as one function picks, each watch with its own key verdicts", () => {
+    const byKey = (name: string): ScalarWatch => ({ key: (key) => key === name, value: (value) => kv(value) });
+    const asFunction = (name: string) => (value: unknown, key: string | number | undefined) => key === name || kv(value);
+    const picked = (watched: readonly { value: unknown; key: unknown; path: unknown }[]) => watched.map((s) => [s.value, s.key, s.path]);
+    for (const name of ["count", "id", "type"]) {
+      // Each watch is asked about a key once and keeps its answer: a verdict kept for another watch would pick the wrong keys.
+      expect(picked(collectWatchedScalars(flow(text), byKey(name))), name).toEqual(picked(collectWatchedScalars(flow(text), asFunction(name))));
+    }
+    const count = byKey("count");
+    expect(collectWatchedScalars(flow(text), count).map((s) => s.key)).toEqual(["description", "message", "count", "v"]);
+    expect(collectWatchedScalars(flow(text), count).map((s) => s.key)).toEqual(["description", "message", "count", "v"]);
   });
 });
 

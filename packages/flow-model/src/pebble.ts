@@ -59,23 +59,61 @@ export function collectPebbleScalars(document: unknown): readonly PebbleScalar[]
   return walkScalars(document, undefined).pebble;
 }
 
+/** Picks scalars by value and key. */
+export type Watch = (value: unknown, key: string | number | undefined) => boolean;
+
+/**
+ * A watch in two parts, for a walk that asks about each key name once: a scalar is picked when its
+ * key (a string) is one `key` picks, whatever the scalar holds, or when it is a string `value` picks.
+ */
+export interface ScalarWatch {
+  /** Asked once per key name and kept: it must be a pure function of the key. */
+  key(key: string): boolean;
+  value(value: string, key: string | number | undefined): boolean;
+}
+
 /**
  * The scalars `watch` picks (by value and key), in document order, found in the same walk that
  * finds the flow's Pebble scalars for `collectPebbleScalars` and the image strings for
  * `collectImages`: a reader of all three walks a flow once.
  */
-export function collectWatchedScalars(document: unknown, watch: (value: unknown, key: string | number | undefined) => boolean): KeyedScalar[] {
+export function collectWatchedScalars(document: unknown, watch: Watch | ScalarWatch): KeyedScalar[] {
   return walkScalars(document, watch).watched;
 }
 
-type Watch = (value: unknown, key: string | number | undefined) => boolean;
+/** What the walk knows of a key name, found once per name (the same keys recur in every flow). */
+const KEY_UNRENDERED = 1;
+const KEY_IMAGE = 2;
+/** The key is one a `ScalarWatch` picks. */
+const KEY_WATCHED = 4;
+/** Key names whose flags are kept: beyond it (a platform of generated keys), the table starts again. */
+const MAX_KEY_FLAGS = 50_000;
+const plainKeyFlags = new Map<string, number>();
+const keyFlagsByWatch = new WeakMap<ScalarWatch, Map<string, number>>();
+
+function keyFlagsOf(watch: Watch | ScalarWatch | undefined): Map<string, number> {
+  if (watch === undefined || typeof watch === "function") return plainKeyFlags;
+  let flags = keyFlagsByWatch.get(watch);
+  if (flags === undefined) keyFlagsByWatch.set(watch, (flags = new Map()));
+  return flags;
+}
+
+function classifyKey(walk: ScalarWalk, key: string): number {
+  const watch = walk.watch;
+  const flags =
+    (UNRENDERED_KEYS.has(key) ? KEY_UNRENDERED : 0) | (isImageScalar("", key) ? KEY_IMAGE : 0) | (watch !== undefined && typeof watch !== "function" && watch.key(key) ? KEY_WATCHED : 0);
+  if (walk.keyFlags.size >= MAX_KEY_FLAGS) walk.keyFlags.clear();
+  walk.keyFlags.set(key, flags);
+  return flags;
+}
 
 /** One walk's state: module-level functions over it, not closures made per flow. */
 interface ScalarWalk {
-  watch: Watch | undefined;
+  watch: Watch | ScalarWatch | undefined;
+  keyFlags: Map<string, number>;
   /** The objects Kestra renders in another context (Subflow `outputs`): most flows have one or two, no set is built for so few. */
   otherContext: readonly unknown[] | ReadonlySet<unknown> | undefined;
-  /** One path stack for the whole walk: a path is copied only for a scalar kept. */
+  /** One path stack for the whole walk (objects only): a path is copied only for a scalar kept. */
   path: (string | number)[];
   pebble: PebbleScalar[];
   watched: KeyedScalar[];
@@ -83,7 +121,7 @@ interface ScalarWalk {
   images: { image: string; path: ValuePath }[];
 }
 
-function walkScalars(document: unknown, watch: Watch | undefined): { pebble: readonly PebbleScalar[]; watched: KeyedScalar[] } {
+function walkScalars(document: unknown, watch: Watch | ScalarWatch | undefined): { pebble: readonly PebbleScalar[]; watched: KeyedScalar[] } {
   const isObject = typeof document === "object" && document !== null;
   const cachedPebble = isObject ? pebbleScalarsOf.get(document) : undefined;
   let otherContext: unknown[] | undefined;
@@ -93,8 +131,17 @@ function walkScalars(document: unknown, watch: Watch | undefined): { pebble: rea
       if (typeof type === "string" && SUBFLOW_TYPE_NAMES.has(type)) (otherContext ??= []).push(task.outputs);
     }
   }
-  const walk: ScalarWalk = { watch, otherContext: otherContext && otherContext.length > 8 ? new Set(otherContext) : otherContext, path: [], pebble: [], watched: [], images: [] };
-  visitNode(walk, document, undefined, !cachedPebble);
+  const walk: ScalarWalk = {
+    watch,
+    keyFlags: keyFlagsOf(watch),
+    otherContext: otherContext && otherContext.length > 8 ? new Set(otherContext) : otherContext,
+    path: [],
+    pebble: [],
+    watched: [],
+    images: [],
+  };
+  if (isObject) visitObject(walk, document, !cachedPebble);
+  else visitScalar(walk, document as KeyedScalar["value"], undefined, 0, !cachedPebble);
   if (watch && isObject) imageScalarsOf.set(document, walk.images);
   if (cachedPebble) return { pebble: cachedPebble, watched: walk.watched };
   if (isObject) pebbleScalarsOf.set(document, walk.pebble);
@@ -102,46 +149,56 @@ function walkScalars(document: unknown, watch: Watch | undefined): { pebble: rea
 }
 
 /** `rendered`: the node is one Kestra renders in the flow's own context (see collectPebbleScalars). */
-function visitNode(walk: ScalarWalk, node: unknown, key: string | number | undefined, rendered: boolean): void {
-  if (typeof node !== "object" || node === null) {
-    visitScalar(walk, node as KeyedScalar["value"], key, rendered);
-    return;
-  }
+function visitObject(walk: ScalarWalk, node: object, rendered: boolean): void {
   const path = walk.path;
   if (Array.isArray(node)) {
     for (let index = 0; index < node.length; index++) {
-      path.push(index);
-      visitNode(walk, node[index], index, rendered);
-      path.pop();
+      const child: unknown = node[index];
+      if (typeof child === "object" && child !== null) {
+        path.push(index);
+        visitObject(walk, child, rendered);
+        path.pop();
+      } else visitScalar(walk, child as KeyedScalar["value"], index, 0, rendered);
     }
     return;
   }
   const otherContext = walk.otherContext;
   const renderedHere = rendered && (otherContext === undefined || !(Array.isArray(otherContext) ? otherContext.includes(node) : (otherContext as ReadonlySet<unknown>).has(node)));
-  const watch = walk.watch;
-  if (!renderedHere && !watch) return;
-  const record = node as Record<string, unknown>;
+  const watched = walk.watch !== undefined;
+  if (!renderedHere && !watched) return;
   const atRoot = path.length === 0;
-  const keys = Object.keys(record);
-  for (let index = 0; index < keys.length; index++) visitEntry(walk, record, keys[index]!, renderedHere, atRoot);
-}
-
-function visitEntry(walk: ScalarWalk, record: Record<string, unknown>, childKey: string, renderedHere: boolean, atRoot: boolean): void {
-  const renderedChild = renderedHere && !UNRENDERED_KEYS.has(childKey) && !(atRoot && childKey === "triggers");
-  if (!renderedChild && !walk.watch) return;
-  walk.path.push(childKey);
-  visitNode(walk, record[childKey], childKey, renderedChild);
-  walk.path.pop();
-}
-
-function visitScalar(walk: ScalarWalk, node: KeyedScalar["value"], key: string | number | undefined, rendered: boolean): void {
-  let at: ValuePath | undefined;
-  if (rendered && typeof node === "string" && hasPebble(node)) walk.pebble.push({ value: node, path: (at = walk.path.slice()) });
-  const watch = walk.watch;
-  if (watch) {
-    if (watch(node, key)) walk.watched.push({ value: node, key, path: at ?? walk.path.slice() });
-    if (isImageScalar(node, key)) walk.images.push({ image: node, path: walk.path.slice() });
+  const keyFlags = walk.keyFlags;
+  const record = node as Record<string, unknown>;
+  // `for...in` over a parsed document's plain objects: their own keys in `Object.keys` order, without an array per object.
+  for (const key in record) {
+    const flags = keyFlags.get(key) ?? classifyKey(walk, key);
+    const renderedChild = renderedHere && (flags & KEY_UNRENDERED) === 0 && !(atRoot && key === "triggers");
+    if (!renderedChild && !watched) continue;
+    const child = record[key];
+    if (typeof child === "object" && child !== null) {
+      path.push(key);
+      visitObject(walk, child, renderedChild);
+      path.pop();
+    } else visitScalar(walk, child as KeyedScalar["value"], key, flags, renderedChild);
   }
+}
+
+function visitScalar(walk: ScalarWalk, value: KeyedScalar["value"], key: string | number | undefined, flags: number, rendered: boolean): void {
+  let at: ValuePath | undefined;
+  if (rendered && typeof value === "string" && hasPebble(value)) walk.pebble.push({ value, path: (at = pathTo(walk.path, key)) });
+  const watch = walk.watch;
+  if (watch === undefined) return;
+  if (typeof watch === "function" ? watch(value, key) : (flags & KEY_WATCHED) !== 0 || (typeof value === "string" && watch.value(value, key))) {
+    walk.watched.push({ value, key, path: (at ??= pathTo(walk.path, key)) });
+  }
+  if ((flags & KEY_IMAGE) !== 0 && typeof value === "string") walk.images.push({ image: value, path: at ?? pathTo(walk.path, key) });
+}
+
+/** A copy of the path of the object being walked, with `key` (when there is one) after it. */
+function pathTo(path: readonly (string | number)[], key: string | number | undefined): (string | number)[] {
+  const at = path.slice();
+  if (key !== undefined) at.push(key);
+  return at;
 }
 
 export type PebbleRoot = "outputs" | "inputs";

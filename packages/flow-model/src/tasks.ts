@@ -22,19 +22,22 @@ export interface TaskRef {
   parent?: TaskRef;
 }
 
-function collectFromList(list: unknown, path: ValuePath, listName: string, depth: number, out: TaskRef[], parent?: TaskRef): void {
+function collectFromList(list: unknown, path: ValuePath, listName: string, depth: number, out: TaskRef[], parent: TaskRef | undefined, underCoreType: boolean): void {
   if (!Array.isArray(list)) return;
-  const underCoreType = parent !== undefined && isCoreType(typeOf(parent.task));
   for (let index = 0; index < list.length; index++) {
     const item: unknown = list[index];
     if (!isMap(item)) continue;
+    const type = item.type;
     // A plugin's own `tasks` property (e.g. Azure Batch job tasks) is not a list of Kestra tasks:
     // below a non-core task, only items with a plugin type are taken for tasks.
-    if (depth > 0 && !underCoreType && !(typeof item.type === "string" && PLUGIN_TYPE.test(item.type)) && !isMap(item.task)) continue;
-    // A Dag lists `{ task: {...}, dependsOn: [...] }` items.
-    if (isMap(item.task) && item.type === undefined) {
-      collectTask(item.task, [...path, index, "task"], listName, depth, out, parent);
-      continue;
+    if (depth > 0 && !underCoreType && !(typeof type === "string" && PLUGIN_TYPE.test(type)) && !isMap(item.task)) continue;
+    // A Dag lists `{ task: {...}, dependsOn: [...] }` items (`task` is read only for an item without a type: most have one).
+    if (type === undefined) {
+      const wrapped = item.task;
+      if (isMap(wrapped)) {
+        collectTask(wrapped, [...path, index, "task"], listName, depth, out, parent);
+        continue;
+      }
     }
     collectTask(item, [...path, index], listName, depth, out, parent);
   }
@@ -45,26 +48,33 @@ function typeOf(node: YamlMap): string | undefined {
   return typeof type === "string" ? type : undefined;
 }
 
-/** `list` under `key` of the task at `path`, when it holds any item (read in `CHILD_TASK_LIST_KEYS`' order). */
-function collectChildList(list: unknown, path: ValuePath, key: string, depth: number, out: TaskRef[], parent: TaskRef): void {
-  if (Array.isArray(list) && list.length > 0) collectFromList(list, [...path, key], key, depth, out, parent);
-}
+/** Each key of CHILD_TASK_LIST_KEYS with its place in it. */
+const CHILD_LIST_INDEX: ReadonlyMap<string, number> = new Map(CHILD_TASK_LIST_KEYS.map((key, index) => [key, index]));
+const CASES = CHILD_LIST_INDEX.get("cases")!;
 
 function collectTask(task: YamlMap, path: ValuePath, listName: string, depth: number, out: TaskRef[], parent?: TaskRef): void {
   const ref: TaskRef = parent ? { task, path, list: listName, depth, parent } : { task, path, list: listName, depth };
   out.push(ref);
-  // The keys of CHILD_TASK_LIST_KEYS, in its order, each read by name: a loop over the keys made a
-  // generic keyed read of every task for each of them.
+  // The task's child lists, found in one pass over its own keys: most tasks have none, and reading
+  // each of the eight keys by name made eight lookups of absent properties per task.
+  let lists: unknown[] | undefined;
+  for (const key in task) {
+    const at = CHILD_LIST_INDEX.get(key);
+    if (at !== undefined) (lists ??= [])[at] = task[key];
+  }
+  if (lists === undefined) return;
   const childDepth = depth + 1;
-  collectChildList(task.tasks, path, "tasks", childDepth, out, ref);
-  collectChildList(task.then, path, "then", childDepth, out, ref);
-  collectChildList(task.else, path, "else", childDepth, out, ref);
-  const cases = task.cases;
-  if (isMap(cases)) for (const caseKey of Object.keys(cases)) collectFromList(cases[caseKey], [...path, "cases", caseKey], "cases", childDepth, out, ref);
-  collectChildList(task.defaults, path, "defaults", childDepth, out, ref);
-  collectChildList(task.errors, path, "errors", childDepth, out, ref);
-  collectChildList(task.finally, path, "finally", childDepth, out, ref);
-  collectChildList(task.afterExecution, path, "afterExecution", childDepth, out, ref);
+  const underCoreType = isCoreType(typeOf(task));
+  // In CHILD_TASK_LIST_KEYS' order, whatever the order of the task's keys.
+  for (let at = 0; at < CHILD_TASK_LIST_KEYS.length; at++) {
+    const list = lists[at];
+    if (at === CASES) {
+      if (isMap(list)) for (const caseKey of Object.keys(list)) collectFromList(list[caseKey], [...path, "cases", caseKey], "cases", childDepth, out, ref, underCoreType);
+    } else if (Array.isArray(list) && list.length > 0) {
+      const key = CHILD_TASK_LIST_KEYS[at]!;
+      collectFromList(list, [...path, key], key, childDepth, out, ref, underCoreType);
+    }
+  }
 }
 
 /** Every task of a flow at any depth, in document order: tasks, errors, finally, afterExecution, listeners, and every flowable's children. */
@@ -73,13 +83,13 @@ export const collectTasks: (document: unknown) => readonly TaskRef[] = memoized(
   if (!isMap(document)) return out;
   for (const key of FLOW_TASK_LIST_KEYS) {
     const list = document[key];
-    if (Array.isArray(list)) collectFromList(list, [key], key, 0, out);
+    if (Array.isArray(list)) collectFromList(list, [key], key, 0, out, undefined, false);
   }
   const listeners = document.listeners;
   if (Array.isArray(listeners)) {
     for (let index = 0; index < listeners.length; index++) {
       const listener: unknown = listeners[index];
-      if (isMap(listener)) collectFromList(listener.tasks, ["listeners", index, "tasks"], "listeners", 0, out);
+      if (isMap(listener)) collectFromList(listener.tasks, ["listeners", index, "tasks"], "listeners", 0, out, undefined, false);
     }
   }
   return out;
@@ -119,13 +129,18 @@ export function forEachCondition(value: unknown, path: ValuePath, visit: (condit
   else if (isMap(value)) for (const [key, condition] of Object.entries(value)) one(condition, [...path, key]);
 }
 
+/** The typed conditions under `key` of the node at `path` (its path is built only where the key holds something: most triggers have no conditions). */
+function conditionsAt(out: TypedRef[], value: unknown, path: ValuePath, key: string): void {
+  if (value === undefined) return;
+  forEachCondition(value, [...path, key], (node, at) => {
+    const type = typeOf(node);
+    if (type !== undefined) out.push({ node, path: at, kind: "condition", type });
+  });
+}
+
 /** Every task, trigger, condition and task runner of a flow that states a `type`. */
 export const collectTypedNodes: (document: unknown) => readonly TypedRef[] = memoized((document) => {
   const out: TypedRef[] = [];
-  const condition = (node: YamlMap, path: ValuePath): void => {
-    const type = typeOf(node);
-    if (type !== undefined) out.push({ node, path, kind: "condition", type });
-  };
   for (const { task, path } of collectTasks(document)) {
     const type = typeOf(task);
     if (type !== undefined) out.push({ node: task, path, kind: "task", type });
@@ -138,12 +153,12 @@ export const collectTypedNodes: (document: unknown) => readonly TypedRef[] = mem
   for (const { trigger, path } of collectTriggers(document)) {
     const type = typeOf(trigger);
     if (type !== undefined) out.push({ node: trigger, path, kind: "trigger", type });
-    forEachCondition(trigger.conditions, [...path, "conditions"], condition);
-    forEachCondition(trigger.scheduleConditions, [...path, "scheduleConditions"], condition);
+    conditionsAt(out, trigger.conditions, path, "conditions");
+    conditionsAt(out, trigger.scheduleConditions, path, "scheduleConditions");
   }
   if (isMap(document) && Array.isArray(document.listeners)) {
     document.listeners.forEach((listener, index) => {
-      if (isMap(listener)) forEachCondition(listener.conditions, ["listeners", index, "conditions"], condition);
+      if (isMap(listener)) conditionsAt(out, listener.conditions, ["listeners", index], "conditions");
     });
   }
   return out;

@@ -1,4 +1,4 @@
-import { collectWatchedScalars, documentSlot, type ValuePath } from "@flowops/flow-model";
+import { collectWatchedScalars, documentSlot, type ScalarWatch, type ValuePath } from "@flowops/flow-model";
 
 /** A scalar of a YAML value (string, number, boolean or null) with where it sits. */
 export interface Leaf {
@@ -14,16 +14,10 @@ const CREDENTIAL_KEY_ENDINGS = [
   "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "secretkey",
   "privatekey", "clientsecret", "serviceaccount", "credentials", "sastoken", "connectionstring",
 ];
-const keyVerdicts = new Map<string, boolean>();
 /** Keys whose values are watched whatever they hold: `namespace`, and a cheap first cut of keys that may name a credential (the rule decides). */
 function isWatchedKey(key: string): boolean {
-  let verdict = keyVerdicts.get(key);
-  if (verdict === undefined) {
-    const normalized = key.toLowerCase().replace(/[^a-z0-9]/g, "");
-    verdict = WATCHED_KEYS.has(key) || CREDENTIAL_KEY_ENDINGS.some((ending) => normalized.endsWith(ending));
-    keyVerdicts.set(key, verdict);
-  }
-  return verdict;
+  const normalized = key.toLowerCase().replace(/[^a-z0-9]/g, "");
+  return WATCHED_KEYS.has(key) || CREDENTIAL_KEY_ENDINGS.some((ending) => normalized.endsWith(ending));
 }
 const DOTTED_NAMESPACE = /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)+$/;
 /** Credential shapes: AWS keys, private keys, GitHub and Slack tokens, `scheme://user:password@host`. */
@@ -32,15 +26,16 @@ const CREDENTIAL_SHAPE_HINT = /AKIA|ASIA|PRIVATE KEY|gh[pousr]_|xox[abposr]-|:\/
 /**
  * The scalars leaf-reading rules look at: values of `namespace` and credential-like keys, `kv(`
  * calls, dotted namespaces in lists and credential-shaped strings. Few per flow, so rules never
- * walk whole documents themselves.
+ * walk whole documents themselves. The walk asks about each key name once (`ScalarWatch`).
  */
-function isWatched(value: unknown, key: string | number | undefined): boolean {
-  if (typeof key === "string" && isWatchedKey(key)) return true;
-  if (typeof value !== "string") return false;
-  if (value.includes("kv(")) return true;
-  if (typeof key === "number" && DOTTED_NAMESPACE.test(value)) return true;
-  return value.length >= 12 && CREDENTIAL_SHAPE_HINT.test(value);
-}
+const WATCHED: ScalarWatch = {
+  key: isWatchedKey,
+  value(value, key) {
+    if (value.includes("kv(")) return true;
+    if (typeof key === "number" && DOTTED_NAMESPACE.test(value)) return true;
+    return value.length >= 12 && CREDENTIAL_SHAPE_HINT.test(value);
+  },
+};
 
 const cache = documentSlot<readonly Leaf[]>();
 
@@ -53,7 +48,7 @@ export function collectLeaves(value: unknown): readonly Leaf[] {
     const cached = cache.get(value);
     if (cached) return cached;
   }
-  const out = collectWatchedScalars(value, isWatched);
+  const out = collectWatchedScalars(value, WATCHED);
   if (typeof value === "object" && value !== null) cache.set(value, out);
   return out;
 }

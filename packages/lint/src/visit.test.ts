@@ -51,4 +51,36 @@ describe("walkFlow", () => {
     });
     expect(failures).toEqual(["a", "b", "c", "d"]);
   });
+
+  it("calls handlers written as class methods or on a null-prototype object, and a walk nested in a handler leaves the outer one whole", () => {
+    const seen: string[] = [];
+    class Counting implements FlowVisitors {
+      task({ task }: { task: { id?: unknown } }): void {
+        seen.push(`class:${String(task.id)}`);
+      }
+      flowExit(): void {
+        seen.push("class:exit");
+      }
+    }
+    const bare = Object.assign(Object.create(null) as FlowVisitors, { trigger: () => seen.push("bare:trigger"), task: () => seen.push("bare:task") });
+    const nesting: FlowVisitors = {
+      flow: () => {
+        walkFlow(flow, [{ handlers: { task: ({ task }) => seen.push(`inner:${String(task.id)}`) } }], (_, work) => work());
+      },
+      flowExit: () => seen.push("nesting:exit"),
+    };
+    walkFlow(flow, [{ handlers: nesting }, { handlers: new Counting() }, { handlers: bare }], (_, work) => work());
+    expect(seen).toEqual([
+      "inner:a", "inner:b", "inner:c", "inner:d",
+      "class:a", "class:b", "class:c", "class:d",
+      "bare:task", "bare:task", "bare:task", "bare:task",
+      "nesting:exit", "class:exit",
+    ]);
+    // The next walk starts from a clean table: no handler of the last flow's visitors is left over.
+    const before = seen.length;
+    const again: string[] = [];
+    walkFlow(flow, [{ handlers: { flowExit: () => again.push("exit") } }, { handlers: {} }, { handlers: {} }], (_, work) => work());
+    expect(again).toEqual(["exit"]);
+    expect(seen.length).toBe(before);
+  });
 });

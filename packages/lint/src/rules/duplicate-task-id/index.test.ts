@@ -1,5 +1,6 @@
 import { testRule } from "../../testing/rule-tester.js";
-import { duplicateTaskId } from "./index.js";
+import { describe, expect, it } from "vitest";
+import { duplicateTaskId, FirstById } from "./index.js";
 
 testRule(duplicateTaskId, {
   valid: [
@@ -94,4 +95,16 @@ triggers:
       errors: [{ messageId: "duplicateTrigger", line: 9, column: 9, message: "Trigger id 't'" }],
     },
   ],
+});
+
+describe("FirstById", () => {
+  it("gives each id's first path, before and after it outgrows its list", () => {
+    const firsts = new FirstById();
+    const paths = Array.from({ length: 80 }, (_, index) => ["tasks", index]);
+    const ids = paths.map((_, index) => `task_${index % 50}`);
+    const answers = paths.map((path, index) => firsts.firstOrAdd(ids[index]!, path));
+    expect(answers.slice(0, 50)).toEqual(paths.slice(0, 50).map(() => undefined));
+    expect(answers.slice(50)).toEqual(paths.slice(0, 30));
+    expect(new FirstById().firstOrAdd("task_0", ["tasks", 99])).toBeUndefined();
+  });
 });

@@ -18,23 +18,46 @@ export const duplicateTaskId: Rule = {
     },
   },
   visitFlow({ flow, report }) {
-    const tasks = new Map<string, ValuePath>();
-    const triggers = new Map<string, ValuePath>();
+    const tasks = new FirstById();
+    let triggers: FirstById | undefined;
     return {
       task({ task, path }) {
         const id = stringProperty(task, "id");
         if (id === undefined) return;
-        const first = tasks.get(id);
+        const first = tasks.firstOrAdd(id, path);
         if (first) report({ messageId: "duplicateTask", path: [...path, "id"], data: { id, firstLine: flow.locate([...first, "id"]).line } });
-        else tasks.set(id, path);
       },
       trigger({ trigger, path }) {
         const id = stringProperty(trigger, "id");
         if (id === undefined) return;
-        const first = triggers.get(id);
+        const first = (triggers ??= new FirstById()).firstOrAdd(id, path);
         if (first) report({ messageId: "duplicateTrigger", path: [...path, "id"], data: { id, firstLine: flow.locate([...first, "id"]).line } });
-        else triggers.set(id, path);
       },
     };
   },
 };
+
+/** Ids kept in a list scanned in order up to this many; beyond it, in a map. */
+const MAX_LISTED = 32;
+
+/** The first path seen for each id of one flow: a short list for the dozen tasks of most flows, a map past MAX_LISTED. */
+export class FirstById {
+  private readonly ids: string[] = [];
+  private readonly paths: ValuePath[] = [];
+  private map: Map<string, ValuePath> | undefined;
+
+  /** The path `id` was first added with, or undefined (and `path` kept as its first) when it is new. */
+  firstOrAdd(id: string, path: ValuePath): ValuePath | undefined {
+    if (this.map) {
+      const first = this.map.get(id);
+      if (first === undefined) this.map.set(id, path);
+      return first;
+    }
+    const at = this.ids.indexOf(id);
+    if (at !== -1) return this.paths[at];
+    this.ids.push(id);
+    this.paths.push(path);
+    if (this.ids.length > MAX_LISTED) this.map = new Map(this.ids.map((known, index) => [known, this.paths[index]!]));
+    return undefined;
+  }
+}

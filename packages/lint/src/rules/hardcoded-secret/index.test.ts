@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { testRule } from "../../testing/rule-tester.js";
-import { hardcodedSecret, isCredentialKey } from "./index.js";
+import { allowList, hardcodedSecret, isCredentialKey } from "./index.js";
 
 testRule(hardcodedSecret, {
   valid: [
@@ -146,5 +146,17 @@ describe("isCredentialKey", () => {
   it("knows credential names and their look-alikes", () => {
     for (const key of ["password", "db_password", "apiKey", "AWS_SECRET_ACCESS_KEY", "clientSecret", "serviceAccount"]) expect(isCredentialKey(key), key).toBe(true);
     for (const key of ["username", "passwordEnv", "tokenUrl", "secretName", "keyFile", "url", "maxToken"]) expect(isCredentialKey(key), key).toBe(false);
+  });
+});
+
+describe("allowList", () => {
+  it("is read once per options object, each options object with its own list", () => {
+    const demo = { allow: ["demo", "/^ex-\\d+$/g"] };
+    const other = { allow: ["other"] };
+    expect(allowList(demo)).toBe(allowList(demo));
+    expect(allowList(other)).not.toBe(allowList(demo));
+    expect(["demo", "other", "ex-1", "ex-1", "ex-x"].map(allowList(demo))).toEqual([true, false, true, true, false]);
+    expect(["demo", "other", "ex-1"].map(allowList(other))).toEqual([false, true, false]);
+    expect(allowList({}).call(undefined, "demo")).toBe(false);
   });
 });

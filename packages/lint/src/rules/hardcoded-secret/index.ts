@@ -77,14 +77,31 @@ export function credentialIn(value: string): { kind: string; part: ValuePart } |
 // Namespaces and keys recur in every flow of a tenant: each distinct string is searched once.
 const credentialShapes = new BoundedStringCache(credentialIn);
 
-/** The rule's options: values (exact, or `/regex/`) that are known not to be secrets, e.g. documentation example keys. */
-function allowList(options: Readonly<Record<string, unknown>>): (value: string) => boolean {
+const allowLists = new WeakMap<object, (value: string) => boolean>();
+
+/**
+ * The rule's options: values (exact, or `/regex/`) that are known not to be secrets, e.g.
+ * documentation example keys. Read once per options object (the engine hands a rule the same one
+ * for every flow of a run), not once per flow.
+ */
+export function allowList(options: Readonly<Record<string, unknown>>): (value: string) => boolean {
+  let allowed = allowLists.get(options);
+  if (allowed === undefined) allowLists.set(options, (allowed = readAllowList(options)));
+  return allowed;
+}
+
+function readAllowList(options: Readonly<Record<string, unknown>>): (value: string) => boolean {
   const allow = Array.isArray(options.allow) ? options.allow.filter((entry): entry is string => typeof entry === "string") : [];
+  if (allow.length === 0) return () => false;
   const tests = allow.map((entry) => {
     const regex = /^\/(.+)\/([a-z]*)$/.exec(entry);
     if (regex) {
       const pattern = new RegExp(regex[1]!, regex[2]);
-      return (value: string) => pattern.test(value);
+      // One pattern serves every flow of a run: a `g` or `y` flag must not carry a position from one value to the next.
+      return (value: string) => {
+        pattern.lastIndex = 0;
+        return pattern.test(value);
+      };
     }
     return (value: string) => value === entry;
   });

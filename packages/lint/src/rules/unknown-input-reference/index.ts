@@ -1,4 +1,5 @@
-import { isMap, stringProperty, type ValuePath } from "@flowops/flow-model";
+import { isMap, stringProperty } from "@flowops/flow-model";
+import { OncePerString } from "../../once-per-string.js";
 import type { Rule } from "../../types.js";
 
 /**
@@ -27,8 +28,8 @@ export const unknownInputReference: Rule = {
   visitFlow({ flow, report }) {
     const declared: string[] = [];
     const known = new Set<string>();
-    // Each id once per string: every reference found in one string shares that string's path array.
-    const seen = new Map<ValuePath, Set<string>>();
+    // Each id once per string (made on the first reference to check).
+    let seen: OncePerString | undefined;
     return {
       flow() {
         const inputs = (flow.document as Record<string, unknown>).inputs;
@@ -45,10 +46,7 @@ export const unknownInputReference: Rule = {
         if (reference.root !== "inputs" || reference.guarded) return;
         // Input ids may hold dots: `inputs.a.b` is input `a.b`, or property `b` of input `a`.
         const id = reference.key.includes(".") ? dottedInputId(reference.key, known, declared) : reference.key;
-        let seenInString = seen.get(reference.path);
-        if (!seenInString) seen.set(reference.path, (seenInString = new Set()));
-        if (seenInString.has(id)) return;
-        seenInString.add(id);
+        if (!(seen ??= new OncePerString()).first(reference.path, id)) return;
         const within = { index: reference.index, text: reference.text };
         if (!known.has(id) && !declared.some((input) => input.startsWith(`${id}.`))) {
           report({ messageId: "unknownInput", path: reference.path, within, data: { id, declared: declared.length > 0 ? declared.join(", ") : "none" } });

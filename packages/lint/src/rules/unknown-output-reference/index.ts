@@ -1,4 +1,5 @@
-import { collectTasks, FOREACH_ITEM_TYPES, isOneOfTypes, stringProperty, type ValuePath } from "@flowops/flow-model";
+import { collectTasks, FOREACH_ITEM_TYPES, isOneOfTypes, stringProperty } from "@flowops/flow-model";
+import { OncePerString } from "../../once-per-string.js";
 import type { Rule } from "../../types.js";
 
 /**
@@ -20,17 +21,14 @@ export const unknownOutputReference: Rule = {
   visitFlow({ flow, report }) {
     // Built on the first reference to check: most flows read no task's outputs.
     let ids: Set<string> | undefined;
-    // Each id once per string: every reference found in one string shares that string's path array.
-    const seen = new Map<ValuePath, Set<string>>();
+    // Each id once per string (made on the first reference to check).
+    let seen: OncePerString | undefined;
     return {
       pebbleReference(reference) {
         if (reference.root !== "outputs" || reference.guarded) return;
         const dot = reference.key.indexOf(".");
         const id = dot === -1 ? reference.key : reference.key.slice(0, dot);
-        let seenInString = seen.get(reference.path);
-        if (!seenInString) seen.set(reference.path, (seenInString = new Set()));
-        if (seenInString.has(id)) return;
-        seenInString.add(id);
+        if (!(seen ??= new OncePerString()).first(reference.path, id)) return;
         const within = { index: reference.index, text: reference.text };
         ids ??= taskOutputIds(flow.document);
         if (!ids.has(id)) report({ messageId: "unknownTask", path: reference.path, within, data: { id } });
