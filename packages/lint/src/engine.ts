@@ -77,10 +77,10 @@ interface FlowRuleRun {
 }
 
 /**
- * The engine's reading of any of the three input shapes, step by step: a render to lint (and the
- * environments' flows it gives to summarize, or none when `deployable` steps give them), problems,
- * deployable flows to summarize, and the end of a tenant (summaries go into the index in
- * environment order, in `order` when given).
+ * The engine's reading of any of the three input shapes, step by step: a render to lint (and its
+ * views in the environments it is deployed to, one summary for all of them; or none when
+ * `deployable` steps give them), problems, deployable flows to summarize (one each), and the end of
+ * a tenant (summaries go into the index in environment order, in `order` when given).
  */
 type LintStep =
   | { kind: "render"; render: { flow: RenderedFlow; envs: readonly string[] }; deployable: readonly RenderedFlow[]; last?: true }
@@ -259,8 +259,9 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     addTime(run, start);
   };
   // The compact index the cross-flow rules read once every tenant is rendered: per environment
-  // and tenant, a summary of each deployable flow; per environment, every namespace rendered into.
-  const groups = new Map<string, { env: string; tenant: string | null; flows: FlowSummary[] }>();
+  // and tenant, a summary of each deployable flow (one render's views share one); per environment,
+  // every namespace rendered into.
+  const groups = new Map<string, FlowGroup>();
   const interner = new IndexInterner();
   const envNamespaces = new Map<string, Set<string>>();
   const visitors: FlowRuleRun[] = [];
@@ -302,27 +303,34 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
   const pending = new Map<string, FlowSummary[]>();
   // Environments that share a render share its document, and so its references.
   let referencesOf = new Map<unknown, readonly FlowReference[]>();
-  const summarize = (flows: readonly RenderedFlow[]): void => {
+  const summaryOf = (flow: RenderedFlow): FlowSummary => {
+    let references = referencesOf.get(flow.document);
+    if (!references) referencesOf.set(flow.document, (references = interner.of(flowReferences(flow.document, flow.namespace))));
+    return flowSummary(flow, references, interner.name(flow.namespace));
+  };
+  /** Summarizes `flows` (one summary for all of them when they are one render's views) into their environments' pending lists. */
+  const summarize = (flows: readonly RenderedFlow[], oneRender: boolean): void => {
+    let summary: FlowSummary | undefined;
     for (const flow of flows) {
-      let references = referencesOf.get(flow.document);
-      if (!references) referencesOf.set(flow.document, (references = interner.of(flowReferences(flow.document, flow.namespace))));
+      if (!summary || !oneRender) summary = summaryOf(flow);
       let summaries = pending.get(flow.env);
       if (!summaries) pending.set(flow.env, (summaries = []));
-      summaries.push(flowSummary(flow, references, interner.name(flow.namespace)));
+      summaries.push(summary);
     }
   };
   const endTenant = (order: Iterable<string>): void => {
-    let group: { env: string; tenant: string | null; flows: FlowSummary[] } | undefined;
+    let group: FlowGroup | undefined;
     let namespaces: Set<string> | undefined;
     for (const env of order) {
+      // A summary shared by environments was made in the first: its environment is this list's.
       for (const summary of pending.get(env) ?? []) {
         // A tenant's flows come environment by environment: the group changes rarely.
-        if (!group || group.env !== summary.env || group.tenant !== summary.tenant) {
-          const key = `${summary.env}\u0000${summary.tenant ?? ""}`;
+        if (!group || group.env !== env || group.tenant !== summary.tenant) {
+          const key = `${env}\u0000${summary.tenant ?? ""}`;
           group = groups.get(key);
-          if (!group) groups.set(key, (group = { env: summary.env, tenant: summary.tenant, flows: [] }));
-          namespaces = envNamespaces.get(summary.env);
-          if (!namespaces) envNamespaces.set(summary.env, (namespaces = new Set()));
+          if (!group) groups.set(key, (group = { env, tenant: summary.tenant, flows: [] }));
+          namespaces = envNamespaces.get(env);
+          if (!namespaces) envNamespaces.set(env, (namespaces = new Set()));
         }
         group.flows.push(summary);
         namespaces!.add(summary.namespace);
@@ -340,14 +348,14 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
       case "render":
         lint(step.render);
         if (crossFlowRules.length > 0 && step.deployable.length > 0) {
-          time("engine", () => summarize(step.deployable));
+          time("engine", () => summarize(step.deployable, true));
           // A render's references are its own: holding them by document would keep the document alive.
           referencesOf.clear();
         }
         if (step.last) forgetDocument(step.render.flow.document);
         break;
       case "deployable":
-        if (crossFlowRules.length > 0) time("engine", () => summarize(step.flows));
+        if (crossFlowRules.length > 0) time("engine", () => summarize(step.flows, false));
         break;
       case "end":
         if (crossFlowRules.length > 0) time("engine", () => endTenant(step.order ?? [...pending.keys()]));
@@ -360,6 +368,7 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
   const scale = sampledRenders === 0 ? 0 : (renderCount - RULE_TIMING_SAMPLE) / sampledRenders;
   for (const run of flowRuns) if (run.sampleTimed) timings[run.rule.meta.id] = (timings[run.rule.meta.id] ?? 0) + run.sampleMs * scale;
 
+  const flowGroups = crossFlowRules.length > 0 ? time("engine", () => sharedGroups(groups.values(), envNamespaces)) : [];
   for (const rule of rules) {
     const { checkTemplate, checkTenant, checkTenantFlows } = rule;
     if (checkTemplate) {
@@ -404,15 +413,17 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     }
     if (checkTenantFlows) {
       time(rule.meta.id, () => {
-        for (const group of groups.values()) {
+        for (const group of flowGroups) {
+          const env = group.envs[0]!;
           try {
             checkTenantFlows({
-              env: group.env,
+              env,
+              envs: group.envs,
               tenant: group.tenant,
               flows: group.flows,
-              envNamespaces: envNamespaces.get(group.env) ?? new Set(),
+              envNamespaces: group.namespaces,
               facts,
-              report: (finding) => raw.push(fromFlow(rule, finding.flow, finding, [finding.flow.env])),
+              report: (finding) => raw.push(fromFlow(rule, finding.flow, finding, finding.flow.env === env ? group.envs : [finding.flow.env])),
             });
           } catch (error) {
             const first = group.flows[0];
@@ -433,6 +444,72 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     else infoCount++;
   }
   return { diagnostics, errorCount, warningCount, infoCount, timings };
+}
+
+/** One tenant's summaries in one environment, as the index gathers them. */
+interface FlowGroup {
+  env: string;
+  tenant: string | null;
+  flows: FlowSummary[];
+}
+
+/** What a cross-flow rule is run over: a tenant's summaries, alike in each of `envs`, and those environments' namespaces. */
+interface SharedFlowGroup {
+  envs: string[];
+  tenant: string | null;
+  flows: readonly FlowSummary[];
+  namespaces: ReadonlySet<string>;
+}
+
+/**
+ * The index's groups with a tenant's environments that hold the same flows (the same summaries, in
+ * the same order: one render each) and render the same namespaces made one, in the first one's
+ * place: a cross-flow rule's findings there can only be the same in each, so it runs once for all.
+ * A group left on its own gets summaries of its own environment.
+ */
+function sharedGroups(groups: Iterable<FlowGroup>, envNamespaces: ReadonlyMap<string, ReadonlySet<string>>): SharedFlowGroup[] {
+  // Environments rendering the same namespaces share one set: compared once per environment, not per group.
+  const namespacesOf = new Map<string, ReadonlySet<string>>();
+  const distinct: ReadonlySet<string>[] = [];
+  const namespacesIn = (env: string): ReadonlySet<string> => {
+    let namespaces = namespacesOf.get(env);
+    if (!namespaces) {
+      const own = envNamespaces.get(env) ?? new Set<string>();
+      namespaces = distinct.find((other) => sameNamespaces(other, own));
+      if (!namespaces) distinct.push((namespaces = own));
+      namespacesOf.set(env, namespaces);
+    }
+    return namespaces;
+  };
+  const out: SharedFlowGroup[] = [];
+  const byTenant = new Map<string | null, SharedFlowGroup[]>();
+  for (const group of groups) {
+    const namespaces = namespacesIn(group.env);
+    let candidates = byTenant.get(group.tenant);
+    if (!candidates) byTenant.set(group.tenant, (candidates = []));
+    const same = candidates.find((candidate) => candidate.namespaces === namespaces && sameSummaries(candidate.flows, group.flows));
+    if (same) {
+      same.envs.push(group.env);
+      continue;
+    }
+    const flows = group.flows.some((summary) => summary.env !== group.env) ? group.flows.map((summary) => (summary.env === group.env ? summary : { ...summary, env: group.env })) : group.flows;
+    const shared = { envs: [group.env], tenant: group.tenant, flows, namespaces };
+    candidates.push(shared);
+    out.push(shared);
+  }
+  return out;
+}
+
+function sameSummaries(a: readonly FlowSummary[], b: readonly FlowSummary[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameNamespaces(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const namespace of a) if (!b.has(namespace)) return false;
+  return true;
 }
 
 /** A node of the interner's path trie: a segment's children, and the kept path ending here. */

@@ -82,12 +82,19 @@ export interface FlowRuleContext {
 }
 
 export interface TenantFlowsRuleContext {
+  /** The first of `envs`: the environment of `flows`' summaries. */
   env: string;
+  /**
+   * The environments this check stands for: the tenant deploys the same renders (`flows`) to each
+   * and each renders the same namespaces (`envNamespaces`), so the rule runs once for all of them
+   * and its findings are reported in each.
+   */
+  envs: readonly string[];
   /** Tenant code; null in a plain repository. */
   tenant: string | null;
-  /** Every flow rendered for this tenant in this environment (deployable ones, duplicates left out). */
+  /** Every flow rendered for this tenant in these environments (deployable ones, duplicates left out). */
   flows: readonly FlowSummary[];
-  /** Every namespace any flow of this environment is rendered into. */
+  /** Every namespace any flow of these environments is rendered into. */
   envNamespaces: ReadonlySet<string>;
   facts: LintFacts;
   report(finding: TenantFlowsFinding): void;

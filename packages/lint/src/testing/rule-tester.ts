@@ -97,6 +97,7 @@ export function runRule(rule: Rule, testCase: RuleCase): FoundFinding[] {
     for (const flows of groups.values()) {
       rule.checkTenantFlows({
         env: flows[0]!.env,
+        envs: [flows[0]!.env],
         tenant: flows[0]!.tenant,
         flows,
         envNamespaces,
