@@ -117,17 +117,30 @@ describe("cross-flow rules over environments that deploy the same renders", () =
     ]);
   });
 
-  it("runs per environment where the environments render different namespaces, whose findings differ", () => {
-    // beta deploys to staging only: production has no beta namespace, so acme's call into beta.silver is judged in staging alone.
-    const files = { ...SHARED, "tenants/beta.yaml": "code: beta\nenvironments: [staging]\n" };
-    expect(calls(files)).toEqual([
-      "acme/staging: costs@staging back@staging calls@staging (staging)",
-      "acme/production: costs@production back@production calls@production (production)",
-      "beta/staging: costs@staging back@staging calls@staging (staging)",
-    ]);
+  it("reports a finding in the environments it is in, as if run environment by environment", () => {
+    // beta deploys to production only: acme's call into beta.silver is judged there alone.
+    const files = { ...SHARED, "tenants/beta.yaml": "code: beta\nenvironments: [production]\n" };
+    expect(calls(files)).toEqual(["acme/staging,production: costs@staging back@staging calls@staging (staging)", "beta/production: costs@production back@production calls@production (production)"]);
     const { repo, result } = lintOf(files);
-    expect(formatLintResult(result, "json")).toBe(formatLintResult(lintRepository(repo, render(repo, { shareEnvironments: false })), "json"));
+    for (const format of ["json", "sarif", "text"] as const) {
+      expect(formatLintResult(result, format)).toBe(formatLintResult(lintRepository(repo, render(repo, { shareEnvironments: false })), format));
+    }
     const intoBeta = result.diagnostics.find((d) => d.rule === "missing-upstream" && d.message.includes("'beta.silver.gone'"))!;
-    expect(intoBeta).toMatchObject({ tenants: ["acme"], envs: ["staging"] });
+    expect(intoBeta).toMatchObject({ tenants: ["acme"], envs: ["production"] });
+  });
+
+  it("hands the merger a shared check's findings in the order the environments would give them", () => {
+    // Messages that sort alike (a zero-width space is ignored by localeCompare) keep the order they came in.
+    const order: Rule = {
+      meta: { ...ALL_RULES[0]!.meta, id: "order", messages: { m: "{{name}}" } },
+      checkTenantFlows: ({ envs, flows, report }) => {
+        const flow = flows[0]!;
+        if (envs.includes("production")) report({ flow, messageId: "m", path: ["id"], data: { name: "x\u200b" }, envs: ["production"] });
+        report({ flow, messageId: "m", path: ["id"], data: { name: "x" } });
+      },
+    };
+    const { repo, result } = lintOf(SHARED, [order]);
+    expect(result.diagnostics.map((d) => `${d.tenants.join(",")} ${d.envs?.join(",")} ${d.message.length}`)).toEqual(["acme,beta production,staging 1", "acme,beta production 2"]);
+    expect(formatLintResult(result, "json")).toBe(formatLintResult(lintRepository(repo, render(repo, { shareEnvironments: false }), { rules: [order] }), "json"));
   });
 });

@@ -368,7 +368,7 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
   const scale = sampledRenders === 0 ? 0 : (renderCount - RULE_TIMING_SAMPLE) / sampledRenders;
   for (const run of flowRuns) if (run.sampleTimed) timings[run.rule.meta.id] = (timings[run.rule.meta.id] ?? 0) + run.sampleMs * scale;
 
-  const flowGroups = crossFlowRules.length > 0 ? time("engine", () => sharedGroups(groups.values(), envNamespaces)) : [];
+  const flowGroups = crossFlowRules.length > 0 ? time("engine", () => sharedGroups(groups.values())) : [];
   for (const rule of rules) {
     const { checkTemplate, checkTenant, checkTenantFlows } = rule;
     if (checkTemplate) {
@@ -414,20 +414,34 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     if (checkTenantFlows) {
       time(rule.meta.id, () => {
         for (const group of flowGroups) {
-          const env = group.envs[0]!;
+          const { envs, tenant, flows } = group;
+          const env = envs[0]!;
+          // Findings go to the merger as if the rule had run environment by environment: those in
+          // the first at once, those only in later ones after them (`deferred`), environment by environment.
+          let deferred: RawDiagnostic[] | undefined;
           try {
             checkTenantFlows({
               env,
-              envs: group.envs,
-              tenant: group.tenant,
-              flows: group.flows,
-              envNamespaces: group.namespaces,
+              envs,
+              tenant,
+              flows,
+              namespacesByEnv: envNamespaces,
               facts,
-              report: (finding) => raw.push(fromFlow(rule, finding.flow, finding, finding.flow.env === env ? group.envs : [finding.flow.env])),
+              report: (finding) => {
+                const found = fromFlow(rule, finding.flow, finding, finding.envs ?? (finding.flow.env === env ? envs : [finding.flow.env]));
+                if (found.envs!.includes(env) || !found.envs!.some((other) => envs.includes(other))) raw.push(found);
+                else (deferred ??= []).push(found);
+              },
             });
           } catch (error) {
-            const first = group.flows[0];
-            internalError(rule, error, first ? first.locate([]) : { file: "", line: 1, column: 1 }, group.tenant);
+            const first = flows[0];
+            internalError(rule, error, first ? first.locate([]) : { file: "", line: 1, column: 1 }, tenant);
+          }
+          for (let i = 1; i < envs.length && deferred; i++) {
+            for (const found of deferred) {
+              const firstIn = Math.min(...found.envs!.map((other) => envs.indexOf(other)).filter((at) => at >= 0));
+              if (firstIn === i) raw.push(found);
+            }
           }
         }
       });
@@ -453,49 +467,29 @@ interface FlowGroup {
   flows: FlowSummary[];
 }
 
-/** What a cross-flow rule is run over: a tenant's summaries, alike in each of `envs`, and those environments' namespaces. */
+/** What a cross-flow rule is run over: a tenant's summaries, alike in each of `envs`. */
 interface SharedFlowGroup {
   envs: string[];
   tenant: string | null;
   flows: readonly FlowSummary[];
-  namespaces: ReadonlySet<string>;
 }
 
 /**
- * The index's groups with a tenant's environments that hold the same flows (the same summaries, in
- * the same order: one render each) and render the same namespaces made one, in the first one's
- * place: a cross-flow rule's findings there can only be the same in each, so it runs once for all.
- * A group left on its own gets summaries of its own environment.
+ * The index's groups, with a group made one with the one before it when both are a tenant's and
+ * hold the same flows (the same summaries in the same order: one render each, deployed to both
+ * environments): a cross-flow rule then runs once for those environments. A group left on its own
+ * gets summaries of its own environment.
  */
-function sharedGroups(groups: Iterable<FlowGroup>, envNamespaces: ReadonlyMap<string, ReadonlySet<string>>): SharedFlowGroup[] {
-  // Environments rendering the same namespaces share one set: compared once per environment, not per group.
-  const namespacesOf = new Map<string, ReadonlySet<string>>();
-  const distinct: ReadonlySet<string>[] = [];
-  const namespacesIn = (env: string): ReadonlySet<string> => {
-    let namespaces = namespacesOf.get(env);
-    if (!namespaces) {
-      const own = envNamespaces.get(env) ?? new Set<string>();
-      namespaces = distinct.find((other) => sameNamespaces(other, own));
-      if (!namespaces) distinct.push((namespaces = own));
-      namespacesOf.set(env, namespaces);
-    }
-    return namespaces;
-  };
+function sharedGroups(groups: Iterable<FlowGroup>): SharedFlowGroup[] {
   const out: SharedFlowGroup[] = [];
-  const byTenant = new Map<string | null, SharedFlowGroup[]>();
   for (const group of groups) {
-    const namespaces = namespacesIn(group.env);
-    let candidates = byTenant.get(group.tenant);
-    if (!candidates) byTenant.set(group.tenant, (candidates = []));
-    const same = candidates.find((candidate) => candidate.namespaces === namespaces && sameSummaries(candidate.flows, group.flows));
-    if (same) {
-      same.envs.push(group.env);
+    const last = out[out.length - 1];
+    if (last && last.tenant === group.tenant && sameSummaries(last.flows, group.flows)) {
+      last.envs.push(group.env);
       continue;
     }
     const flows = group.flows.some((summary) => summary.env !== group.env) ? group.flows.map((summary) => (summary.env === group.env ? summary : { ...summary, env: group.env })) : group.flows;
-    const shared = { envs: [group.env], tenant: group.tenant, flows, namespaces };
-    candidates.push(shared);
-    out.push(shared);
+    out.push({ envs: [group.env], tenant: group.tenant, flows });
   }
   return out;
 }
@@ -503,12 +497,6 @@ function sharedGroups(groups: Iterable<FlowGroup>, envNamespaces: ReadonlyMap<st
 function sameSummaries(a: readonly FlowSummary[], b: readonly FlowSummary[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function sameNamespaces(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
-  if (a.size !== b.size) return false;
-  for (const namespace of a) if (!b.has(namespace)) return false;
   return true;
 }
 

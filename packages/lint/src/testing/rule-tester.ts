@@ -100,7 +100,7 @@ export function runRule(rule: Rule, testCase: RuleCase): FoundFinding[] {
         envs: [flows[0]!.env],
         tenant: flows[0]!.tenant,
         flows,
-        envNamespaces,
+        namespacesByEnv: new Map([[flows[0]!.env, envNamespaces]]),
         facts,
         report: (finding) => fromSummary(finding.flow, finding),
       });
