@@ -75,36 +75,39 @@ export function flowReferences(document: unknown, ownNamespace: string): readonl
 
 function readReferences(document: unknown, ownNamespace: string): FlowReference[] {
   const out: FlowReference[] = [];
-  const push = (found: FlowReference | undefined): void => {
-    if (found) out.push(found);
-  };
   for (const { task, path } of collectTasks(document)) {
     const type = task.type;
-    if (typeof type === "string" && FLOW_CALLING_TYPE_NAMES.has(type)) push(reference("subflow", task, path, ownNamespace));
+    if (typeof type !== "string" || !FLOW_CALLING_TYPE_NAMES.has(type)) continue;
+    const found = reference("subflow", task, path, ownNamespace);
+    if (found) out.push(found);
   }
   for (const { trigger, path } of collectTriggers(document)) {
     if (!isOneOfTypes(stringProperty(trigger, "type"), FLOW_TRIGGER_TYPES)) continue;
     const preconditions = trigger.preconditions;
-    if (isMap(preconditions) && Array.isArray(preconditions.flows)) {
-      preconditions.flows.forEach((upstream, index) => {
-        if (isMap(upstream)) push(reference("trigger", upstream, [...path, "preconditions", "flows", index], ownNamespace));
-      });
-    }
-    if (Array.isArray(trigger.dependsOn)) {
-      trigger.dependsOn.forEach((upstream, index) => {
-        if (isMap(upstream)) push(reference("trigger", upstream, [...path, "dependsOn", index], ownNamespace));
-      });
-    }
+    if (isMap(preconditions)) upstreams(preconditions.flows, path, "preconditions", ownNamespace, out);
+    upstreams(trigger.dependsOn, path, undefined, ownNamespace, out);
+    // Most Flow triggers state no legacy conditions: no path or visitor made for them.
+    if (trigger.conditions === undefined) continue;
     forEachCondition(trigger.conditions, [...path, "conditions"], (condition, conditionPath) => {
       const type = stringProperty(condition, "type");
-      if (isOneOfTypes(type, EXECUTION_FLOW_CONDITION_TYPES)) push(reference("trigger", condition, conditionPath, ownNamespace));
-      else if (isOneOfTypes(type, EXECUTION_NAMESPACE_CONDITION_TYPES)) {
-        const namespaceOnly = reference("trigger", { namespace: condition.namespace }, conditionPath, ownNamespace, namespaceComparison(condition));
-        push(namespaceOnly);
-      }
+      let found: FlowReference | undefined;
+      if (isOneOfTypes(type, EXECUTION_FLOW_CONDITION_TYPES)) found = reference("trigger", condition, conditionPath, ownNamespace);
+      else if (isOneOfTypes(type, EXECUTION_NAMESPACE_CONDITION_TYPES)) found = reference("trigger", { namespace: condition.namespace }, conditionPath, ownNamespace, namespaceComparison(condition));
+      if (found) out.push(found);
     });
   }
   return out;
+}
+
+/** A Flow trigger's upstream list (`preconditions.flows`, or `dependsOn` when `under` is undefined), each item a reference. */
+function upstreams(list: unknown, triggerPath: ValuePath, under: "preconditions" | undefined, ownNamespace: string, out: FlowReference[]): void {
+  if (!Array.isArray(list)) return;
+  for (let index = 0; index < list.length; index++) {
+    const upstream: unknown = list[index];
+    if (!isMap(upstream)) continue;
+    const found = reference("trigger", upstream, under ? [...triggerPath, under, "flows", index] : [...triggerPath, "dependsOn", index], ownNamespace);
+    if (found) out.push(found);
+  }
 }
 
 /** True when the flow `namespace`/`id` is a target of `reference`. */

@@ -1,4 +1,14 @@
-import { namespaceOwner, type FlowRepository, type RenderResult, type RenderStepStream, type RenderStream, type RenderedFlow, type RepositoryProblem, type SourcePosition } from "@flowops/render";
+import {
+  namespaceOwner,
+  type FlowRepository,
+  type RenderPlacement,
+  type RenderResult,
+  type RenderStepStream,
+  type RenderStream,
+  type RenderedFlow,
+  type RepositoryProblem,
+  type SourcePosition,
+} from "@flowops/render";
 import { BoundedStringCache, flowReferences, forgetDocument, type FlowReference } from "@flowops/flow-model";
 import { validatorFor } from "@flowops/schemas";
 import { indexKestraFlowSchema, PULLED_KESTRA_SCHEMA_PATH, type KestraSchemaIndex } from "./kestra-schema.js";
@@ -77,43 +87,21 @@ interface FlowRuleRun {
 }
 
 /**
- * The engine's reading of any of the three input shapes, step by step: a render to lint (and the
- * environments' flows it gives to summarize, or none when `deployable` steps give them), problems,
- * deployable flows to summarize, and the end of a tenant (summaries go into the index in
- * environment order, in `order` when given).
+ * The engine's reading of the two collected input shapes, step by step: a render to lint, problems,
+ * deployable flows to summarize (one summary each), and the end of a tenant (summaries go into the
+ * index in environment order). `renderSteps`' stream is read as it comes (see `lintRepository`).
  */
 type LintStep =
-  | { kind: "render"; render: { flow: RenderedFlow; envs: readonly string[] }; deployable: readonly RenderedFlow[]; last?: true }
+  | { kind: "render"; render: { flow: RenderedFlow; envs: readonly string[] } }
   | { kind: "problems"; problems: readonly RepositoryProblem[] }
   | { kind: "deployable"; flows: readonly RenderedFlow[] }
-  | { kind: "end"; order?: readonly string[] };
+  | { kind: "end" };
 
-const NO_FLOWS: readonly RenderedFlow[] = Object.freeze([]);
-
-function* stepsOf(rendered: RenderResult | RenderStream | RenderStepStream): Generator<LintStep> {
-  if ("steps" in rendered) {
-    yield { kind: "problems", problems: rendered.problems };
-    for (const step of rendered.steps) {
-      if (step.kind === "render") {
-        const envs: string[] = [];
-        const deployable: RenderedFlow[] = [];
-        for (const { flow, duplicate } of step.placements) {
-          envs.push(flow.env);
-          if (!duplicate) deployable.push(flow);
-        }
-        // Nothing asks for the render's document after its step.
-        yield { kind: "render", render: { flow: step.flow, envs }, deployable, last: true };
-      } else {
-        for (const { problems } of step.envs) yield { kind: "problems", problems };
-        yield { kind: "end", order: step.envs.map(({ env }) => env) };
-      }
-    }
-    return;
-  }
+function* stepsOf(rendered: RenderResult | RenderStream): Generator<LintStep> {
   if (!("tenants" in rendered)) {
     yield { kind: "problems", problems: rendered.problems };
-    for (const flow of rendered.flows) yield { kind: "render", render: { flow, envs: [flow.env] }, deployable: NO_FLOWS };
-    for (const flow of rendered.duplicates ?? []) yield { kind: "render", render: { flow, envs: [flow.env] }, deployable: NO_FLOWS };
+    for (const flow of rendered.flows) yield { kind: "render", render: { flow, envs: [flow.env] } };
+    for (const flow of rendered.duplicates ?? []) yield { kind: "render", render: { flow, envs: [flow.env] } };
     yield { kind: "deployable", flows: rendered.flows };
     yield { kind: "end" };
     return;
@@ -121,9 +109,31 @@ function* stepsOf(rendered: RenderResult | RenderStream | RenderStepStream): Gen
   yield { kind: "problems", problems: rendered.problems };
   for (const tenant of rendered.tenants) {
     yield { kind: "problems", problems: tenant.envs.flatMap((env) => env.problems) };
-    for (const render of tenant.renders) yield { kind: "render", render, deployable: NO_FLOWS };
+    for (const render of tenant.renders) yield { kind: "render", render };
     yield { kind: "deployable", flows: tenant.envs.flatMap((env) => env.flows) };
     yield { kind: "end" };
+  }
+}
+
+/**
+ * The environments of a render's placements, as one frozen list per distinct list (renders of a
+ * platform go to the same few): no list made per render.
+ */
+class EnvLists {
+  private last: readonly string[] = Object.freeze([]);
+  private readonly known: (readonly string[])[] = [];
+
+  of(placements: readonly RenderPlacement[]): readonly string[] {
+    if (EnvLists.lists(this.last, placements)) return this.last;
+    let found = this.known.find((envs) => EnvLists.lists(envs, placements));
+    if (!found) this.known.push((found = Object.freeze(placements.map(({ flow }) => flow.env))));
+    return (this.last = found);
+  }
+
+  private static lists(envs: readonly string[], placements: readonly RenderPlacement[]): boolean {
+    if (envs.length !== placements.length) return false;
+    for (let i = 0; i < envs.length; i++) if (envs[i] !== placements[i]!.flow.env) return false;
+    return true;
   }
 }
 
@@ -207,7 +217,9 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
   // Flow rules run flow by flow (not rule by rule): the engine walks each flow's model once and
   // hands every part to the rules that visit it. Each rule gets one context for the whole run,
   // pointed at the flow being linted: only the handlers a rule returns are made per flow.
-  let current: { flow: RenderedFlow; envs: readonly string[] } | undefined;
+  // The render being linted and the environments it stands for.
+  let currentFlow: RenderedFlow | undefined;
+  let currentEnvs: readonly string[] = [];
   const runs = new Map<Rule, FlowRuleRun>();
   const runOf = (rule: Rule): FlowRuleRun => {
     let run = runs.get(rule);
@@ -216,7 +228,7 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
         flow: undefined as unknown as RenderedFlow,
         facts,
         options: optionsOf(rule),
-        report: (finding) => raw.push(fromFlow(rule, current!.flow, finding, current!.envs)),
+        report: (finding) => raw.push(fromFlow(rule, currentFlow!, finding, currentEnvs)),
       };
       runs.set(rule, (run = { rule, context, handlers: {}, exactMs: 0, sampleMs: 0, exactTimed: false, sampleTimed: false }));
     }
@@ -232,7 +244,7 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
   let sampledRenders = 0;
   let timing: "exact" | "sample" | undefined;
   const failed = (run: FlowRuleRun, error: unknown): void => {
-    const flow = current!.flow;
+    const flow = currentFlow!;
     internalError(run.rule, error, flow.locate([]), flow.tenant);
   };
   const addTime = (run: FlowRuleRun, start: number): void => {
@@ -259,15 +271,16 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     addTime(run, start);
   };
   // The compact index the cross-flow rules read once every tenant is rendered: per environment
-  // and tenant, a summary of each deployable flow; per environment, every namespace rendered into.
-  const groups = new Map<string, { env: string; tenant: string | null; flows: FlowSummary[] }>();
+  // and tenant, a summary of each deployable flow (one render's views share one); per environment,
+  // every namespace rendered into.
+  const groups = new Map<string, FlowGroup>();
   const interner = new IndexInterner();
   const envNamespaces = new Map<string, Set<string>>();
   const visitors: FlowRuleRun[] = [];
   // A flow left out as a duplicate of another is still checked on its own: duplicate-flow must not hide its other findings.
-  const lint = (render: { flow: RenderedFlow; envs: readonly string[] }): void => {
-    const flow = render.flow;
-    current = render;
+  const lint = (flow: RenderedFlow, envs: readonly string[]): void => {
+    currentFlow = flow;
+    currentEnvs = envs;
     const index = renderCount++;
     const sampled = index >= RULE_TIMING_SAMPLE && index % RULE_TIMING_SAMPLE === 0;
     if (sampled) sampledRenders++;
@@ -295,34 +308,50 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
       }
       if (timing) addTime(run, started);
     }
-    current = undefined;
+    currentFlow = undefined;
   };
   // A tenant's summaries by environment, until the tenant ends: the index takes them in
   // environment order (then template order), however the renders came.
   const pending = new Map<string, FlowSummary[]>();
   // Environments that share a render share its document, and so its references.
   let referencesOf = new Map<unknown, readonly FlowReference[]>();
+  const summaryOf = (flow: RenderedFlow): FlowSummary => {
+    let references = referencesOf.get(flow.document);
+    if (!references) referencesOf.set(flow.document, (references = interner.of(flowReferences(flow.document, flow.namespace))));
+    return flowSummary(flow, references, interner.name(flow.namespace));
+  };
+  const pendingIn = (env: string): FlowSummary[] => {
+    let summaries = pending.get(env);
+    if (!summaries) pending.set(env, (summaries = []));
+    return summaries;
+  };
+  /** Summarizes deployable flows, one summary each, into their environments' pending lists. */
   const summarize = (flows: readonly RenderedFlow[]): void => {
-    for (const flow of flows) {
-      let references = referencesOf.get(flow.document);
-      if (!references) referencesOf.set(flow.document, (references = interner.of(flowReferences(flow.document, flow.namespace))));
-      let summaries = pending.get(flow.env);
-      if (!summaries) pending.set(flow.env, (summaries = []));
-      summaries.push(flowSummary(flow, references, interner.name(flow.namespace)));
+    for (const flow of flows) pendingIn(flow.env).push(summaryOf(flow));
+  };
+  /** Summarizes a render once for the environments it is deployed to (its views there share its document). */
+  const summarizeRender = (placements: readonly RenderPlacement[]): void => {
+    let summary: FlowSummary | undefined;
+    for (const { flow, duplicate } of placements) {
+      if (duplicate) continue;
+      pendingIn(flow.env).push((summary ??= summaryOf(flow)));
     }
+    // A render's references are its own: holding them by document would keep the document alive.
+    if (summary) referencesOf.clear();
   };
   const endTenant = (order: Iterable<string>): void => {
-    let group: { env: string; tenant: string | null; flows: FlowSummary[] } | undefined;
+    let group: FlowGroup | undefined;
     let namespaces: Set<string> | undefined;
     for (const env of order) {
+      // A summary shared by environments was made in the first: its environment is this list's.
       for (const summary of pending.get(env) ?? []) {
         // A tenant's flows come environment by environment: the group changes rarely.
-        if (!group || group.env !== summary.env || group.tenant !== summary.tenant) {
-          const key = `${summary.env}\u0000${summary.tenant ?? ""}`;
+        if (!group || group.env !== env || group.tenant !== summary.tenant) {
+          const key = `${env}\u0000${summary.tenant ?? ""}`;
           group = groups.get(key);
-          if (!group) groups.set(key, (group = { env: summary.env, tenant: summary.tenant, flows: [] }));
-          namespaces = envNamespaces.get(summary.env);
-          if (!namespaces) envNamespaces.set(summary.env, (namespaces = new Set()));
+          if (!group) groups.set(key, (group = { env, tenant: summary.tenant, flows: [] }));
+          namespaces = envNamespaces.get(env);
+          if (!namespaces) envNamespaces.set(env, (namespaces = new Set()));
         }
         group.flows.push(summary);
         namespaces!.add(summary.namespace);
@@ -332,26 +361,42 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     referencesOf = new Map();
     interner.nextTenant();
   };
-  for (const step of stepsOf(rendered)) {
-    switch (step.kind) {
-      case "problems":
-        for (const problem of step.problems) raw.push(fromProblem(problem));
-        break;
-      case "render":
-        lint(step.render);
-        if (crossFlowRules.length > 0 && step.deployable.length > 0) {
-          time("engine", () => summarize(step.deployable));
-          // A render's references are its own: holding them by document would keep the document alive.
-          referencesOf.clear();
+  if ("steps" in rendered) {
+    // Read as it comes, with no step object of the engine's own per render.
+    const summarizing = crossFlowRules.length > 0;
+    const envLists = new EnvLists();
+    for (const problem of rendered.problems) raw.push(fromProblem(problem));
+    for (const step of rendered.steps) {
+      if (step.kind === "render") {
+        lint(step.flow, envLists.of(step.placements));
+        if (summarizing) {
+          const start = performance.now();
+          summarizeRender(step.placements);
+          timings["engine"] = (timings["engine"] ?? 0) + performance.now() - start;
         }
-        if (step.last) forgetDocument(step.render.flow.document);
-        break;
-      case "deployable":
-        if (crossFlowRules.length > 0) time("engine", () => summarize(step.flows));
-        break;
-      case "end":
-        if (crossFlowRules.length > 0) time("engine", () => endTenant(step.order ?? [...pending.keys()]));
-        break;
+        // Nothing asks for the render's document after its step.
+        forgetDocument(step.flow.document);
+      } else {
+        for (const { problems } of step.envs) for (const problem of problems) raw.push(fromProblem(problem));
+        if (summarizing) time("engine", () => endTenant(step.envs.map(({ env }) => env)));
+      }
+    }
+  } else {
+    for (const step of stepsOf(rendered)) {
+      switch (step.kind) {
+        case "problems":
+          for (const problem of step.problems) raw.push(fromProblem(problem));
+          break;
+        case "render":
+          lint(step.render.flow, step.render.envs);
+          break;
+        case "deployable":
+          if (crossFlowRules.length > 0) time("engine", () => summarize(step.flows));
+          break;
+        case "end":
+          if (crossFlowRules.length > 0) time("engine", () => endTenant([...pending.keys()]));
+          break;
+      }
     }
   }
   // In the order the rules were first timed: visiting rules, then the other flow-checking ones.
@@ -360,6 +405,7 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
   const scale = sampledRenders === 0 ? 0 : (renderCount - RULE_TIMING_SAMPLE) / sampledRenders;
   for (const run of flowRuns) if (run.sampleTimed) timings[run.rule.meta.id] = (timings[run.rule.meta.id] ?? 0) + run.sampleMs * scale;
 
+  const flowGroups = crossFlowRules.length > 0 ? time("engine", () => sharedGroups(groups.values())) : [];
   for (const rule of rules) {
     const { checkTemplate, checkTenant, checkTenantFlows } = rule;
     if (checkTemplate) {
@@ -404,19 +450,35 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     }
     if (checkTenantFlows) {
       time(rule.meta.id, () => {
-        for (const group of groups.values()) {
+        for (const group of flowGroups) {
+          const { envs, tenant, flows } = group;
+          const env = envs[0]!;
+          // Findings go to the merger as if the rule had run environment by environment: those in
+          // the first at once, those only in later ones after them (`deferred`), environment by environment.
+          let deferred: RawDiagnostic[] | undefined;
           try {
             checkTenantFlows({
-              env: group.env,
-              tenant: group.tenant,
-              flows: group.flows,
-              envNamespaces: envNamespaces.get(group.env) ?? new Set(),
+              env,
+              envs,
+              tenant,
+              flows,
+              namespacesByEnv: envNamespaces,
               facts,
-              report: (finding) => raw.push(fromFlow(rule, finding.flow, finding, [finding.flow.env])),
+              report: (finding) => {
+                const found = fromFlow(rule, finding.flow, finding, finding.envs ?? (finding.flow.env === env ? envs : [finding.flow.env]));
+                if (found.envs!.includes(env) || !found.envs!.some((other) => envs.includes(other))) raw.push(found);
+                else (deferred ??= []).push(found);
+              },
             });
           } catch (error) {
-            const first = group.flows[0];
-            internalError(rule, error, first ? first.locate([]) : { file: "", line: 1, column: 1 }, group.tenant);
+            const first = flows[0];
+            internalError(rule, error, first ? first.locate([]) : { file: "", line: 1, column: 1 }, tenant);
+          }
+          for (let i = 1; i < envs.length && deferred; i++) {
+            for (const found of deferred) {
+              const firstIn = Math.min(...found.envs!.map((other) => envs.indexOf(other)).filter((at) => at >= 0));
+              if (firstIn === i) raw.push(found);
+            }
           }
         }
       });
@@ -433,6 +495,46 @@ export function lintRepository(repository: FlowRepository, rendered: RenderResul
     else infoCount++;
   }
   return { diagnostics, errorCount, warningCount, infoCount, timings };
+}
+
+/** One tenant's summaries in one environment, as the index gathers them. */
+interface FlowGroup {
+  env: string;
+  tenant: string | null;
+  flows: FlowSummary[];
+}
+
+/** What a cross-flow rule is run over: a tenant's summaries, alike in each of `envs`. */
+interface SharedFlowGroup {
+  envs: string[];
+  tenant: string | null;
+  flows: readonly FlowSummary[];
+}
+
+/**
+ * The index's groups, with a group made one with the one before it when both are a tenant's and
+ * hold the same flows (the same summaries in the same order: one render each, deployed to both
+ * environments): a cross-flow rule then runs once for those environments. A group left on its own
+ * gets summaries of its own environment.
+ */
+function sharedGroups(groups: Iterable<FlowGroup>): SharedFlowGroup[] {
+  const out: SharedFlowGroup[] = [];
+  for (const group of groups) {
+    const last = out[out.length - 1];
+    if (last && last.tenant === group.tenant && sameSummaries(last.flows, group.flows)) {
+      last.envs.push(group.env);
+      continue;
+    }
+    const flows = group.flows.some((summary) => summary.env !== group.env) ? group.flows.map((summary) => (summary.env === group.env ? summary : { ...summary, env: group.env })) : group.flows;
+    out.push({ envs: [group.env], tenant: group.tenant, flows });
+  }
+  return out;
+}
+
+function sameSummaries(a: readonly FlowSummary[], b: readonly FlowSummary[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A node of the interner's path trie: a segment's children, and the kept path ending here. */

@@ -36,6 +36,8 @@ export interface FlowFinding extends FindingBase {
 /** A finding in one of a tenant's flows (cross-flow rules). */
 export interface TenantFlowsFinding extends FlowFinding {
   flow: FlowSummary;
+  /** The environments among the context's `envs` the finding is in; default: all of them. */
+  envs?: readonly string[];
 }
 
 /**
@@ -82,13 +84,20 @@ export interface FlowRuleContext {
 }
 
 export interface TenantFlowsRuleContext {
+  /** The first of `envs`: the environment of `flows`' summaries. */
   env: string;
+  /**
+   * The environments this check stands for: the tenant deploys the same renders (`flows`) to each,
+   * so the rule runs once for all of them; a finding is in each of them unless it names its own
+   * (`TenantFlowsFinding.envs`: what differs between them is `namespacesByEnv`).
+   */
+  envs: readonly string[];
   /** Tenant code; null in a plain repository. */
   tenant: string | null;
-  /** Every flow rendered for this tenant in this environment (deployable ones, duplicates left out). */
+  /** Every flow rendered for this tenant in these environments (deployable ones, duplicates left out). */
   flows: readonly FlowSummary[];
-  /** Every namespace any flow of this environment is rendered into. */
-  envNamespaces: ReadonlySet<string>;
+  /** For each of `envs` (at least): every namespace any flow of that environment is rendered into, whatever its tenant. */
+  namespacesByEnv: ReadonlyMap<string, ReadonlySet<string>>;
   facts: LintFacts;
   report(finding: TenantFlowsFinding): void;
 }

@@ -97,9 +97,10 @@ export function runRule(rule: Rule, testCase: RuleCase): FoundFinding[] {
     for (const flows of groups.values()) {
       rule.checkTenantFlows({
         env: flows[0]!.env,
+        envs: [flows[0]!.env],
         tenant: flows[0]!.tenant,
         flows,
-        envNamespaces,
+        namespacesByEnv: new Map([[flows[0]!.env, envNamespaces]]),
         facts,
         report: (finding) => fromSummary(finding.flow, finding),
       });

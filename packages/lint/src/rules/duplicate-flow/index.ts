@@ -12,11 +12,13 @@ export const duplicateFlow: Rule = {
     },
   },
   checkTenantFlows({ flows, report }) {
-    const first = new Map<string, FlowSummary>();
+    // The first flow of each namespace and id, looked up by parts: no key built per flow.
+    const first = new Map<string, Map<string, FlowSummary>>();
     for (const flow of flows) {
-      const key = `${flow.namespace}\u0000${flow.id}`;
-      const earlier = first.get(key);
-      if (!earlier) first.set(key, flow);
+      let byId = first.get(flow.namespace);
+      if (!byId) first.set(flow.namespace, (byId = new Map()));
+      const earlier = byId.get(flow.id);
+      if (!earlier) byId.set(flow.id, flow);
       else if (earlier.template !== flow.template) {
         report({ flow, messageId: "duplicate", path: ["id"], data: { namespace: flow.namespace, id: flow.id, other: earlier.template } });
       }

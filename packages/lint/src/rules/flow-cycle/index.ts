@@ -3,7 +3,8 @@ import type { ValuePath } from "@flowops/render";
 import type { FlowSummary, Rule } from "../../types.js";
 
 interface Edge {
-  to: string;
+  /** The node the edge goes to. */
+  to: number;
   /** The flow and reference where the edge is written. */
   flow: FlowSummary;
   reference: FlowReference;
@@ -11,46 +12,48 @@ interface Edge {
 
 const keyOf = (namespace: string, id: string): string => `${namespace}.${id}`;
 const flowIdPath = (reference: FlowReference): ValuePath => [...reference.path, "flowId"];
+const NO_EDGES: readonly Edge[] = [];
 
 /**
- * Strongly connected components (Tarjan) of more than one node, each a list of node keys. Only
- * nodes with edges out start a search: a node without one is a component of its own, found the same
- * whenever it is reached, so the larger components come in the same order as from a search over
- * every node.
+ * Strongly connected components (Tarjan) of more than one node, each a list of nodes. Only nodes
+ * with edges out (`starts`, in key order) start a search: a node without one is a component of its
+ * own, found the same whenever it is reached, so the larger components come in the same order as
+ * from a search over every node.
  */
-function cycles(edges: ReadonlyMap<string, readonly Edge[]>): string[][] {
+function cycles(edges: readonly (Edge[] | undefined)[], starts: readonly number[], nodeCount: number): number[][] {
   let counter = 0;
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const out: string[][] = [];
-  const visit = (node: string): void => {
-    index.set(node, counter);
-    low.set(node, counter);
+  const index = new Int32Array(nodeCount).fill(-1);
+  const low = new Int32Array(nodeCount);
+  const onStack = new Uint8Array(nodeCount);
+  const stack: number[] = [];
+  const out: number[][] = [];
+  const visit = (node: number): void => {
+    index[node] = counter;
+    low[node] = counter;
     counter++;
     stack.push(node);
-    onStack.add(node);
-    for (const edge of edges.get(node) ?? []) {
-      if (!index.has(edge.to)) {
-        visit(edge.to);
-        low.set(node, Math.min(low.get(node)!, low.get(edge.to)!));
-      } else if (onStack.has(edge.to)) {
-        low.set(node, Math.min(low.get(node)!, index.get(edge.to)!));
+    onStack[node] = 1;
+    for (const edge of edges[node] ?? NO_EDGES) {
+      const to = edge.to;
+      if (index[to] === -1) {
+        visit(to);
+        low[node] = Math.min(low[node]!, low[to]!);
+      } else if (onStack[to] === 1) {
+        low[node] = Math.min(low[node]!, index[to]!);
       }
     }
-    if (low.get(node) === index.get(node)) {
-      const component: string[] = [];
-      let member: string | undefined;
+    if (low[node] === index[node]) {
+      const component: number[] = [];
+      let member: number;
       do {
         member = stack.pop()!;
-        onStack.delete(member);
+        onStack[member] = 0;
         component.push(member);
       } while (member !== node);
       if (component.length > 1) out.push(component);
     }
   };
-  for (const node of [...edges.keys()].sort()) if (!index.has(node)) visit(node);
+  for (const node of starts) if (index[node] === -1) visit(node);
   return out;
 }
 
@@ -71,57 +74,69 @@ export const flowCycle: Rule = {
     },
   },
   checkTenantFlows({ flows, report }) {
-    // Each flow's node key, built once; a reference finds its target's key by namespace and id.
-    const keysByNamespace = new Map<string, Map<string, string>>();
-    for (const flow of flows) {
-      let byId = keysByNamespace.get(flow.namespace);
-      if (!byId) keysByNamespace.set(flow.namespace, (byId = new Map()));
-      if (!byId.has(flow.id)) byId.set(flow.id, keyOf(flow.namespace, flow.id));
-    }
-    let flowKeys: Set<string> | undefined;
+    // Nodes are numbered; a node is one key (namespace and id joined with a dot), so another split
+    // of the same key names the same node. A reference finds its target by namespace and id.
+    const keys: string[] = [];
+    const nodeOfKey = new Map<string, number>();
+    const nodesByNamespace = new Map<string, Map<string, number>>();
+    const nodeOf = (namespace: string, id: string): number => {
+      const key = keyOf(namespace, id);
+      let node = nodeOfKey.get(key);
+      if (node === undefined) {
+        nodeOfKey.set(key, (node = keys.length));
+        keys.push(key);
+      }
+      return node;
+    };
+    const flowNodes = new Int32Array(flows.length);
+    flows.forEach((flow, at) => {
+      let byId = nodesByNamespace.get(flow.namespace);
+      if (!byId) nodesByNamespace.set(flow.namespace, (byId = new Map()));
+      let node = byId.get(flow.id);
+      if (node === undefined) byId.set(flow.id, (node = nodeOf(flow.namespace, flow.id)));
+      flowNodes[at] = node;
+    });
     /** The node a reference points at, or undefined when this tenant renders no such flow. */
-    const targetOf = (namespace: string, flowId: string): string | undefined => {
-      const key = keysByNamespace.get(namespace)?.get(flowId);
-      if (key !== undefined) return key;
-      // Keys join namespace and id with a dot, so another split of the same key names the same node.
-      const joined = keyOf(namespace, flowId);
-      flowKeys ??= new Set([...keysByNamespace.values()].flatMap((byId) => [...byId.values()]));
-      return flowKeys.has(joined) ? joined : undefined;
-    };
-    const edges = new Map<string, Edge[]>();
-    const addEdge = (from: string, edge: Edge): void => {
-      const out = edges.get(from);
+    const targetOf = (namespace: string, flowId: string): number | undefined => nodesByNamespace.get(namespace)?.get(flowId) ?? nodeOfKey.get(keyOf(namespace, flowId));
+    const edges: (Edge[] | undefined)[] = [];
+    const starts: number[] = [];
+    const addEdge = (from: number, edge: Edge): void => {
+      const out = edges[from];
       if (out) out.push(edge);
-      else edges.set(from, [edge]);
+      else {
+        edges[from] = [edge];
+        starts.push(from);
+      }
     };
-    for (const flow of flows) {
-      if (flow.references.length === 0) continue;
-      const self = keysByNamespace.get(flow.namespace)!.get(flow.id)!;
+    flows.forEach((flow, at) => {
+      if (flow.references.length === 0) return;
+      const self = flowNodes[at]!;
       for (const reference of flow.references) {
         // Namespace-wide upstreams are left out: in real flows they are alerting flows filtered by
         // execution status (on FAILED, anywhere under `company`), which do not restart each other.
         if (reference.dynamic || reference.flowId === undefined || reference.namespaceMatch !== "equals") continue;
         const other = targetOf(reference.namespace, reference.flowId);
         if (reference.kind === "subflow") {
-          if (other === self) report({ flow, messageId: "recursiveSubflow", path: flowIdPath(reference), data: { flow: self } });
+          if (other === self) report({ flow, messageId: "recursiveSubflow", path: flowIdPath(reference), data: { flow: keys[self]! } });
           // An edge to or from a flow this tenant does not render cannot close a cycle.
           else if (other !== undefined) addEdge(self, { to: other, flow, reference });
         } else if (other !== undefined && other !== self) {
           addEdge(other, { to: self, flow, reference });
         }
       }
-    }
-    if (edges.size === 0) return;
-    for (const component of cycles(edges)) {
+    });
+    if (starts.length === 0) return;
+    const byKey = (a: number, b: number): number => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0);
+    for (const component of cycles(edges, starts.sort(byKey), keys.length)) {
       const members = new Set(component);
       // Walk the cycle from its first member, following edges that stay inside the component.
-      const start = [...component].sort()[0]!;
+      const start = [...component].sort(byKey)[0]!;
       const cycle = [start];
       let first: Edge | undefined;
       let current = start;
       const visited = new Set([start]);
       for (;;) {
-        const next = (edges.get(current) ?? []).filter((edge) => members.has(edge.to)).sort((a, b) => a.to.localeCompare(b.to));
+        const next = (edges[current] ?? []).filter((edge) => members.has(edge.to)).sort((a, b) => keys[a.to]!.localeCompare(keys[b.to]!));
         const edge = next.find((candidate) => candidate.to === start && cycle.length > 1) ?? next.find((candidate) => !visited.has(candidate.to)) ?? next[0];
         if (!edge) break;
         first ??= edge;
@@ -130,7 +145,7 @@ export const flowCycle: Rule = {
         visited.add(edge.to);
         current = edge.to;
       }
-      if (first) report({ flow: first.flow, messageId: "cycle", path: flowIdPath(first.reference), data: { cycle: cycle.join(" -> ") } });
+      if (first) report({ flow: first.flow, messageId: "cycle", path: flowIdPath(first.reference), data: { cycle: cycle.map((node) => keys[node]!).join(" -> ") } });
     }
   },
 };

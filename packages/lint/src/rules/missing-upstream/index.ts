@@ -16,7 +16,7 @@ export const missingUpstream: Rule = {
       upstreamMissing: "Flow trigger waits for '{{target}}', which is not rendered {{scope}}; the trigger would never fire",
     },
   },
-  checkTenantFlows({ tenant, flows, envNamespaces, facts, report }) {
+  checkTenantFlows({ envs, tenant, flows, namespacesByEnv, facts, report }) {
     // The rendered flow ids by namespace: looked up by parts, no key built per flow or reference.
     const rendered = new Map<string, Set<string>>();
     for (const flow of flows) {
@@ -29,13 +29,18 @@ export const missingUpstream: Rule = {
       for (const reference of flow.references) {
         if (reference.flowId === undefined || reference.namespaceMatch !== "equals" || reference.dynamic) continue;
         if (rendered.get(reference.namespace)?.has(reference.flowId)) continue;
-        const managed = envNamespaces.has(reference.namespace) || (tenant !== null && facts.namespaceOwner(reference.namespace) === tenant);
-        if (!managed) continue;
+        // The tenant's own namespaces are judged everywhere; another's where some flow is rendered into it.
+        let managedIn: readonly string[] = envs;
+        if (tenant === null || facts.namespaceOwner(reference.namespace) !== tenant) {
+          managedIn = envs.filter((env) => namespacesByEnv.get(env)?.has(reference.namespace));
+          if (managedIn.length === 0) continue;
+        }
         report({
           flow,
           messageId: reference.kind === "subflow" ? "subflowMissing" : "upstreamMissing",
           path: [...reference.path, "flowId"],
           data: { target: `${reference.namespace}.${reference.flowId}`, scope },
+          ...(managedIn.length < envs.length ? { envs: managedIn } : {}),
         });
       }
     }
