@@ -67,11 +67,15 @@ function checkLabels(labels: unknown, report: Report): void {
       report("systemLabel", path, { key, value: quoteValue(value, 30) });
     }
   };
-  if (isMap(labels)) for (const [key, value] of Object.entries(labels)) check(key, value, ["labels", key]);
+  // Keys first: most flows' labels hold no `system.` key, and Object.entries made an array per label.
+  if (isMap(labels)) {
+    for (const key of Object.keys(labels)) if (key.startsWith("system.")) check(key, labels[key], ["labels", key]);
+  }
   else if (Array.isArray(labels)) labels.forEach((label, index) => isMap(label) && check(label.key, label.value, ["labels", index, "key"]));
 }
 
 function checkInputsAndOutputs(document: YamlMap, report: Report): void {
+  if (!Array.isArray(document.inputs) && !Array.isArray(document.outputs)) return;
   const inputs = Array.isArray(document.inputs) ? document.inputs : [];
   const inputIds = new Set<string>();
   inputs.forEach((input, index) => {
