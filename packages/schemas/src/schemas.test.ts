@@ -137,6 +137,14 @@ describe("validators.ts", () => {
   });
 });
 
+describe("the rewrites of ajv's code", () => {
+  it("fail loudly when ajv's code no longer has the shape they rewrite", () => {
+    expect(() => boundLengthsFirst("const x = 1;")).toThrow(/ucs2length/);
+    expect(() => boundLengthsFirst('const func1 = require("ajv/dist/runtime/ucs2length").default;if(func1(data.id) > 3){}')).toThrow(/length bounds/);
+    expect(() => rememberValidFrozen("function validate1(data){}", "Task")).toThrow(/validators of Task/);
+  });
+});
+
 describe("exported schemas", () => {
   it("are up to date with the TypeScript source (regenerate: npx flowops schema export --out packages/schemas/json)", () => {
     const expected = exportSchemas();
