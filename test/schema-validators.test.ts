@@ -44,7 +44,25 @@ const BREAKAGES: ((flow: Record<string, unknown>) => unknown)[] = [
   (flow) => (Array.isArray(flow.tasks) ? { ...flow, tasks: flow.tasks.map((task) => (typeof task === "object" && task !== null ? { ...task, id: "bad id" } : task)) } : flow),
   (flow) => (Array.isArray(flow.tasks) ? { ...flow, tasks: [{ id: "p", type: "io.kestra.plugin.core.flow.Parallel", tasks: [...flow.tasks, { id: 7.5, type: "not a type" }] }] } : flow),
   (flow) => ({ ...flow, triggers: [{ id: "t", type: "io.kestra.plugin.core.trigger.Schedule", conditions: [{}] }] }),
+  // Lengths are bounded in code points: strings whose UTF-16 length and code-point count fall on
+  // either side of a bound (astral characters count twice in `length`, once for the schema).
+  (flow) => ({ ...flow, id: "\u{1F600}".repeat(100) }),
+  (flow) => ({ ...flow, id: "\u{1F600}".repeat(101), namespace: "" }),
+  (flow) => ({ ...flow, id: "x".repeat(101), namespace: "\u{1F600}" }),
+  (flow) => (Array.isArray(flow.tasks) ? { ...flow, tasks: [...flow.tasks, { id: "\u{1F600}", type: "a.B" }, { id: "\uD83D", type: "a.B" }, { id: "", type: "a.B" }, { id: "y".repeat(257), type: "a.B" }] } : flow),
 ];
+
+/** A deep-frozen copy, as render shares a template's constant parts between tenants. */
+function deepFrozenCopy<T>(value: T): T {
+  const copy = structuredClone(value);
+  const freeze = (node: unknown): void => {
+    if (typeof node !== "object" || node === null) return;
+    Object.freeze(node);
+    for (const child of Object.values(node)) freeze(child);
+  };
+  freeze(copy);
+  return copy;
+}
 
 describe.runIf(sharedAvailable(sharedDir))("the generated flow validator", () => {
   const runtime = runtimeValidators();
@@ -74,6 +92,26 @@ describe.runIf(sharedAvailable(sharedDir))("the generated flow validator", () =>
       }
     }
     expect(violations).toBeGreaterThan(flows.length * 4);
+  }, 120_000);
+
+  it("reports the same on deep-frozen flows, the first time and when their valid tasks are remembered", () => {
+    // Every frozen flow is validated twice: the second time its valid tasks come from the remembered set.
+    // Broken variants share their frozen valid tasks with the frozen flow they come from.
+    let invalid = 0;
+    for (const flow of flows) {
+      const frozen = deepFrozenCopy(flow);
+      const expected = runtime.flow(frozen);
+      expect(validatorFor("flow")(frozen)).toEqual(expected);
+      expect(validatorFor("flow")(frozen)).toEqual(expected);
+      if (typeof frozen !== "object" || frozen === null || Array.isArray(frozen)) continue;
+      for (const breakage of BREAKAGES) {
+        const broken = breakage(frozen as Record<string, unknown>);
+        const brokenExpected = runtime.flow(broken);
+        if (brokenExpected.length > 0) invalid++;
+        expect(validatorFor("flow")(broken)).toEqual(brokenExpected);
+      }
+    }
+    expect(invalid).toBeGreaterThan(flows.length * 4);
   }, 120_000);
 });
 

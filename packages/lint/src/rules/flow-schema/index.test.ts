@@ -169,6 +169,40 @@ tasks:
       ],
     },
     {
+      name: "flowable tasks at any depth, in errors, with a task runner; a trigger of a flowable type is not a task",
+      yaml: `id: t
+namespace: n
+tasks:
+  - id: wd
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    taskRunner: { type: io.kestra.plugin.core.runner.Process }
+    tasks: []
+  - id: seq
+    type: io.kestra.plugin.core.flow.Sequential
+    tasks:
+      - id: inner
+        type: io.kestra.plugin.core.flow.If
+        condition: ""
+        then: []
+errors:
+  - id: e
+    type: io.kestra.plugin.core.flow.Parallel
+    tasks: []
+triggers:
+  - id: tr
+    type: io.kestra.plugin.core.flow.Parallel
+listeners:
+  - tasks: []
+`,
+      errors: [
+        { messageId: "workingDirectoryEmpty", line: 4, column: 5 },
+        { messageId: "ifCondition", line: 11, column: 9 },
+        { messageId: "emptyTasks", line: 14, column: 15, message: "the 'then' of task 'inner'" },
+        { messageId: "emptyTasks", line: 18, column: 12, message: "task 'e'" },
+        { messageId: "emptyTasks", line: 23, column: 5, message: "a listener" },
+      ],
+    },
+    {
       name: "invalid-property.yaml against the pulled schema",
       kestraFlowSchema: pulledSchema,
       yaml: "id: t\nnamespace: n\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    invalid: x\n",

@@ -67,11 +67,15 @@ function checkLabels(labels: unknown, report: Report): void {
       report("systemLabel", path, { key, value: quoteValue(value, 30) });
     }
   };
-  if (isMap(labels)) for (const [key, value] of Object.entries(labels)) check(key, value, ["labels", key]);
+  // Keys first: most flows' labels hold no `system.` key, and Object.entries made an array per label.
+  if (isMap(labels)) {
+    for (const key of Object.keys(labels)) if (key.startsWith("system.")) check(key, labels[key], ["labels", key]);
+  }
   else if (Array.isArray(labels)) labels.forEach((label, index) => isMap(label) && check(label.key, label.value, ["labels", index, "key"]));
 }
 
 function checkInputsAndOutputs(document: YamlMap, report: Report): void {
+  if (!Array.isArray(document.inputs) && !Array.isArray(document.outputs)) return;
   const inputs = Array.isArray(document.inputs) ? document.inputs : [];
   const inputIds = new Set<string>();
   inputs.forEach((input, index) => {
@@ -155,10 +159,11 @@ function checkDag(task: YamlMap, path: ValuePath, report: Report): void {
 const CHECKED_TYPES = new Set([...NEEDS_TASKS, ...IF_TYPES, ...SWITCH, ...WORKING_DIRECTORY, ...DAG].map((name) => `io.kestra.${name}`));
 
 function checkTasks(document: YamlMap, report: Report): void {
-  for (const { task, path } of collectTasks(document)) {
+  // The typed nodes (memoized, read by the type rules' walk) list every task with a type, in
+  // collectTasks' order, with its type read once: no second read of each task's `type` here.
+  for (const { node: task, path, kind, type } of collectTypedNodes(document)) {
+    if (kind !== "task" || !CHECKED_TYPES.has(type)) continue;
     const id = task.id;
-    const type = stringProperty(task, "type");
-    if (type === undefined || !CHECKED_TYPES.has(type)) continue;
     if (isOneOfTypes(type, NEEDS_TASKS) && isEmptyList(task.tasks)) report("emptyTasks", task.tasks === undefined ? path : [...path, "tasks"], { where: `task '${String(id)}'` });
     if (isOneOfTypes(type, IF_TYPES) && (task.condition === undefined || task.condition === null || task.condition === "")) report("ifCondition", path, { id: String(id) });
     if (isOneOfTypes(type, IF_TYPES) && isEmptyList(task.then)) report("emptyTasks", task.then === undefined ? path : [...path, "then"], { where: `the 'then' of task '${String(id)}'` });
