@@ -46,8 +46,9 @@ describe("the cost scenario", () => {
       ["lint both environments / lint staging (CPU)", undefined],
       ["no env reads: lint both envs / lint staging (time)", 1.2],
       ["no env reads: lint both envs / lint staging (CPU)", 1.2],
-      ["lint both environments / floor (staging) (time)", 2],
-      ["lint both environments / floor (staging) (CPU)", 2],
+      // Issue 13's floor target is for templates that read no env.*; with env reads it is for reference.
+      ["lint both environments / floor (staging) (time)", undefined],
+      ["lint both environments / floor (staging) (CPU)", undefined],
       ["no env reads: lint both envs / floor (staging) (time)", 2],
       ["no env reads: lint both envs / floor (staging) (CPU)", 2],
       // The RSS targets are for 200 x 150 and 1000 x 150 only.
