@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createGitHubClient, runCiDeploy, runCiPr, type BotLogger } from "@flowops/sync-bot";
+import { CHECK_EXTERNAL_ID, createGitHubClient, runCiDeploy, runCiPr, type BotLogger } from "@flowops/sync-bot";
 import { GitHubDouble } from "./github-double/index.js";
 import { FakeFlowops } from "./github-double/flowops-fake.js";
 import { CONFIG, Platform } from "./github-double/platform.js";
@@ -201,14 +201,17 @@ describe("flowops ci pr (GitHub Actions)", () => {
     await platform.commit("usage", "Add usage_daily", { "flows/silver/usage_daily.yaml": PINNED_FLOW });
     const pull = await double.openPullRequest(platform.fullName, { head: "usage", author: "alice" });
     const client = createGitHubClient({ token, baseUrl: double.url, resilience: UNPACED_GITHUB });
-    await client.rest.checks.create({ owner: platform.owner, repo: platform.name, name: "flowops", head_sha: pull.head.sha, status: "in_progress" });
+    await client.rest.checks.create({ owner: platform.owner, repo: platform.name, name: "flowops", head_sha: pull.head.sha, external_id: CHECK_EXTERNAL_ID, status: "in_progress" });
     await client.rest.checks.create({ owner: platform.owner, repo: platform.name, name: "other-check", head_sha: pull.head.sha, status: "in_progress" });
+    // A workflow job someone named flowops: the same App as ours (github-actions), not our check.
+    await client.rest.checks.create({ owner: platform.owner, repo: platform.name, name: "flowops", head_sha: pull.head.sha, external_id: "4d0c3a1e-5b7f-5c21-9d2e-8f1a2b3c4d5e", status: "in_progress" });
     // Another App's check run that happens to be called flowops too: not ours to close.
-    double.addCheckRun(platform.fullName, { name: "flowops", headSha: pull.head.sha, app: { id: 4242, slug: "another-app" } });
+    double.addCheckRun(platform.fullName, { name: "flowops", headSha: pull.head.sha, app: { id: 4242, slug: "another-app" }, externalId: CHECK_EXTERNAL_ID });
     expect((await runPr(pull.number)).code).toBe(0);
     expect(double.checkRuns(platform.fullName, pull.head.sha).map((run) => [run.name, run.status, run.conclusion])).toEqual([
       ["flowops", "completed", "cancelled"],
       ["other-check", "in_progress", null],
+      ["flowops", "in_progress", null],
       ["flowops", "in_progress", null],
       ["flowops", "completed", "success"],
     ]);

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cloneAtCommit, COMMENT_LIMIT, createGitHubClient, GitHubRepository, type BotLogger } from "@flowops/sync-bot";
+import { CHECK_EXTERNAL_ID, cloneAtCommit, COMMENT_LIMIT, createGitHubClient, GitHubRepository, type BotLogger } from "@flowops/sync-bot";
 import { GITHUB_ACTIONS_APP, GitHubDouble } from "./github-double/index.js";
 import { Platform } from "./github-double/platform.js";
 import { UNPACED_GITHUB } from "./support.js";
@@ -118,18 +118,21 @@ describe("unfinished check runs", () => {
   const head = () => double.pullRequest(platform.fullName, pullNumber).head.sha;
   const listings = () => double.requests.filter((r) => r.operationId === "checks/list-for-ref");
 
-  it("closes only its own App's older in-progress flowops runs: another App's run of that name, a newer run and other checks are left alone", async () => {
+  it("closes only its own App's older in-progress flowops runs: another App's run of that name, a workflow job named flowops, a newer run and other checks are left alone", async () => {
     const sha = head();
-    const stale = double.addCheckRun(platform.fullName, { name: "flowops", headSha: sha, app: GITHUB_ACTIONS_APP });
-    const foreign = double.addCheckRun(platform.fullName, { name: "flowops", headSha: sha, app: { id: 4242, slug: "another-app" } });
-    const other = double.addCheckRun(platform.fullName, { name: "other-check", headSha: sha, app: GITHUB_ACTIONS_APP });
+    const stale = double.addCheckRun(platform.fullName, { name: "flowops", headSha: sha, app: GITHUB_ACTIONS_APP, externalId: CHECK_EXTERNAL_ID });
+    const foreign = double.addCheckRun(platform.fullName, { name: "flowops", headSha: sha, app: { id: 4242, slug: "another-app" }, externalId: CHECK_EXTERNAL_ID });
+    // In Actions a workflow job's check run is github-actions' like ours, named after the job, with the job's own external_id.
+    const job = double.addCheckRun(platform.fullName, { name: "flowops", headSha: sha, app: GITHUB_ACTIONS_APP, externalId: "4d0c3a1e-5b7f-5c21-9d2e-8f1a2b3c4d5e" });
+    const other = double.addCheckRun(platform.fullName, { name: "other-check", headSha: sha, app: GITHUB_ACTIONS_APP, externalId: CHECK_EXTERNAL_ID });
     const current = await github.startCheckRun(sha);
     expect(current.appId).toBe(GITHUB_ACTIONS_APP.id);
-    const newer = double.addCheckRun(platform.fullName, { name: "flowops", headSha: sha, app: GITHUB_ACTIONS_APP });
+    expect(double.checkRuns(platform.fullName, sha).find((run) => run.id === current.id)?.external_id).toBe(CHECK_EXTERNAL_ID);
+    const newer = double.addCheckRun(platform.fullName, { name: "flowops", headSha: sha, app: GITHUB_ACTIONS_APP, externalId: CHECK_EXTERNAL_ID });
 
     expect(await github.cancelUnfinishedCheckRuns(sha, current)).toBe(1);
     expect(stale).toMatchObject({ status: "completed", conclusion: "cancelled" });
-    for (const run of [foreign, other, newer]) expect(run).toMatchObject({ status: "in_progress", conclusion: null, updates: 0 });
+    for (const run of [foreign, job, other, newer]) expect(run).toMatchObject({ status: "in_progress", conclusion: null, updates: 0 });
     expect(double.checkRuns(platform.fullName, sha).find((run) => run.id === current.id)).toMatchObject({ status: "in_progress" });
     // GitHub filters by the App; nothing was refused (another App's run would have been a 403).
     expect(listings().map((r) => new URL(r.path, double.url).searchParams.get("app_id"))).toEqual([String(GITHUB_ACTIONS_APP.id)]);

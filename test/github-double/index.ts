@@ -292,8 +292,8 @@ export class GitHubDouble {
   }
 
   /** A check run created by another party (another App, or GitHub Actions), as it would be listed. */
-  addCheckRun(repoName: string, options: { name: string; headSha: string; status?: "queued" | "in_progress"; app: GitHubAppRef | null }): CheckRunState {
-    const run: CheckRunState = { id: this.nextId++, name: options.name, head_sha: options.headSha, status: options.status ?? "in_progress", conclusion: null, details_url: null, external_id: null, output: { title: null, summary: null, text: null }, annotations: [], updates: 0, app: options.app };
+  addCheckRun(repoName: string, options: { name: string; headSha: string; status?: "queued" | "in_progress"; app: GitHubAppRef | null; externalId?: string }): CheckRunState {
+    const run: CheckRunState = { id: this.nextId++, name: options.name, head_sha: options.headSha, status: options.status ?? "in_progress", conclusion: null, details_url: null, external_id: options.externalId ?? null, output: { title: null, summary: null, text: null }, annotations: [], updates: 0, app: options.app };
     this.repo(repoName).checkRuns.push(run);
     return run;
   }

@@ -36,6 +36,11 @@ function atMostPages<T>(maxPages: number): (response: { data: T[] }, done: () =>
 
 /** The name of the check run on the head sha; branch protection requires checks by name. */
 export const CHECK_NAME = "flowops";
+/**
+ * The `external_id` of the check runs the PR check creates. In Actions every workflow job's check
+ * run is the same App's (github-actions) as ours: a job someone named `flowops` is told apart by this.
+ */
+export const CHECK_EXTERNAL_ID = "flowops-pull-request-check";
 
 /**
  * How long the bot rides out GitHub's refusals. 5xx answers are retried by @octokit/plugin-retry
@@ -322,6 +327,7 @@ export class GitHubRepository {
       repo: this.repo,
       name: CHECK_NAME,
       head_sha: headSha,
+      external_id: CHECK_EXTERNAL_ID,
       status: "in_progress",
       started_at: new Date().toISOString(),
       ...(detailsUrl ? { details_url: detailsUrl } : {}),
@@ -334,8 +340,9 @@ export class GitHubRepository {
    * as `current` (the run just started) left in progress when it was killed or cancelled: an
    * unfinished required check would block the merge until it goes stale (14 days). Only that App's
    * runs (GitHub's `app_id` filter, checked again on the answer) older than `current` are touched:
-   * another App's run named `flowops` is not ours to close (GitHub would answer 403), and a newer
-   * run is a newer check that will close this one. Reads at most 10 pages of 100 (anyone who can
+   * another App's run named `flowops` is not ours to close (GitHub would answer 403), nor is a run
+   * without our `external_id` (in Actions, a workflow job named `flowops` runs as the same App), and
+   * a newer run is a newer check that will close this one. Reads at most 10 pages of 100 (anyone who can
    * create check runs on the commit could grow the list). Returns how many it closed.
    */
   async cancelUnfinishedCheckRuns(headSha: string, current: StartedCheckRun): Promise<number> {
@@ -355,7 +362,7 @@ export class GitHubRepository {
       },
       atMostPages(CHECK_RUNS_MAX_PAGES),
     );
-    const runs = listed.filter((run) => run.app?.id === appId && run.id < current.id && run.name === CHECK_NAME && run.status === "in_progress");
+    const runs = listed.filter((run) => run.app?.id === appId && run.external_id === CHECK_EXTERNAL_ID && run.id < current.id && run.name === CHECK_NAME && run.status === "in_progress");
     for (const run of runs) {
       await this.client.rest.checks.update({
         owner: this.owner,

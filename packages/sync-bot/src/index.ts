@@ -29,6 +29,7 @@ export {
   commentMarker,
   stickyCommentBodies,
   diagnosticsToAnnotations,
+  CHECK_EXTERNAL_ID,
   CHECK_NAME,
   DEPLOYMENT_TASK,
   COMMENT_LIMIT,
