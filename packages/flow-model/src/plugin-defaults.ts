@@ -63,4 +63,4 @@ export const applyPluginDefaults: (document: unknown) => unknown = memoized((doc
     for (const [key, value] of Object.entries(merged)) target[key] = value;
   }
   return copy;
-});
+}, { derivesDocument: true });

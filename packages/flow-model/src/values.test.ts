@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { applyPluginDefaults } from "./plugin-defaults.js";
+import { collectTasks } from "./tasks.js";
 import { BoundedStringCache, documentSlot, forgetDocument, hasPebble, memoized } from "./values.js";
 
 describe("documentSlot and memoized", () => {
@@ -38,6 +40,36 @@ describe("documentSlot and memoized", () => {
     expect([slot.get(kept), slot.get(forgotten)]).toEqual(["kept", undefined]);
     keys(forgotten);
     expect(calls).toBe(2);
+  });
+
+  it("forgetDocument also forgets a document derived from it, and that one's results", () => {
+    const keys = memoized((document) => Object.keys(document as object));
+    const derive = memoized((document) => ({ ...(document as object), derived: true }), { derivesDocument: true });
+    const same = memoized((document) => document, { derivesDocument: true });
+    const document = { x: 1 };
+    const derived = derive(document) as object;
+    expect(same(document)).toBe(document);
+    const derivedKeys = keys(derived);
+    expect(keys(derived)).toBe(derivedKeys);
+    forgetDocument(document);
+    expect(derive(document)).not.toBe(derived);
+    expect(keys(derived)).not.toBe(derivedKeys);
+  });
+
+  it("forgets the flow with its plugin defaults applied with the flow", () => {
+    const flow = {
+      id: "f",
+      namespace: "acme",
+      tasks: [{ id: "t", type: "io.kestra.plugin.core.log.Log" }],
+      pluginDefaults: [{ type: "io.kestra.plugin.core.log.Log", values: { level: "WARN" } }],
+    };
+    const applied = applyPluginDefaults(flow) as object;
+    expect(applied).not.toBe(flow);
+    const tasks = collectTasks(applied);
+    expect(collectTasks(applied)).toBe(tasks);
+    forgetDocument(flow);
+    expect(collectTasks(applied)).not.toBe(tasks);
+    expect(applyPluginDefaults(flow)).not.toBe(applied);
   });
 });
 

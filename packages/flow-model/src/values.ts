@@ -39,11 +39,24 @@ export interface DocumentSlot<T> {
  * nodes): a linter forgets each render it is done with, so the render dies young.
  */
 export function forgetDocument(document: object): void {
+  const results = resultsOf.get(document);
+  if (results === undefined) return;
   resultsOf.delete(document);
+  // A document derived from this one (the flow with its plugin defaults applied) has results of its own.
+  for (const slot of derivingSlots) {
+    const derived = results[slot];
+    if (typeof derived === "object" && derived !== null && derived !== document) forgetDocument(derived);
+  }
 }
 
+/** The slots whose results are documents derived from the document (see `memoized`'s `derivesDocument`). */
+const derivingSlots: number[] = [];
+
 export function documentSlot<T>(): DocumentSlot<T> {
-  const slot = slotCount++;
+  return slotAt<T>(slotCount++);
+}
+
+function slotAt<T>(slot: number): DocumentSlot<T> {
   return {
     get: (document) => resultsOf.get(document)?.[slot] as T | undefined,
     set: (document, value) => {
@@ -58,8 +71,11 @@ export function documentSlot<T>(): DocumentSlot<T> {
  * One result per parsed document: flow documents are frozen, and every reader asks for the same
  * tasks, triggers and references, so each is computed once per flow, not once per reader.
  */
-export function memoized<T>(compute: (document: unknown) => T): (document: unknown) => T {
-  const slot = documentSlot<T>();
+export function memoized<T>(compute: (document: unknown) => T, options: { derivesDocument?: boolean } = {}): (document: unknown) => T {
+  const index = slotCount++;
+  // The result is another document that readers memoize results on: forgetting this one forgets that too.
+  if (options.derivesDocument) derivingSlots.push(index);
+  const slot = slotAt<T>(index);
   return (document) => {
     if (typeof document !== "object" || document === null) return compute(document);
     let value = slot.get(document);
