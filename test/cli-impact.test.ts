@@ -84,4 +84,26 @@ describe("flowops impact and graph", () => {
     expect(await main(["start"], changed)).toBe(0);
     expect(changed.out()).toMatch(/gamma[^\n]*2 added/);
   });
+
+  it("npm start's job summarises each tenant's deployable flows per environment, as render counts them", async () => {
+    const { dir } = await gitRepo({
+      ...PLATFORM,
+      "flowops.config.yaml": "environments:\n  staging: {}\n  production: {}\n",
+      // The same namespace and id as bronze/costs.yaml for every tenant: a duplicate, never counted.
+      "flows/bronze/sub/costs.yaml": "id: costs\nnamespace: ${tenant.code}.bronze\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n",
+      "tenants/acme.yaml": "code: acme\nflows:\n  silver/focus: { disabled: true }\n",
+      "tenants/beta.yaml": "code: beta\nenvironments: [staging]\n",
+    });
+    const io = captureIO(dir);
+    // The duplicate is a lint error: exit 1.
+    expect(await main(["start"], io)).toBe(1);
+    const rows = io.out().split("\n").filter((line) => /^(tenant|acme|beta) /.test(line)).map((line) => line.trim().split(/\s+/));
+    expect(rows).toEqual([
+      ["tenant", "staging", "flows", "production", "flows", "disabled", "namespaces"],
+      // silver/focus is disabled for acme, in both environments.
+      ["acme", "2", "2", "2", "acme.bronze", "acme.silver"],
+      ["beta", "2", "0", "0", "beta.bronze", "beta.silver"],
+    ]);
+    expect(io.out()).toContain("Rendered 6 flows and linted them in");
+  });
 });

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { formatLintResult, lintExitCode, lintRepository } from "@flowops/lint";
-import { render } from "@flowops/render";
+import { renderProblems, renderSteps, type RenderPlacement } from "@flowops/render";
 import { formatImpactText, ImpactError, impactOfRefs } from "@flowops/tenant-diff";
 import { withUsage } from "../args.js";
 import { EXIT_OK, EXIT_USAGE, type CommandIO } from "../io.js";
@@ -14,35 +14,66 @@ export async function startCommand(argv: string[], io: CommandIO): Promise<numbe
   const selection = await loadSelection(values, io);
   const { repository } = selection;
   const started = performance.now();
-  const result = render(repository, selection.options);
+  // Render and lint stream tenant by tenant (memory bounded by a tenant, not the platform); the
+  // summary is tallied from the renders as they pass.
+  const stream = renderSteps(repository, selection.options);
+  const summary = new TenantSummary(selection.envs);
+  let problemCount = repository.problems.length + stream.problems.length;
+  const lint = lintRepository(repository, {
+    ...stream,
+    steps: (function* () {
+      for (const step of stream.steps) {
+        if (step.kind === "render") summary.add(step.tenant, step.placements);
+        else for (const { problems } of step.envs) problemCount += problems.length;
+        yield step;
+      }
+    })(),
+  });
   const elapsed = performance.now() - started;
-  const problems = [...repository.problems, ...result.problems];
   io.stdout(`flowops: ${repository.mode} repository at ${repository.root}\n`);
   io.stdout(`${repository.templates.length} templates, ${repository.tenants.length} tenants, environments: ${selection.envs.join(", ")}\n\n`);
-  const rows: string[][] = [["tenant", ...selection.envs.map((e) => `${e} flows`), "disabled", "namespaces"]];
-  const tenants = repository.mode === "plain" ? [null] : repository.tenants.map((t) => t.code);
-  for (const tenant of tenants) {
-    const mine = result.flows.filter((f) => f.tenant === tenant);
-    rows.push([
-      tenant ?? "(plain)",
-      ...selection.envs.map((env) => String(mine.filter((f) => f.env === env).length)),
-      String(mine.filter((f) => f.document.disabled === true).length),
-      [...new Set(mine.map((f) => f.namespace))].sort().join(" "),
-    ]);
-  }
-  io.stdout(table(rows));
-  io.stdout(`\nRendered ${result.flows.length} flows in ${elapsed.toFixed(0)} ms.\n`);
-  if (problems.length > 0 && result.flows.length === 0) {
+  io.stdout(table(summary.rows(repository.mode === "plain" ? [null] : repository.tenants.map((t) => t.code))));
+  io.stdout(`\nRendered ${summary.flows} flows and linted them in ${elapsed.toFixed(0)} ms.\n`);
+  if (problemCount > 0 && summary.flows === 0) {
+    // Nothing rendered: the problems are the whole story (in render's order).
+    const problems = [...repository.problems, ...renderProblems(repository, selection.options)];
     printProblems(problems, io.stderr);
     io.stderr(`${problems.length} problem(s)\n`);
     return EXIT_USAGE;
   }
-  const lintStarted = performance.now();
-  const lint = lintRepository(repository, result);
-  io.stdout(`\nLint (${(performance.now() - lintStarted).toFixed(0)} ms):\n`);
+  io.stdout(`\nLint:\n`);
   io.stdout(formatLintResult(lint, "text"));
   await printImpactAgainstHead(repository.root, io);
-  return lintExitCode(lint) !== EXIT_OK ? lintExitCode(lint) : problems.length > 0 ? EXIT_USAGE : EXIT_OK;
+  return lintExitCode(lint) !== EXIT_OK ? lintExitCode(lint) : problemCount > 0 ? EXIT_USAGE : EXIT_OK;
+}
+
+/** Per tenant: flows per environment, disabled flows and namespaces, of the deployable renders (duplicates left out). */
+class TenantSummary {
+  flows = 0;
+  private readonly byTenant = new Map<string | null, { perEnv: Map<string, number>; disabled: number; namespaces: Set<string> }>();
+
+  constructor(private readonly envs: readonly string[]) {}
+
+  add(tenant: string | null, placements: readonly RenderPlacement[]): void {
+    let entry = this.byTenant.get(tenant);
+    if (!entry) this.byTenant.set(tenant, (entry = { perEnv: new Map(), disabled: 0, namespaces: new Set() }));
+    for (const { flow, duplicate } of placements) {
+      if (duplicate) continue;
+      this.flows++;
+      entry.perEnv.set(flow.env, (entry.perEnv.get(flow.env) ?? 0) + 1);
+      if (flow.document.disabled === true) entry.disabled++;
+      entry.namespaces.add(flow.namespace);
+    }
+  }
+
+  rows(tenants: readonly (string | null)[]): string[][] {
+    const rows: string[][] = [["tenant", ...this.envs.map((e) => `${e} flows`), "disabled", "namespaces"]];
+    for (const tenant of tenants) {
+      const entry = this.byTenant.get(tenant);
+      rows.push([tenant ?? "(plain)", ...this.envs.map((env) => String(entry?.perEnv.get(env) ?? 0)), String(entry?.disabled ?? 0), [...(entry?.namespaces ?? [])].sort().join(" ")]);
+    }
+    return rows;
+  }
 }
 
 function table(rows: string[][]): string {
