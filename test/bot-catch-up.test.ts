@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createBotServer, flowopsChecks, KestraTargets, type BotServer, type BotServerOptions, type FlowopsChecks } from "@flowops/sync-bot";
+import { join } from "node:path";
+import { createBotServer, createGitHubClient, deployUnderLease, flowopsChecks, GitHubRepository, KestraTargets, type BotServer, type BotServerOptions, type FlowopsChecks, type RepositoryPolicy } from "@flowops/sync-bot";
 import { AWS_COSTS } from "./github-double/platform.js";
 import { FakeFlowops } from "./github-double/flowops-fake.js";
 import { pushEvent, signature256 } from "./github-double/events.js";
@@ -227,6 +228,31 @@ describe("bot serve: two replicas on one installation", () => {
     const deploys = flowops.deploys.length;
     expect([...(await a.bot.catchUp()), ...(await b.bot.catchUp())].map((r) => r.status)).toEqual(["up-to-date", "up-to-date"]);
     expect(flowops.deploys).toHaveLength(deploys);
+  });
+
+  it("a catch-up that wins the claim just after the other replica finished that very commit deploys nothing; a self-heal of the deployed commit does", async () => {
+    // The race: replica B reads staging as behind while A deploys the tip; A marks it success just
+    // before B's claim, so B's claim is the oldest live one. B must read the environment again.
+    const deployed = await deployedStart();
+    const flowops = new FakeFlowops();
+    const client = createGitHubClient({ token: w.github.issueActionsToken({ write: true }), baseUrl: w.github.url, resilience: UNPACED_GITHUB });
+    const [owner, repo] = w.repo.split("/") as [string, string];
+    const github = new GitHubRepository(client, owner, repo, w.log);
+    const workspace = await w.platform.checkout(deployed, join(w.scratch, "catch-up-workspace"));
+    const policy: RepositoryPolicy = { deployBranch: "main", approvals: 1, allowedPushers: [], protectedTenants: [], prune: false, maxDeleteShare: 0.5, selfHeal: true, environments: ["staging"] };
+    const input = { github, flowops, workspace, sha: deployed, env: "staging", policy, lease: { holder: "replica-b", ttlMs: HOUR }, log: w.log };
+
+    const catchUp = await deployUnderLease({ ...input, description: "catch-up", unlessDeployed: true });
+    expect(catchUp).toMatchObject({ status: "up-to-date" });
+    expect(flowops.deploys).toEqual([]);
+    const claim = w.github.deployments(w.repo).find((d) => d.id === catchUp.deploymentId)!;
+    expect(claim.statuses.map((status) => [status.state, status.description])).toEqual([
+      ["in_progress", expect.stringContaining("replica-b")],
+      ["inactive", `Not deployed: staging is already at ${deployed.slice(0, 12)}`],
+    ]);
+
+    expect(await deployUnderLease({ ...input, description: "self-heal" })).toMatchObject({ status: "deployed" });
+    expect(flowops.deploys.map((d) => d.sha)).toEqual([deployed]);
   });
 
   it("a replica finding a live lease held by the other skips without deploying, and deploys nothing once the holder is done", async () => {

@@ -28,13 +28,18 @@ export interface MergeDeployInput {
   lease?: { holder: string; ttlMs: number };
   /** Link to the run doing the deploy, for the deployment status and comment. */
   logUrl?: string;
+  /** Deploy only while the environment is not at `sha` (a catch-up; see `LeasedDeployInput.unlessDeployed`). */
+  unlessDeployed?: boolean;
   log: BotLogger;
 }
 
-export type MergeDeployStatus = "deployed" | "failed" | "refused" | "superseded" | "skipped" | "leased";
+export type MergeDeployStatus = "deployed" | "failed" | "refused" | "superseded" | "skipped" | "leased" | "up-to-date";
 
 export interface MergeDeployResult {
-  /** 0 deployed, superseded, skipped or leased (another server is deploying; the next pass retries); 1 refused or a tenant failed. */
+  /**
+   * 0 deployed, superseded, skipped, leased (another server is deploying; the next pass retries) or
+   * up-to-date (another server deployed this commit just before); 1 refused or a tenant failed.
+   */
   exitCode: 0 | 1;
   status: MergeDeployStatus;
   /** Markdown report (the merged PR's result comment; the job summary). */
@@ -101,6 +106,11 @@ export async function runMergeDeploy(input: MergeDeployInput): Promise<MergeDepl
     description: pullRequest ? `flowops: #${pullRequest.number} to ${env}` : `flowops: ${sha.slice(0, 12)} to ${env}`,
   });
   const { deploymentId } = run;
+  if (run.status === "up-to-date") {
+    const report = `flowops: \`${env}\` is already at \`${sha.slice(0, 12)}\` (deployed by another run just before); nothing to deploy.`;
+    log.info(report);
+    return done("up-to-date", report, { pullRequest, decision, deploymentId });
+  }
   if (run.status === "leased") {
     const report = `flowops: \`${env}\` is being deployed by ${run.heldBy} (deployment ${run.heldByDeployment}); \`${sha.slice(0, 12)}\` is left to the next catch-up pass.`;
     log.info(report);
@@ -130,11 +140,18 @@ export interface LeasedDeployInput {
   logUrl?: string;
   /** The GitHub deployment's description. */
   description: string;
+  /**
+   * Deploy only while `env` is not at `sha`, checked once the claim is won: a catch-up that read
+   * the environment as behind may win the claim just after another replica finished deploying that
+   * very commit. A self-heal leaves it unset: it redeploys the deployed commit on purpose.
+   */
+  unlessDeployed?: boolean;
   log: BotLogger;
 }
 
 export type LeasedDeployResult =
   | { status: "leased"; deploymentId: number; heldBy: string; heldByDeployment: number }
+  | { status: "up-to-date"; deploymentId: number }
   | { status: "deployed" | "failed"; deploymentId: number; outcome: DeployOutcome; description: string; failedTenants: string[] };
 
 /**
@@ -159,6 +176,10 @@ export async function deployUnderLease(input: LeasedDeployInput): Promise<Leased
       await github.setDeploymentStatus(deploymentId, "inactive", { ...statusOptions, description: `Not deployed: ${holder} holds ${env}; the next pass retries` });
       return { status: "leased", deploymentId, heldBy: holder, heldByDeployment: first.deploymentId };
     }
+  }
+  if (input.unlessDeployed && (await github.lastSuccessfulDeployment(env))?.sha === sha) {
+    await github.setDeploymentStatus(deploymentId, "inactive", { ...statusOptions, description: `Not deployed: ${env} is already at ${sha.slice(0, 12)}` });
+    return { status: "up-to-date", deploymentId };
   }
 
   // A long deploy renews its lease, so another replica never takes over a deploy still running.

@@ -290,7 +290,7 @@ export function createBotServer(options: BotServerOptions): BotServer {
           log.info(`catch-up: ${route.owner}/${route.repo} ${env} is already at ${route.after.slice(0, 12)}`);
           return null;
         }
-        return runMergeDeploy({ github, flowops: options.flowops, workspace: dir, sha: route.after, branch: route.branch, env, policy, baseSha: policyCommit.sha, pusher: route.pusher, lease, log });
+        return runMergeDeploy({ github, flowops: options.flowops, workspace: dir, sha: route.after, branch: route.branch, env, policy, baseSha: policyCommit.sha, pusher: route.pusher, lease, log, ...(catchUp ? { unlessDeployed: true } : {}) });
       });
     });
   }
