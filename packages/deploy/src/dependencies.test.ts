@@ -75,4 +75,23 @@ describe("dependencyKeys", () => {
     };
     expect(dependencyKeys(document, { namespace: "acme.gold", id: "report" }, known).sort()).toEqual(["acme.bronze/load_a", "acme.bronze/load_b", "acme.silver/clean"]);
   });
+
+  it("reads a one-pass iterable of known flows once, for every namespace-wide reference, and not at all when each reference names its flow", () => {
+    let reads = 0;
+    const once = () => ({
+      *[Symbol.iterator]() {
+        reads++;
+        yield* known;
+      },
+    });
+    const twoNamespaces = {
+      tasks: [{ id: "t", type: "io.kestra.plugin.core.log.Log", message: "hi" }],
+      triggers: [{ id: "on_any", type: "io.kestra.plugin.core.trigger.Flow", preconditions: { id: "p", flows: [{ namespace: "acme.bronze" }, { namespace: "acme.gold" }] } }],
+    };
+    expect(dependencyKeys(twoNamespaces, { namespace: "acme.silver", id: "clean" }, once()).sort()).toEqual(["acme.bronze/load_a", "acme.bronze/load_b", "acme.gold/report"]);
+    expect(reads).toBe(1);
+    const named = { tasks: [{ id: "call", type: "io.kestra.plugin.core.flow.Subflow", namespace: "acme.bronze", flowId: "load_a" }] };
+    expect(dependencyKeys(named, { namespace: "acme.silver", id: "clean" }, once())).toEqual(["acme.bronze/load_a"]);
+    expect(reads).toBe(1);
+  });
 });

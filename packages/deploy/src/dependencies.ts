@@ -92,11 +92,13 @@ export async function runInDependencyOrder<T>(
  */
 export function dependencyKeys(document: unknown, flow: { namespace: string; id: string }, known: Iterable<{ namespace: string; id: string }>): string[] {
   const keys = new Set<string>();
-  const knownFlows = [...known];
+  // Read only for a namespace-wide or pattern reference (most name their flow), and copied only
+  // when not already an array: a plan asks this for every flow, with every flow as `known`.
+  let knownFlows: readonly { namespace: string; id: string }[] | undefined;
   for (const reference of flowReferences(document, flow.namespace)) {
     if (reference.dynamic) continue;
     if (reference.flowId !== undefined && reference.namespaceMatch === "equals") keys.add(`${reference.namespace}/${reference.flowId}`);
-    else for (const target of referenceTargets(reference, knownFlows, flow)) keys.add(`${target.namespace}/${target.id}`);
+    else for (const target of referenceTargets(reference, (knownFlows ??= Array.isArray(known) ? known : [...known]), flow)) keys.add(`${target.namespace}/${target.id}`);
   }
   keys.delete(`${flow.namespace}/${flow.id}`);
   return [...keys];

@@ -78,8 +78,9 @@ export async function plan(options: PlanOptions): Promise<DeployPlan> {
 
   const flows: PlannedFlow[] = [];
   const unmanaged: UnmanagedFlow[] = [...live.unmanaged.values()].map(({ flow, scope }) => unmanagedOf(flow, scope));
+  const desiredFlows = [...desiredByKey.values()];
   for (const [key, wanted] of desiredByKey) {
-    const references = dependencyKeys(wanted.document, wanted, desiredByKey.values());
+    const references = dependencyKeys(wanted.document, wanted, desiredFlows);
     const planned: PlannedFlow = { tenant: wanted.tenant, namespace: wanted.namespace, id: wanted.id, action: "create", desired: wanted, dependsOn: references };
     const held = live.unmanaged.get(key);
     if (held) {
