@@ -88,29 +88,21 @@ const KEY_IMAGE = 2;
 const KEY_WATCHED = 4;
 /** Key names whose flags are kept: beyond it (a platform of generated keys), the table starts again. */
 const MAX_KEY_FLAGS = 50_000;
-const plainKeyFlags = new Map<string, number>();
-const keyFlagsByWatch = new WeakMap<ScalarWatch, Map<string, number>>();
+const keyFlagsOfKey = (key: string): number => (UNRENDERED_KEYS.has(key) ? KEY_UNRENDERED : 0) | (isImageScalar("", key) ? KEY_IMAGE : 0);
+const plainKeyFlags = new BoundedStringCache(keyFlagsOfKey, MAX_KEY_FLAGS);
+const keyFlagsByWatch = new WeakMap<ScalarWatch, BoundedStringCache<number>>();
 
-function keyFlagsOf(watch: Watch | ScalarWatch | undefined): Map<string, number> {
+function keyFlagsOf(watch: Watch | ScalarWatch | undefined): BoundedStringCache<number> {
   if (watch === undefined || typeof watch === "function") return plainKeyFlags;
   let flags = keyFlagsByWatch.get(watch);
-  if (flags === undefined) keyFlagsByWatch.set(watch, (flags = new Map()));
-  return flags;
-}
-
-function classifyKey(walk: ScalarWalk, key: string): number {
-  const watch = walk.watch;
-  const flags =
-    (UNRENDERED_KEYS.has(key) ? KEY_UNRENDERED : 0) | (isImageScalar("", key) ? KEY_IMAGE : 0) | (watch !== undefined && typeof watch !== "function" && watch.key(key) ? KEY_WATCHED : 0);
-  if (walk.keyFlags.size >= MAX_KEY_FLAGS) walk.keyFlags.clear();
-  walk.keyFlags.set(key, flags);
+  if (flags === undefined) keyFlagsByWatch.set(watch, (flags = new BoundedStringCache((key) => keyFlagsOfKey(key) | (watch.key(key) ? KEY_WATCHED : 0), MAX_KEY_FLAGS)));
   return flags;
 }
 
 /** One walk's state: module-level functions over it, not closures made per flow. */
 interface ScalarWalk {
   watch: Watch | ScalarWatch | undefined;
-  keyFlags: Map<string, number>;
+  keyFlags: BoundedStringCache<number>;
   /** The objects Kestra renders in another context (Subflow `outputs`): most flows have one or two, no set is built for so few. */
   otherContext: readonly unknown[] | ReadonlySet<unknown> | undefined;
   /** One path stack for the whole walk (objects only): a path is copied only for a scalar kept. */
@@ -171,7 +163,7 @@ function visitObject(walk: ScalarWalk, node: object, rendered: boolean): void {
   const record = node as Record<string, unknown>;
   // `for...in` over a parsed document's plain objects: their own keys in `Object.keys` order, without an array per object.
   for (const key in record) {
-    const flags = keyFlags.get(key) ?? classifyKey(walk, key);
+    const flags = keyFlags.get(key);
     const renderedChild = renderedHere && (flags & KEY_UNRENDERED) === 0 && !(atRoot && key === "triggers");
     if (!renderedChild && !watched) continue;
     const child = record[key];
