@@ -110,7 +110,7 @@ export function walkFlow<V extends { handlers: FlowVisitors }>(flow: RenderedFlo
     }
   };
   // `flow` and `flowExit` are called as methods of the visitor's handlers, as they are read when called.
-  if (asksFor(FLOW)) for (let v = 0; v < visitors.length; v++) if (table[v * SLOTS + FLOW]) call(visitors[v]!, () => visitors[v]!.handlers.flow!());
+  for (let v = 0; v < visitors.length; v++) if (table[v * SLOTS + FLOW]) call(visitors[v]!, () => visitors[v]!.handlers.flow!());
   dispatch("task", TASK);
   dispatch("trigger", TRIGGER);
   dispatch("typedNode", TYPED_NODE);
@@ -121,7 +121,7 @@ export function walkFlow<V extends { handlers: FlowVisitors }>(flow: RenderedFlo
   dispatch("image", IMAGE);
   dispatch("pebbleReference", PEBBLE_REFERENCE);
   dispatch("scalar", SCALAR);
-  if (asksFor(FLOW_EXIT)) for (let v = 0; v < visitors.length; v++) if (table[v * SLOTS + FLOW_EXIT]) call(visitors[v]!, () => visitors[v]!.handlers.flowExit!());
+  for (let v = 0; v < visitors.length; v++) if (table[v * SLOTS + FLOW_EXIT]) call(visitors[v]!, () => visitors[v]!.handlers.flowExit!());
   table.fill(undefined, 0, visitors.length * SLOTS);
   spareTable = table;
 }
