@@ -1,4 +1,5 @@
 import type { ValuePath } from "@flowops/flow-model";
+import { SmallMap } from "./small-map.js";
 
 /** Strings tracked in a list scanned by identity, up to this many; beyond it, in a map. */
 const MAX_LISTED = 16;
@@ -12,9 +13,7 @@ const MAX_LISTED = 16;
 export class OncePerString {
   private path: ValuePath | undefined;
   private ids: string[] = [];
-  private earlierPaths: ValuePath[] | undefined;
-  private earlierIds: string[][] | undefined;
-  private earlierMap: Map<ValuePath, string[]> | undefined;
+  private earlier: SmallMap<ValuePath, string[]> | undefined;
 
   /** True the first time `id` is asked for in the string at `path`. */
   first(path: ValuePath, id: string): boolean {
@@ -25,32 +24,8 @@ export class OncePerString {
   }
 
   private switchTo(path: ValuePath): void {
-    if (this.path !== undefined) this.keep(this.path, this.ids);
+    if (this.path !== undefined) (this.earlier ??= new SmallMap(MAX_LISTED)).set(this.path, this.ids);
     this.path = path;
-    this.ids = this.earlier(path) ?? [];
-  }
-
-  private keep(path: ValuePath, ids: string[]): void {
-    if (this.earlierMap) {
-      this.earlierMap.set(path, ids);
-      return;
-    }
-    const paths = (this.earlierPaths ??= []);
-    const lists = (this.earlierIds ??= []);
-    const at = paths.indexOf(path);
-    if (at !== -1) lists[at] = ids;
-    else if (paths.length < MAX_LISTED) {
-      paths.push(path);
-      lists.push(ids);
-    } else {
-      this.earlierMap = new Map(paths.map((earlier, index) => [earlier, lists[index]!]));
-      this.earlierMap.set(path, ids);
-    }
-  }
-
-  private earlier(path: ValuePath): string[] | undefined {
-    if (this.earlierMap) return this.earlierMap.get(path);
-    const at = this.earlierPaths?.indexOf(path) ?? -1;
-    return at === -1 ? undefined : this.earlierIds![at];
+    this.ids = this.earlier?.get(path) ?? [];
   }
 }

@@ -1,4 +1,5 @@
 import { stringProperty, type ValuePath } from "@flowops/flow-model";
+import { SmallMap } from "../../small-map.js";
 import type { Rule } from "../../types.js";
 
 /**
@@ -37,27 +38,9 @@ export const duplicateTaskId: Rule = {
   },
 };
 
-/** Ids kept in a list scanned in order up to this many; beyond it, in a map. */
-const MAX_LISTED = 32;
-
-/** The first path seen for each id of one flow: a short list for the dozen tasks of most flows, a map past MAX_LISTED. */
-export class FirstById {
-  private readonly ids: string[] = [];
-  private readonly paths: ValuePath[] = [];
-  private map: Map<string, ValuePath> | undefined;
-
-  /** The path `id` was first added with, or undefined (and `path` kept as its first) when it is new. */
-  firstOrAdd(id: string, path: ValuePath): ValuePath | undefined {
-    if (this.map) {
-      const first = this.map.get(id);
-      if (first === undefined) this.map.set(id, path);
-      return first;
-    }
-    const at = this.ids.indexOf(id);
-    if (at !== -1) return this.paths[at];
-    this.ids.push(id);
-    this.paths.push(path);
-    if (this.ids.length > MAX_LISTED) this.map = new Map(this.ids.map((known, index) => [known, this.paths[index]!]));
-    return undefined;
+/** The first path seen for each id of one flow: a short list for the dozen tasks of most flows, a map past 32. */
+export class FirstById extends SmallMap<string, ValuePath> {
+  constructor() {
+    super(32);
   }
 }
