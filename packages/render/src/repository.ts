@@ -371,7 +371,7 @@ function collect(repository: FlowRepository, options: RenderStreamOptions, keepF
   if (!plan) return { flows: [], problems: [] };
   // Tenant by tenant into one bucket per environment, then the environments in the selection's order.
   const byEnv = new Map<string, { problems: RepositoryProblem[]; flows: RenderedFlow[]; duplicates: RenderedFlow[] }>();
-  for (const batch of renderBatches(repository, plan, options.shareEnvironments ?? true, false)) {
+  for (const batch of renderBatches(stepsOf(repository, plan, options.shareEnvironments ?? true, false))) {
     const taken = new Set<string>();
     for (const env of batch.envs) {
       // An environment selected twice is taken once per tenant, as a lookup by name would.
@@ -400,7 +400,7 @@ function collect(repository: FlowRepository, options: RenderStreamOptions, keepF
     for (const flow of bucket.flows) flows.push(flow);
     for (const flow of bucket.duplicates) duplicates.push(flow);
   }
-  return { flows, problems: repository.mode === "multi-tenant" && repository.configFile === undefined ? namingTheMissingConfig(problems) : problems, duplicates };
+  return { flows, problems: namesMissingConfig(repository) ? namingTheMissingConfig(problems) : problems, duplicates };
 }
 
 /**
@@ -411,13 +411,8 @@ function collect(repository: FlowRepository, options: RenderStreamOptions, keepF
  * duplicates and problems; `problems` holds the selection's own (an environment not defined).
  */
 export function renderTenants(repository: FlowRepository, options: RenderStreamOptions = {}): RenderStream {
-  const plan = renderPlan(repository, options);
-  if (!plan) return { envs: [], problems: [], tenants: [] };
-  return {
-    envs: plan.envs.map((env) => env.name),
-    problems: [...plan.selectionProblems.values()],
-    tenants: renderBatches(repository, plan, options.shareEnvironments ?? true, repository.mode === "multi-tenant" && repository.configFile === undefined),
-  };
+  const { steps, ...stream } = renderSteps(repository, options);
+  return { ...stream, tenants: renderBatches(steps) };
 }
 
 /**
@@ -433,7 +428,7 @@ export function renderSteps(repository: FlowRepository, options: RenderStreamOpt
   return {
     envs: plan.envs.map((env) => env.name),
     problems: [...plan.selectionProblems.values()],
-    steps: stepsOf(repository, plan, options.shareEnvironments ?? true, repository.mode === "multi-tenant" && repository.configFile === undefined),
+    steps: stepsOf(repository, plan, options.shareEnvironments ?? true, namesMissingConfig(repository)),
   };
 }
 
@@ -489,10 +484,10 @@ function renderPlan(repository: FlowRepository, options: RenderSelection): Rende
  * `renderSteps`' items collected tenant by tenant into `TenantRender`s (what `render` and
  * `renderTenants` hand out).
  */
-function* renderBatches(repository: FlowRepository, plan: RenderPlan, share: boolean, nameMissingConfig: boolean): Generator<TenantRender> {
+function* renderBatches(steps: Iterable<RenderStep>): Generator<TenantRender> {
   let renders: TenantRender["renders"] = [];
   let placed = new Map<string, { flows: RenderedFlow[]; duplicates: RenderedFlow[] }>();
-  for (const step of stepsOf(repository, plan, share, nameMissingConfig)) {
+  for (const step of steps) {
     if (step.kind === "render") {
       const envs: string[] = [];
       for (const { flow, duplicate } of step.placements) {
@@ -641,6 +636,11 @@ function rootsOf(config: FlowopsConfig, tenant: Tenant): string[] {
 }
 
 const tenantRoots = new WeakMap<Tenant, { config: FlowopsConfig; pattern: string; code: string; namespaces: Tenant["namespaces"]; roots: string[] }>();
+
+/** A multi-tenant repository without `flowops.config.yaml`: its env.* problems are named as that one (see namingTheMissingConfig). */
+function namesMissingConfig(repository: FlowRepository): boolean {
+  return repository.mode === "multi-tenant" && repository.configFile === undefined;
+}
 
 /**
  * Without `flowops.config.yaml`, environments have no `vars`: every `${env.vars.*}` of every
